@@ -1,0 +1,14 @@
+using TorchSharp;
+using static TorchSharp.torch;
+var lstm = nn.LSTM(1, 50, 2, batchFirst: true);
+var x = torch.randn(1024, 24, 1);
+var (y, h, c) = lstm.call(x, null);
+Console.WriteLine(string.Join(",", y.shape));
+var reg = Prometheus.Metrics.NewCustomRegistry();
+var f = Prometheus.Metrics.WithCustomRegistry(reg);
+var g1 = f.CreateGauge("predicted_value", "p", new[] { "a", "target" });
+var g2 = f.CreateGauge("predicted_value", "p", new[] { "b", "target" });
+g1.WithLabels("x", "t").Set(1); g2.WithLabels("y","t").Set(2);
+using var ms = new MemoryStream();
+await reg.CollectAndExportAsTextAsync(ms);
+Console.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));

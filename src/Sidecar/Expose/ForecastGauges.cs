@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Prometheus;
+using Sidecar.Host;
+using Sidecar.Store;
+
+namespace Sidecar.Expose;
+
+/// <summary>
+/// Creates the user-facing gauges of a series: <c>predicted_value</c> per horizon and <c>anomaly_score</c>.
+/// They carry the series' own labels, its <c>__name__</c> as <c>metric</c>, plus <c>target</c> (and
+/// <c>horizon</c>). Series with different label names share a metric family: prometheus-net exports
+/// every label-name combination of one name under one HELP/TYPE header.
+/// </summary>
+internal sealed class ForecastGauges(CollectorRegistry registry)
+{
+    public const string PredictedValue = "predicted_value";
+    public const string AnomalyScore = "anomaly_score";
+
+    private static readonly string[] Reserved = ["metric", "target", "horizon"];
+
+    private readonly IMetricFactory _factory = Metrics.WithCustomRegistry(registry);
+    private readonly ConcurrentDictionary<string, Gauge> _gauges = new(StringComparer.Ordinal);
+
+    public SeriesGauges Create(LabelSet labels, TargetSettings target)
+    {
+        var names = new List<string>();
+        var values = new List<string>();
+        foreach (var (name, value) in labels.Labels)
+        {
+            if (name == LabelSet.MetricNameLabel)
+                continue;
+            // Like Prometheus' honor_labels=false, a clashing source label keeps its value under exported_.
+            names.Add(Reserved.Contains(name) ? "exported_" + name : SanitizeName(name));
+            values.Add(value);
+        }
+        names.Add("metric");
+        values.Add(labels.MetricName);
+        names.Add("target");
+        values.Add(target.Name);
+
+        Gauge anomaly = GaugeFor(AnomalyScore, "Anomaly score of the latest step: 0-1 normal, above 1 anomalous.", names);
+        names.Add("horizon");
+        Gauge predicted = GaugeFor(PredictedValue, "Forecast value (p50) for the series at now + horizon.", names);
+        var predictedChildren = new Gauge.Child[target.Horizons.Count];
+        for (int h = 0; h < target.Horizons.Count; h++)
+            predictedChildren[h] = predicted.WithLabels([.. values, target.Horizons[h].Label]);
+        return new SeriesGauges(predictedChildren, anomaly.WithLabels([.. values]));
+    }
+
+    private Gauge GaugeFor(string name, string help, List<string> labelNames)
+    {
+        string key = name + "|" + string.Join(',', labelNames);
+        return _gauges.GetOrAdd(key, _ => _factory.CreateGauge(name, help, [.. labelNames]));
+    }
+
+    // Exposition allows [a-zA-Z_][a-zA-Z0-9_]* and reserves the __ prefix.
+    private static string SanitizeName(string name)
+    {
+        var chars = name.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+        {
+            char c = chars[i];
+            bool valid = char.IsAsciiLetter(c) || c == '_' || (i > 0 && char.IsAsciiDigit(c));
+            if (!valid)
+                chars[i] = '_';
+        }
+        string sanitized = new(chars);
+        return sanitized.StartsWith("__", StringComparison.Ordinal) ? "exported" + sanitized : sanitized;
+    }
+}
+
+/// <summary>The gauge children of one series. Setting a value does not allocate.</summary>
+internal sealed class SeriesGauges(Gauge.Child[] predicted, Gauge.Child anomaly)
+{
+    /// <summary>One per horizon, in the target's horizon order.</summary>
+    public Gauge.Child[] Predicted { get; } = predicted;
+
+    public Gauge.Child Anomaly { get; } = anomaly;
+
+    /// <summary>Takes the series off /metrics, so Prometheus marks it stale at the next scrape.</summary>
+    public void Remove()
+    {
+        foreach (var child in Predicted)
+            child.Remove();
+        Anomaly.Remove();
+    }
+}

@@ -1,0 +1,82 @@
+using Prometheus;
+
+namespace Sidecar.Expose;
+
+/// <summary>The sidecar's own metrics, all under one prefix and registered on the injected registry.</summary>
+internal sealed class SelfMetrics
+{
+    public const string Prefix = "forecast_sidecar_";
+
+    public static class DropReason
+    {
+        public const string Unselected = "unselected";
+        public const string NonFinite = "non_finite";
+        public const string SeriesLimit = "series_limit";
+        public const string InvalidSeries = "invalid_series";
+    }
+
+    public static class TrainingResult
+    {
+        public const string Success = "success";
+        public const string Failure = "failure";
+    }
+
+    public SelfMetrics(CollectorRegistry registry)
+    {
+        var factory = Metrics.WithCustomRegistry(registry);
+        RemoteWriteRequests = factory.CreateCounter(Prefix + "remote_write_requests_total",
+            "Remote-write requests handled, by HTTP status code.", "code");
+        SamplesReceived = factory.CreateCounter(Prefix + "samples_received_total",
+            "Float samples accepted into the store (remote-write and demo).", "source");
+        SamplesDropped = factory.CreateCounter(Prefix + "samples_dropped_total",
+            "Samples not stored, by reason.", "reason");
+        StaleMarkers = factory.CreateCounter(Prefix + "stale_markers_total",
+            "Prometheus stale markers received for selected series.");
+        SeriesRefused = factory.CreateCounter(Prefix + "series_refused_total",
+            "New series refused, by target and reason.", "target", "reason");
+        SeriesTracked = factory.CreateGauge(Prefix + "series_tracked",
+            "Series kept in the store, by target.", "target");
+        SeriesExposed = factory.CreateGauge(Prefix + "series_exposed",
+            "Series with forecast gauges on /metrics, by target.", "target");
+        TrainingRuns = factory.CreateCounter(Prefix + "training_runs_total",
+            "Training runs, by target and result.", "target", "result");
+        TrainingDuration = factory.CreateHistogram(Prefix + "training_duration_seconds",
+            "Wall time of training runs, by target.",
+            new HistogramConfiguration { LabelNames = ["target"], Buckets = Histogram.ExponentialBuckets(0.5, 2, 12) });
+        ValidationLoss = factory.CreateGauge(Prefix + "model_validation_loss",
+            "Validation MSE (scaled units) of the model in use, by target.", "target");
+        LastTrained = factory.CreateGauge(Prefix + "model_last_trained_timestamp_seconds",
+            "Unix time at which the model in use finished training, by target.", "target");
+        InferenceDuration = factory.CreateHistogram(Prefix + "inference_batch_duration_seconds",
+            "Wall time of one batched inference call, by target.",
+            new HistogramConfiguration { LabelNames = ["target"], Buckets = Histogram.ExponentialBuckets(0.0001, 4, 10) });
+        DemoActive = factory.CreateGauge(Prefix + "demo_active",
+            "1 while the built-in demo source is feeding series.");
+    }
+
+    public Counter RemoteWriteRequests { get; }
+
+    public Counter SamplesReceived { get; }
+
+    public Counter SamplesDropped { get; }
+
+    public Counter StaleMarkers { get; }
+
+    public Counter SeriesRefused { get; }
+
+    public Gauge SeriesTracked { get; }
+
+    public Gauge SeriesExposed { get; }
+
+    public Counter TrainingRuns { get; }
+
+    public Histogram TrainingDuration { get; }
+
+    public Gauge ValidationLoss { get; }
+
+    public Gauge LastTrained { get; }
+
+    public Histogram InferenceDuration { get; }
+
+    public Gauge DemoActive { get; }
+}

@@ -1,0 +1,90 @@
+namespace Sidecar.Host;
+
+// The YAML shape of --config.file, exactly as users write it (snake_case keys, durations as strings).
+// ConfigValidator turns it into validated settings; nothing else reads these classes.
+
+internal sealed class ConfigFile
+{
+    public LimitsSection Limits { get; set; } = new();
+
+    public DemoSection Demo { get; set; } = new();
+
+    public List<TargetSection> Targets { get; set; } = [];
+}
+
+internal sealed class LimitsSection
+{
+    public int MaxSeries { get; set; } = 100_000;
+
+    public int MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    public int MaxDecodedBytes { get; set; } = 64 * 1024 * 1024;
+}
+
+internal sealed class DemoSection
+{
+    /// <summary><c>auto</c>: run until the first remote-write arrives; <c>on</c>; <c>off</c>.</summary>
+    public string Mode { get; set; } = "auto";
+}
+
+internal sealed class TargetSection
+{
+    public string? Name { get; set; }
+
+    public string? Selector { get; set; }
+
+    public string Step { get; set; } = "1m";
+
+    public List<string> Horizons { get; set; } = ["5m", "30m", "1h"];
+
+    public string History { get; set; } = "7d";
+
+    /// <summary>Steps without data after which a series' gauges are removed.</summary>
+    public int SeriesTimeoutSteps { get; set; } = 10;
+
+    public ModelSection Model { get; set; } = new();
+
+    public AnomalySection Anomaly { get; set; } = new();
+}
+
+internal sealed class ModelSection
+{
+    public int Window { get; set; } = 24;
+
+    public int HiddenSize { get; set; } = 50;
+
+    public int Layers { get; set; } = 2;
+
+    public double LearningRate { get; set; } = 1e-3;
+
+    public int MaxEpochs { get; set; } = 30;
+
+    public int Patience { get; set; } = 5;
+
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>Training windows drawn per epoch at most, so an epoch's cost stays bounded.</summary>
+    public int MaxSamplesPerEpoch { get; set; } = 8192;
+
+    public double ValidationFraction { get; set; } = 0.2;
+
+    public string? MinHistory { get; set; }
+
+    public string RetrainEvery { get; set; } = "6h";
+
+    public string TrainWindow { get; set; } = "3d";
+
+    public int Seed { get; set; } = 42;
+}
+
+internal sealed class AnomalySection
+{
+    /// <summary>Residual, in robust standard deviations, at which the score reaches 1.</summary>
+    public double Sigmas { get; set; } = 3;
+
+    /// <summary>Half-life-like span, in steps, of the EWMA of absolute residuals.</summary>
+    public int ScaleSteps { get; set; } = 60;
+
+    /// <summary>Residuals to see before the score leaves 0.</summary>
+    public int WarmupSteps { get; set; } = 10;
+}

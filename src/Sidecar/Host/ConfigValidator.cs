@@ -1,0 +1,151 @@
+using Sidecar.Store;
+
+namespace Sidecar.Host;
+
+/// <summary>Turns the raw YAML shape into <see cref="SidecarSettings"/>, collecting every error with its key.</summary>
+internal static class ConfigValidator
+{
+    public static SidecarSettings Validate(ConfigFile file, string source)
+    {
+        var errors = new List<string>();
+        var limits = new LimitSettings(
+            Positive(errors, "limits.max_series", file.Limits.MaxSeries),
+            Positive(errors, "limits.max_body_bytes", file.Limits.MaxBodyBytes),
+            Positive(errors, "limits.max_decoded_bytes", file.Limits.MaxDecodedBytes));
+
+        DemoMode demo = DemoMode.Auto;
+        if (!Enum.TryParse(file.Demo.Mode, ignoreCase: true, out demo) || !Enum.IsDefined(demo))
+            errors.Add($"demo.mode: '{file.Demo.Mode}' is not one of auto, on, off");
+
+        var targets = new List<TargetSettings>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < file.Targets.Count; i++)
+        {
+            var target = ValidateTarget(file.Targets[i], $"targets[{i}]", errors);
+            if (target is null)
+                continue;
+            if (!names.Add(target.Name))
+                errors.Add($"targets[{i}].name: '{target.Name}' is used by another target");
+            targets.Add(target);
+        }
+
+        if (errors.Count > 0)
+            throw new ConfigException($"{source}: invalid configuration:\n  " + string.Join("\n  ", errors));
+        return new SidecarSettings(limits, demo, targets);
+    }
+
+    private static TargetSettings? ValidateTarget(TargetSection t, string key, List<string> errors)
+    {
+        int before = errors.Count;
+        if (string.IsNullOrWhiteSpace(t.Name))
+            errors.Add($"{key}.name: required");
+        Selector? selector = null;
+        if (string.IsNullOrWhiteSpace(t.Selector))
+        {
+            errors.Add($"{key}.selector: required");
+        }
+        else
+        {
+            try
+            {
+                selector = SelectorParser.Parse(t.Selector);
+            }
+            catch (FormatException e)
+            {
+                errors.Add($"{key}.selector: {e.Message}");
+            }
+        }
+        TimeSpan step = Duration(errors, $"{key}.step", t.Step, TimeSpan.Zero);
+        if (step > TimeSpan.Zero && step < TimeSpan.FromSeconds(1))
+            errors.Add($"{key}.step: {t.Step} is shorter than the 1s minimum");
+
+        var horizons = new List<Horizon>();
+        if (t.Horizons.Count == 0)
+            errors.Add($"{key}.horizons: at least one horizon is required");
+        for (int h = 0; h < t.Horizons.Count; h++)
+        {
+            TimeSpan horizon = Duration(errors, $"{key}.horizons[{h}]", t.Horizons[h], TimeSpan.Zero);
+            if (step <= TimeSpan.Zero || horizon <= TimeSpan.Zero)
+                continue;
+            if (horizon.Ticks % step.Ticks != 0)
+                errors.Add($"{key}.horizons[{h}]: {t.Horizons[h]} is not a whole number of steps of {t.Step}");
+            else if (horizons.Any(x => x.Label == t.Horizons[h]))
+                errors.Add($"{key}.horizons[{h}]: {t.Horizons[h]} is listed twice");
+            else
+                horizons.Add(new Horizon(t.Horizons[h], (int)(horizon.Ticks / step.Ticks)));
+        }
+
+        var m = t.Model;
+        TimeSpan history = Duration(errors, $"{key}.history", t.History, TimeSpan.Zero);
+        TimeSpan trainWindow = Duration(errors, $"{key}.model.train_window", m.TrainWindow, TimeSpan.Zero);
+        TimeSpan retrain = Duration(errors, $"{key}.model.retrain_every", m.RetrainEvery, TimeSpan.Zero);
+        Positive(errors, $"{key}.series_timeout_steps", t.SeriesTimeoutSteps);
+        Positive(errors, $"{key}.model.window", m.Window);
+        Positive(errors, $"{key}.model.hidden_size", m.HiddenSize);
+        Positive(errors, $"{key}.model.layers", m.Layers);
+        Positive(errors, $"{key}.model.max_epochs", m.MaxEpochs);
+        Positive(errors, $"{key}.model.patience", m.Patience);
+        Positive(errors, $"{key}.model.batch_size", m.BatchSize);
+        Positive(errors, $"{key}.model.max_samples_per_epoch", m.MaxSamplesPerEpoch);
+        if (!(m.LearningRate > 0 && m.LearningRate < 1))
+            errors.Add($"{key}.model.learning_rate: {m.LearningRate} must be in (0, 1)");
+        if (!(m.ValidationFraction > 0 && m.ValidationFraction < 0.9))
+            errors.Add($"{key}.model.validation_fraction: {m.ValidationFraction} must be in (0, 0.9)");
+        var a = t.Anomaly;
+        if (!(a.Sigmas > 0))
+            errors.Add($"{key}.anomaly.sigmas: {a.Sigmas} must be positive");
+        Positive(errors, $"{key}.anomaly.scale_steps", a.ScaleSteps);
+        if (a.WarmupSteps < 0)
+            errors.Add($"{key}.anomaly.warmup_steps: {a.WarmupSteps} must not be negative");
+
+        if (errors.Count > before || selector is null)
+            return null;
+
+        int StepsOf(TimeSpan span) => (int)Math.Min(int.MaxValue, span.Ticks / step.Ticks);
+        int maxHorizon = horizons.Max(h => h.Steps);
+        // The smallest history that yields at least a few dozen training windows.
+        int neededForOneWindow = m.Window + maxHorizon;
+        int minHistory = neededForOneWindow + 64;
+        if (m.MinHistory is not null)
+        {
+            TimeSpan minHistorySpan = Duration(errors, $"{key}.model.min_history", m.MinHistory, TimeSpan.Zero);
+            minHistory = StepsOf(minHistorySpan);
+            if (minHistory <= neededForOneWindow)
+                errors.Add($"{key}.model.min_history: {m.MinHistory} is {minHistory} steps; window plus the longest horizon needs more than {neededForOneWindow}");
+        }
+        int historySteps = StepsOf(history);
+        int trainWindowSteps = StepsOf(trainWindow);
+        if (historySteps < minHistory)
+            errors.Add($"{key}.history: {t.History} is {historySteps} steps, shorter than min_history ({minHistory} steps)");
+        if (trainWindowSteps < minHistory)
+            errors.Add($"{key}.model.train_window: {m.TrainWindow} is {trainWindowSteps} steps, shorter than min_history ({minHistory} steps)");
+        if (errors.Count > before)
+            return null;
+
+        return new TargetSettings(
+            t.Name!.Trim(),
+            selector,
+            step,
+            horizons,
+            historySteps,
+            t.SeriesTimeoutSteps,
+            new ModelSettings(m.Window, m.HiddenSize, m.Layers, m.LearningRate, m.MaxEpochs, m.Patience, m.BatchSize,
+                m.MaxSamplesPerEpoch, m.ValidationFraction, minHistory, retrain, Math.Min(trainWindowSteps, historySteps), m.Seed),
+            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));
+    }
+
+    private static int Positive(List<string> errors, string key, int value)
+    {
+        if (value <= 0)
+            errors.Add($"{key}: {value} must be positive");
+        return value;
+    }
+
+    private static TimeSpan Duration(List<string> errors, string key, string? text, TimeSpan fallback)
+    {
+        if (PromDuration.TryParse(text, out TimeSpan value) && value > TimeSpan.Zero)
+            return value;
+        errors.Add($"{key}: '{text}' is not a positive duration such as 15s, 5m, 1h or 7d");
+        return fallback;
+    }
+}

@@ -1,0 +1,86 @@
+using Prometheus;
+using Sidecar.Expose;
+using Sidecar.Ingest;
+using Sidecar.Pipeline;
+using Sidecar.Store;
+using TorchSharp;
+
+namespace Sidecar.Host;
+
+/// <summary>The composition root: flags and config in, a ready-to-run web application out.</summary>
+internal static class SidecarHost
+{
+    public const string DefaultConfigFileName = "sidecar.yml";
+
+    /// <exception cref="ConfigException">The flags or the config file are invalid.</exception>
+    public static WebApplication Build(string[] args)
+    {
+        CommandLine flags = CommandLine.Parse(args);
+        string configPath = flags.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, DefaultConfigFileName);
+        SidecarSettings settings = LoadSettings(configPath);
+        Directory.CreateDirectory(flags.StoragePath);
+
+        // Our flags are not ASP.NET configuration: keep them away from its command-line provider.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.SetMinimumLevel(flags.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var (address, port) = CommandLine.ParseListenAddress(flags.ListenAddress);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(address, port);
+            kestrel.Limits.MaxRequestBodySize = settings.Limits.MaxBodyBytes;
+        });
+
+        var registry = Metrics.NewCustomRegistry();
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(registry);
+        services.AddSingleton<SelfMetrics>();
+        services.AddSingleton<ForecastGauges>();
+        services.AddSingleton<SeriesStore>();
+        services.AddSingleton<DemoSwitch>();
+        services.AddSingleton<IReadOnlyList<TargetPipeline>>(sp => sp.GetRequiredService<SeriesStore>().Targets
+            .Select(t => new TargetPipeline(t, sp.GetRequiredService<ForecastGauges>(), sp.GetRequiredService<SelfMetrics>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TargetPipeline>()))
+            .ToArray());
+        services.AddHostedService<DemoSource>();
+        services.AddHostedService<InferenceService>();
+        services.AddHostedService<TrainingService>();
+
+        // Training and inference each run on a thread of their own; one intra-op thread apiece keeps
+        // the model work within two cores and leaves the thread pool to ingest and scrapes.
+        torch.set_num_threads(1);
+
+        var app = builder.Build();
+        var store = app.Services.GetRequiredService<SeriesStore>();
+        var metrics = app.Services.GetRequiredService<SelfMetrics>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sidecar.Store");
+        store.SeriesOverLimit += target =>
+        {
+            metrics.SeriesRefused.WithLabels(target, SelfMetrics.DropReason.SeriesLimit).Inc();
+            logger.LogWarning("New series for target {Target} refused: limits.max_series ({Limit}) reached", target, settings.Limits.MaxSeries);
+        };
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            foreach (var pipeline in app.Services.GetRequiredService<IReadOnlyList<TargetPipeline>>())
+                pipeline.Dispose();
+        });
+
+        app.MapHealth();
+        app.MapRemoteWrite();
+        app.MapMetrics("/metrics", registry);
+        logger.LogInformation("Config {Path}: {Targets} target(s) [{Names}]; demo.mode={Demo}; listening on {Listen}",
+            configPath, settings.Targets.Count, string.Join(", ", settings.Targets.Select(t => t.Name)), settings.Demo.ToString().ToLowerInvariant(), flags.ListenAddress);
+        return app;
+    }
+
+    private static SidecarSettings LoadSettings(string path)
+    {
+        SidecarSettings settings = ConfigLoader.LoadFile(path);
+        if (settings.Demo == DemoMode.Off || settings.Targets.Any(t => t.Name == DemoSource.TargetName))
+            return settings;
+        var demo = ConfigValidator.Validate(new ConfigFile { Targets = [DemoSource.Target] }, "built-in demo target").Targets[0];
+        return settings with { Targets = [.. settings.Targets, demo] };
+    }
+}

@@ -1,0 +1,128 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+using Sidecar.Expose;
+using Sidecar.Host;
+using Sidecar.Protocol;
+using Sidecar.Store;
+
+namespace Sidecar.Ingest;
+
+/// <summary>
+/// <c>POST /api/v1/write</c>, remote-write 1.0. Status codes follow retry semantics: 204 stored; 400 and
+/// 413 mean "never send this again" (Prometheus drops the batch); 415 a format we don't speak; 5xx only
+/// for our own faults, which Prometheus retries.
+/// </summary>
+internal static class RemoteWriteEndpoints
+{
+    public const string Path = "/api/v1/write";
+
+    public static IEndpointRouteBuilder MapRemoteWrite(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(Path, HandleAsync);
+        return app;
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
+        HttpContext context, SeriesStore store, SidecarSettings settings, SelfMetrics metrics, DemoSwitch demo, CancellationToken cancellation)
+    {
+        var result = await IngestAsync(context.Request, store, settings.Limits, cancellation);
+        metrics.RemoteWriteRequests.WithLabels(result.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        var ingest = result.Ingest;
+        metrics.SamplesReceived.WithLabels("remote_write").Inc(ingest.SamplesAccepted);
+        metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.Unselected).Inc(ingest.SamplesUnselected);
+        metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.NonFinite).Inc(ingest.SamplesNonFinite);
+        metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.SeriesLimit).Inc(ingest.SamplesOverLimit);
+        metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.InvalidSeries).Inc(ingest.InvalidSeries);
+        metrics.StaleMarkers.Inc(ingest.StaleMarkers);
+        if (result.Status == StatusCodes.Status204NoContent)
+        {
+            demo.RealDataArrived();
+            return TypedResults.NoContent();
+        }
+        return TypedResults.Problem(result.Detail, statusCode: result.Status, title: "remote-write request rejected");
+    }
+
+    private readonly record struct Outcome(int Status, string? Detail, IngestResult Ingest);
+
+    private static async Task<Outcome> IngestAsync(HttpRequest request, SeriesStore store, LimitSettings limits, CancellationToken cancellation)
+    {
+        string? encoding = request.Headers.ContentEncoding;
+        if (!string.IsNullOrEmpty(encoding) && !encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
+            return new(StatusCodes.Status415UnsupportedMediaType, $"remote-write: Content-Encoding '{encoding}' is not supported; use snappy", default);
+        string? mediaTypeError = CheckContentType(request.ContentType);
+        if (mediaTypeError is not null)
+            return new(StatusCodes.Status415UnsupportedMediaType, mediaTypeError, default);
+        if (request.ContentLength > limits.MaxBodyBytes)
+            return TooLarge(request.ContentLength.Value, limits.MaxBodyBytes);
+
+        byte[] body = ArrayPool<byte>.Shared.Rent(Math.Min(limits.MaxBodyBytes, (int)(request.ContentLength ?? 64 * 1024)) + 1);
+        byte[]? decoded = null;
+        try
+        {
+            int length = 0;
+            while (true)
+            {
+                if (length == body.Length)
+                {
+                    // One byte past the limit is enough to tell that a body is too large.
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(body.Length * 2L, limits.MaxBodyBytes + 1L));
+                    body.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(body);
+                    body = larger;
+                }
+                int read = await request.Body.ReadAsync(body.AsMemory(length), cancellation);
+                if (read == 0)
+                    break;
+                length += read;
+                if (length > limits.MaxBodyBytes)
+                    return TooLarge(length, limits.MaxBodyBytes);
+            }
+            decoded = SnappyBlock.DecompressRented(body.AsSpan(0, length), limits.MaxDecodedBytes, out int decodedLength);
+            IngestResult ingest = store.IngestV1(decoded.AsSpan(0, decodedLength));
+            if (ingest.InvalidSeries > 0)
+                return new(StatusCodes.Status400BadRequest, $"remote-write: {ingest.FirstInvalid} ({ingest.InvalidSeries} invalid series in this request; the valid ones were stored)", ingest);
+            return new(StatusCodes.Status204NoContent, null, ingest);
+        }
+        catch (MalformedInputException e)
+        {
+            return new(StatusCodes.Status400BadRequest, "remote-write: " + e.Message, default);
+        }
+        catch (PayloadTooLargeException e)
+        {
+            return new(StatusCodes.Status413PayloadTooLarge, "remote-write: " + e.Message, default);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(limits.MaxBodyBytes + 1L, limits.MaxBodyBytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body);
+            if (decoded is not null)
+                ArrayPool<byte>.Shared.Return(decoded);
+        }
+    }
+
+    private static Outcome TooLarge(long size, int limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"remote-write: body of {size} bytes or more exceeds limit {limit} bytes", default);
+
+    /// <summary>Null when the type is remote-write 1.0 (or absent, which the spec says to treat as 1.0).</summary>
+    private static string? CheckContentType(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+            return null;
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/x-protobuf", StringComparison.OrdinalIgnoreCase))
+            return $"remote-write: Content-Type '{contentType}' is not supported; use application/x-protobuf";
+        string proto = "";
+        foreach (var parameter in mediaType.Parameters)
+        {
+            if (parameter.Name.Equals("proto", StringComparison.OrdinalIgnoreCase))
+                proto = parameter.Value.ToString();
+        }
+        if (proto.Length == 0 || proto == "prometheus.WriteRequest")
+            return null;
+        return $"remote-write: proto '{proto}' is not supported; this receiver speaks prometheus.WriteRequest (remote-write 1.0)";
+    }
+}

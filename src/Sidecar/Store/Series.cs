@@ -1,0 +1,95 @@
+using Sidecar.Host;
+
+namespace Sidecar.Store;
+
+/// <summary>
+/// One selected series of one target: its labels and its fixed-step history. Writers (ingest) and
+/// readers (training, inference) take the series lock; both hold it only for a copy.
+/// </summary>
+internal sealed class Series
+{
+    private readonly StepRing _ring;
+    private int _queuedForInference;
+
+    public Series(int id, LabelSet labels, TargetStore owner)
+    {
+        Id = id;
+        Labels = labels;
+        Owner = owner;
+        _ring = new StepRing(owner.Settings.HistorySteps);
+    }
+
+    public TargetStore Owner { get; }
+
+    /// <summary>Dense per-target index, so model state can live in arrays.</summary>
+    public int Id { get; }
+
+    public LabelSet Labels { get; }
+
+    public TargetSettings Target => Owner.Settings;
+
+    /// <summary>Wall-clock time of the last sample, in Unix milliseconds; drives timeout-based staleness.</summary>
+    public long LastReceivedAtMs { get; private set; }
+
+    /// <summary>A stale marker arrived and no sample since.</summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>Records a sample. Returns true when it closed at least one step.</summary>
+    public bool Append(long timestampMs, double value, long receivedAtMs)
+    {
+        long step = Math.DivRem(timestampMs, Target.StepMs, out long remainder);
+        if (remainder < 0)
+            step--;
+        lock (_ring)
+        {
+            LastReceivedAtMs = receivedAtMs;
+            Ended = false;
+            return _ring.Write(step, (float)value);
+        }
+    }
+
+    public void End(long receivedAtMs)
+    {
+        lock (_ring)
+        {
+            LastReceivedAtMs = receivedAtMs;
+            Ended = true;
+        }
+    }
+
+    /// <summary>The newest step that can no longer change: every step before the one being filled.</summary>
+    public long LastClosedStep
+    {
+        get
+        {
+            lock (_ring)
+                return _ring.IsEmpty ? long.MinValue : _ring.NewestStep - 1;
+        }
+    }
+
+    /// <summary>How many closed steps of history exist, gaps included, up to the ring's capacity.</summary>
+    public int ClosedStepCount
+    {
+        get
+        {
+            lock (_ring)
+            {
+                if (_ring.IsEmpty)
+                    return 0;
+                return (int)Math.Min(_ring.NewestStep - _ring.FirstStep, _ring.Capacity);
+            }
+        }
+    }
+
+    /// <summary>Copies the closed history ending at <paramref name="lastStep"/>, oldest first, NaN for gaps.</summary>
+    public void CopyHistory(long lastStep, Span<float> destination)
+    {
+        lock (_ring)
+            _ring.Copy(lastStep, destination);
+    }
+
+    /// <summary>Claims the right to enqueue this series; false when it is already queued.</summary>
+    public bool TryMarkQueued() => Interlocked.Exchange(ref _queuedForInference, 1) == 0;
+
+    public void ClearQueued() => Volatile.Write(ref _queuedForInference, 0);
+}

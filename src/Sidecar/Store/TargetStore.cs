@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Sidecar.Host;
+
+namespace Sidecar.Store;
+
+/// <summary>The series of one target, and the queue of those that closed a step since inference last ran.</summary>
+internal sealed class TargetStore(TargetSettings settings)
+{
+    private readonly List<Series> _series = [];
+    private readonly ConcurrentQueue<Series> _closed = new();
+
+    public TargetSettings Settings { get; } = settings;
+
+    public int Count
+    {
+        get
+        {
+            lock (_series)
+                return _series.Count;
+        }
+    }
+
+    public Series Add(LabelSet labels)
+    {
+        lock (_series)
+        {
+            var series = new Series(_series.Count, labels, this);
+            _series.Add(series);
+            return series;
+        }
+    }
+
+    /// <summary>A copy of the series list, for training and staleness sweeps (cold paths).</summary>
+    public Series[] Snapshot()
+    {
+        lock (_series)
+            return _series.ToArray();
+    }
+
+    /// <summary>Queues a series that closed a step or ended; a series is queued at most once at a time.</summary>
+    public void NotifyClosed(Series series)
+    {
+        if (series.TryMarkQueued())
+            _closed.Enqueue(series);
+    }
+
+    public bool TryDequeueClosed(out Series series)
+    {
+        if (_closed.TryDequeue(out series!))
+        {
+            series.ClearQueued();
+            return true;
+        }
+        return false;
+    }
+}

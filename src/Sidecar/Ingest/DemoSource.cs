@@ -57,6 +57,8 @@ internal sealed class DemoSource(SeriesStore store, SidecarSettings settings, De
                 long last = Math.Min(step + StepsPerRequest, nowMs / stepMs);
                 Write(Enumerable.Range(0, (int)(last - step)).Select(i => (step + i) * stepMs));
             }
+            // The current step gets its first sample now, not at the first tick, or it would be a gap.
+            Write([time.GetUtcNow().ToUnixTimeMilliseconds()]);
             using var timer = new PeriodicTimer(LiveInterval, time);
             while (await timer.WaitForNextTickAsync(token))
                 Write([time.GetUtcNow().ToUnixTimeMilliseconds()]);

@@ -78,13 +78,15 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             if (state.PendingStep == step && !float.IsNaN(actual))
                 state.LastScore = state.Scorer.Score(actual - state.PendingOneStep, actual, Settings.Anomaly);
             state.PendingStep = long.MinValue;
-            if (_model is null || HasGap(history))
+            if (_model is null || !InputWindow.TryFillGaps(history))
                 continue;
             MinMaxScaler scaler = ScalerFor(series, state);
             foreach (float value in history)
                 rows.Add(scaler.Scale(value));
             batch.Add((series, state, step));
         }
+        logger.LogDebug("Target {Target}: {Closed} series closed a step, {Batch} go to inference (model: {HasModel})",
+            Settings.Name, closed.Count, batch.Count, _model is not null);
         if (batch.Count == 0 || _model is null)
             return;
 
@@ -110,16 +112,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.Gauges.Predicted[h].Set(scaler.Unscale(lastScaled + outputs[b * heads + h + 1]));
             state.Gauges.Anomaly.Set(state.LastScore);
         }
-    }
-
-    private static bool HasGap(float[] history)
-    {
-        foreach (float value in history)
-        {
-            if (float.IsNaN(value))
-                return true;
-        }
-        return false;
     }
 
     private MinMaxScaler ScalerFor(Series series, SeriesState state)

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+using Sidecar.Expose;
+using Sidecar.Model;
+using Sidecar.Pipeline;
+using Sidecar.Store;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.Pipeline;
+
+public sealed class TargetPipelineTests
+{
+    private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+
+    [Fact]
+    public async Task ForecastsAndScoresAppearOnMetricsAfterTraining()
+    {
+        var settings = TestSettings.SmallTarget();
+        var time = new ManualTimeProvider(Start);
+        var store = new SeriesStore(settings, time);
+        var registry = Metrics.NewCustomRegistry();
+        var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+
+        long t0 = Start.ToUnixTimeMilliseconds() - 200_000;
+        var series = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = 0; i < 200; i++)
+            series.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
+        store.IngestV1(WriteRequests.Encode(series));
+        pipeline.Process();
+        Assert.DoesNotContain("predicted_value", await Scrape(registry));
+
+        var target = store.Targets[0];
+        var data = new TrainingSet(target.Settings.Model.Window, ForecastHeads.StepsFor(target.Settings));
+        foreach (var s in target.Snapshot())
+        {
+            var history = new float[s.ClosedStepCount];
+            s.CopyHistory(s.LastClosedStep, history);
+            data.AddSeries(s.Id, history, target.Settings.Model.ValidationFraction);
+        }
+        var (model, _) = Trainer.Train(data, target.Settings.Model, CancellationToken.None);
+        pipeline.Publish(model);
+
+        store.IngestV1(WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((t0 + 200_000, 50))));
+        pipeline.Process();
+        string text = await Scrape(registry);
+        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\"}", text);
+        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\"}", text);
+        Assert.Contains("anomaly_score{instance=\"a\",metric=\"test_metric\",target=\"t\"}", text);
+    }
+
+    private static async Task<string> Scrape(CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

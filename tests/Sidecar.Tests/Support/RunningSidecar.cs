@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Sidecar.Host;
+
+namespace Sidecar.Tests.Support;
+
+/// <summary>The real host, on a free loopback port, with a config file and data directory of its own.</summary>
+internal sealed class RunningSidecar : IAsyncDisposable
+{
+    private readonly string _directory;
+
+    private RunningSidecar(WebApplication app, string directory, Uri address)
+    {
+        App = app;
+        _directory = directory;
+        Address = address;
+        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Address { get; }
+
+    public HttpClient Http { get; }
+
+    public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0")
+    {
+        string directory = Directory.CreateTempSubdirectory("sidecar-test-").FullName;
+        string config = Path.Combine(directory, "sidecar.yml");
+        await File.WriteAllTextAsync(config, configYaml);
+        var app = SidecarHost.Build(["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn"]);
+        await app.StartAsync();
+        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningSidecar(app, directory, new Uri(bound));
+    }
+
+    public async Task<string> ScrapeAsync() => await Http.GetStringAsync("/metrics");
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

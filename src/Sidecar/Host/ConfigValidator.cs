@@ -102,16 +102,19 @@ internal static class ConfigValidator
             return null;
 
         int StepsOf(TimeSpan span) => (int)Math.Min(int.MaxValue, span.Ticks / step.Ticks);
-        int maxHorizon = horizons.Max(h => h.Steps);
-        // The smallest history that yields at least a few dozen training windows.
-        int neededForOneWindow = m.Window + maxHorizon;
-        int minHistory = neededForOneWindow + 64;
+        // The chronological split needs a window plus the longest horizon in each part, validation included.
+        int span = m.Window + horizons.Max(h => h.Steps);
+        int needed = (int)Math.Ceiling(span / m.ValidationFraction) + 1;
+        int minHistory = needed;
         if (m.MinHistory is not null)
         {
             TimeSpan minHistorySpan = Duration(errors, $"{key}.model.min_history", m.MinHistory, TimeSpan.Zero);
             minHistory = StepsOf(minHistorySpan);
-            if (minHistory <= neededForOneWindow)
-                errors.Add($"{key}.model.min_history: {m.MinHistory} is {minHistory} steps; window plus the longest horizon needs more than {neededForOneWindow}");
+            if (minHistory < needed)
+            {
+                errors.Add($"{key}.model.min_history: {m.MinHistory} is {minHistory} steps; at least {needed} are needed so that "
+                    + $"the validation part ({m.ValidationFraction * 100:0.#}%) holds the window ({m.Window}) plus the longest horizon ({span - m.Window} steps)");
+            }
         }
         int historySteps = StepsOf(history);
         int trainWindowSteps = StepsOf(trainWindow);

@@ -26,7 +26,7 @@ internal static class TestSettings
                   hidden_size: 8
                   layers: 1
                   max_epochs: 5
-                  min_history: 60s
+                  min_history: 90s
                   train_window: 10m
                   learning_rate: 0.01
             {extraModel}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Sidecar.Tests.Support;
+
+/// <summary>
+/// A real Prometheus (the Debian package's binary), started on 127.0.0.1 with a temporary data
+/// directory, and a small client for its HTTP API. Killed on dispose.
+/// </summary>
+internal sealed class PrometheusServer : IAsyncDisposable
+{
+    public const string Binary = "/usr/bin/prometheus";
+    public const string Promtool = "/usr/bin/promtool";
+
+    private readonly Process _process;
+    private readonly string _directory;
+    private readonly StringWriter _log = new();
+
+    private PrometheusServer(Process process, string directory, Uri address)
+    {
+        _process = process;
+        _directory = directory;
+        Address = address;
+        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public Uri Address { get; }
+
+    public HttpClient Http { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+                return _log.ToString();
+        }
+    }
+
+    public static void RequireInstalled()
+    {
+        if (!File.Exists(Binary) || !File.Exists(Promtool))
+            throw new InvalidOperationException($"{Binary} and {Promtool} are needed: apt-get install prometheus (.ci/run does this)");
+    }
+
+    /// <param name="configYaml">prometheus.yml content; rule files are written beside it.</param>
+    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null)
+    {
+        RequireInstalled();
+        string directory = Directory.CreateTempSubdirectory("prometheus-test-").FullName;
+        string config = Path.Combine(directory, "prometheus.yml");
+        await File.WriteAllTextAsync(config, configYaml);
+        foreach (var (name, content) in files ?? new Dictionary<string, string>())
+            await File.WriteAllTextAsync(Path.Combine(directory, name), content);
+        int port = FreePort();
+        var start = new ProcessStartInfo(Binary)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = directory,
+        };
+        foreach (string arg in new[]
+        {
+            "--config.file=" + config,
+            "--storage.tsdb.path=" + Path.Combine(directory, "data"),
+            "--web.listen-address=127.0.0.1:" + port,
+            "--log.level=info",
+        })
+            start.ArgumentList.Add(arg);
+        var process = Process.Start(start)!;
+        var server = new PrometheusServer(process, directory, new Uri($"http://127.0.0.1:{port}"));
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        await server.WaitReadyAsync();
+        return server;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_log)
+            _log.WriteLine(line);
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException("prometheus exited at start:\n" + Log);
+            try
+            {
+                if ((await Http.GetAsync("/-/ready")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("prometheus did not become ready:\n" + Log);
+    }
+
+    /// <summary>Runs an instant query and returns the result vector's elements.</summary>
+    public async Task<JsonElement[]> QueryAsync(string promql)
+    {
+        string json = await Http.GetStringAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql));
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(e => e.Clone()).ToArray();
+    }
+
+    /// <summary>Active alerts as (name, state) pairs.</summary>
+    public async Task<(string Name, string State)[]> AlertsAsync()
+    {
+        string json = await Http.GetStringAsync("/api/v1/alerts");
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("data").GetProperty("alerts").EnumerateArray()
+            .Select(a => (a.GetProperty("labels").GetProperty("alertname").GetString()!, a.GetProperty("state").GetString()!))
+            .ToArray();
+    }
+
+    /// <summary>Runs promtool and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] args)
+    {
+        RequireInstalled();
+        var start = new ProcessStartInfo(Promtool) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -21,6 +21,8 @@ internal static class SnappyBlock
         {
             throw new MalformedInputException("snappy: invalid block header");
         }
+        if (declared < 0)
+            throw new MalformedInputException("snappy: invalid declared length");
         if (declared > maxDecodedBytes)
             throw new PayloadTooLargeException($"snappy: decoded size {declared} bytes exceeds limit {maxDecodedBytes} bytes");
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(declared, 1));

@@ -29,6 +29,56 @@ public sealed class TargetPipelineTests
         pipeline.Process();
         Assert.DoesNotContain("predicted_value", await Scrape(registry));
 
+        TrainAndPublish(store, pipeline);
+
+        store.IngestV1(WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((t0 + 200_000, 50))));
+        pipeline.Process();
+        string text = await Scrape(registry);
+        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\"}", text);
+        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\"}", text);
+        Assert.Contains("anomaly_score{instance=\"a\",metric=\"test_metric\",target=\"t\"}", text);
+    }
+
+    [Fact]
+    public async Task AStaleMarkerOrSilenceRemovesTheGaugesAndNewDataBringsThemBack()
+    {
+        var settings = TestSettings.SmallTarget();
+        var time = new ManualTimeProvider(Start);
+        var store = new SeriesStore(settings, time);
+        var registry = Metrics.NewCustomRegistry();
+        var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        long t = Start.ToUnixTimeMilliseconds() - 200_000;
+        var history = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = 0; i < 200; i++)
+            history.With((t + i * 1000L, 10 + (i % 7)));
+        store.IngestV1(WriteRequests.Encode(history));
+        TrainAndPublish(store, pipeline);
+
+        void Write(long at, double value) =>
+            store.IngestV1(WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((at, value))));
+
+        Write(t + 200_000, 12);
+        pipeline.Process();
+        Assert.Contains("anomaly_score{instance=\"a\"", await Scrape(registry));
+
+        Write(t + 201_000, Sidecar.Protocol.StaleMarker.Value);
+        pipeline.Process();
+        Assert.DoesNotContain("anomaly_score{instance=\"a\"", await Scrape(registry));
+
+        Write(t + 202_000, 12);
+        Write(t + 203_000, 13);
+        pipeline.Process();
+        Assert.Contains("anomaly_score{instance=\"a\"", await Scrape(registry));
+
+        // Silence: series_timeout_steps is 5 one-second steps.
+        time.Advance(TimeSpan.FromSeconds(6));
+        pipeline.Process();
+        Assert.DoesNotContain("predicted_value{instance=\"a\"", await Scrape(registry));
+        Assert.Equal(0, pipeline.ExposedCount);
+    }
+
+    private static void TrainAndPublish(SeriesStore store, TargetPipeline pipeline)
+    {
         var target = store.Targets[0];
         var data = new TrainingSet(target.Settings.Model.Window, ForecastHeads.StepsFor(target.Settings));
         foreach (var s in target.Snapshot())
@@ -37,15 +87,7 @@ public sealed class TargetPipelineTests
             s.CopyHistory(s.LastClosedStep, history);
             data.AddSeries(s.Id, history, target.Settings.Model.ValidationFraction);
         }
-        var (model, _) = Trainer.Train(data, target.Settings.Model, CancellationToken.None);
-        pipeline.Publish(model);
-
-        store.IngestV1(WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((t0 + 200_000, 50))));
-        pipeline.Process();
-        string text = await Scrape(registry);
-        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\"}", text);
-        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\"}", text);
-        Assert.Contains("anomaly_score{instance=\"a\",metric=\"test_metric\",target=\"t\"}", text);
+        pipeline.Publish(Trainer.Train(data, target.Settings.Model, CancellationToken.None).Model);
     }
 
     private static async Task<string> Scrape(CollectorRegistry registry)

@@ -1,0 +1,31 @@
+using System.Net;
+using Sidecar.Host;
+
+namespace Sidecar.Tests.Host;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void ParsesPrometheusStyleFlags()
+    {
+        var flags = CommandLine.Parse(["--config.file=a.yml", "--web.listen-address", "127.0.0.1:9999", "--log.level=debug", "--storage.path=/tmp/x"]);
+        Assert.Equal("a.yml", flags.ConfigFile);
+        Assert.Equal("127.0.0.1:9999", flags.ListenAddress);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, flags.LogLevel);
+        Assert.Equal("/tmp/x", flags.StoragePath);
+        Assert.Equal((IPAddress.Any, 9201), CommandLine.ParseListenAddress(":9201"));
+        Assert.Equal((IPAddress.IPv6Loopback, 1), CommandLine.ParseListenAddress("[::1]:1"));
+    }
+
+    [Theory]
+    [InlineData("--nope=1", "unknown flag --nope")]
+    [InlineData("--log.level=loud", "--log.level 'loud'")]
+    [InlineData("--web.listen-address=9201", "is not host:port")]
+    [InlineData("--config.file", "needs a value")]
+    [InlineData("positional", "unexpected argument")]
+    public void RejectsBadFlags(string arg, string message)
+    {
+        var e = Assert.Throws<ConfigException>(() => CommandLine.Parse([arg]));
+        Assert.Contains(message, e.Message);
+    }
+}

@@ -1,0 +1,55 @@
+using Sidecar.Host;
+
+namespace Sidecar.Tests.Host;
+
+public sealed class ConfigLoaderTests
+{
+    private const string Valid = """
+        targets:
+          - name: cpu
+            selector: 'node_load1{job="node"}'
+            step: 15s
+            horizons: [5m, 1h]
+        """;
+
+    [Fact]
+    public void LoadsAValidConfigWithDefaults()
+    {
+        var settings = ConfigLoader.Load(Valid);
+        var target = Assert.Single(settings.Targets);
+        Assert.Equal("cpu", target.Name);
+        Assert.Equal(TimeSpan.FromSeconds(15), target.Step);
+        Assert.Equal([new Horizon("5m", 20), new Horizon("1h", 240)], target.Horizons);
+        Assert.Equal(7 * 86400 / 15, target.HistorySteps);
+        Assert.Equal(24, target.Model.Window);
+        Assert.Equal(DemoMode.Auto, settings.Demo);
+        // window 24 + longest horizon 240 must fit in the 20% validation part.
+        Assert.Equal((int)Math.Ceiling(264 / 0.2) + 1, target.Model.MinHistorySteps);
+    }
+
+    [Theory]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    stepp: 1m\n", "line 4", "unknown key 'stepp'")]
+    [InlineData("limits:\n  max_series: -1\n", "limits.max_series", "must be positive")]
+    [InlineData("demo:\n  mode: sometimes\n", "demo.mode", "not one of auto, on, off")]
+    [InlineData("targets:\n  - name: a\n    selector: 'up{'\n", "targets[0].selector", "expected a label name")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    step: 15x\n", "targets[0].step", "not a positive duration")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    step: 1m\n    horizons: [90s]\n", "targets[0].horizons[0]", "not a whole number of steps")]
+    [InlineData("targets:\n  - selector: up\n", "targets[0].name", "required")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n  - name: a\n    selector: up\n", "targets[1].name", "used by another target")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    model:\n      min_history: 10m\n", "targets[0].model.min_history", "at least")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    history: 1h\n", "targets[0].history", "shorter than min_history")]
+    [InlineData("targets: [", "line", "")]
+    public void NamesTheBadKeyAndSaysWhy(string yaml, string key, string reason)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml));
+        Assert.Contains(key, e.Message);
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Fact]
+    public void AMissingFileIsAConfigError()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFile("/nonexistent/sidecar.yml"));
+        Assert.Contains("/nonexistent/sidecar.yml", e.Message);
+    }
+}

@@ -1,0 +1,142 @@
+using Google.Protobuf;
+using Sidecar.Protocol;
+using Sidecar.Protocol.Prompb;
+using Sidecar.Protocol.RemoteWrite;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.Protocol.RemoteWrite;
+
+public sealed class WriteRequestReaderTests
+{
+    private static WriteRequest RandomRequest(Random random, int seriesCount)
+    {
+        var request = new WriteRequest();
+        for (int s = 0; s < seriesCount; s++)
+        {
+            var series = WriteRequests.Series("metric_" + s, ("instance", "host-" + random.Next(100) + ":9100"), ("job", "node"), ("ünïcode", "välue"));
+            int samples = random.Next(0, 5);
+            for (int i = 0; i < samples; i++)
+                series.Samples.Add(new Sample { Timestamp = 1_700_000_000_000 + i * 15_000 + random.Next(-5, 5), Value = random.NextDouble() * 1e6 - 5e5 });
+            if (random.Next(4) == 0)
+                series.Exemplars.Add(new Exemplar { Value = 1, Timestamp = 1, Labels = { new Label { Name = "trace_id", Value = "abc" } } });
+            if (random.Next(4) == 0)
+                series.Histograms.Add(new Histogram { CountInt = 3, Sum = 1.5, Schema = 1, Timestamp = 5 });
+            request.Timeseries.Add(series);
+        }
+        request.Metadata.Add(new MetricMetadata { Type = MetricMetadata.Types.MetricType.Counter, MetricFamilyName = "x_total", Help = "h" });
+        return request;
+    }
+
+    [Fact]
+    public void DecodesWhatTheGeneratedEncoderWrote()
+    {
+        var random = new Random(3);
+        for (int round = 0; round < 50; round++)
+        {
+            WriteRequest expected = RandomRequest(random, random.Next(0, 20));
+            byte[] body = expected.ToByteArray();
+            var reader = new WriteRequestReader(body);
+            int index = 0;
+            while (reader.TryReadSeries(out TimeSeriesView view))
+            {
+                TimeSeries want = expected.Timeseries[index++];
+                var labels = new List<(string, string)>();
+                foreach (LabelView label in view.Labels)
+                    labels.Add((System.Text.Encoding.UTF8.GetString(label.Name), System.Text.Encoding.UTF8.GetString(label.Value)));
+                Assert.Equal(want.Labels.Select(l => (l.Name, l.Value)), labels);
+                var samples = new List<SampleValue>();
+                foreach (SampleValue sample in view.Samples)
+                    samples.Add(sample);
+                Assert.Equal(want.Samples.Select(s => new SampleValue(s.Timestamp, s.Value)), samples);
+                Assert.Equal(want.Exemplars.Count, view.Count(TimeSeriesView.ExemplarsField));
+                Assert.Equal(want.Histograms.Count, view.Count(TimeSeriesView.HistogramsField));
+            }
+            Assert.Equal(expected.Timeseries.Count, index);
+            Assert.Equal(1, reader.MetadataCount);
+        }
+    }
+
+    [Fact]
+    public void KeepsStaleMarkerAndNaNBitsExactly()
+    {
+        var series = WriteRequests.Series("up").With((1, StaleMarker.Value), (2, double.NaN), (3, double.PositiveInfinity));
+        var reader = new WriteRequestReader(WriteRequests.Encode(series));
+        Assert.True(reader.TryReadSeries(out TimeSeriesView view));
+        var values = new List<double>();
+        foreach (SampleValue sample in view.Samples)
+            values.Add(sample.Value);
+        Assert.True(StaleMarker.Is(values[0]));
+        Assert.True(double.IsNaN(values[1]) && !StaleMarker.Is(values[1]));
+        Assert.Equal(double.PositiveInfinity, values[2]);
+    }
+
+    [Fact]
+    public void EqualLabelSetsGiveEqualKeysAndDifferentOnesDont()
+    {
+        byte[] a = WriteRequests.Encode(WriteRequests.Series("up", ("job", "ab")).With((1, 1)));
+        byte[] b = WriteRequests.Encode(WriteRequests.Series("up", ("job", "ab")).With((2, 5), (3, 6)));
+        byte[] c = WriteRequests.Encode(WriteRequests.Series("up", ("job", "a"), ("jobb", "")).With((1, 1)));
+        Assert.Equal(Key(a), Key(b));
+        Assert.NotEqual(Key(a), Key(c));
+    }
+
+    private static string Key(byte[] body)
+    {
+        var reader = new WriteRequestReader(body);
+        reader.TryReadSeries(out TimeSeriesView view);
+        var buffer = new byte[1024];
+        return Convert.ToHexString(buffer, 0, view.CopyLabelKey(buffer));
+    }
+
+    [Fact]
+    public void CorruptTruncatedAndRandomInputOnlyEverThrowsMalformedInput()
+    {
+        // Every prefix and thousands of byte flips of a valid body: decoding either succeeds or throws
+        // MalformedInputException, never anything else, and never loops.
+        var random = new Random(11);
+        byte[] valid = RandomRequest(random, 10).ToByteArray();
+        var inputs = new List<byte[]>();
+        for (int length = 0; length < valid.Length; length++)
+            inputs.Add(valid[..length]);
+        for (int i = 0; i < 3000; i++)
+        {
+            byte[] mutated = (byte[])valid.Clone();
+            for (int flips = random.Next(1, 4); flips > 0; flips--)
+                mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+            inputs.Add(mutated);
+        }
+        for (int i = 0; i < 500; i++)
+        {
+            var bytes = new byte[random.Next(0, 300)];
+            random.NextBytes(bytes);
+            inputs.Add(bytes);
+        }
+        foreach (byte[] input in inputs)
+        {
+            try
+            {
+                DecodeEverything(input);
+            }
+            catch (MalformedInputException)
+            {
+            }
+        }
+    }
+
+    private static void DecodeEverything(byte[] body)
+    {
+        var reader = new WriteRequestReader(body);
+        var key = new byte[body.Length * 3 + 16];
+        while (reader.TryReadSeries(out TimeSeriesView view))
+        {
+            foreach (var _ in view.Labels)
+            {
+            }
+            foreach (var _ in view.Samples)
+            {
+            }
+            view.Count(TimeSeriesView.ExemplarsField);
+            Assert.True(view.CopyLabelKey(key) >= 0);
+        }
+    }
+}

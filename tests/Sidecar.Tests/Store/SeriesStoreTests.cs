@@ -1,0 +1,106 @@
+using Sidecar.Protocol;
+using Sidecar.Protocol.Prompb;
+using Sidecar.Store;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.Store;
+
+public sealed class SeriesStoreTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+    private const long T0 = 1_700_000_000_000;
+
+    private static SeriesStore NewStore(int maxSeries = 1000) =>
+        new(TestSettings.SmallTarget(selector: "test_metric{job=\"a\"}", maxSeries: maxSeries), new ManualTimeProvider(Now));
+
+    [Fact]
+    public void StoresSelectedSeriesAndDropsTheRest()
+    {
+        var store = NewStore();
+        var result = store.IngestV1(WriteRequests.Encode(
+            WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1), (T0 + 1000, 2)),
+            WriteRequests.Series("test_metric", ("job", "b")).With((T0, 1)),
+            WriteRequests.Series("other", ("job", "a")).With((T0, 1))));
+        Assert.Equal(2, result.SamplesAccepted);
+        Assert.Equal(2, result.SamplesUnselected);
+        var series = Assert.Single(store.Targets[0].Snapshot());
+        Assert.Equal("test_metric{job=\"a\"}", series.Labels.ToString());
+        Assert.Equal(T0 / 1000, series.LastClosedStep);
+    }
+
+    [Fact]
+    public void UnsortedLabelsReachTheSameSeries()
+    {
+        var store = NewStore();
+        var sorted = WriteRequests.Series("test_metric", ("job", "a"), ("zone", "z")).With((T0, 1));
+        var unsorted = new TimeSeries();
+        unsorted.Labels.Add(new Label { Name = "zone", Value = "z" });
+        unsorted.Labels.Add(new Label { Name = "job", Value = "a" });
+        unsorted.Labels.Add(new Label { Name = "__name__", Value = "test_metric" });
+        unsorted.With((T0 + 1000, 2));
+        store.IngestV1(WriteRequests.Encode(sorted));
+        store.IngestV1(WriteRequests.Encode(unsorted));
+        var series = Assert.Single(store.Targets[0].Snapshot());
+        var history = new float[2];
+        series.CopyHistory(T0 / 1000 + 1, history);
+        Assert.Equal([1f, 2f], history);
+    }
+
+    [Fact]
+    public void StaleMarkerEndsTheSeriesAndOtherNonFiniteValuesAreGaps()
+    {
+        var store = NewStore();
+        var result = store.IngestV1(WriteRequests.Encode(
+            WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1), (T0 + 1000, double.NaN), (T0 + 2000, double.NegativeInfinity), (T0 + 3000, StaleMarker.Value))));
+        Assert.Equal(1, result.SamplesAccepted);
+        Assert.Equal(2, result.SamplesNonFinite);
+        Assert.Equal(1, result.StaleMarkers);
+        var series = Assert.Single(store.Targets[0].Snapshot());
+        Assert.True(series.Ended);
+        store.IngestV1(WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a")).With((T0 + 10_000, 5))));
+        Assert.False(series.Ended);
+    }
+
+    [Fact]
+    public void ResentSamplesAreIdempotent()
+    {
+        var store = NewStore();
+        byte[] body = WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1), (T0 + 1000, 2), (T0 + 2000, 3)));
+        store.IngestV1(body);
+        store.IngestV1(body);
+        var series = Assert.Single(store.Targets[0].Snapshot());
+        var history = new float[3];
+        series.CopyHistory(T0 / 1000 + 2, history);
+        Assert.Equal([1f, 2f, 3f], history);
+    }
+
+    [Fact]
+    public void InvalidSeriesAreReportedAndTheRestKept()
+    {
+        var store = NewStore();
+        var duplicate = new TimeSeries();
+        duplicate.Labels.Add(new Label { Name = "__name__", Value = "test_metric" });
+        duplicate.Labels.Add(new Label { Name = "job", Value = "a" });
+        duplicate.Labels.Add(new Label { Name = "job", Value = "b" });
+        duplicate.With((T0, 1));
+        var emptyName = WriteRequests.Series("test_metric", ("", "x")).With((T0, 1));
+        var result = store.IngestV1(WriteRequests.Encode(duplicate, emptyName, WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1))));
+        Assert.Equal(2, result.InvalidSeries);
+        Assert.Contains("label job appears twice", result.FirstInvalid);
+        Assert.Equal(1, result.SamplesAccepted);
+    }
+
+    [Fact]
+    public void RefusesNewSeriesOverTheLimitAndCountsThem()
+    {
+        var store = NewStore(maxSeries: 2);
+        var refused = new List<string>();
+        store.SeriesOverLimit += refused.Add;
+        var result = store.IngestV1(WriteRequests.Encode(
+            Enumerable.Range(0, 5).Select(i => WriteRequests.Series("test_metric", ("job", "a"), ("i", i.ToString())).With((T0, i))).ToArray()));
+        Assert.Equal(2, store.SeriesCount);
+        Assert.Equal(2, result.SamplesAccepted);
+        Assert.Equal(3, result.SamplesOverLimit);
+        Assert.Equal(["t", "t", "t"], refused);
+    }
+}

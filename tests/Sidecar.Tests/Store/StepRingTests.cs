@@ -1,0 +1,70 @@
+using Sidecar.Store;
+
+namespace Sidecar.Tests.Store;
+
+public sealed class StepRingTests
+{
+    [Fact]
+    public void KeepsTheLastValueOfEachStepAndClosesStepsWhenTimeMovesOn()
+    {
+        var ring = new StepRing(10);
+        Assert.False(ring.Write(100, 1));
+        Assert.False(ring.Write(100, 2));
+        Assert.True(ring.Write(101, 3));
+        Assert.Equal(2, ring.At(100));
+        Assert.Equal(3, ring.At(101));
+        Assert.Equal(100, ring.FirstStep);
+        Assert.Equal(101, ring.NewestStep);
+    }
+
+    [Fact]
+    public void MarksMissingStepsAsGaps()
+    {
+        var ring = new StepRing(10);
+        ring.Write(100, 1);
+        ring.Write(104, 5);
+        var copy = new float[5];
+        ring.Copy(104, copy);
+        Assert.Equal(1, copy[0]);
+        Assert.True(float.IsNaN(copy[1]) && float.IsNaN(copy[2]) && float.IsNaN(copy[3]));
+        Assert.Equal(5, copy[4]);
+    }
+
+    [Fact]
+    public void ALateSampleFillsAGapButNeverOverwritesAValue()
+    {
+        var ring = new StepRing(10);
+        ring.Write(100, 1);
+        ring.Write(102, 3);
+        Assert.False(ring.Write(101, 2));
+        Assert.False(ring.Write(100, 99));
+        Assert.Equal(1, ring.At(100));
+        Assert.Equal(2, ring.At(101));
+    }
+
+    [Fact]
+    public void ForgetsWhatFallsOutOfTheWindowAndSurvivesLongSilences()
+    {
+        var ring = new StepRing(4);
+        for (int s = 0; s < 10; s++)
+            ring.Write(s, s);
+        Assert.True(float.IsNaN(ring.At(5)));
+        Assert.Equal(6, ring.At(6));
+        Assert.Equal(9, ring.At(9));
+        ring.Write(1_000_000, 7);
+        var copy = new float[4];
+        ring.Copy(1_000_000, copy);
+        Assert.Equal([float.NaN, float.NaN, float.NaN, 7f], copy);
+        Assert.True(float.IsNaN(ring.At(1_000_001)));
+    }
+
+    [Fact]
+    public void HandlesStepsBeforeTheEpoch()
+    {
+        var ring = new StepRing(3);
+        ring.Write(-5, 1);
+        ring.Write(-4, 2);
+        Assert.Equal(1, ring.At(-5));
+        Assert.Equal(2, ring.At(-4));
+    }
+}

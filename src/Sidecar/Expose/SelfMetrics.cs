@@ -25,7 +25,9 @@ internal sealed class SelfMetrics
     {
         var factory = Metrics.WithCustomRegistry(registry);
         RemoteWriteRequests = factory.CreateCounter(Prefix + "remote_write_requests_total",
-            "Remote-write requests handled, by HTTP status code.", "code");
+            "Remote-write requests handled, by protocol version and HTTP status code.", "protocol", "code");
+        NotModelled = factory.CreateCounter(Prefix + "received_not_modelled_total",
+            "Native histograms, exemplars and metadata entries accepted but not modelled, by kind.", "kind");
         SamplesReceived = factory.CreateCounter(Prefix + "samples_received_total",
             "Float samples accepted into the store (remote-write and demo).", "source");
         SamplesDropped = factory.CreateCounter(Prefix + "samples_dropped_total",
@@ -55,6 +57,8 @@ internal sealed class SelfMetrics
     }
 
     public Counter RemoteWriteRequests { get; }
+
+    public Counter NotModelled { get; }
 
     public Counter SamplesReceived { get; }
 

@@ -91,7 +91,7 @@ internal sealed class DemoSource(SeriesStore store, SidecarSettings settings, De
                 series.Samples.Add(new Sample { Timestamp = ts, Value = definition.ValueAt(ts / 1000.0, ts / stepMs) });
             request.Timeseries.Add(series);
         }
-        IngestResult result = store.IngestV1(request.ToByteArray());
+        IngestResult result = RemoteWriteV1Decoder.Ingest(store, request.ToByteArray());
         metrics.SamplesReceived.WithLabels("demo").Inc(result.SamplesAccepted);
     }
 }

@@ -9,13 +9,25 @@ using Sidecar.Store;
 namespace Sidecar.Ingest;
 
 /// <summary>
-/// <c>POST /api/v1/write</c>, remote-write 1.0. Status codes follow retry semantics: 204 stored; 400 and
+/// <c>POST /api/v1/write</c>, remote-write 1.0 and 2.0, told apart by the Content-Type's <c>proto</c>
+/// parameter. Status codes follow retry semantics: 204 stored; 400 and
 /// 413 mean "never send this again" (Prometheus drops the batch); 415 a format we don't speak; 5xx only
 /// for our own faults, which Prometheus retries.
 /// </summary>
 internal static class RemoteWriteEndpoints
 {
     public const string Path = "/api/v1/write";
+    public const string SamplesWrittenHeader = "X-Prometheus-Remote-Write-Samples-Written";
+    public const string HistogramsWrittenHeader = "X-Prometheus-Remote-Write-Histograms-Written";
+    public const string ExemplarsWrittenHeader = "X-Prometheus-Remote-Write-Exemplars-Written";
+    private const string V1Proto = "prometheus.WriteRequest";
+    private const string V2Proto = "io.prometheus.write.v2.Request";
+
+    private enum Version
+    {
+        V1,
+        V2,
+    }
 
     public static IEndpointRouteBuilder MapRemoteWrite(this IEndpointRouteBuilder app)
     {
@@ -27,14 +39,27 @@ internal static class RemoteWriteEndpoints
         HttpContext context, SeriesStore store, SidecarSettings settings, SelfMetrics metrics, DemoSwitch demo, CancellationToken cancellation)
     {
         var result = await IngestAsync(context.Request, store, settings.Limits, cancellation);
-        metrics.RemoteWriteRequests.WithLabels(result.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        if (result.Version == Version.V2)
+        {
+            // Exact counts let a 2.0 sender tell a partial write from a full one.
+            var headers = context.Response.Headers;
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            headers[SamplesWrittenHeader] = result.Ingest.SamplesWritten.ToString(invariant);
+            headers[HistogramsWrittenHeader] = result.Ingest.Histograms.ToString(invariant);
+            headers[ExemplarsWrittenHeader] = result.Ingest.Exemplars.ToString(invariant);
+        }
+        metrics.RemoteWriteRequests.WithLabels(result.Version == Version.V2 ? "2.0" : "1.0",
+            result.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
         var ingest = result.Ingest;
         metrics.SamplesReceived.WithLabels("remote_write").Inc(ingest.SamplesAccepted);
         metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.Unselected).Inc(ingest.SamplesUnselected);
         metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.NonFinite).Inc(ingest.SamplesNonFinite);
         metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.SeriesLimit).Inc(ingest.SamplesOverLimit);
-        metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.InvalidSeries).Inc(ingest.InvalidSeries);
+        metrics.SamplesDropped.WithLabels(SelfMetrics.DropReason.InvalidSeries).Inc(ingest.InvalidSamples);
         metrics.StaleMarkers.Inc(ingest.StaleMarkers);
+        metrics.NotModelled.WithLabels("histogram").Inc(ingest.Histograms);
+        metrics.NotModelled.WithLabels("exemplar").Inc(ingest.Exemplars);
+        metrics.NotModelled.WithLabels("metadata").Inc(ingest.Metadata);
         if (result.Status == StatusCodes.Status204NoContent)
         {
             demo.RealDataArrived();
@@ -43,18 +68,18 @@ internal static class RemoteWriteEndpoints
         return TypedResults.Problem(result.Detail, statusCode: result.Status, title: "remote-write request rejected");
     }
 
-    private readonly record struct Outcome(int Status, string? Detail, IngestResult Ingest);
+    private readonly record struct Outcome(int Status, string? Detail, IngestResult Ingest, Version Version = Version.V1);
 
     private static async Task<Outcome> IngestAsync(HttpRequest request, SeriesStore store, LimitSettings limits, CancellationToken cancellation)
     {
-        string? encoding = request.Headers.ContentEncoding;
-        if (!string.IsNullOrEmpty(encoding) && !encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
-            return new(StatusCodes.Status415UnsupportedMediaType, $"remote-write: Content-Encoding '{encoding}' is not supported; use snappy", default);
-        string? mediaTypeError = CheckContentType(request.ContentType);
+        string? mediaTypeError = Negotiate(request.ContentType, out Version version);
         if (mediaTypeError is not null)
             return new(StatusCodes.Status415UnsupportedMediaType, mediaTypeError, default);
+        string? encoding = request.Headers.ContentEncoding;
+        if (!string.IsNullOrEmpty(encoding) && !encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
+            return new(StatusCodes.Status415UnsupportedMediaType, $"remote-write: Content-Encoding '{encoding}' is not supported; use snappy", default, version);
         if (request.ContentLength > limits.MaxBodyBytes)
-            return TooLarge(request.ContentLength.Value, limits.MaxBodyBytes);
+            return TooLarge(request.ContentLength.Value, limits.MaxBodyBytes, version);
 
         byte[] body = ArrayPool<byte>.Shared.Rent(Math.Min(limits.MaxBodyBytes, (int)(request.ContentLength ?? 64 * 1024)) + 1);
         byte[]? decoded = null;
@@ -76,25 +101,28 @@ internal static class RemoteWriteEndpoints
                     break;
                 length += read;
                 if (length > limits.MaxBodyBytes)
-                    return TooLarge(length, limits.MaxBodyBytes);
+                    return TooLarge(length, limits.MaxBodyBytes, version);
             }
             decoded = SnappyBlock.DecompressRented(body.AsSpan(0, length), limits.MaxDecodedBytes, out int decodedLength);
-            IngestResult ingest = store.IngestV1(decoded.AsSpan(0, decodedLength));
+            ReadOnlySpan<byte> payload = decoded.AsSpan(0, decodedLength);
+            IngestResult ingest = version == Version.V2 ? RemoteWriteV2Decoder.Ingest(store, payload) : RemoteWriteV1Decoder.Ingest(store, payload);
+            if (ingest.Malformed is not null)
+                return new(StatusCodes.Status400BadRequest, "remote-write: " + ingest.Malformed, ingest, version);
             if (ingest.InvalidSeries > 0)
-                return new(StatusCodes.Status400BadRequest, $"remote-write: {ingest.FirstInvalid} ({ingest.InvalidSeries} invalid series in this request; the valid ones were stored)", ingest);
-            return new(StatusCodes.Status204NoContent, null, ingest);
+                return new(StatusCodes.Status400BadRequest, $"remote-write: {ingest.FirstInvalid} ({ingest.InvalidSeries} invalid series in this request; the valid ones were stored)", ingest, version);
+            return new(StatusCodes.Status204NoContent, null, ingest, version);
         }
         catch (MalformedInputException e)
         {
-            return new(StatusCodes.Status400BadRequest, "remote-write: " + e.Message, default);
+            return new(StatusCodes.Status400BadRequest, "remote-write: " + e.Message, default, version);
         }
         catch (PayloadTooLargeException e)
         {
-            return new(StatusCodes.Status413PayloadTooLarge, "remote-write: " + e.Message, default);
+            return new(StatusCodes.Status413PayloadTooLarge, "remote-write: " + e.Message, default, version);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge(limits.MaxBodyBytes + 1L, limits.MaxBodyBytes);
+            return TooLarge(limits.MaxBodyBytes + 1L, limits.MaxBodyBytes, version);
         }
         finally
         {
@@ -104,12 +132,16 @@ internal static class RemoteWriteEndpoints
         }
     }
 
-    private static Outcome TooLarge(long size, int limit) =>
-        new(StatusCodes.Status413PayloadTooLarge, $"remote-write: body of {size} bytes or more exceeds limit {limit} bytes", default);
+    private static Outcome TooLarge(long size, int limit, Version version) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"remote-write: body of {size} bytes or more exceeds limit {limit} bytes", default, version);
 
-    /// <summary>Null when the type is remote-write 1.0 (or absent, which the spec says to treat as 1.0).</summary>
-    private static string? CheckContentType(string? contentType)
+    /// <summary>
+    /// Picks the protocol from the Content-Type; returns why it is unsupported, or null. An absent type or
+    /// a plain <c>application/x-protobuf</c> is 1.0, as the 2.0 spec asks for backward compatibility.
+    /// </summary>
+    private static string? Negotiate(string? contentType, out Version version)
     {
+        version = Version.V1;
         if (string.IsNullOrEmpty(contentType))
             return null;
         if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
@@ -121,8 +153,13 @@ internal static class RemoteWriteEndpoints
             if (parameter.Name.Equals("proto", StringComparison.OrdinalIgnoreCase))
                 proto = parameter.Value.ToString();
         }
-        if (proto.Length == 0 || proto == "prometheus.WriteRequest")
+        if (proto.Length == 0 || proto == V1Proto)
             return null;
-        return $"remote-write: proto '{proto}' is not supported; this receiver speaks prometheus.WriteRequest (remote-write 1.0)";
+        if (proto == V2Proto)
+        {
+            version = Version.V2;
+            return null;
+        }
+        return $"remote-write: proto '{proto}' is not supported; use {V1Proto} (1.0) or {V2Proto} (2.0)";
     }
 }

@@ -1,16 +1,15 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text;
+using System.Diagnostics.CodeAnalysis;
 using Sidecar.Host;
 using Sidecar.Protocol;
-using Sidecar.Protocol.RemoteWrite;
 
 namespace Sidecar.Store;
 
 /// <summary>
 /// Every target's series, and the routing of incoming label sets to them. Routing is decided once per
-/// distinct label set and cached under the label set's wire bytes, so a steady firehose costs one
-/// hash lookup per series per request and no allocation.
+/// distinct label set and cached under a byte key that the decoder derives from the wire (for example
+/// the encoded labels), so a steady firehose costs one hash lookup per series per request and no
+/// allocation. The store knows nothing of wire formats.
 /// </summary>
 internal sealed class SeriesStore
 {
@@ -34,110 +33,44 @@ internal sealed class SeriesStore
 
     public IReadOnlyList<TargetStore> Targets { get; }
 
+    public MetricMetadataStore Metadata { get; } = new();
+
     public int SeriesCount => Volatile.Read(ref _seriesCount);
 
-    /// <summary>Decodes every series of a remote-write 1.0 request into the store.</summary>
-    public IngestResult IngestV1(ReadOnlySpan<byte> writeRequest)
-    {
-        var result = new IngestResult();
-        byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
-        try
-        {
-            var reader = new WriteRequestReader(writeRequest);
-            while (reader.TryReadSeries(out TimeSeriesView view))
-            {
-                SeriesRoute route = Resolve(view, ref scratch);
-                Append(route, view, ref result);
-            }
-            return result;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
-    }
+    /// <summary>Raised (cold path) when a new series is refused because of <c>limits.max_series</c>.</summary>
+    public event Action<string>? SeriesOverLimit;
 
-    private void Append(SeriesRoute route, TimeSeriesView view, ref IngestResult result)
-    {
-        if (route.InvalidReason is not null)
-        {
-            result.InvalidSeries++;
-            result.FirstInvalid ??= route.InvalidReason;
-            return;
-        }
-        if (route.Series.Length == 0)
-        {
-            int samples = 0;
-            foreach (var _ in view.Samples)
-                samples++;
-            if (ReferenceEquals(route, SeriesRoute.OverLimit))
-                result.SamplesOverLimit += samples;
-            else
-                result.SamplesUnselected += samples;
-            return;
-        }
-        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (SampleValue sample in view.Samples)
-        {
-            if (StaleMarker.Is(sample.Value))
-            {
-                result.StaleMarkers++;
-                foreach (var series in route.Series)
-                {
-                    series.End(now);
-                    series.Owner.NotifyClosed(series);
-                }
-                continue;
-            }
-            if (!double.IsFinite(sample.Value))
-            {
-                // A gap, never a value: the step stays NaN and is neither trained on nor scored.
-                result.SamplesNonFinite++;
-                continue;
-            }
-            result.SamplesAccepted++;
-            foreach (var series in route.Series)
-            {
-                if (series.Append(sample.TimestampMs, sample.Value, now))
-                    series.Owner.NotifyClosed(series);
-            }
-        }
-    }
+    public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private SeriesRoute Resolve(TimeSeriesView view, ref byte[] scratch)
-    {
-        int length;
-        while ((length = view.CopyLabelKey(scratch)) < 0)
-        {
-            int larger = scratch.Length * 2;
-            ArrayPool<byte>.Shared.Return(scratch);
-            scratch = ArrayPool<byte>.Shared.Rent(larger);
-        }
-        ReadOnlySpan<byte> key = scratch.AsSpan(0, length);
-        if (_routesBySpan.TryGetValue(key, out SeriesRoute? cached))
-            return cached;
-        return ResolveSlow(view, key);
-    }
+    /// <summary>The cached route of a label set seen before; the fast path.</summary>
+    public bool TryGetRoute(ReadOnlySpan<byte> key, [NotNullWhen(true)] out SeriesRoute? route) =>
+        _routesBySpan.TryGetValue(key, out route);
 
-    private SeriesRoute ResolveSlow(TimeSeriesView view, ReadOnlySpan<byte> key)
+    /// <summary>
+    /// Decides the route of a label set seen for the first time under <paramref name="key"/>: validates
+    /// it, matches it against every target, creates its series, and caches the decision.
+    /// </summary>
+    public SeriesRoute AddRoute(ReadOnlySpan<byte> key, List<KeyValuePair<string, string>> labels)
     {
-        var (labels, invalid) = Materialize(view);
+        string? invalid = Validate(labels);
         SeriesRoute route;
         if (invalid is not null)
         {
-            route = SeriesRoute.Invalid(invalid);
+            string shown = string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value}\""));
+            route = SeriesRoute.Invalid($"invalid series {{{shown}}}: {invalid}");
         }
         else
         {
+            var labelSet = new LabelSet(labels);
             lock (_routesByLabels)
             {
-                // The same label set may arrive in another label order: it must reach the same series.
-                if (!_routesByLabels.TryGetValue(labels!, out route!))
+                // The same label set may arrive in another label order or protocol: it must reach the same series.
+                if (!_routesByLabels.TryGetValue(labelSet, out route!))
                 {
-                    route = CreateRoute(labels!);
+                    route = CreateRoute(labelSet);
                     bool keep = route.Series.Length > 0 || _routesByLabels.Count < MaxCachedRoutes;
                     if (keep && !ReferenceEquals(route, SeriesRoute.OverLimit))
-                        _routesByLabels[labels!] = route;
+                        _routesByLabels[labelSet] = route;
                 }
             }
         }
@@ -145,6 +78,41 @@ internal sealed class SeriesStore
         if (!ReferenceEquals(route, SeriesRoute.OverLimit) && _routes.Count < MaxCachedRoutes)
             _routesBySpan.TryAdd(key, route);
         return route;
+    }
+
+    /// <summary>Applies one sample to a route's series and counts what happened.</summary>
+    public static void Append(SeriesRoute route, long timestampMs, double value, long nowMs, ref IngestResult result)
+    {
+        if (route.Series.Length == 0)
+        {
+            if (ReferenceEquals(route, SeriesRoute.OverLimit))
+                result.SamplesOverLimit++;
+            else
+                result.SamplesUnselected++;
+            return;
+        }
+        if (StaleMarker.Is(value))
+        {
+            result.StaleMarkers++;
+            foreach (var series in route.Series)
+            {
+                series.End(nowMs);
+                series.Owner.NotifyClosed(series);
+            }
+            return;
+        }
+        if (!double.IsFinite(value))
+        {
+            // A gap, never a value: the step stays NaN and is neither trained on nor scored.
+            result.SamplesNonFinite++;
+            return;
+        }
+        result.SamplesAccepted++;
+        foreach (var series in route.Series)
+        {
+            if (series.Append(timestampMs, value, nowMs))
+                series.Owner.NotifyClosed(series);
+        }
     }
 
     private SeriesRoute CreateRoute(LabelSet labels)
@@ -171,31 +139,16 @@ internal sealed class SeriesStore
         return refused ? SeriesRoute.OverLimit : SeriesRoute.Unselected;
     }
 
-    /// <summary>Raised (cold path) when a new series is refused because of <c>limits.max_series</c>.</summary>
-    public event Action<string>? SeriesOverLimit;
-
-    private static (LabelSet? Labels, string? Invalid) Materialize(TimeSeriesView view)
+    private static string? Validate(List<KeyValuePair<string, string>> labels)
     {
-        var labels = new List<KeyValuePair<string, string>>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        string? invalid = null;
-        foreach (LabelView label in view.Labels)
+        foreach (var (name, _) in labels)
         {
-            string name = Encoding.UTF8.GetString(label.Name);
-            string value = Encoding.UTF8.GetString(label.Value);
             if (name.Length == 0)
-                invalid ??= "a label has an empty name";
-            else if (!names.Add(name))
-                invalid ??= $"label {name} appears twice";
-            labels.Add(new(name, value));
+                return "a label has an empty name";
+            if (!names.Add(name))
+                return $"label {name} appears twice";
         }
-        if (invalid is null && !names.Contains(LabelSet.MetricNameLabel))
-            invalid = "it has no __name__ label";
-        if (invalid is not null)
-        {
-            string shown = string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value}\""));
-            return (null, $"invalid series {{{shown}}}: {invalid}");
-        }
-        return (new LabelSet(labels), null);
+        return names.Contains(LabelSet.MetricNameLabel) ? null : "it has no __name__ label";
     }
 }

@@ -3,6 +3,7 @@ using Prometheus;
 using Sidecar.Expose;
 using Sidecar.Model;
 using Sidecar.Pipeline;
+using Sidecar.Ingest;
 using Sidecar.Store;
 using Sidecar.Tests.Support;
 
@@ -25,13 +26,13 @@ public sealed class TargetPipelineTests
         var series = WriteRequests.Series("test_metric", ("instance", "a"));
         for (int i = 0; i < 200; i++)
             series.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
-        store.IngestV1(WriteRequests.Encode(series));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
         pipeline.Process();
         Assert.DoesNotContain("predicted_value", await Scrape(registry));
 
         TrainAndPublish(store, pipeline);
 
-        store.IngestV1(WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((t0 + 200_000, 50))));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((t0 + 200_000, 50))));
         pipeline.Process();
         string text = await Scrape(registry);
         Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\"}", text);
@@ -51,11 +52,11 @@ public sealed class TargetPipelineTests
         var history = WriteRequests.Series("test_metric", ("instance", "a"));
         for (int i = 0; i < 200; i++)
             history.With((t + i * 1000L, 10 + (i % 7)));
-        store.IngestV1(WriteRequests.Encode(history));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
         TrainAndPublish(store, pipeline);
 
         void Write(long at, double value) =>
-            store.IngestV1(WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((at, value))));
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((at, value))));
 
         Write(t + 200_000, 12);
         pipeline.Process();

@@ -1,5 +1,6 @@
 using Sidecar.Protocol;
 using Sidecar.Protocol.Prompb;
+using Sidecar.Ingest;
 using Sidecar.Store;
 using Sidecar.Tests.Support;
 
@@ -17,7 +18,7 @@ public sealed class SeriesStoreTests
     public void StoresSelectedSeriesAndDropsTheRest()
     {
         var store = NewStore();
-        var result = store.IngestV1(WriteRequests.Encode(
+        var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(
             WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1), (T0 + 1000, 2)),
             WriteRequests.Series("test_metric", ("job", "b")).With((T0, 1)),
             WriteRequests.Series("other", ("job", "a")).With((T0, 1))));
@@ -38,8 +39,8 @@ public sealed class SeriesStoreTests
         unsorted.Labels.Add(new Label { Name = "job", Value = "a" });
         unsorted.Labels.Add(new Label { Name = "__name__", Value = "test_metric" });
         unsorted.With((T0 + 1000, 2));
-        store.IngestV1(WriteRequests.Encode(sorted));
-        store.IngestV1(WriteRequests.Encode(unsorted));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(sorted));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(unsorted));
         var series = Assert.Single(store.Targets[0].Snapshot());
         var history = new float[2];
         series.CopyHistory(T0 / 1000 + 1, history);
@@ -50,14 +51,14 @@ public sealed class SeriesStoreTests
     public void StaleMarkerEndsTheSeriesAndOtherNonFiniteValuesAreGaps()
     {
         var store = NewStore();
-        var result = store.IngestV1(WriteRequests.Encode(
+        var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(
             WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1), (T0 + 1000, double.NaN), (T0 + 2000, double.NegativeInfinity), (T0 + 3000, StaleMarker.Value))));
         Assert.Equal(1, result.SamplesAccepted);
         Assert.Equal(2, result.SamplesNonFinite);
         Assert.Equal(1, result.StaleMarkers);
         var series = Assert.Single(store.Targets[0].Snapshot());
         Assert.True(series.Ended);
-        store.IngestV1(WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a")).With((T0 + 10_000, 5))));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a")).With((T0 + 10_000, 5))));
         Assert.False(series.Ended);
     }
 
@@ -66,8 +67,8 @@ public sealed class SeriesStoreTests
     {
         var store = NewStore();
         byte[] body = WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1), (T0 + 1000, 2), (T0 + 2000, 3)));
-        store.IngestV1(body);
-        store.IngestV1(body);
+        RemoteWriteV1Decoder.Ingest(store, body);
+        RemoteWriteV1Decoder.Ingest(store, body);
         var series = Assert.Single(store.Targets[0].Snapshot());
         var history = new float[3];
         series.CopyHistory(T0 / 1000 + 2, history);
@@ -84,7 +85,7 @@ public sealed class SeriesStoreTests
         duplicate.Labels.Add(new Label { Name = "job", Value = "b" });
         duplicate.With((T0, 1));
         var emptyName = WriteRequests.Series("test_metric", ("", "x")).With((T0, 1));
-        var result = store.IngestV1(WriteRequests.Encode(duplicate, emptyName, WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1))));
+        var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(duplicate, emptyName, WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1))));
         Assert.Equal(2, result.InvalidSeries);
         Assert.Contains("label job appears twice", result.FirstInvalid);
         Assert.Equal(1, result.SamplesAccepted);
@@ -96,7 +97,7 @@ public sealed class SeriesStoreTests
         var store = NewStore(maxSeries: 2);
         var refused = new List<string>();
         store.SeriesOverLimit += refused.Add;
-        var result = store.IngestV1(WriteRequests.Encode(
+        var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(
             Enumerable.Range(0, 5).Select(i => WriteRequests.Series("test_metric", ("job", "a"), ("i", i.ToString())).With((T0, i))).ToArray()));
         Assert.Equal(2, store.SeriesCount);
         Assert.Equal(2, result.SamplesAccepted);

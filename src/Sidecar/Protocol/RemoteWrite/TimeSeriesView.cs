@@ -11,6 +11,8 @@ internal readonly ref struct TimeSeriesView(ReadOnlySpan<byte> message)
     internal const int ExemplarsField = 3;
     internal const int HistogramsField = 4;
 
+    public const byte KeyFormat = 1;
+
     public ReadOnlySpan<byte> Message { get; } = message;
 
     public LabelEnumerator Labels => new(Message);
@@ -38,7 +40,11 @@ internal readonly ref struct TimeSeriesView(ReadOnlySpan<byte> message)
     /// <returns>Bytes written, or -1 when <paramref name="destination"/> is too small.</returns>
     public int CopyLabelKey(Span<byte> destination)
     {
-        int written = 0;
+        if (destination.IsEmpty)
+            return -1;
+        // The leading byte keeps v1 keys apart from keys of other formats.
+        destination[0] = KeyFormat;
+        int written = 1;
         var reader = new ProtoReader(Message);
         while (reader.TryReadTag(out int field, out WireType wireType))
         {

@@ -1,8 +1,8 @@
 namespace Sidecar.Protocol.RemoteWrite;
 
 /// <summary>
-/// Walks a remote-write 1.0 <c>prometheus.WriteRequest</c> without allocating. Series come back as
-/// views over the body; metadata entries are counted and otherwise skipped.
+/// Walks a remote-write 1.0 <c>prometheus.WriteRequest</c> without allocating. Series and metadata come
+/// back as views over the body, in wire order.
 /// </summary>
 internal ref struct WriteRequestReader(ReadOnlySpan<byte> body)
 {
@@ -11,10 +11,8 @@ internal ref struct WriteRequestReader(ReadOnlySpan<byte> body)
 
     private ProtoReader _reader = new(body);
 
-    public int MetadataCount { get; private set; }
-
-    /// <summary>Advances to the next time series; false at the end of the request.</summary>
-    public bool TryReadSeries(out TimeSeriesView series)
+    /// <summary>Advances to the next time series or metadata entry; false at the end of the request.</summary>
+    public bool TryRead(out TimeSeriesView series, out MetadataView metadata)
     {
         while (_reader.TryReadTag(out int field, out WireType wireType))
         {
@@ -22,13 +20,20 @@ internal ref struct WriteRequestReader(ReadOnlySpan<byte> body)
             {
                 ProtoReader.Expect(wireType, WireType.LengthDelimited, "WriteRequest.timeseries");
                 series = new TimeSeriesView(_reader.ReadLengthDelimited());
+                metadata = default;
                 return true;
             }
             if (field == MetadataField)
-                MetadataCount++;
+            {
+                ProtoReader.Expect(wireType, WireType.LengthDelimited, "WriteRequest.metadata");
+                metadata = MetadataView.Parse(_reader.ReadLengthDelimited());
+                series = default;
+                return true;
+            }
             _reader.Skip(wireType);
         }
         series = default;
+        metadata = default;
         return false;
     }
 }

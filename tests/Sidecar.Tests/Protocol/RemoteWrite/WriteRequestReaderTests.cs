@@ -36,9 +36,17 @@ public sealed class WriteRequestReaderTests
             WriteRequest expected = RandomRequest(random, random.Next(0, 20));
             byte[] body = expected.ToByteArray();
             var reader = new WriteRequestReader(body);
-            int index = 0;
-            while (reader.TryReadSeries(out TimeSeriesView view))
+            int index = 0, metadata = 0;
+            while (reader.TryRead(out TimeSeriesView view, out MetadataView meta))
             {
+                if (meta.IsPresent)
+                {
+                    metadata++;
+                    Assert.Equal((int)MetricMetadata.Types.MetricType.Counter, meta.Type);
+                    Assert.Equal("x_total", System.Text.Encoding.UTF8.GetString(meta.FamilyName));
+                    Assert.Equal("h", System.Text.Encoding.UTF8.GetString(meta.Help));
+                    continue;
+                }
                 TimeSeries want = expected.Timeseries[index++];
                 var labels = new List<(string, string)>();
                 foreach (LabelView label in view.Labels)
@@ -52,7 +60,7 @@ public sealed class WriteRequestReaderTests
                 Assert.Equal(want.Histograms.Count, view.Count(TimeSeriesView.HistogramsField));
             }
             Assert.Equal(expected.Timeseries.Count, index);
-            Assert.Equal(1, reader.MetadataCount);
+            Assert.Equal(1, metadata);
         }
     }
 
@@ -61,7 +69,7 @@ public sealed class WriteRequestReaderTests
     {
         var series = WriteRequests.Series("up").With((1, StaleMarker.Value), (2, double.NaN), (3, double.PositiveInfinity));
         var reader = new WriteRequestReader(WriteRequests.Encode(series));
-        Assert.True(reader.TryReadSeries(out TimeSeriesView view));
+        Assert.True(reader.TryRead(out TimeSeriesView view, out _));
         var values = new List<double>();
         foreach (SampleValue sample in view.Samples)
             values.Add(sample.Value);
@@ -83,7 +91,7 @@ public sealed class WriteRequestReaderTests
     private static string Key(byte[] body)
     {
         var reader = new WriteRequestReader(body);
-        reader.TryReadSeries(out TimeSeriesView view);
+        reader.TryRead(out TimeSeriesView view, out _);
         var buffer = new byte[1024];
         return Convert.ToHexString(buffer, 0, view.CopyLabelKey(buffer));
     }
@@ -127,8 +135,10 @@ public sealed class WriteRequestReaderTests
     {
         var reader = new WriteRequestReader(body);
         var key = new byte[body.Length * 3 + 16];
-        while (reader.TryReadSeries(out TimeSeriesView view))
+        while (reader.TryRead(out TimeSeriesView view, out MetadataView metadata))
         {
+            if (metadata.IsPresent)
+                continue;
             foreach (var _ in view.Labels)
             {
             }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Sidecar.Protocol;
 using Sidecar.Protocol.RemoteWrite;
 using Sidecar.Store;
 
@@ -24,16 +25,18 @@ internal static class RemoteWriteV1Decoder
                     continue;
                 }
                 SeriesRoute route = Resolve(series, store, ref scratch);
-                result.Histograms += series.Count(TimeSeriesView.HistogramsField);
-                result.Exemplars += series.Count(TimeSeriesView.ExemplarsField);
-                if (route.InvalidReason is not null)
+                string? invalid = route.InvalidReason ?? InvalidHistogram(series.Message, route);
+                if (invalid is not null)
                 {
                     result.InvalidSeries++;
-                    result.FirstInvalid ??= route.InvalidReason;
+                    result.FirstInvalid ??= invalid;
                     foreach (var _ in series.Samples)
                         result.InvalidSamples++;
                     continue;
                 }
+                // Accepted, not modelled: counted for self-metrics.
+                result.Histograms += series.Count(TimeSeriesView.HistogramsField);
+                result.Exemplars += series.Count(TimeSeriesView.ExemplarsField);
                 foreach (SampleValue sample in series.Samples)
                     SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
             }
@@ -47,6 +50,17 @@ internal static class RemoteWriteV1Decoder
             ArrayPool<byte>.Shared.Return(scratch);
         }
         return result;
+    }
+
+    private static string? InvalidHistogram(ReadOnlySpan<byte> series, SeriesRoute route)
+    {
+        foreach (ReadOnlySpan<byte> histogram in new RepeatedMessageEnumerator(series, TimeSeriesView.HistogramsField, "TimeSeries.histograms"))
+        {
+            string? problem = HistogramCheck.Validate(histogram);
+            if (problem is not null)
+                return $"invalid series {route.Series.FirstOrDefault()?.Labels.ToString() ?? "(unselected)"}: {problem}";
+        }
+        return null;
     }
 
     private static SeriesRoute Resolve(TimeSeriesView series, SeriesStore store, ref byte[] scratch)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Sidecar.Protocol;
 using Sidecar.Protocol.RemoteWrite;
 using Sidecar.Protocol.RemoteWrite.V2;
 using Sidecar.Store;
@@ -22,10 +23,11 @@ internal static class RemoteWriteV2Decoder
             while (reader.TryReadSeries(out SeriesView series))
             {
                 SeriesRoute route = Resolve(request, symbols, series, store, ref scratch, ref result);
-                if (route.InvalidReason is not null)
+                string? invalid = route.InvalidReason ?? InvalidHistogram(series.Message, route);
+                if (invalid is not null)
                 {
                     result.InvalidSeries++;
-                    result.FirstInvalid ??= route.InvalidReason;
+                    result.FirstInvalid ??= invalid;
                     foreach (var _ in series.Samples)
                         result.InvalidSamples++;
                     continue;
@@ -47,6 +49,17 @@ internal static class RemoteWriteV2Decoder
             symbols?.Dispose();
         }
         return result;
+    }
+
+    private static string? InvalidHistogram(ReadOnlySpan<byte> series, SeriesRoute route)
+    {
+        foreach (ReadOnlySpan<byte> histogram in new RepeatedMessageEnumerator(series, SeriesView.HistogramsField, "TimeSeries.histograms"))
+        {
+            string? problem = HistogramCheck.Validate(histogram);
+            if (problem is not null)
+                return $"invalid series {route.Series.FirstOrDefault()?.Labels.ToString() ?? "(unselected)"}: {problem}";
+        }
+        return null;
     }
 
     private static SeriesRoute Resolve(ReadOnlySpan<byte> request, SymbolTable symbols, SeriesView series, SeriesStore store,

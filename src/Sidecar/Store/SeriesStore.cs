@@ -53,6 +53,10 @@ internal sealed class SeriesStore
     public SeriesRoute AddRoute(ReadOnlySpan<byte> key, List<KeyValuePair<string, string>> labels)
     {
         string? invalid = Validate(labels);
+        // As in Prometheus, a label with an empty value is the same as no label at all.
+        labels.RemoveAll(l => l.Value.Length == 0);
+        if (invalid is null && !labels.Exists(l => l.Key == LabelSet.MetricNameLabel))
+            invalid = "it has no __name__ label (or an empty one)";
         SeriesRoute route;
         if (invalid is not null)
         {
@@ -149,6 +153,6 @@ internal sealed class SeriesStore
             if (!names.Add(name))
                 return $"label {name} appears twice";
         }
-        return names.Contains(LabelSet.MetricNameLabel) ? null : "it has no __name__ label";
+        return null;
     }
 }

@@ -52,7 +52,7 @@ public sealed class RemoteWriteV2Tests : IAsyncLifetime
         request.Add([("__name__", "test_a"), ("job", "x")], (T0, 1), (T0 + 1000, 2));
         var withExtras = request.Add([("__name__", "test_b"), ("job", "x")], (T0, 3));
         withExtras.Exemplars.Add(new Exemplar { Value = 3, Timestamp = T0, LabelsRefs = { request.Ref("trace_id"), request.Ref("abc") } });
-        request.Add([("__name__", "test_h"), ("job", "x")]).Histograms.Add(new Histogram { CountInt = 2, Sum = 1, Timestamp = T0 });
+        request.Add([("__name__", "test_h"), ("job", "x")]).Histograms.Add(new Histogram { CountInt = 2, ZeroCountInt = 2, Sum = 0, Timestamp = T0 });
         request.Add([("__name__", "other"), ("job", "x")], (T0, 9));
 
         var response = await PostAsync(request.Encode());
@@ -165,6 +165,66 @@ public sealed class RemoteWriteV2Tests : IAsyncLifetime
         var request = new V2Requests();
         request.Add([("__name__", "test_a")], (T0, 1));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await PostAsync(request.Encode(), contentType, encoding)).StatusCode);
+    }
+
+    private static Histogram BasicHistogram(ulong count) => new()
+    {
+        CountInt = count, Sum = 10, Schema = 0, ZeroCountInt = 1, Timestamp = T0,
+        PositiveSpans = { new BucketSpan { Offset = 0, Length = 3 }, new BucketSpan { Offset = 2, Length = 2 } },
+        PositiveDeltas = { 1, 2, 1, 3, 1 },
+        NegativeSpans = { new BucketSpan { Offset = 0, Length = 2 } },
+        NegativeDeltas = { 1, 1 },
+    };
+
+    [Fact]
+    public async Task ConsistentHistogramsAreAcceptedAndCountedInconsistentOnesGet400()
+    {
+        // Buckets 1+3+4+7+8 positive, 1+2 negative, 1 zero: a count of 27 is consistent.
+        var good = new V2Requests();
+        good.Add([("__name__", "test_histogram")]).Histograms.Add(BasicHistogram(27));
+        var custom = new Histogram { CountInt = 30, Sum = 5, Schema = -53, Timestamp = T0, CustomValues = { 0.1, 0.5, 1, 2.5, 5, 10 },
+            PositiveSpans = { new BucketSpan { Offset = 0, Length = 6 } }, PositiveDeltas = { 2, 1, 2, 3, -1, -2 } };
+        good.Add([("__name__", "test_custom"), ("job", "x")]).Histograms.Add(custom);
+        good.Add([("__name__", "test_empty")]).Histograms.Add(new Histogram { Timestamp = T0 });
+        var response = await PostAsync(good.Encode());
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("3", Header(response, RemoteWriteEndpoints.HistogramsWrittenHeader));
+
+        var bad = new V2Requests();
+        bad.Add([("__name__", "minimal_hist")]).Histograms.Add(BasicHistogram(99));
+        response = await PostAsync(bad.Encode());
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("does not match its buckets", await response.Content.ReadAsStringAsync());
+        Assert.Equal("0", Header(response, RemoteWriteEndpoints.HistogramsWrittenHeader));
+    }
+
+    [Fact]
+    public async Task EdgeShapesFromTheComplianceSuiteAreAcceptedWithExactCounts()
+    {
+        var request = new V2Requests();
+        // Exemplar without samples, metadata without samples, the same labels twice, a created timestamp,
+        // UTF-8 names with dots, spaces and emoji, a newline in a value.
+        request.Add([("__name__", "test_exemplar_only")]).Exemplars.Add(new Exemplar { Value = 1, Timestamp = T0 });
+        request.Add([("__name__", "test_orphan")]).Metadata = new Metadata { Type = Metadata.Types.MetricType.Gauge };
+        request.Add([("__name__", "test_twice")], (T0, 1));
+        request.Add([("__name__", "test_twice")], (T0 + 1000, 2));
+        request.Add([("__name__", "test_created"), ("job", "api")], (T0, 100)).CreatedTimestamp = T0 - 3_600_000;
+        request.Add([("__name__", "test.cpu usage 🚀"), ("job.name", "a b"), ("job", "test\njob\n")], (T0, double.NaN));
+        var response = await PostAsync(request.Encode());
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("4", Header(response, RemoteWriteEndpoints.SamplesWrittenHeader));
+        Assert.Equal("0", Header(response, RemoteWriteEndpoints.HistogramsWrittenHeader));
+        Assert.Equal("1", Header(response, RemoteWriteEndpoints.ExemplarsWrittenHeader));
+    }
+
+    [Fact]
+    public async Task AnEmptyMetricNameIsLikeNoName()
+    {
+        var request = new V2Requests();
+        request.Add([("__name__", ""), ("job", "x")], (T0, 1));
+        var response = await PostAsync(request.Encode());
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("no __name__", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

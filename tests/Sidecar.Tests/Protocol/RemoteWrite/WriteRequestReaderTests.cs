@@ -20,7 +20,7 @@ public sealed class WriteRequestReaderTests
             if (random.Next(4) == 0)
                 series.Exemplars.Add(new Exemplar { Value = 1, Timestamp = 1, Labels = { new Label { Name = "trace_id", Value = "abc" } } });
             if (random.Next(4) == 0)
-                series.Histograms.Add(new Histogram { CountInt = 3, Sum = 1.5, Schema = 1, Timestamp = 5 });
+                series.Histograms.Add(new Histogram { CountInt = 3, ZeroCountInt = 3, Sum = 0, Schema = 1, Timestamp = 5 });
             request.Timeseries.Add(series);
         }
         request.Metadata.Add(new MetricMetadata { Type = MetricMetadata.Types.MetricType.Counter, MetricFamilyName = "x_total", Help = "h" });

@@ -52,6 +52,10 @@ internal sealed class SelfMetrics
         InferenceDuration = factory.CreateHistogram(Prefix + "inference_batch_duration_seconds",
             "Wall time of one batched inference call, by target.",
             new HistogramConfiguration { LabelNames = ["target"], Buckets = Histogram.ExponentialBuckets(0.0001, 4, 10) });
+        BackfillRuns = factory.CreateCounter(Prefix + "backfill_runs_total",
+            "Remote-read backfill runs (a target's history, or a new series'), by target and result.", "target", "result");
+        BackfillSamples = factory.CreateCounter(Prefix + "backfill_samples_total",
+            "Samples read through remote-read backfill, by target.", "target");
         DemoActive = factory.CreateGauge(Prefix + "demo_active",
             "1 while the built-in demo source is feeding series.");
     }
@@ -81,6 +85,10 @@ internal sealed class SelfMetrics
     public Gauge LastTrained { get; }
 
     public Histogram InferenceDuration { get; }
+
+    public Counter BackfillRuns { get; }
+
+    public Counter BackfillSamples { get; }
 
     public Gauge DemoActive { get; }
 }

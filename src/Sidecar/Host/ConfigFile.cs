@@ -9,6 +9,8 @@ internal sealed class ConfigFile
 
     public DemoSection Demo { get; set; } = new();
 
+    public PrometheusSection Prometheus { get; set; } = new();
+
     public List<TargetSection> Targets { get; set; } = [];
 }
 
@@ -19,6 +21,24 @@ internal sealed class LimitsSection
     public int MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     public int MaxDecodedBytes { get; set; } = 64 * 1024 * 1024;
+}
+
+internal sealed class PrometheusSection
+{
+    /// <summary>Base URL of the Prometheus to backfill from and to run PromQL targets against; empty for none.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>Overrides <c>{url}/api/v1/read</c>.</summary>
+    public string RemoteReadUrl { get; set; } = "";
+
+    public string Timeout { get; set; } = "1m";
+
+    public bool Backfill { get; set; } = true;
+
+    /// <summary>History is read in pages of this length, oldest first, so memory stays bounded.</summary>
+    public string BackfillPage { get; set; } = "6h";
+
+    public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
 }
 
 internal sealed class DemoSection
@@ -32,6 +52,9 @@ internal sealed class TargetSection
     public string? Name { get; set; }
 
     public string? Selector { get; set; }
+
+    /// <summary>A PromQL expression polled through query_range, instead of a selector over remote-written series.</summary>
+    public string? Query { get; set; }
 
     public string Step { get; set; } = "1m";
 

@@ -17,6 +17,8 @@ internal static class ConfigValidator
         if (!Enum.TryParse(file.Demo.Mode, ignoreCase: true, out demo) || !Enum.IsDefined(demo))
             errors.Add($"demo.mode: '{file.Demo.Mode}' is not one of auto, on, off");
 
+        var prometheus = ValidatePrometheus(file.Prometheus, errors);
+
         var targets = new List<TargetSettings>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < file.Targets.Count; i++)
@@ -26,12 +28,37 @@ internal static class ConfigValidator
                 continue;
             if (!names.Add(target.Name))
                 errors.Add($"targets[{i}].name: '{target.Name}' is used by another target");
+            if (target.Query is not null && prometheus.BaseUrl is null)
+                errors.Add($"targets[{i}].query: needs prometheus.url to run against");
             targets.Add(target);
         }
 
         if (errors.Count > 0)
             throw new ConfigException($"{source}: invalid configuration:\n  " + string.Join("\n  ", errors));
-        return new SidecarSettings(limits, demo, targets);
+        return new SidecarSettings(limits, demo, prometheus, targets);
+    }
+
+    private static PrometheusSettings ValidatePrometheus(PrometheusSection p, List<string> errors)
+    {
+        TimeSpan timeout = Duration(errors, "prometheus.timeout", p.Timeout, TimeSpan.FromMinutes(1));
+        TimeSpan page = Duration(errors, "prometheus.backfill_page", p.BackfillPage, TimeSpan.FromHours(6));
+        Positive(errors, "prometheus.max_frame_bytes", p.MaxFrameBytes);
+        // A trailing slash makes relative paths such as api/v1/read land under the base path.
+        Uri? baseUrl = HttpUrl(errors, "prometheus.url", p.Url.EndsWith('/') ? p.Url : p.Url + "/");
+        Uri? readUrl = HttpUrl(errors, "prometheus.remote_read_url", p.RemoteReadUrl);
+        if (readUrl is null && baseUrl is not null)
+            readUrl = new Uri(baseUrl, "api/v1/read");
+        return new PrometheusSettings(baseUrl, readUrl, timeout, p.Backfill && readUrl is not null, page, p.MaxFrameBytes);
+    }
+
+    private static Uri? HttpUrl(List<string> errors, string key, string text)
+    {
+        if (string.IsNullOrWhiteSpace(text.TrimEnd('/')))
+            return null;
+        if (Uri.TryCreate(text, UriKind.Absolute, out Uri? url) && url.Scheme is "http" or "https")
+            return url;
+        errors.Add($"{key}: '{text}' is not an http:// or https:// URL");
+        return null;
     }
 
     private static TargetSettings? ValidateTarget(TargetSection t, string key, List<string> errors)
@@ -40,15 +67,16 @@ internal static class ConfigValidator
         if (string.IsNullOrWhiteSpace(t.Name))
             errors.Add($"{key}.name: required");
         Selector? selector = null;
-        if (string.IsNullOrWhiteSpace(t.Selector))
+        bool hasSelector = !string.IsNullOrWhiteSpace(t.Selector), hasQuery = !string.IsNullOrWhiteSpace(t.Query);
+        if (hasSelector == hasQuery)
         {
-            errors.Add($"{key}.selector: required");
+            errors.Add($"{key}: give exactly one of selector (remote-written series) or query (PromQL, polled)");
         }
-        else
+        else if (hasSelector)
         {
             try
             {
-                selector = SelectorParser.Parse(t.Selector);
+                selector = SelectorParser.Parse(t.Selector!);
             }
             catch (FormatException e)
             {
@@ -98,7 +126,7 @@ internal static class ConfigValidator
         if (a.WarmupSteps < 0)
             errors.Add($"{key}.anomaly.warmup_steps: {a.WarmupSteps} must not be negative");
 
-        if (errors.Count > before || selector is null)
+        if (errors.Count > before)
             return null;
 
         int StepsOf(TimeSpan span) => (int)Math.Min(int.MaxValue, span.Ticks / step.Ticks);
@@ -128,6 +156,7 @@ internal static class ConfigValidator
         return new TargetSettings(
             t.Name!.Trim(),
             selector,
+            hasQuery ? t.Query!.Trim() : null,
             step,
             horizons,
             historySteps,

@@ -1,6 +1,9 @@
 using Prometheus;
 using Sidecar.Expose;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Sidecar.Ingest;
+using Sidecar.Ingest.RemoteRead;
 using Sidecar.Pipeline;
 using Sidecar.Store;
 using TorchSharp;
@@ -44,6 +47,19 @@ internal static class SidecarHost
             .Select(t => new TargetPipeline(t, sp.GetRequiredService<ForecastGauges>(), sp.GetRequiredService<SelfMetrics>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TargetPipeline>()))
             .ToArray());
+        // Remote-read retries transient failures (connection errors, 5xx, 429) with jittered backoff.
+        services.AddHttpClient(RemoteReadClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("prometheus", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = 3,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+            }));
+        services.AddSingleton(sp => new RemoteReadClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
+        services.AddSingleton<BackfillService>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackfillService>());
         services.AddHostedService<DemoSource>();
         services.AddHostedService<InferenceService>();
         services.AddHostedService<TrainingService>();

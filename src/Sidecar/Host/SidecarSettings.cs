@@ -10,7 +10,13 @@ internal enum DemoMode
 }
 
 /// <summary>The validated configuration. Built once by <see cref="ConfigValidator"/>; immutable.</summary>
-internal sealed record SidecarSettings(LimitSettings Limits, DemoMode Demo, IReadOnlyList<TargetSettings> Targets);
+internal sealed record SidecarSettings(LimitSettings Limits, DemoMode Demo, PrometheusSettings Prometheus, IReadOnlyList<TargetSettings> Targets);
+
+/// <param name="BaseUrl">Null when no Prometheus is configured: no backfill and no PromQL targets.</param>
+internal sealed record PrometheusSettings(Uri? BaseUrl, Uri? RemoteReadUrl, TimeSpan Timeout, bool Backfill, TimeSpan BackfillPage, int MaxFrameBytes)
+{
+    public static readonly PrometheusSettings None = new(null, null, TimeSpan.FromMinutes(1), false, TimeSpan.FromHours(6), 16 * 1024 * 1024);
+}
 
 internal sealed record LimitSettings(int MaxSeries, int MaxBodyBytes, int MaxDecodedBytes);
 
@@ -18,9 +24,12 @@ internal sealed record LimitSettings(int MaxSeries, int MaxBodyBytes, int MaxDec
 /// <param name="Steps">How many target steps ahead.</param>
 internal readonly record struct Horizon(string Label, int Steps);
 
+/// <param name="Selector">Series of this target among remote-written ones; null for a PromQL target.</param>
+/// <param name="Query">PromQL polled through query_range; null for a selector target.</param>
 internal sealed record TargetSettings(
     string Name,
-    Selector Selector,
+    Selector? Selector,
+    string? Query,
     TimeSpan Step,
     IReadOnlyList<Horizon> Horizons,
     int HistorySteps,

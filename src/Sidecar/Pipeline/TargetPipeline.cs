@@ -45,6 +45,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         {
             _model?.Dispose();
             _model = published;
+            // Forecast every series from its latest step now, not only when its next step closes.
+            foreach (Series series in Store.Snapshot())
+            {
+                StateOf(series).ProcessedStep = long.MinValue;
+                Store.NotifyClosed(series);
+            }
         }
 
         _work.Clear();
@@ -52,11 +58,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             _work.Add(series);
         if (_work.Count > 0)
             Step(_work);
-        ExpireSilentSeries();
+        SweepByTime();
     }
 
     private void Step(List<Series> closed)
     {
+        long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         int window = Settings.Model.Window;
         var batch = new List<(Series Series, SeriesState State, long Step)>(closed.Count);
         var history = new float[window];
@@ -69,7 +76,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 Hide(state);
                 continue;
             }
-            long step = series.LastClosedStep;
+            long step = series.LastClosedStepAt(now);
             if (step <= state.ProcessedStep)
                 continue;
             state.ProcessedStep = step;
@@ -130,7 +137,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         return state.FallbackScaler.Value;
     }
 
-    private void ExpireSilentSeries()
+    /// <summary>Hides series that went silent, and queues those whose last step closed by time alone.</summary>
+    private void SweepByTime()
     {
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Silence is measured in steps, so checking more than once a step buys nothing.
@@ -143,6 +151,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             SeriesState? state = series.Id < _states.Count ? _states[series.Id] : null;
             if (state?.Gauges is not null && (series.Ended || now - series.LastReceivedAtMs > timeoutMs))
                 Hide(state);
+            else if (!series.Ended && state is not null && series.LastClosedStepAt(now) > state.ProcessedStep)
+                Store.NotifyClosed(series); // closed by time, with no newer sample to close it
         }
     }
 

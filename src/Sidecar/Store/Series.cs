@@ -67,6 +67,22 @@ internal sealed class Series
         }
     }
 
+    /// <summary>
+    /// The newest closed step at wall-clock time <paramref name="nowMs"/>: the step being filled also counts
+    /// as closed once a whole further step has passed without data, so a series that stopped (or history
+    /// from a backfill) still gets its last step forecast.
+    /// </summary>
+    public long LastClosedStepAt(long nowMs)
+    {
+        lock (_ring)
+        {
+            if (_ring.IsEmpty)
+                return long.MinValue;
+            long newest = _ring.NewestStep;
+            return (newest + 2) * Target.StepMs <= nowMs ? newest : newest - 1;
+        }
+    }
+
     /// <summary>How many closed steps of history exist, gaps included, up to the ring's capacity.</summary>
     public int ClosedStepCount
     {

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Text;
 using System.Diagnostics.CodeAnalysis;
 using Sidecar.Host;
 using Sidecar.Protocol;
@@ -36,6 +38,9 @@ internal sealed class SeriesStore
     public MetricMetadataStore Metadata { get; } = new();
 
     public int SeriesCount => Volatile.Read(ref _seriesCount);
+
+    /// <summary>Raised (cold path) for every new series, after it joined its target.</summary>
+    public event Action<Series>? SeriesCreated;
 
     /// <summary>Raised (cold path) when a new series is refused because of <c>limits.max_series</c>.</summary>
     public event Action<string>? SeriesOverLimit;
@@ -84,6 +89,54 @@ internal sealed class SeriesStore
         return route;
     }
 
+    /// <summary>
+    /// Stores samples of a series known by its decoded labels (backfill, PromQL). The routing key is the
+    /// labels' UTF-8 bytes, so these paths share the cache without allocating for known series.
+    /// </summary>
+    public IngestResult Ingest(List<KeyValuePair<string, string>> labels, ReadOnlySpan<Protocol.RemoteWrite.SampleValue> samples)
+    {
+        const byte KeyFormat = 3;
+        int size = 1;
+        foreach (var (name, value) in labels)
+            size += 8 + Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value);
+        byte[] key = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            key[0] = KeyFormat;
+            int written = 1;
+            foreach (var (name, value) in labels)
+            {
+                written += WriteString(key.AsSpan(written), name);
+                written += WriteString(key.AsSpan(written), value);
+            }
+            ReadOnlySpan<byte> span = key.AsSpan(0, written);
+            SeriesRoute route = TryGetRoute(span, out SeriesRoute? cached) ? cached : AddRoute(span, [.. labels]);
+            var result = new IngestResult();
+            if (route.InvalidReason is not null)
+            {
+                result.InvalidSeries = 1;
+                result.InvalidSamples = samples.Length;
+                result.FirstInvalid = route.InvalidReason;
+                return result;
+            }
+            long nowMs = NowMs;
+            foreach (var sample in samples)
+                Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(key);
+        }
+    }
+
+    private static int WriteString(Span<byte> destination, string text)
+    {
+        int length = Encoding.UTF8.GetBytes(text, destination[4..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(destination, length);
+        return 4 + length;
+    }
+
     /// <summary>Applies one sample to a route's series and counts what happened.</summary>
     public static void Append(SeriesRoute route, long timestampMs, double value, long nowMs, ref IngestResult result)
     {
@@ -125,7 +178,7 @@ internal sealed class SeriesStore
         bool refused = false;
         foreach (var target in Targets)
         {
-            if (!target.Settings.Selector.Matches(labels))
+            if (target.Settings.Selector?.Matches(labels) != true)
                 continue;
             if (Interlocked.Increment(ref _seriesCount) > _limits.MaxSeries)
             {
@@ -134,7 +187,9 @@ internal sealed class SeriesStore
                 refused = true;
                 continue;
             }
-            series.Add(target.Add(labels));
+            var created = target.Add(labels);
+            series.Add(created);
+            SeriesCreated?.Invoke(created);
         }
         // A label set that one target took and another refused keeps the series it got; creating
         // it again on the next request would duplicate that series.

@@ -46,7 +46,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
     }
 
     /// <param name="configYaml">prometheus.yml content; rule files are written beside it.</param>
-    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null)
+    /// <param name="dataDirectory">An existing TSDB to serve, or null for a fresh one.</param>
+    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, string? dataDirectory = null)
     {
         RequireInstalled();
         string directory = Directory.CreateTempSubdirectory("prometheus-test-").FullName;
@@ -64,7 +65,9 @@ internal sealed class PrometheusServer : IAsyncDisposable
         foreach (string arg in new[]
         {
             "--config.file=" + config,
-            "--storage.tsdb.path=" + Path.Combine(directory, "data"),
+            "--storage.tsdb.path=" + (dataDirectory ?? Path.Combine(directory, "data")),
+            // Backfilled history may be older than the default 15 days of retention would keep.
+            "--storage.tsdb.retention.time=3650d",
             "--web.listen-address=127.0.0.1:" + port,
             "--log.level=info",
         })

@@ -56,6 +56,8 @@ internal sealed class SelfMetrics
             "Remote-read backfill runs (a target's history, or a new series'), by target and result.", "target", "result");
         BackfillSamples = factory.CreateCounter(Prefix + "backfill_samples_total",
             "Samples read through remote-read backfill, by target.", "target");
+        PromQlPolls = factory.CreateCounter(Prefix + "promql_polls_total",
+            "query_range polls of PromQL targets, by target and result.", "target", "result");
         DemoActive = factory.CreateGauge(Prefix + "demo_active",
             "1 while the built-in demo source is feeding series.");
     }
@@ -89,6 +91,8 @@ internal sealed class SelfMetrics
     public Counter BackfillRuns { get; }
 
     public Counter BackfillSamples { get; }
+
+    public Counter PromQlPolls { get; }
 
     public Gauge DemoActive { get; }
 }

@@ -3,6 +3,7 @@ using Sidecar.Expose;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Sidecar.Ingest;
+using Sidecar.Ingest.PromQl;
 using Sidecar.Ingest.RemoteRead;
 using Sidecar.Pipeline;
 using Sidecar.Store;
@@ -58,6 +59,9 @@ internal static class SidecarHost
             }));
         services.AddSingleton(sp => new RemoteReadClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
+        services.AddSingleton(sp => new QueryRangeClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
+        services.AddHostedService<PromQlPoller>();
         services.AddSingleton<BackfillService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackfillService>());
         services.AddHostedService<DemoSource>();

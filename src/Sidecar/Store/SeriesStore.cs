@@ -55,7 +55,7 @@ internal sealed class SeriesStore
     /// Decides the route of a label set seen for the first time under <paramref name="key"/>: validates
     /// it, matches it against every target, creates its series, and caches the decision.
     /// </summary>
-    public SeriesRoute AddRoute(ReadOnlySpan<byte> key, List<KeyValuePair<string, string>> labels)
+    public SeriesRoute AddRoute(ReadOnlySpan<byte> key, List<KeyValuePair<string, string>> labels, TargetStore? only = null)
     {
         string? invalid = Validate(labels);
         // As in Prometheus, a label with an empty value is the same as no label at all.
@@ -71,6 +71,13 @@ internal sealed class SeriesStore
         else
         {
             var labelSet = new LabelSet(labels);
+            if (only is not null)
+            {
+                route = CreateRoute(labelSet, only);
+                if (!ReferenceEquals(route, SeriesRoute.OverLimit))
+                    _routesBySpan.TryAdd(key, route);
+                return route;
+            }
             lock (_routesByLabels)
             {
                 // The same label set may arrive in another label order or protocol: it must reach the same series.
@@ -93,24 +100,30 @@ internal sealed class SeriesStore
     /// Stores samples of a series known by its decoded labels (backfill, PromQL). The routing key is the
     /// labels' UTF-8 bytes, so these paths share the cache without allocating for known series.
     /// </summary>
-    public IngestResult Ingest(List<KeyValuePair<string, string>> labels, ReadOnlySpan<Protocol.RemoteWrite.SampleValue> samples)
+    /// <param name="only">A PromQL target whose results go to it alone, with no selector involved.</param>
+    public IngestResult Ingest(List<KeyValuePair<string, string>> labels, ReadOnlySpan<Protocol.RemoteWrite.SampleValue> samples, TargetStore? only = null)
     {
-        const byte KeyFormat = 3;
-        int size = 1;
+        const byte SelectedKeyFormat = 3, TargetKeyFormat = 4;
+        int size = 5;
         foreach (var (name, value) in labels)
             size += 8 + Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value);
         byte[] key = ArrayPool<byte>.Shared.Rent(size);
         try
         {
-            key[0] = KeyFormat;
+            key[0] = only is null ? SelectedKeyFormat : TargetKeyFormat;
             int written = 1;
+            if (only is not null)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(key.AsSpan(1), Array.IndexOf((TargetStore[])Targets, only));
+                written += 4;
+            }
             foreach (var (name, value) in labels)
             {
                 written += WriteString(key.AsSpan(written), name);
                 written += WriteString(key.AsSpan(written), value);
             }
             ReadOnlySpan<byte> span = key.AsSpan(0, written);
-            SeriesRoute route = TryGetRoute(span, out SeriesRoute? cached) ? cached : AddRoute(span, [.. labels]);
+            SeriesRoute route = TryGetRoute(span, out SeriesRoute? cached) ? cached : AddRoute(span, [.. labels], only);
             var result = new IngestResult();
             if (route.InvalidReason is not null)
             {
@@ -172,13 +185,14 @@ internal sealed class SeriesStore
         }
     }
 
-    private SeriesRoute CreateRoute(LabelSet labels)
+    private SeriesRoute CreateRoute(LabelSet labels, TargetStore? only = null)
     {
         var series = new List<Series>();
         bool refused = false;
         foreach (var target in Targets)
         {
-            if (target.Settings.Selector?.Matches(labels) != true)
+            bool selected = only is null ? target.Settings.Selector?.Matches(labels) == true : ReferenceEquals(target, only);
+            if (!selected)
                 continue;
             if (Interlocked.Increment(ref _seriesCount) > _limits.MaxSeries)
             {

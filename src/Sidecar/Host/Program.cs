@@ -1,4 +1,8 @@
+using Sidecar.Bench;
 using Sidecar.Host;
+
+if (args is ["bench", "remote-write", .. var benchArgs])
+    return await RemoteWriteLoad.RunAsync(benchArgs);
 
 WebApplication app;
 try

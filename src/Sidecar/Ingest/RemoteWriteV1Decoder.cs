@@ -24,19 +24,28 @@ internal static class RemoteWriteV1Decoder
                     RecordMetadata(metadata, store, ref result);
                     continue;
                 }
-                SeriesRoute route = Resolve(series, store, ref scratch);
-                string? invalid = route.InvalidReason ?? InvalidHistogram(series.Message, route);
+                ReadOnlySpan<byte> key;
+                SeriesCounts counts;
+                while (!series.TryScan(scratch, out key, out counts))
+                    ScratchBuffer.Grow(ref scratch);
+                SeriesRoute route = store.TryGetRoute(key, out SeriesRoute? cached) ? cached : AddRoute(series, key, store);
+                string? invalid = route.InvalidReason ?? (counts.Histograms > 0 ? HistogramCheck.FirstProblem(series.Message, TimeSeriesView.HistogramsField, route) : null);
                 if (invalid is not null)
                 {
                     result.InvalidSeries++;
                     result.FirstInvalid ??= invalid;
-                    foreach (var _ in series.Samples)
-                        result.InvalidSamples++;
+                    result.InvalidSamples += counts.Samples;
                     continue;
                 }
                 // Accepted, not modelled: counted for self-metrics.
-                result.Histograms += series.Count(TimeSeriesView.HistogramsField);
-                result.Exemplars += series.Count(TimeSeriesView.ExemplarsField);
+                result.Histograms += counts.Histograms;
+                result.Exemplars += counts.Exemplars;
+                if (route.Series.Length == 0)
+                {
+                    // Most of a firehose: counted from the scan, never decoded.
+                    SeriesStore.CountUnrouted(route, counts.Samples, ref result);
+                    continue;
+                }
                 foreach (SampleValue sample in series.Samples)
                     SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
             }
@@ -52,29 +61,8 @@ internal static class RemoteWriteV1Decoder
         return result;
     }
 
-    private static string? InvalidHistogram(ReadOnlySpan<byte> series, SeriesRoute route)
+    private static SeriesRoute AddRoute(TimeSeriesView series, ReadOnlySpan<byte> key, SeriesStore store)
     {
-        foreach (ReadOnlySpan<byte> histogram in new RepeatedMessageEnumerator(series, TimeSeriesView.HistogramsField, "TimeSeries.histograms"))
-        {
-            string? problem = HistogramCheck.Validate(histogram);
-            if (problem is not null)
-                return $"invalid series {route.Series.FirstOrDefault()?.Labels.ToString() ?? "(unselected)"}: {problem}";
-        }
-        return null;
-    }
-
-    private static SeriesRoute Resolve(TimeSeriesView series, SeriesStore store, ref byte[] scratch)
-    {
-        int length;
-        while ((length = series.CopyLabelKey(scratch)) < 0)
-        {
-            int larger = scratch.Length * 2;
-            ArrayPool<byte>.Shared.Return(scratch);
-            scratch = ArrayPool<byte>.Shared.Rent(larger);
-        }
-        ReadOnlySpan<byte> key = scratch.AsSpan(0, length);
-        if (store.TryGetRoute(key, out SeriesRoute? route))
-            return route;
         var labels = new List<KeyValuePair<string, string>>();
         foreach (LabelView label in series.Labels)
             labels.Add(new(Encoding.UTF8.GetString(label.Name), Encoding.UTF8.GetString(label.Value)));

@@ -22,19 +22,27 @@ internal static class RemoteWriteV2Decoder
             var reader = new RequestReader(request);
             while (reader.TryReadSeries(out SeriesView series))
             {
-                SeriesRoute route = Resolve(request, symbols, series, store, ref scratch, ref result);
-                string? invalid = route.InvalidReason ?? InvalidHistogram(series.Message, route);
+                ReadOnlySpan<byte> key;
+                SeriesCounts counts;
+                while (!series.TryScan(request, symbols, scratch, out key, out counts))
+                    ScratchBuffer.Grow(ref scratch);
+                SeriesRoute route = store.TryGetRoute(key, out SeriesRoute? cached) ? cached : AddRoute(request, symbols, series, key, store, ref result);
+                string? invalid = route.InvalidReason ?? (counts.Histograms > 0 ? HistogramCheck.FirstProblem(series.Message, SeriesView.HistogramsField, route) : null);
                 if (invalid is not null)
                 {
                     result.InvalidSeries++;
                     result.FirstInvalid ??= invalid;
-                    foreach (var _ in series.Samples)
-                        result.InvalidSamples++;
+                    result.InvalidSamples += counts.Samples;
                     continue;
                 }
                 // Accepted, not modelled: counted so the written headers are exact.
-                result.Histograms += series.Count(SeriesView.HistogramsField);
-                result.Exemplars += series.Count(SeriesView.ExemplarsField);
+                result.Histograms += counts.Histograms;
+                result.Exemplars += counts.Exemplars;
+                if (route.Series.Length == 0)
+                {
+                    SeriesStore.CountUnrouted(route, counts.Samples, ref result);
+                    continue;
+                }
                 foreach (SampleValue sample in series.Samples)
                     SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
             }
@@ -51,36 +59,14 @@ internal static class RemoteWriteV2Decoder
         return result;
     }
 
-    private static string? InvalidHistogram(ReadOnlySpan<byte> series, SeriesRoute route)
+    private static SeriesRoute AddRoute(ReadOnlySpan<byte> request, SymbolTable symbols, SeriesView series, ReadOnlySpan<byte> key,
+        SeriesStore store, ref IngestResult result)
     {
-        foreach (ReadOnlySpan<byte> histogram in new RepeatedMessageEnumerator(series, SeriesView.HistogramsField, "TimeSeries.histograms"))
-        {
-            string? problem = HistogramCheck.Validate(histogram);
-            if (problem is not null)
-                return $"invalid series {route.Series.FirstOrDefault()?.Labels.ToString() ?? "(unselected)"}: {problem}";
-        }
-        return null;
-    }
-
-    private static SeriesRoute Resolve(ReadOnlySpan<byte> request, SymbolTable symbols, SeriesView series, SeriesStore store,
-        ref byte[] scratch, ref IngestResult result)
-    {
-        int length;
-        while ((length = series.CopyLabelKey(request, symbols, scratch)) < 0)
-        {
-            int larger = scratch.Length * 2;
-            ArrayPool<byte>.Shared.Return(scratch);
-            scratch = ArrayPool<byte>.Shared.Rent(larger);
-        }
-        ReadOnlySpan<byte> key = scratch.AsSpan(0, length);
-        if (store.TryGetRoute(key, out SeriesRoute? route))
-            return route;
-
         // First sight of this label set: decode its strings, and its metadata with it.
         var labels = new List<KeyValuePair<string, string>>();
         foreach (var (name, value) in series.LabelRefs)
             labels.Add(new(Decode(request, symbols, name), Decode(request, symbols, value)));
-        route = store.AddRoute(key, labels);
+        SeriesRoute route = store.AddRoute(key, labels);
         var (type, help, unit) = series.Metadata();
         string family = labels.FirstOrDefault(l => l.Key == LabelSet.MetricNameLabel).Value ?? "";
         if (route.InvalidReason is null && type != 0

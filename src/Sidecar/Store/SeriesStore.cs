@@ -150,15 +150,21 @@ internal sealed class SeriesStore
         return 4 + length;
     }
 
+    /// <summary>Counts the samples of a route that feeds no series (unselected, or refused by the limit).</summary>
+    public static void CountUnrouted(SeriesRoute route, int samples, ref IngestResult result)
+    {
+        if (ReferenceEquals(route, SeriesRoute.OverLimit))
+            result.SamplesOverLimit += samples;
+        else
+            result.SamplesUnselected += samples;
+    }
+
     /// <summary>Applies one sample to a route's series and counts what happened.</summary>
     public static void Append(SeriesRoute route, long timestampMs, double value, long nowMs, ref IngestResult result)
     {
         if (route.Series.Length == 0)
         {
-            if (ReferenceEquals(route, SeriesRoute.OverLimit))
-                result.SamplesOverLimit++;
-            else
-                result.SamplesUnselected++;
+            CountUnrouted(route, 1, ref result);
             return;
         }
         if (StaleMarker.Is(value))

@@ -10,6 +10,18 @@ internal static class HistogramCheck
     private const int CountInt = 1, CountFloat = 2, Sum = 3, ZeroCountInt = 6, ZeroCountFloat = 7;
     private const int NegativeDeltas = 9, NegativeCounts = 10, PositiveDeltas = 12, PositiveCounts = 13;
 
+    /// <summary>Checks every histogram of a series; the reason names the series when it has one.</summary>
+    public static string? FirstProblem(ReadOnlySpan<byte> series, int histogramsField, Store.SeriesRoute route)
+    {
+        foreach (ReadOnlySpan<byte> histogram in new RepeatedMessageEnumerator(series, histogramsField, "TimeSeries.histograms"))
+        {
+            string? problem = Validate(histogram);
+            if (problem is not null)
+                return $"invalid series {route.Series.FirstOrDefault()?.Labels.ToString() ?? "(not selected by any target)"}: {problem}";
+        }
+        return null;
+    }
+
     /// <returns>Null when consistent, otherwise what is wrong.</returns>
     public static string? Validate(ReadOnlySpan<byte> histogram)
     {

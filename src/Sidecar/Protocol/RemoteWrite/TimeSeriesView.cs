@@ -11,57 +11,71 @@ internal readonly ref struct TimeSeriesView(ReadOnlySpan<byte> message)
     internal const int ExemplarsField = 3;
     internal const int HistogramsField = 4;
 
-    public const byte KeyFormat = 1;
-
     public ReadOnlySpan<byte> Message { get; } = message;
 
     public LabelEnumerator Labels => new(Message);
 
     public SampleEnumerator Samples => new(Message);
 
-    /// <summary>Counts a repeated field we accept but don't model (exemplars, histograms).</summary>
-    public int Count(int field)
-    {
-        int count = 0;
-        var reader = new ProtoReader(Message);
-        while (reader.TryReadTag(out int f, out WireType wireType))
-        {
-            if (f == field)
-                count++;
-            reader.Skip(wireType);
-        }
-        return count;
-    }
-
     /// <summary>
-    /// Copies the encoded label entries, back to back, into <paramref name="destination"/>. Equal label
-    /// sets sent in the same order give equal bytes, which makes this a cheap cache key.
+    /// One pass over the series: finds its label key and counts its samples, exemplars and histograms.
+    /// The key is the label fields exactly as encoded (tag, length, payload), back to back, so equal label
+    /// sets sent in the same order give equal keys. Senders put all labels first, so the key is usually a
+    /// slice of the message itself; only interleaved labels are copied into <paramref name="scratch"/>.
     /// </summary>
-    /// <returns>Bytes written, or -1 when <paramref name="destination"/> is too small.</returns>
-    public int CopyLabelKey(Span<byte> destination)
+    /// <returns>False when <paramref name="scratch"/> is too small for an interleaved key.</returns>
+    public bool TryScan(Span<byte> scratch, out ReadOnlySpan<byte> key, out SeriesCounts counts)
     {
-        if (destination.IsEmpty)
-            return -1;
-        // The leading byte keeps v1 keys apart from keys of other formats.
-        destination[0] = KeyFormat;
-        int written = 1;
+        counts = default;
+        key = default;
         var reader = new ProtoReader(Message);
-        while (reader.TryReadTag(out int field, out WireType wireType))
+        int labelsStart = -1, labelsEnd = -1, copied = 0;
+        bool interleaved = false;
+        while (true)
         {
-            if (field != LabelsField)
+            int fieldStart = reader.Position;
+            if (!reader.TryReadTag(out int field, out WireType wireType))
+                break;
+            reader.Skip(wireType);
+            switch (field)
             {
-                reader.Skip(wireType);
-                continue;
+                case LabelsField:
+                    ProtoReader.Expect(wireType, WireType.LengthDelimited, "TimeSeries.labels");
+                    if (labelsStart < 0)
+                    {
+                        labelsStart = fieldStart;
+                    }
+                    else if (labelsEnd != fieldStart && !interleaved)
+                    {
+                        // Labels split by other fields: gather what we have so far, then keep appending.
+                        interleaved = true;
+                        if (labelsEnd - labelsStart > scratch.Length)
+                            return false;
+                        Message[labelsStart..labelsEnd].CopyTo(scratch);
+                        copied = labelsEnd - labelsStart;
+                    }
+                    if (interleaved)
+                    {
+                        int length = reader.Position - fieldStart;
+                        if (copied + length > scratch.Length)
+                            return false;
+                        Message[fieldStart..reader.Position].CopyTo(scratch[copied..]);
+                        copied += length;
+                    }
+                    labelsEnd = reader.Position;
+                    break;
+                case SamplesField:
+                    counts.Samples++;
+                    break;
+                case ExemplarsField:
+                    counts.Exemplars++;
+                    break;
+                case HistogramsField:
+                    counts.Histograms++;
+                    break;
             }
-            ProtoReader.Expect(wireType, WireType.LengthDelimited, "TimeSeries.labels");
-            ReadOnlySpan<byte> label = reader.ReadLengthDelimited();
-            // A length prefix keeps ("ab","c") and ("a","bc") apart.
-            if (written + 4 + label.Length > destination.Length)
-                return -1;
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(destination[written..], label.Length);
-            label.CopyTo(destination[(written + 4)..]);
-            written += 4 + label.Length;
         }
-        return written;
+        key = interleaved ? scratch[..copied] : labelsStart < 0 ? default : Message[labelsStart..labelsEnd];
+        return true;
     }
 }

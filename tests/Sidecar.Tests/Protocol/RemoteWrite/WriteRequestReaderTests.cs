@@ -56,8 +56,10 @@ public sealed class WriteRequestReaderTests
                 foreach (SampleValue sample in view.Samples)
                     samples.Add(sample);
                 Assert.Equal(want.Samples.Select(s => new SampleValue(s.Timestamp, s.Value)), samples);
-                Assert.Equal(want.Exemplars.Count, view.Count(TimeSeriesView.ExemplarsField));
-                Assert.Equal(want.Histograms.Count, view.Count(TimeSeriesView.HistogramsField));
+                Assert.True(view.TryScan(new byte[4096], out _, out SeriesCounts counts));
+                Assert.Equal(want.Samples.Count, counts.Samples);
+                Assert.Equal(want.Exemplars.Count, counts.Exemplars);
+                Assert.Equal(want.Histograms.Count, counts.Histograms);
             }
             Assert.Equal(expected.Timeseries.Count, index);
             Assert.Equal(1, metadata);
@@ -79,6 +81,25 @@ public sealed class WriteRequestReaderTests
     }
 
     [Fact]
+    public void InterleavedLabelsGiveTheSameKeyAsContiguousOnes()
+    {
+        byte[] label1 = new Label { Name = "__name__", Value = "up" }.ToByteArray();
+        byte[] label2 = new Label { Name = "job", Value = "a" }.ToByteArray();
+        byte[] sample = new Sample { Timestamp = 5, Value = 1 }.ToByteArray();
+        static byte[] Field(int number, byte[] payload) => [(byte)(number << 3 | 2), (byte)payload.Length, .. payload];
+        byte[] contiguous = [.. Field(1, label1), .. Field(1, label2), .. Field(2, sample)];
+        byte[] interleaved = [.. Field(1, label1), .. Field(2, sample), .. Field(1, label2)];
+        byte[] Key(byte[] series)
+        {
+            Assert.True(new TimeSeriesView(series).TryScan(new byte[256], out ReadOnlySpan<byte> key, out SeriesCounts counts));
+            Assert.Equal(1, counts.Samples);
+            return key.ToArray();
+        }
+        Assert.Equal(Key(contiguous), Key(interleaved));
+        Assert.False(new TimeSeriesView(interleaved).TryScan(new byte[4], out _, out _));
+    }
+
+    [Fact]
     public void EqualLabelSetsGiveEqualKeysAndDifferentOnesDont()
     {
         byte[] a = WriteRequests.Encode(WriteRequests.Series("up", ("job", "ab")).With((1, 1)));
@@ -92,8 +113,8 @@ public sealed class WriteRequestReaderTests
     {
         var reader = new WriteRequestReader(body);
         reader.TryRead(out TimeSeriesView view, out _);
-        var buffer = new byte[1024];
-        return Convert.ToHexString(buffer, 0, view.CopyLabelKey(buffer));
+        Assert.True(view.TryScan(new byte[1024], out ReadOnlySpan<byte> key, out _));
+        return Convert.ToHexString(key);
     }
 
     [Fact]
@@ -145,8 +166,8 @@ public sealed class WriteRequestReaderTests
             foreach (var _ in view.Samples)
             {
             }
-            view.Count(TimeSeriesView.ExemplarsField);
-            Assert.True(view.CopyLabelKey(key) >= 0);
+            Assert.True(view.TryScan(key, out _, out SeriesCounts counts));
+            Assert.True(counts.Samples >= 0);
         }
     }
 }

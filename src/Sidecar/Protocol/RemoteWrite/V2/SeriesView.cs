@@ -22,33 +22,74 @@ internal readonly ref struct SeriesView(ReadOnlySpan<byte> message)
 
     public LabelRefEnumerator LabelRefs => new(Message);
 
-    public int Count(int field) => new TimeSeriesView(Message).Count(field);
-
     /// <summary>
-    /// Copies the series' labels, resolved through <paramref name="symbols"/>, as the routing key:
-    /// length-prefixed name and value bytes, pair after pair, behind a format byte.
+    /// One pass over the series: builds its routing key from its labels, resolved through
+    /// <paramref name="symbols"/> (length-prefixed name and value bytes, pair after pair, behind a
+    /// format byte), and counts its samples, exemplars and histograms.
     /// </summary>
-    /// <returns>Bytes written, or -1 when <paramref name="destination"/> is too small.</returns>
-    public int CopyLabelKey(ReadOnlySpan<byte> request, SymbolTable symbols, Span<byte> destination)
+    /// <returns>False when <paramref name="scratch"/> is too small for the key.</returns>
+    public bool TryScan(ReadOnlySpan<byte> request, SymbolTable symbols, Span<byte> scratch, out ReadOnlySpan<byte> key, out SeriesCounts counts)
     {
-        if (destination.IsEmpty)
-            return -1;
-        destination[0] = KeyFormat;
+        counts = default;
+        key = default;
+        if (scratch.IsEmpty)
+            return false;
+        scratch[0] = KeyFormat;
         int written = 1;
-        foreach (var (name, value) in LabelRefs)
+        bool pendingName = false;
+        var reader = new ProtoReader(Message);
+        while (reader.TryReadTag(out int field, out WireType wireType))
         {
-            ReadOnlySpan<byte> nameBytes = symbols.Get(request, name, "labels_refs");
-            ReadOnlySpan<byte> valueBytes = symbols.Get(request, value, "labels_refs");
-            if (written + 8 + nameBytes.Length + valueBytes.Length > destination.Length)
-                return -1;
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(destination[written..], nameBytes.Length);
-            nameBytes.CopyTo(destination[(written + 4)..]);
-            written += 4 + nameBytes.Length;
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(destination[written..], valueBytes.Length);
-            valueBytes.CopyTo(destination[(written + 4)..]);
-            written += 4 + valueBytes.Length;
+            switch (field)
+            {
+                case LabelRefsField when wireType == WireType.LengthDelimited:
+                    var packed = new ProtoReader(reader.ReadLengthDelimited());
+                    while (!packed.End)
+                    {
+                        if (!TryAppendRef(request, symbols, packed.ReadVarint(), scratch, ref written, ref pendingName))
+                            return false;
+                    }
+                    break;
+                case LabelRefsField:
+                    ProtoReader.Expect(wireType, WireType.Varint, "TimeSeries.labels_refs");
+                    if (!TryAppendRef(request, symbols, reader.ReadVarint(), scratch, ref written, ref pendingName))
+                        return false;
+                    break;
+                case 2:
+                    counts.Samples++;
+                    reader.Skip(wireType);
+                    break;
+                case ExemplarsField:
+                    counts.Exemplars++;
+                    reader.Skip(wireType);
+                    break;
+                case HistogramsField:
+                    counts.Histograms++;
+                    reader.Skip(wireType);
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
         }
-        return written;
+        if (pendingName)
+            MalformedInputException.Throw("remote-write 2.0: labels_refs has an odd number of entries");
+        key = scratch[..written];
+        return true;
+    }
+
+    private static bool TryAppendRef(ReadOnlySpan<byte> request, SymbolTable symbols, ulong reference, Span<byte> scratch, ref int written, ref bool pendingName)
+    {
+        if (reference > uint.MaxValue)
+            MalformedInputException.Throw($"remote-write 2.0: label reference {reference} is not a uint32");
+        ReadOnlySpan<byte> symbol = symbols.Get(request, (uint)reference, "labels_refs");
+        if (written + 4 + symbol.Length > scratch.Length)
+            return false;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(scratch[written..], symbol.Length);
+        symbol.CopyTo(scratch[(written + 4)..]);
+        written += 4 + symbol.Length;
+        pendingName = !pendingName;
+        return true;
     }
 
     /// <summary>The series' metadata: type and symbol references of help and unit (0, the empty string, when absent).</summary>

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Sidecar.Host;
+
+namespace Sidecar.Bench;
+
+/// <summary>
+/// <c>bench remote-write</c>: posts node_exporter-shaped remote-write requests to a receiver for a fixed
+/// time and reports samples accepted per second and, given the receiver's pid, per CPU-second the
+/// receiver spent. Each worker writes its own hosts with ever newer timestamps, so a TSDB receiver
+/// (Prometheus with --web.enable-remote-write-receiver) does real appends rather than rejecting
+/// out-of-order samples. Loopback only: it refuses any other address.
+/// </summary>
+internal static class RemoteWriteLoad
+{
+    public const string Usage = """
+        usage: prometheus-forecast-sidecar bench remote-write --url=URL [--pid=PID] [--concurrency=4]
+               [--duration=20s] [--series=2000] [--samples-per-series=1] [--protocol=1.0|2.0]
+        """;
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        var options = args.Select(a => a.Split('=', 2)).ToDictionary(a => a[0].TrimStart('-'), a => a.Length > 1 ? a[1] : "");
+        if (!options.TryGetValue("url", out string? urlText) || !Uri.TryCreate(urlText, UriKind.Absolute, out Uri? url))
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        if (!System.Net.IPAddress.TryParse(url.Host, out var address) ? url.Host != "localhost" : !System.Net.IPAddress.IsLoopback(address))
+        {
+            Console.Error.WriteLine("bench: refusing a non-loopback target; load tests stay on this machine");
+            return 2;
+        }
+        int concurrency = int.Parse(options.GetValueOrDefault("concurrency", "4"), CultureInfo.InvariantCulture);
+        int series = int.Parse(options.GetValueOrDefault("series", "2000"), CultureInfo.InvariantCulture);
+        int samplesPerSeries = int.Parse(options.GetValueOrDefault("samples-per-series", "1"), CultureInfo.InvariantCulture);
+        bool v2 = options.GetValueOrDefault("protocol", "1.0") == "2.0";
+        if (!PromDuration.TryParse(options.GetValueOrDefault("duration", "20s"), out TimeSpan duration))
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        int? pid = options.TryGetValue("pid", out string? pidText) ? int.Parse(pidText, CultureInfo.InvariantCulture) : null;
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        long accepted = 0, requests = 0, failures = 0;
+        // Start an hour back, one step per request, so timestamps stay in the past and keep increasing.
+        long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 3_600_000;
+        double cpuBefore = pid is null ? 0 : CpuSeconds(pid.Value);
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource(duration);
+        var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            int firstHost = worker * (series / 100 + 1);
+            for (long round = 0; !stop.IsCancellationRequested; round++)
+            {
+                long ts = start + round * samplesPerSeries * 15L;
+                byte[] raw = v2 ? NodeExporterPayload.V2(series, samplesPerSeries, ts, firstHost) : NodeExporterPayload.V1(series, samplesPerSeries, ts, firstHost);
+                var content = new ByteArrayContent(Snappier.Snappy.CompressToArray(raw));
+                content.Headers.ContentType = MediaTypeHeaderValue.Parse(v2 ? "application/x-protobuf;proto=io.prometheus.write.v2.Request" : "application/x-protobuf");
+                content.Headers.ContentEncoding.Add("snappy");
+                content.Headers.Add("X-Prometheus-Remote-Write-Version", v2 ? "2.0.0" : "0.1.0");
+                try
+                {
+                    using var response = await http.PostAsync(url, content);
+                    Interlocked.Increment(ref requests);
+                    if (response.IsSuccessStatusCode)
+                        Interlocked.Add(ref accepted, (long)series * samplesPerSeries);
+                    else
+                        Interlocked.Increment(ref failures);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var invariant = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(invariant, $"url={url} protocol={(v2 ? "2.0" : "1.0")} shape={series}x{samplesPerSeries} concurrency={concurrency} seconds={seconds:F1}"));
+        Console.WriteLine(string.Create(invariant, $"requests={requests} failed={failures} samples_accepted={accepted} samples_per_second={accepted / seconds:F0}"));
+        if (pid is not null)
+        {
+            double cpu = CpuSeconds(pid.Value) - cpuBefore;
+            Console.WriteLine(string.Create(invariant, $"receiver_cpu_seconds={cpu:F2} samples_per_cpu_second={accepted / Math.Max(cpu, 1e-9):F0}"));
+        }
+        return failures > 0 && accepted == 0 ? 1 : 0;
+    }
+
+    /// <summary>User plus system CPU time of a process, from /proc (clock ticks of 1/100 s on Linux).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Side by side: the sidecar's remote-write receiver against Prometheus 2.42's own
+# (--web.enable-remote-write-receiver), under the same load, in the same run, on loopback only.
+# Reports samples accepted per CPU-second of each receiver and the ratio.
+#   bench/remote-write-vs-prometheus.sh            # defaults: 20s per receiver, 2000x1, concurrency 4
+#   DURATION=30s SERIES=500 SAMPLES=10 bench/remote-write-vs-prometheus.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-20s}
+SERIES=${SERIES:-2000}
+SAMPLES=${SAMPLES:-1}
+CONCURRENCY=${CONCURRENCY:-4}
+PROTOCOL=${PROTOCOL:-1.0}
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet publish src/Sidecar/Sidecar.csproj -c Release -o "$work/sidecar" -v quiet -nologo >/dev/null
+sidecar="$work/sidecar/prometheus-forecast-sidecar.dll"
+# The default config's kind of targets: a few percent of a node_exporter fleet is modelled.
+cat > "$work/sidecar.yml" <<'YAML'
+demo:
+  mode: off
+targets:
+  - name: node_load
+    selector: 'node_load1{job="node"}'
+    step: 1m
+    horizons: [5m, 30m, 1h]
+    history: 1d
+  - name: disk_avail
+    selector: 'node_filesystem_avail_bytes{mountpoint=~"/|/var"}'
+    step: 1m
+    horizons: [30m, 1h]
+    history: 1d
+YAML
+printf 'global:\n  scrape_interval: 1m\n' > "$work/prometheus.yml"
+
+wait_ready() { for _ in $(seq 1 100); do curl -sf "$1/-/ready" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1" >&2; exit 1; }
+
+dotnet "$sidecar" --config.file="$work/sidecar.yml" --web.listen-address=127.0.0.1:19201 --storage.path="$work/data" --log.level=warn &
+sidecar_pid=$!; pids+=("$sidecar_pid")
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
+  --web.listen-address=127.0.0.1:19090 --web.enable-remote-write-receiver --log.level=warn &
+prometheus_pid=$!; pids+=("$prometheus_pid")
+wait_ready http://127.0.0.1:19201
+wait_ready http://127.0.0.1:19090
+
+load() {
+  dotnet "$sidecar" bench remote-write --url="$1" --pid="$2" --duration="$DURATION" --series="$SERIES" \
+    --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL"
+}
+echo "== Prometheus $(prometheus --version 2>&1 | head -n1 | awk '{print $3}') receiver"
+prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid" | tee /dev/stderr)
+echo "== sidecar receiver"
+side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid" | tee /dev/stderr)
+per_cpu() { sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p' <<<"$1"; }
+awk -v s="$(per_cpu "$side")" -v p="$(per_cpu "$prom")" \
+  'BEGIN { printf "samples per CPU-second: sidecar %d, prometheus %d, ratio %.1fx\n", s, p, s / p }'

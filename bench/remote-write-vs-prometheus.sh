@@ -42,7 +42,7 @@ wait_ready() { for _ in $(seq 1 100); do curl -sf "$1/-/ready" >/dev/null && ret
 dotnet "$sidecar" --config.file="$work/sidecar.yml" --web.listen-address=127.0.0.1:19201 --storage.path="$work/data" --log.level=warn &
 sidecar_pid=$!; pids+=("$sidecar_pid")
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus" \
-  --web.listen-address=127.0.0.1:19090 --web.enable-remote-write-receiver --log.level=warn &
+  --web.listen-address=127.0.0.1:19090 --web.enable-remote-write-receiver --log.level=error &
 prometheus_pid=$!; pids+=("$prometheus_pid")
 wait_ready http://127.0.0.1:19201
 wait_ready http://127.0.0.1:19090
@@ -52,9 +52,11 @@ load() {
     --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL"
 }
 echo "== Prometheus $(prometheus --version 2>&1 | head -n1 | awk '{print $3}') receiver"
-prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid" | tee /dev/stderr)
+prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid")
+echo "$prom"
 echo "== sidecar receiver"
-side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid" | tee /dev/stderr)
+side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid")
+echo "$side"
 per_cpu() { sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p' <<<"$1"; }
 awk -v s="$(per_cpu "$side")" -v p="$(per_cpu "$prom")" \
   'BEGIN { printf "samples per CPU-second: sidecar %d, prometheus %d, ratio %.1fx\n", s, p, s / p }'

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Bounded AFL++ campaign over the decoders, through SharpFuzz. Every target runs for SECONDS (default
-# 20) and the script fails if AFL records a crash or a hang. Long campaigns: SECONDS=3600 fuzz/run.sh.
+# Bounded AFL++ campaign over the decoders, through SharpFuzz. Every target runs for FUZZ_SECONDS (default
+# 20) and the script fails if AFL records a crash or a hang. Long campaigns: FUZZ_SECONDS=3600 fuzz/run.sh.
 #   needs: apt-get install afl++; dotnet tool restore (SharpFuzz.CommandLine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_PER_TARGET=${SECONDS:-20}
+SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

@@ -44,7 +44,7 @@ internal sealed class Series
         {
             LastReceivedAtMs = receivedAtMs;
             Ended = false;
-            return _ring.Write(step, (float)value);
+            return _ring.Write(step, timestampMs, (float)value);
         }
     }
 

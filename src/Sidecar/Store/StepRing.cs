@@ -9,6 +9,9 @@ internal sealed class StepRing(int capacity)
 {
     private readonly float[] _values = CreateEmpty(capacity);
 
+    // Time of the sample held for the newest step, so that only a later one replaces it.
+    private long _newestTimestampMs;
+
     /// <summary>The newest step that holds data; <see cref="long.MinValue"/> before the first sample.</summary>
     public long NewestStep { get; private set; } = long.MinValue;
 
@@ -19,24 +22,31 @@ internal sealed class StepRing(int capacity)
 
     public bool IsEmpty => NewestStep == long.MinValue;
 
-    /// <summary>Records <paramref name="value"/> for <paramref name="step"/>.</summary>
+    /// <summary>Records the sample (<paramref name="timestampMs"/>, <paramref name="value"/>), which falls in <paramref name="step"/>.</summary>
     /// <returns>True when the write moved to a newer step, which closes every earlier one.</returns>
-    public bool Write(long step, float value)
+    public bool Write(long step, long timestampMs, float value)
     {
         if (IsEmpty)
         {
             NewestStep = step;
             FirstStep = step;
+            _newestTimestampMs = timestampMs;
             _values[Slot(step)] = value;
             return false;
         }
         if (step == NewestStep)
         {
-            _values[Slot(step)] = value;
+            // The latest sample of the step wins; an equal or older one (a retry, a backfill) changes nothing.
+            if (timestampMs > _newestTimestampMs)
+            {
+                _newestTimestampMs = timestampMs;
+                _values[Slot(step)] = value;
+            }
             return false;
         }
         if (step > NewestStep)
         {
+            _newestTimestampMs = timestampMs;
             long gap = Math.Min(step - NewestStep - 1, _values.Length);
             for (long s = step - gap; s < step; s++)
                 _values[Slot(s)] = float.NaN;

@@ -76,6 +76,23 @@ public sealed class SeriesStoreTests
     }
 
     [Fact]
+    public void BackfilledHistoryFillsGapsAroundLiveDataWithoutDuplicates()
+    {
+        var store = NewStore();
+        var labels = new List<KeyValuePair<string, string>> { new("__name__", "test_metric"), new("job", "a") };
+        // Live data arrived first for steps 5, 6 and 9.
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a"))
+            .With((T0 + 5000, 50), (T0 + 6000, 60), (T0 + 9000, 90))));
+        // Backfill brings steps 0 to 9, with other values for the steps live data already has.
+        var backfill = Enumerable.Range(0, 10).Select(i => new Sidecar.Protocol.RemoteWrite.SampleValue(T0 + i * 1000L, i)).ToArray();
+        store.Ingest(labels, backfill);
+        var series = Assert.Single(store.Targets[0].Snapshot());
+        var history = new float[10];
+        series.CopyHistory(T0 / 1000 + 9, history);
+        Assert.Equal([0f, 1, 2, 3, 4, 50, 60, 7, 8, 90], history);
+    }
+
+    [Fact]
     public void InvalidSeriesAreReportedAndTheRestKept()
     {
         var store = NewStore();

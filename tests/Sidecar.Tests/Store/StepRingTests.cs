@@ -5,12 +5,13 @@ namespace Sidecar.Tests.Store;
 public sealed class StepRingTests
 {
     [Fact]
-    public void KeepsTheLastValueOfEachStepAndClosesStepsWhenTimeMovesOn()
+    public void KeepsTheLatestSampleOfEachStepAndClosesStepsWhenTimeMovesOn()
     {
         var ring = new StepRing(10);
-        Assert.False(ring.Write(100, 1));
-        Assert.False(ring.Write(100, 2));
-        Assert.True(ring.Write(101, 3));
+        Assert.False(ring.Write(100, 100_000, 1));
+        Assert.False(ring.Write(100, 100_500, 2));
+        Assert.False(ring.Write(100, 100_200, 7));
+        Assert.True(ring.Write(101, 101 * 1000L, 3));
         Assert.Equal(2, ring.At(100));
         Assert.Equal(3, ring.At(101));
         Assert.Equal(100, ring.FirstStep);
@@ -21,8 +22,8 @@ public sealed class StepRingTests
     public void MarksMissingStepsAsGaps()
     {
         var ring = new StepRing(10);
-        ring.Write(100, 1);
-        ring.Write(104, 5);
+        ring.Write(100, 100 * 1000L, 1);
+        ring.Write(104, 104 * 1000L, 5);
         var copy = new float[5];
         ring.Copy(104, copy);
         Assert.Equal(1, copy[0]);
@@ -34,10 +35,10 @@ public sealed class StepRingTests
     public void ALateSampleFillsAGapButNeverOverwritesAValue()
     {
         var ring = new StepRing(10);
-        ring.Write(100, 1);
-        ring.Write(102, 3);
-        Assert.False(ring.Write(101, 2));
-        Assert.False(ring.Write(100, 99));
+        ring.Write(100, 100 * 1000L, 1);
+        ring.Write(102, 102 * 1000L, 3);
+        Assert.False(ring.Write(101, 101 * 1000L, 2));
+        Assert.False(ring.Write(100, 100 * 1000L, 99));
         Assert.Equal(1, ring.At(100));
         Assert.Equal(2, ring.At(101));
     }
@@ -47,11 +48,11 @@ public sealed class StepRingTests
     {
         var ring = new StepRing(4);
         for (int s = 0; s < 10; s++)
-            ring.Write(s, s);
+            ring.Write(s, s * 1000L, s);
         Assert.True(float.IsNaN(ring.At(5)));
         Assert.Equal(6, ring.At(6));
         Assert.Equal(9, ring.At(9));
-        ring.Write(1_000_000, 7);
+        ring.Write(1_000_000, 1_000_000 * 1000L, 7);
         var copy = new float[4];
         ring.Copy(1_000_000, copy);
         Assert.Equal([float.NaN, float.NaN, float.NaN, 7f], copy);
@@ -62,8 +63,8 @@ public sealed class StepRingTests
     public void HandlesStepsBeforeTheEpoch()
     {
         var ring = new StepRing(3);
-        ring.Write(-5, 1);
-        ring.Write(-4, 2);
+        ring.Write(-5, -5 * 1000L, 1);
+        ring.Write(-4, -4 * 1000L, 2);
         Assert.Equal(1, ring.At(-5));
         Assert.Equal(2, ring.At(-4));
     }

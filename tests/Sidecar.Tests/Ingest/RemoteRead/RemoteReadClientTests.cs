@@ -43,7 +43,8 @@ public sealed class RemoteReadClientTests : IAsyncLifetime
         _written.Add(new("rr_value", [("instance", "a"), ("job", "rr")], regular));
         _written.Add(new("rr_value", [("instance", "b"), ("job", "rr")], irregular.DistinctBy(s => s.Item1).ToList()));
         string data = await PrometheusHistory.CreateAsync(_written);
-        _prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", dataDirectory: data);
+        // External labels are added to every series Prometheus returns, as to every series it remote-writes.
+        _prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n  external_labels:\n    cluster: c1\n", dataDirectory: data);
     }
 
     public async Task DisposeAsync() => await _prometheus.DisposeAsync();
@@ -70,6 +71,7 @@ public sealed class RemoteReadClientTests : IAsyncLifetime
             {
                 string instance = labels.Single(l => l.Key == "instance").Value;
                 Assert.Contains(labels, l => l.Key == "__name__" && l.Value == "rr_value");
+                Assert.Contains(labels, l => l.Key == "cluster" && l.Value == "c1");
                 if (!read.TryGetValue(instance, out var list))
                     read[instance] = list = [];
                 list.AddRange(samples.ToArray());

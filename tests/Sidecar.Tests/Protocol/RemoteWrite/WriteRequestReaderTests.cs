@@ -118,6 +118,37 @@ public sealed class WriteRequestReaderTests
     }
 
     [Fact]
+    public void DeeplyNestedUnknownFieldsAreSkippedWithoutRecursion()
+    {
+        // 100,000 levels of length-delimited nesting in a field WriteRequest doesn't have: a recursive
+        // decoder would overflow its stack; ours skips the field as bytes.
+        const int Depth = 100_000;
+        var buffer = new byte[Depth * 6];
+        int start = buffer.Length;
+        Span<byte> prefix = stackalloc byte[8];
+        for (int depth = 0; depth < Depth; depth++)
+        {
+            int length = buffer.Length - start, n = 0;
+            prefix[n++] = 0xfa; // field 31, length-delimited
+            prefix[n++] = 0x01;
+            for (uint v = (uint)length; ; v >>= 7)
+            {
+                prefix[n++] = (byte)(v < 0x80 ? v : (v & 0x7f) | 0x80);
+                if (v < 0x80)
+                    break;
+            }
+            start -= n;
+            prefix[..n].CopyTo(buffer.AsSpan(start));
+        }
+        byte[] inner = buffer[start..];
+        byte[] body = [.. inner, .. WriteRequests.Encode(WriteRequests.Series("up").With((1, 1)))];
+        var reader = new WriteRequestReader(body);
+        Assert.True(reader.TryRead(out TimeSeriesView view, out _));
+        Assert.True(view.TryScan(new byte[64], out _, out SeriesCounts counts));
+        Assert.Equal(1, counts.Samples);
+    }
+
+    [Fact]
     public void CorruptTruncatedAndRandomInputOnlyEverThrowsMalformedInput()
     {
         // Every prefix and thousands of byte flips of a valid body: decoding either succeeds or throws

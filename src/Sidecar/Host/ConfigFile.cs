@@ -21,6 +21,9 @@ internal sealed class LimitsSection
     public int MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     public int MaxDecodedBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Remote-write requests decoded at once; more get 503 with Retry-After, and Prometheus retries.</summary>
+    public int MaxInflightRequests { get; set; } = 8;
 }
 
 internal sealed class PrometheusSection
@@ -61,6 +64,9 @@ internal sealed class TargetSection
     public List<string> Horizons { get; set; } = ["5m", "30m", "1h"];
 
     public string History { get; set; } = "7d";
+
+    /// <summary>Series this target keeps at most; 0 leaves only the global limit.</summary>
+    public int MaxSeries { get; set; }
 
     /// <summary>Steps without data after which a series' gauges are removed.</summary>
     public int SeriesTimeoutSteps { get; set; } = 10;

@@ -11,7 +11,8 @@ internal static class ConfigValidator
         var limits = new LimitSettings(
             Positive(errors, "limits.max_series", file.Limits.MaxSeries),
             Positive(errors, "limits.max_body_bytes", file.Limits.MaxBodyBytes),
-            Positive(errors, "limits.max_decoded_bytes", file.Limits.MaxDecodedBytes));
+            Positive(errors, "limits.max_decoded_bytes", file.Limits.MaxDecodedBytes),
+            Positive(errors, "limits.max_inflight_requests", file.Limits.MaxInflightRequests));
 
         DemoMode demo = DemoMode.Auto;
         if (!Enum.TryParse(file.Demo.Mode, ignoreCase: true, out demo) || !Enum.IsDefined(demo))
@@ -108,6 +109,8 @@ internal static class ConfigValidator
         TimeSpan trainWindow = Duration(errors, $"{key}.model.train_window", m.TrainWindow, TimeSpan.Zero);
         TimeSpan retrain = Duration(errors, $"{key}.model.retrain_every", m.RetrainEvery, TimeSpan.Zero);
         Positive(errors, $"{key}.series_timeout_steps", t.SeriesTimeoutSteps);
+        if (t.MaxSeries < 0)
+            errors.Add($"{key}.max_series: {t.MaxSeries} must not be negative (0 means only the global limit)");
         Positive(errors, $"{key}.model.window", m.Window);
         Positive(errors, $"{key}.model.hidden_size", m.HiddenSize);
         Positive(errors, $"{key}.model.layers", m.Layers);
@@ -161,6 +164,7 @@ internal static class ConfigValidator
             horizons,
             historySteps,
             t.SeriesTimeoutSteps,
+            t.MaxSeries,
             new ModelSettings(m.Window, m.HiddenSize, m.Layers, m.LearningRate, m.MaxEpochs, m.Patience, m.BatchSize,
                 m.MaxSamplesPerEpoch, m.ValidationFraction, minHistory, retrain, Math.Min(trainWindowSteps, historySteps), m.Seed),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));

@@ -44,6 +44,7 @@ internal static class SidecarHost
         services.AddSingleton<ForecastGauges>();
         services.AddSingleton<SeriesStore>();
         services.AddSingleton<DemoSwitch>();
+        services.AddSingleton(new WriteGate(settings.Limits.MaxInflightRequests));
         services.AddSingleton<IReadOnlyList<TargetPipeline>>(sp => sp.GetRequiredService<SeriesStore>().Targets
             .Select(t => new TargetPipeline(t, sp.GetRequiredService<ForecastGauges>(), sp.GetRequiredService<SelfMetrics>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TargetPipeline>()))
@@ -76,10 +77,15 @@ internal static class SidecarHost
         var store = app.Services.GetRequiredService<SeriesStore>();
         var metrics = app.Services.GetRequiredService<SelfMetrics>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sidecar.Store");
-        store.SeriesOverLimit += target =>
+        var throttle = new LogThrottle(TimeProvider.System, TimeSpan.FromMinutes(1));
+        store.SeriesOverLimit += (target, reason) =>
         {
-            metrics.SeriesRefused.WithLabels(target, SelfMetrics.DropReason.SeriesLimit).Inc();
-            logger.LogWarning("New series for target {Target} refused: limits.max_series ({Limit}) reached", target, settings.Limits.MaxSeries);
+            metrics.SeriesRefused.WithLabels(target, reason).Inc();
+            if (throttle.ShouldLog(target + "/" + reason, out int suppressed))
+            {
+                logger.LogWarning("New series for target {Target} refused ({Reason}; global limits.max_series is {Limit}); {Suppressed} more refusals since the last such line",
+                    target, reason, settings.Limits.MaxSeries, suppressed);
+            }
         };
         app.Lifetime.ApplicationStopped.Register(() =>
         {

@@ -18,7 +18,7 @@ internal sealed record PrometheusSettings(Uri? BaseUrl, Uri? RemoteReadUrl, Time
     public static readonly PrometheusSettings None = new(null, null, TimeSpan.FromMinutes(1), false, TimeSpan.FromHours(6), 16 * 1024 * 1024);
 }
 
-internal sealed record LimitSettings(int MaxSeries, int MaxBodyBytes, int MaxDecodedBytes);
+internal sealed record LimitSettings(int MaxSeries, int MaxBodyBytes, int MaxDecodedBytes, int MaxInflightRequests);
 
 /// <param name="Label">The horizon as written in the config, used as the <c>horizon</c> label value.</param>
 /// <param name="Steps">How many target steps ahead.</param>
@@ -34,6 +34,7 @@ internal sealed record TargetSettings(
     IReadOnlyList<Horizon> Horizons,
     int HistorySteps,
     int SeriesTimeoutSteps,
+    int MaxSeries,
     ModelSettings Model,
     AnomalySettings Anomaly)
 {

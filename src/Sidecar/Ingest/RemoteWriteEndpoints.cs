@@ -36,9 +36,24 @@ internal static class RemoteWriteEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        HttpContext context, SeriesStore store, SidecarSettings settings, SelfMetrics metrics, DemoSwitch demo, CancellationToken cancellation)
+        HttpContext context, SeriesStore store, SidecarSettings settings, SelfMetrics metrics, DemoSwitch demo, WriteGate gate, CancellationToken cancellation)
     {
-        var result = await IngestAsync(context.Request, store, settings.Limits, cancellation);
+        if (!gate.TryEnter())
+        {
+            metrics.RemoteWriteRequests.WithLabels("", "503").Inc();
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem($"remote-write: {settings.Limits.MaxInflightRequests} requests already in flight (limits.max_inflight_requests); retry shortly",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "remote-write overloaded");
+        }
+        Outcome result;
+        try
+        {
+            result = await IngestAsync(context.Request, store, settings.Limits, cancellation);
+        }
+        finally
+        {
+            gate.Exit();
+        }
         if (result.Version == Version.V2)
         {
             // Exact counts let a 2.0 sender tell a partial write from a full one.

@@ -42,8 +42,14 @@ internal sealed class SeriesStore
     /// <summary>Raised (cold path) for every new series, after it joined its target.</summary>
     public event Action<Series>? SeriesCreated;
 
-    /// <summary>Raised (cold path) when a new series is refused because of <c>limits.max_series</c>.</summary>
-    public event Action<string>? SeriesOverLimit;
+    public static class RefusalReason
+    {
+        public const string GlobalLimit = "global_limit";
+        public const string TargetLimit = "target_limit";
+    }
+
+    /// <summary>Raised (cold path) with the target and a <see cref="RefusalReason"/> when a new series is refused.</summary>
+    public event Action<string, string>? SeriesOverLimit;
 
     public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -200,10 +206,16 @@ internal sealed class SeriesStore
             bool selected = only is null ? target.Settings.Selector?.Matches(labels) == true : ReferenceEquals(target, only);
             if (!selected)
                 continue;
+            if (target.Settings.MaxSeries > 0 && target.Count >= target.Settings.MaxSeries)
+            {
+                SeriesOverLimit?.Invoke(target.Settings.Name, RefusalReason.TargetLimit);
+                refused = true;
+                continue;
+            }
             if (Interlocked.Increment(ref _seriesCount) > _limits.MaxSeries)
             {
                 Interlocked.Decrement(ref _seriesCount);
-                SeriesOverLimit?.Invoke(target.Settings.Name);
+                SeriesOverLimit?.Invoke(target.Settings.Name, RefusalReason.GlobalLimit);
                 refused = true;
                 continue;
             }

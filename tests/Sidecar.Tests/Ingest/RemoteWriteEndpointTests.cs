@@ -160,6 +160,39 @@ public sealed class RemoteWriteEndpointTests : IAsyncLifetime
         Assert.Contains("forecast_sidecar_series_tracked{target=\"t\"} 1", await WaitForAsync("series_tracked{target=\"t\"} 1"));
     }
 
+    [Fact]
+    public async Task RequestsBeyondTheInflightLimitGet503WithRetryAfterAndTheHeldOneStillLands()
+    {
+        await using var sidecar = await RunningSidecar.StartAsync(Config.Replace("max_body_bytes: 4096", "max_body_bytes: 4096\n  max_inflight_requests: 1"));
+        byte[] body = ValidBody();
+        // The first request, on a raw socket, sends its headers and half its body, then waits: it holds the one slot.
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(sidecar.Address.Host, sidecar.Address.Port);
+        var stream = socket.GetStream();
+        string head = $"POST /api/v1/write HTTP/1.1\r\nHost: {sidecar.Address.Authority}\r\nContent-Type: application/x-protobuf\r\n"
+            + $"Content-Encoding: snappy\r\nContent-Length: {body.Length}\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+        await stream.FlushAsync();
+
+        HttpResponseMessage? second = null;
+        for (int i = 0; i < 50 && second?.StatusCode != HttpStatusCode.ServiceUnavailable; i++)
+        {
+            await Task.Delay(100);
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf");
+            content.Headers.ContentEncoding.Add("snappy");
+            second = await sidecar.Http.PostAsync("/api/v1/write", content);
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second!.StatusCode);
+        Assert.Equal("1", second.Headers.GetValues("Retry-After").Single());
+
+        await stream.WriteAsync(body.AsMemory(body.Length / 2));
+        var response = new byte[512];
+        int read = await stream.ReadAsync(response);
+        Assert.StartsWith("HTTP/1.1 204", System.Text.Encoding.ASCII.GetString(response, 0, read));
+    }
+
     private async Task<string> WaitForAsync(string fragment)
     {
         // The tracked-series gauge is refreshed by the inference loop, a few times a second.

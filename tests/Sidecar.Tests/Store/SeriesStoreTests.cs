@@ -113,12 +113,27 @@ public sealed class SeriesStoreTests
     {
         var store = NewStore(maxSeries: 2);
         var refused = new List<string>();
-        store.SeriesOverLimit += refused.Add;
+        store.SeriesOverLimit += (target, reason) => refused.Add(target + "/" + reason);
         var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(
             Enumerable.Range(0, 5).Select(i => WriteRequests.Series("test_metric", ("job", "a"), ("i", i.ToString())).With((T0, i))).ToArray()));
         Assert.Equal(2, store.SeriesCount);
         Assert.Equal(2, result.SamplesAccepted);
         Assert.Equal(3, result.SamplesOverLimit);
-        Assert.Equal(["t", "t", "t"], refused);
+        Assert.Equal(["t/global_limit", "t/global_limit", "t/global_limit"], refused);
+    }
+
+    [Fact]
+    public void ATargetLimitRefusesBeyondItsOwnCount()
+    {
+        var settings = TestSettings.SmallTarget(selector: "test_metric{job=\"a\"}");
+        settings = settings with { Targets = [settings.Targets[0] with { MaxSeries = 3 }] };
+        var store = new SeriesStore(settings, new ManualTimeProvider(Now));
+        var refused = new List<string>();
+        store.SeriesOverLimit += (target, reason) => refused.Add(reason);
+        var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(
+            Enumerable.Range(0, 5).Select(i => WriteRequests.Series("test_metric", ("job", "a"), ("i", i.ToString())).With((T0, i))).ToArray()));
+        Assert.Equal(3, store.Targets[0].Count);
+        Assert.Equal(2, result.SamplesOverLimit);
+        Assert.Equal(["target_limit", "target_limit"], refused);
     }
 }

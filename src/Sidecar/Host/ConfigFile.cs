@@ -11,6 +11,8 @@ internal sealed class ConfigFile
 
     public PrometheusSection Prometheus { get; set; } = new();
 
+    public StorageSection Storage { get; set; } = new();
+
     public List<TargetSection> Targets { get; set; } = [];
 }
 
@@ -24,6 +26,12 @@ internal sealed class LimitsSection
 
     /// <summary>Remote-write requests decoded at once; more get 503 with Retry-After, and Prometheus retries.</summary>
     public int MaxInflightRequests { get; set; } = 8;
+}
+
+internal sealed class StorageSection
+{
+    /// <summary>How often the store is snapshotted to --storage.path (and always at graceful shutdown).</summary>
+    public string SnapshotInterval { get; set; } = "5m";
 }
 
 internal sealed class PrometheusSection

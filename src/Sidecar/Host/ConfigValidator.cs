@@ -19,6 +19,7 @@ internal static class ConfigValidator
             errors.Add($"demo.mode: '{file.Demo.Mode}' is not one of auto, on, off");
 
         var prometheus = ValidatePrometheus(file.Prometheus, errors);
+        TimeSpan snapshotInterval = Duration(errors, "storage.snapshot_interval", file.Storage.SnapshotInterval, TimeSpan.FromMinutes(5));
 
         var targets = new List<TargetSettings>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -36,7 +37,7 @@ internal static class ConfigValidator
 
         if (errors.Count > 0)
             throw new ConfigException($"{source}: invalid configuration:\n  " + string.Join("\n  ", errors));
-        return new SidecarSettings(limits, demo, prometheus, targets);
+        return new SidecarSettings(limits, demo, prometheus, snapshotInterval, targets);
     }
 
     private static PrometheusSettings ValidatePrometheus(PrometheusSection p, List<string> errors)

@@ -7,6 +7,7 @@ using Sidecar.Ingest.PromQl;
 using Sidecar.Ingest.RemoteRead;
 using Sidecar.Pipeline;
 using Sidecar.Store;
+using Sidecar.Store.Snapshots;
 using TorchSharp;
 
 namespace Sidecar.Host;
@@ -38,6 +39,7 @@ internal static class SidecarHost
         var registry = Metrics.NewCustomRegistry();
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddSingleton(new StoragePath(flags.StoragePath));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(registry);
         services.AddSingleton<SelfMetrics>();
@@ -60,6 +62,8 @@ internal static class SidecarHost
             }));
         services.AddSingleton(sp => new RemoteReadClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
+        services.AddSingleton<SnapshotService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SnapshotService>());
         services.AddSingleton(sp => new QueryRangeClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
         services.AddHostedService<PromQlPoller>();
@@ -74,6 +78,8 @@ internal static class SidecarHost
         torch.set_num_threads(1);
 
         var app = builder.Build();
+        // Before any ingest: what was kept at the last shutdown or snapshot comes back first.
+        app.Services.GetRequiredService<SnapshotService>().Restore();
         var store = app.Services.GetRequiredService<SeriesStore>();
         var metrics = app.Services.GetRequiredService<SelfMetrics>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sidecar.Store");

@@ -10,7 +10,7 @@ internal enum DemoMode
 }
 
 /// <summary>The validated configuration. Built once by <see cref="ConfigValidator"/>; immutable.</summary>
-internal sealed record SidecarSettings(LimitSettings Limits, DemoMode Demo, PrometheusSettings Prometheus, IReadOnlyList<TargetSettings> Targets);
+internal sealed record SidecarSettings(LimitSettings Limits, DemoMode Demo, PrometheusSettings Prometheus, TimeSpan SnapshotInterval, IReadOnlyList<TargetSettings> Targets);
 
 /// <param name="BaseUrl">Null when no Prometheus is configured: no backfill and no PromQL targets.</param>
 internal sealed record PrometheusSettings(Uri? BaseUrl, Uri? RemoteReadUrl, TimeSpan Timeout, bool Backfill, TimeSpan BackfillPage, int MaxFrameBytes)

@@ -104,6 +104,32 @@ internal sealed class Series
             _ring.Copy(lastStep, destination);
     }
 
+    /// <summary>A consistent copy of everything a snapshot keeps of this series.</summary>
+    public SeriesSnapshot Capture()
+    {
+        lock (_ring)
+        {
+            if (_ring.IsEmpty)
+                return new SeriesSnapshot(Labels, long.MinValue, long.MinValue, 0, [], LastReceivedAtMs, Ended);
+            int length = (int)Math.Min(_ring.NewestStep - _ring.FirstStep + 1, _ring.Capacity);
+            var values = new float[length];
+            _ring.Copy(_ring.NewestStep, values);
+            return new SeriesSnapshot(Labels, _ring.FirstStep, _ring.NewestStep, _ring.NewestTimestampMs, values, LastReceivedAtMs, Ended);
+        }
+    }
+
+    /// <summary>Puts a snapshot's history back; only for a series that has seen no sample yet.</summary>
+    public void Restore(SeriesSnapshot snapshot)
+    {
+        lock (_ring)
+        {
+            if (snapshot.NewestStep != long.MinValue)
+                _ring.Restore(snapshot.FirstStep, snapshot.NewestStep, snapshot.NewestTimestampMs, snapshot.Values);
+            LastReceivedAtMs = snapshot.LastReceivedAtMs;
+            Ended = snapshot.Ended;
+        }
+    }
+
     /// <summary>Claims the right to enqueue this series; false when it is already queued.</summary>
     public bool TryMarkQueued() => Interlocked.Exchange(ref _queuedForInference, 1) == 0;
 

@@ -79,7 +79,8 @@ internal sealed class SeriesStore
             var labelSet = new LabelSet(labels);
             if (only is not null)
             {
-                route = CreateRoute(labelSet, only);
+                // A query target's series may already exist, restored from a snapshot.
+                route = only.Find(labelSet) is { } existing ? SeriesRoute.To([existing]) : CreateRoute(labelSet, only);
                 if (!ReferenceEquals(route, SeriesRoute.OverLimit))
                     _routesBySpan.TryAdd(key, route);
                 return route;
@@ -195,6 +196,53 @@ internal sealed class SeriesStore
             if (series.Append(timestampMs, value, nowMs))
                 series.Owner.NotifyClosed(series);
         }
+    }
+
+    /// <summary>
+    /// Restores a snapshot's series, before any sample arrives. Series of a target that no longer exists,
+    /// whose step or history changed, or whose selector no longer matches them, are skipped.
+    /// </summary>
+    /// <returns>Series restored and skipped.</returns>
+    public (int Restored, int Skipped) Restore(IReadOnlyList<Snapshots.SnapshotFile.TargetPart> parts)
+    {
+        int restored = 0, skipped = 0;
+        var byLabels = new Dictionary<LabelSet, List<Series>>();
+        foreach (var part in parts)
+        {
+            var target = Targets.FirstOrDefault(t => t.Settings.Name == part.Name
+                && t.Settings.StepMs == part.StepMs && t.Settings.HistorySteps == part.HistorySteps);
+            foreach (var snapshot in part.Series)
+            {
+                bool fits = target is not null && (target.Settings.Selector?.Matches(snapshot.Labels) ?? true)
+                    && (target.Settings.MaxSeries == 0 || target.Count < target.Settings.MaxSeries)
+                    && SeriesCount < _limits.MaxSeries;
+                if (!fits)
+                {
+                    skipped++;
+                    continue;
+                }
+                // Restoring happens once, before ingest starts: nothing else counts series meanwhile.
+                Interlocked.Increment(ref _seriesCount);
+                var series = target!.Add(snapshot.Labels);
+                series.Restore(snapshot);
+                if (snapshot.NewestStep != long.MinValue)
+                    target.RestoredUntilMs = Math.Max(target.RestoredUntilMs, (snapshot.NewestStep + 1) * target.Settings.StepMs);
+                if (!byLabels.TryGetValue(snapshot.Labels, out var list))
+                    byLabels[snapshot.Labels] = list = [];
+                list.Add(series);
+                restored++;
+            }
+        }
+        lock (_routesByLabels)
+        {
+            // Query targets' series are found again through their own key, not through selectors.
+            foreach (var (labels, series) in byLabels)
+            {
+                if (series.All(s => s.Target.Selector is not null))
+                    _routesByLabels[labels] = SeriesRoute.To([.. series]);
+            }
+        }
+        return (restored, skipped);
     }
 
     private SeriesRoute CreateRoute(LabelSet labels, TargetStore? only = null)

@@ -64,6 +64,26 @@ internal sealed class StepRing(int capacity)
         return false;
     }
 
+    /// <summary>The time of the sample held for <see cref="NewestStep"/>.</summary>
+    public long NewestTimestampMs => _newestTimestampMs;
+
+    /// <summary>
+    /// Replaces the ring's content with restored history: <paramref name="values"/> are the steps that end
+    /// at <paramref name="newest"/>, oldest first.
+    /// </summary>
+    public void Restore(long first, long newest, long newestTimestampMs, ReadOnlySpan<float> values)
+    {
+        Array.Fill(_values, float.NaN);
+        if (values.Length > _values.Length)
+            values = values[^_values.Length..];
+        long oldest = newest - values.Length + 1;
+        for (int i = 0; i < values.Length; i++)
+            _values[Slot(oldest + i)] = values[i];
+        FirstStep = first;
+        NewestStep = newest;
+        _newestTimestampMs = newestTimestampMs;
+    }
+
     /// <summary>The value at <paramref name="step"/>, or NaN when it is a gap or outside the history.</summary>
     public float At(long step)
     {

@@ -11,6 +11,9 @@ internal sealed class TargetStore(TargetSettings settings)
 
     public TargetSettings Settings { get; } = settings;
 
+    /// <summary>End of the history restored from a snapshot (Unix ms), so backfill fetches only the gap; 0 if none.</summary>
+    public long RestoredUntilMs { get; set; }
+
     public int Count
     {
         get
@@ -28,6 +31,13 @@ internal sealed class TargetStore(TargetSettings settings)
             _series.Add(series);
             return series;
         }
+    }
+
+    /// <summary>The series with exactly these labels, if any (cold path: a linear scan).</summary>
+    public Series? Find(LabelSet labels)
+    {
+        lock (_series)
+            return _series.Find(s => s.Labels.Equals(labels));
     }
 
     /// <summary>A copy of the series list, for training and staleness sweeps (cold paths).</summary>

@@ -10,11 +10,13 @@ namespace Sidecar.Tests.Support;
 internal sealed class RunningSidecar : IAsyncDisposable
 {
     private readonly string _directory;
+    private readonly bool _ownsDirectory;
 
-    private RunningSidecar(WebApplication app, string directory, Uri address)
+    private RunningSidecar(WebApplication app, string directory, bool ownsDirectory, Uri address)
     {
         App = app;
         _directory = directory;
+        _ownsDirectory = ownsDirectory;
         Address = address;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -27,15 +29,17 @@ internal sealed class RunningSidecar : IAsyncDisposable
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0")
+    /// <param name="directory">Config and data directory to use and keep (for restart tests); a temporary one by default.</param>
+    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null)
     {
-        string directory = Directory.CreateTempSubdirectory("sidecar-test-").FullName;
+        bool owns = directory is null;
+        directory ??= Directory.CreateTempSubdirectory("sidecar-test-").FullName;
         string config = Path.Combine(directory, "sidecar.yml");
         await File.WriteAllTextAsync(config, configYaml);
         var app = SidecarHost.Build(["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn"]);
         await app.StartAsync();
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningSidecar(app, directory, new Uri(bound));
+        return new RunningSidecar(app, directory, owns, new Uri(bound));
     }
 
     public async Task<string> ScrapeAsync() => await Http.GetStringAsync("/metrics");
@@ -45,6 +49,8 @@ internal sealed class RunningSidecar : IAsyncDisposable
         Http.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        if (!_ownsDirectory)
+            return;
         try
         {
             Directory.Delete(_directory, recursive: true);

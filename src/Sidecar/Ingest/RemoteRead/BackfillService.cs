@@ -67,7 +67,7 @@ internal sealed class BackfillService : BackgroundService
         {
             foreach (var target in _store.Targets.Where(t => t.Settings.Selector is not null))
             {
-                await WithRetryAsync(target.Settings.Name, "target", ct => BackfillAsync(target, target.Settings.Selector!.Matchers, ct), stoppingToken);
+                await WithRetryAsync(target.Settings.Name, "target", ct => BackfillAsync(target, target.Settings.Selector!.Matchers, gapOnly: true, ct), stoppingToken);
                 lock (_targetsDone)
                     _targetsDone.Add(target);
             }
@@ -79,15 +79,19 @@ internal sealed class BackfillService : BackgroundService
         await foreach (var series in _newSeries.Reader.ReadAllAsync(stoppingToken))
         {
             var exact = series.Labels.Labels.Select(l => new LabelMatcher(l.Key, MatchType.Equal, l.Value)).ToArray();
-            await WithRetryAsync(series.Target.Name, series.Labels.ToString(), ct => BackfillAsync(series.Owner, exact, ct), stoppingToken);
+            await WithRetryAsync(series.Target.Name, series.Labels.ToString(), ct => BackfillAsync(series.Owner, exact, gapOnly: false, ct), stoppingToken);
         }
     }
 
-    private async Task BackfillAsync(TargetStore target, IReadOnlyList<LabelMatcher> matchers, CancellationToken cancellation)
+    /// <param name="gapOnly">Read only what came after the restored snapshot (a target's start), not a new series' whole history.</param>
+    private async Task BackfillAsync(TargetStore target, IReadOnlyList<LabelMatcher> matchers, bool gapOnly, CancellationToken cancellation)
     {
         var settings = target.Settings;
         long endMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        // After a restart only the gap since the snapshot is missing.
         long startMs = endMs - settings.HistorySteps * settings.StepMs;
+        if (gapOnly)
+            startMs = Math.Max(startMs, target.RestoredUntilMs - settings.StepMs);
         long pageMs = Math.Max((long)_settings.BackfillPage.TotalMilliseconds, settings.StepMs);
         var clock = Stopwatch.StartNew();
         long samples = 0;

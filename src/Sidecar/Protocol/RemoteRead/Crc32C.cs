@@ -12,9 +12,11 @@ internal static class Crc32C
     private const uint Polynomial = 0x82F63B78; // reversed Castagnoli
     private static readonly uint[] Table = BuildTable();
 
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => ~Update(uint.MaxValue, data);
+
+    /// <summary>Feeds more data into a running CRC; start from <see cref="uint.MaxValue"/> and complement the end result.</summary>
+    public static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
-        uint crc = uint.MaxValue;
         if (Sse42.X64.IsSupported)
         {
             ulong wide = crc;
@@ -26,11 +28,11 @@ internal static class Crc32C
             crc = (uint)wide;
             foreach (byte b in data)
                 crc = Sse42.Crc32(crc, b);
-            return ~crc;
+            return crc;
         }
         foreach (byte b in data)
             crc = Table[(crc ^ b) & 0xff] ^ (crc >> 8);
-        return ~crc;
+        return crc;
     }
 
     /// <summary>The table path alone, so tests can check it against the hardware path.</summary>

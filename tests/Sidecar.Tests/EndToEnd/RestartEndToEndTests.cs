@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Sidecar.Store;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.EndToEnd;
+
+/// <summary>A graceful restart keeps the history: the shutdown snapshot is restored before ingest resumes.</summary>
+public sealed class RestartEndToEndTests
+{
+    private const string Config = """
+        demo:
+          mode: off
+        storage:
+          snapshot_interval: 1h
+        targets:
+          - name: t
+            selector: 'test_restart'
+            step: 1s
+            horizons: [5s]
+            history: 10m
+        """;
+
+    [Fact]
+    public async Task HistorySurvivesAGracefulRestart()
+    {
+        string directory = Directory.CreateTempSubdirectory("sidecar-restart-").FullName;
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 60_000;
+        try
+        {
+            await using (var first = await RunningSidecar.StartAsync(Config, directory: directory))
+            {
+                var series = WriteRequests.Series("test_restart", ("job", "r"));
+                for (int i = 0; i < 30; i++)
+                    series.With((t0 + i * 1000L, i));
+                var content = new ByteArrayContent(WriteRequests.Snappy(WriteRequests.Encode(series)));
+                content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf");
+                content.Headers.ContentEncoding.Add("snappy");
+                Assert.Equal(HttpStatusCode.NoContent, (await first.Http.PostAsync("/api/v1/write", content)).StatusCode);
+            }
+            Assert.True(File.Exists(Path.Combine(directory, "data", "snapshot.bin")));
+
+            await using var second = await RunningSidecar.StartAsync(Config, directory: directory);
+            var restored = Assert.Single(second.Service<SeriesStore>().Targets[0].Snapshot());
+            var history = new float[30];
+            restored.CopyHistory(t0 / 1000 + 29, history);
+            Assert.Equal(Enumerable.Range(0, 30).Select(i => (float)i), history);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

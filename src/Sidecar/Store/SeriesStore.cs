@@ -30,10 +30,12 @@ internal sealed class SeriesStore
         _limits = settings.Limits;
         _time = time;
         _routesBySpan = _routes.GetAlternateLookup<ReadOnlySpan<byte>>();
-        Targets = settings.Targets.Select(t => new TargetStore(t)).ToArray();
+        _targets = settings.Targets.Select(t => new TargetStore(t)).ToArray();
     }
 
-    public IReadOnlyList<TargetStore> Targets { get; }
+    private readonly TargetStore[] _targets;
+
+    public IReadOnlyList<TargetStore> Targets => _targets;
 
     public MetricMetadataStore Metadata { get; } = new();
 
@@ -91,8 +93,9 @@ internal sealed class SeriesStore
                 if (!_routesByLabels.TryGetValue(labelSet, out route!))
                 {
                     route = CreateRoute(labelSet);
-                    bool keep = route.Series.Length > 0 || _routesByLabels.Count < MaxCachedRoutes;
-                    if (keep && !ReferenceEquals(route, SeriesRoute.OverLimit))
+                    // Only label sets with series are remembered here (to find their series again under
+                    // another key); unselected ones live in the bounded span cache alone.
+                    if (route.Series.Length > 0)
                         _routesByLabels[labelSet] = route;
                 }
             }
@@ -121,7 +124,7 @@ internal sealed class SeriesStore
             int written = 1;
             if (only is not null)
             {
-                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(key.AsSpan(1), Array.IndexOf((TargetStore[])Targets, only));
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(key.AsSpan(1), Array.IndexOf(_targets, only));
                 written += 4;
             }
             foreach (var (name, value) in labels)

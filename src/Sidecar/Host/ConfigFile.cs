@@ -73,6 +73,9 @@ internal sealed class TargetSection
 
     public string History { get; set; } = "7d";
 
+    /// <summary><c>auto</c> (metadata or the _total suffix decide), <c>counter</c> or <c>gauge</c>.</summary>
+    public string Type { get; set; } = "auto";
+
     /// <summary>Series this target keeps at most; 0 leaves only the global limit.</summary>
     public int MaxSeries { get; set; }
 

@@ -110,6 +110,8 @@ internal static class ConfigValidator
         TimeSpan trainWindow = Duration(errors, $"{key}.model.train_window", m.TrainWindow, TimeSpan.Zero);
         TimeSpan retrain = Duration(errors, $"{key}.model.retrain_every", m.RetrainEvery, TimeSpan.Zero);
         Positive(errors, $"{key}.series_timeout_steps", t.SeriesTimeoutSteps);
+        if (!Enum.TryParse(t.Type, ignoreCase: true, out SeriesValueType valueType) || !Enum.IsDefined(valueType) || char.IsDigit(t.Type.FirstOrDefault()))
+            errors.Add($"{key}.type: '{t.Type}' is not one of auto, counter, gauge");
         if (t.MaxSeries < 0)
             errors.Add($"{key}.max_series: {t.MaxSeries} must not be negative (0 means only the global limit)");
         Positive(errors, $"{key}.model.window", m.Window);
@@ -166,6 +168,7 @@ internal static class ConfigValidator
             historySteps,
             t.SeriesTimeoutSteps,
             t.MaxSeries,
+            valueType,
             new ModelSettings(m.Window, m.HiddenSize, m.Layers, m.LearningRate, m.MaxEpochs, m.Patience, m.BatchSize,
                 m.MaxSamplesPerEpoch, m.ValidationFraction, minHistory, retrain, Math.Min(trainWindowSteps, historySteps), m.Seed),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));

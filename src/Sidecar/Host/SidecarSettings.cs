@@ -2,6 +2,14 @@ using Sidecar.Store;
 
 namespace Sidecar.Host;
 
+/// <summary>How a target's series are modelled: counters as per-second rates, gauges as they are.</summary>
+internal enum SeriesValueType
+{
+    Auto,
+    Counter,
+    Gauge,
+}
+
 internal enum DemoMode
 {
     Auto,
@@ -35,6 +43,7 @@ internal sealed record TargetSettings(
     int HistorySteps,
     int SeriesTimeoutSteps,
     int MaxSeries,
+    SeriesValueType ValueType,
     ModelSettings Model,
     AnomalySettings Anomaly)
 {

@@ -9,15 +9,23 @@ namespace Sidecar.Store;
 internal sealed class Series
 {
     private readonly StepRing _ring;
+    private CounterRateWindow _rate;
     private int _queuedForInference;
 
-    public Series(int id, LabelSet labels, TargetStore owner)
+    public Series(int id, LabelSet labels, TargetStore owner, bool isCounter)
     {
         Id = id;
         Labels = labels;
         Owner = owner;
+        IsCounter = isCounter;
         _ring = new StepRing(owner.Settings.HistorySteps);
     }
+
+    /// <summary>A counter is stored, and modelled, as its per-second rate per step.</summary>
+    public bool IsCounter { get; }
+
+    // A counter's newest stored step is a finished rate window; a gauge's newest step may still change.
+    private long NewestClosed => IsCounter ? _ring.NewestStep : _ring.NewestStep - 1;
 
     public TargetStore Owner { get; }
 
@@ -37,13 +45,20 @@ internal sealed class Series
     /// <summary>Records a sample. Returns true when it closed at least one step.</summary>
     public bool Append(long timestampMs, double value, long receivedAtMs)
     {
-        long step = Math.DivRem(timestampMs, Target.StepMs, out long remainder);
-        if (remainder < 0)
-            step--;
+        long stepMs = Target.StepMs;
         lock (_ring)
         {
             LastReceivedAtMs = receivedAtMs;
             Ended = false;
+            if (IsCounter)
+            {
+                // A window with fewer than two samples has no rate: it is stored as a gap.
+                return _rate.Add(timestampMs, value, stepMs, out long window, out double rate)
+                    && (_ring.Write(window, (window + 1) * stepMs, (float)rate) || _ring.NewestStep == window);
+            }
+            long step = Math.DivRem(timestampMs, stepMs, out long remainder);
+            if (remainder < 0)
+                step--;
             return _ring.Write(step, timestampMs, (float)value);
         }
     }
@@ -63,7 +78,7 @@ internal sealed class Series
         get
         {
             lock (_ring)
-                return _ring.IsEmpty ? long.MinValue : _ring.NewestStep - 1;
+                return _ring.IsEmpty ? long.MinValue : NewestClosed;
         }
     }
 
@@ -79,7 +94,7 @@ internal sealed class Series
             if (_ring.IsEmpty)
                 return long.MinValue;
             long newest = _ring.NewestStep;
-            return (newest + 2) * Target.StepMs <= nowMs ? newest : newest - 1;
+            return IsCounter || (newest + 2) * Target.StepMs <= nowMs ? newest : newest - 1;
         }
     }
 
@@ -92,9 +107,16 @@ internal sealed class Series
             {
                 if (_ring.IsEmpty)
                     return 0;
-                return (int)Math.Min(_ring.NewestStep - _ring.FirstStep, _ring.Capacity);
+                return (int)Math.Min(NewestClosed - _ring.FirstStep + 1, _ring.Capacity);
             }
         }
+    }
+
+    /// <summary>The stored value of one step (NaN for a gap); for tests and diagnostics.</summary>
+    public float CopyHistoryAt(long step)
+    {
+        lock (_ring)
+            return _ring.At(step);
     }
 
     /// <summary>Copies the closed history ending at <paramref name="lastStep"/>, oldest first, NaN for gaps.</summary>

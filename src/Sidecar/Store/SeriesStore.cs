@@ -226,7 +226,7 @@ internal sealed class SeriesStore
                 }
                 // Restoring happens once, before ingest starts: nothing else counts series meanwhile.
                 Interlocked.Increment(ref _seriesCount);
-                var series = target!.Add(snapshot.Labels);
+                var series = target!.Add(snapshot.Labels, IsCounter(target.Settings, snapshot.Labels));
                 series.Restore(snapshot);
                 if (snapshot.NewestStep != long.MinValue)
                     target.RestoredUntilMs = Math.Max(target.RestoredUntilMs, (snapshot.NewestStep + 1) * target.Settings.StepMs);
@@ -247,6 +247,18 @@ internal sealed class SeriesStore
         }
         return (restored, skipped);
     }
+
+    /// <summary>
+    /// Counter or gauge, decided when the series is created: the target's <c>type</c> when it says so,
+    /// else remote-write metadata saying COUNTER, else the <c>_total</c> suffix of counters' names.
+    /// </summary>
+    private bool IsCounter(TargetSettings target, LabelSet labels) => target.ValueType switch
+    {
+        SeriesValueType.Counter => true,
+        SeriesValueType.Gauge => false,
+        _ => Metadata.Get(labels.MetricName)?.Type == MetricType.Counter
+            || labels.MetricName.EndsWith("_total", StringComparison.Ordinal),
+    };
 
     private SeriesRoute CreateRoute(LabelSet labels, TargetStore? only = null)
     {
@@ -270,7 +282,7 @@ internal sealed class SeriesStore
                 refused = true;
                 continue;
             }
-            var created = target.Add(labels);
+            var created = target.Add(labels, IsCounter(target.Settings, labels));
             series.Add(created);
             SeriesCreated?.Invoke(created);
         }

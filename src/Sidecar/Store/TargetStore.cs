@@ -23,11 +23,11 @@ internal sealed class TargetStore(TargetSettings settings)
         }
     }
 
-    public Series Add(LabelSet labels)
+    public Series Add(LabelSet labels, bool isCounter)
     {
         lock (_series)
         {
-            var series = new Series(_series.Count, labels, this);
+            var series = new Series(_series.Count, labels, this, isCounter);
             _series.Add(series);
             return series;
         }

@@ -13,7 +13,8 @@ internal static class PrometheusHistory
     public sealed record Series(string Name, IReadOnlyList<(string Name, string Value)> Labels, IReadOnlyList<(long TimestampMs, double Value)> Samples);
 
     /// <returns>The data directory, ready for <c>--storage.tsdb.path</c>.</returns>
-    public static async Task<string> CreateAsync(IEnumerable<Series> series)
+    /// <param name="type">The OpenMetrics type of every family; a counter's samples keep their _total name.</param>
+    public static async Task<string> CreateAsync(IEnumerable<Series> series, string type = "gauge")
     {
         PrometheusServer.RequireInstalled();
         string directory = Directory.CreateTempSubdirectory("prometheus-history-").FullName;
@@ -22,7 +23,8 @@ internal static class PrometheusHistory
         var text = new StringBuilder();
         foreach (var group in series.GroupBy(s => s.Name))
         {
-            text.Append("# TYPE ").Append(group.Key).Append(" gauge\n");
+            string family = type == "counter" && group.Key.EndsWith("_total", StringComparison.Ordinal) ? group.Key[..^6] : group.Key;
+            text.Append("# TYPE ").Append(family).Append(' ').Append(type).Append('\n');
             foreach (var s in group)
             {
                 string labels = string.Join(",", s.Labels.Select(l => $"{l.Name}=\"{l.Value}\""));

@@ -118,6 +118,20 @@ internal sealed class PrometheusServer : IAsyncDisposable
         return document.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(e => e.Clone()).ToArray();
     }
 
+    /// <summary>Runs a range query with one result series; returns its points.</summary>
+    public async Task<(long TimestampMs, double Value)[]> QueryRangeAsync(string promql, long startMs, long endMs, long stepMs)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        string url = $"/api/v1/query_range?query={Uri.EscapeDataString(promql)}&start={(startMs / 1000.0).ToString(invariant)}&end={(endMs / 1000.0).ToString(invariant)}&step={(stepMs / 1000.0).ToString(invariant)}";
+        using var document = JsonDocument.Parse(await Http.GetStringAsync(url));
+        var result = document.RootElement.GetProperty("data").GetProperty("result");
+        if (result.GetArrayLength() == 0)
+            return [];
+        return result[0].GetProperty("values").EnumerateArray()
+            .Select(p => ((long)Math.Round(p[0].GetDouble() * 1000), double.Parse(p[1].GetString()!, invariant)))
+            .ToArray();
+    }
+
     /// <summary>Active alerts as (name, state) pairs.</summary>
     public async Task<(string Name, string State)[]> AlertsAsync()
     {

@@ -76,6 +76,9 @@ internal sealed class TargetSection
     /// <summary><c>auto</c> (metadata or the _total suffix decide), <c>counter</c> or <c>gauge</c>.</summary>
     public string Type { get; set; } = "auto";
 
+    /// <summary><c>last</c> or <c>mean</c> of the samples in a step (gauges; counters are rates).</summary>
+    public string Aggregation { get; set; } = "last";
+
     /// <summary>Series this target keeps at most; 0 leaves only the global limit.</summary>
     public int MaxSeries { get; set; }
 

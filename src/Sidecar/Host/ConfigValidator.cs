@@ -112,6 +112,8 @@ internal static class ConfigValidator
         Positive(errors, $"{key}.series_timeout_steps", t.SeriesTimeoutSteps);
         if (!Enum.TryParse(t.Type, ignoreCase: true, out SeriesValueType valueType) || !Enum.IsDefined(valueType) || char.IsDigit(t.Type.FirstOrDefault()))
             errors.Add($"{key}.type: '{t.Type}' is not one of auto, counter, gauge");
+        if (!Enum.TryParse(t.Aggregation, ignoreCase: true, out StepAggregation aggregation) || !Enum.IsDefined(aggregation) || char.IsDigit(t.Aggregation.FirstOrDefault()))
+            errors.Add($"{key}.aggregation: '{t.Aggregation}' is not one of last, mean");
         if (t.MaxSeries < 0)
             errors.Add($"{key}.max_series: {t.MaxSeries} must not be negative (0 means only the global limit)");
         Positive(errors, $"{key}.model.window", m.Window);
@@ -169,6 +171,7 @@ internal static class ConfigValidator
             t.SeriesTimeoutSteps,
             t.MaxSeries,
             valueType,
+            aggregation,
             new ModelSettings(m.Window, m.HiddenSize, m.Layers, m.LearningRate, m.MaxEpochs, m.Patience, m.BatchSize,
                 m.MaxSamplesPerEpoch, m.ValidationFraction, minHistory, retrain, Math.Min(trainWindowSteps, historySteps), m.Seed),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));

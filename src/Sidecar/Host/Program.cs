@@ -3,6 +3,8 @@ using Sidecar.Host;
 
 if (args is ["bench", "remote-write", .. var benchArgs])
     return await RemoteWriteLoad.RunAsync(benchArgs);
+if (args is ["bench", "store-memory", .. var memoryArgs])
+    return StoreMemory.Run(memoryArgs);
 
 WebApplication app;
 try

@@ -10,6 +10,13 @@ internal enum SeriesValueType
     Gauge,
 }
 
+/// <summary>What a step holds when several samples fall in it.</summary>
+internal enum StepAggregation
+{
+    Last,
+    Mean,
+}
+
 internal enum DemoMode
 {
     Auto,
@@ -44,6 +51,7 @@ internal sealed record TargetSettings(
     int SeriesTimeoutSteps,
     int MaxSeries,
     SeriesValueType ValueType,
+    StepAggregation Aggregation,
     ModelSettings Model,
     AnomalySettings Anomaly)
 {

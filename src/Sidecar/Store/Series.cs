@@ -18,7 +18,7 @@ internal sealed class Series
         Labels = labels;
         Owner = owner;
         IsCounter = isCounter;
-        _ring = new StepRing(owner.Settings.HistorySteps);
+        _ring = new StepRing(owner.Settings.HistorySteps, mean: owner.Settings.Aggregation == StepAggregation.Mean);
     }
 
     /// <summary>A counter is stored, and modelled, as its per-second rate per step.</summary>

@@ -1,16 +1,21 @@
 namespace Sidecar.Store;
 
 /// <summary>
-/// A fixed-step history of one series: the last value seen in each step, NaN for a step without data.
+/// A fixed-step history of one series: per step the last value seen (or the mean of the step's samples),
+/// NaN for a step without data.
 /// Steps are absolute (<c>timestamp / step</c>), so two series of a target line up. Not thread-safe:
 /// <see cref="Series"/> guards it.
 /// </summary>
-internal sealed class StepRing(int capacity)
+internal sealed class StepRing(int capacity, bool mean = false)
 {
     private readonly float[] _values = CreateEmpty(capacity);
 
     // Time of the sample held for the newest step, so that only a later one replaces it.
     private long _newestTimestampMs;
+
+    // Running sum and count of the newest step's samples, for mean aggregation.
+    private double _newestSum;
+    private int _newestCount;
 
     /// <summary>The newest step that holds data; <see cref="long.MinValue"/> before the first sample.</summary>
     public long NewestStep { get; private set; } = long.MinValue;
@@ -30,23 +35,26 @@ internal sealed class StepRing(int capacity)
         {
             NewestStep = step;
             FirstStep = step;
-            _newestTimestampMs = timestampMs;
+            StartNewest(timestampMs, value);
             _values[Slot(step)] = value;
             return false;
         }
         if (step == NewestStep)
         {
-            // The latest sample of the step wins; an equal or older one (a retry, a backfill) changes nothing.
+            // A later sample of the step replaces the value (or joins the mean); an equal or older one
+            // (a retry, a backfill) changes nothing.
             if (timestampMs > _newestTimestampMs)
             {
                 _newestTimestampMs = timestampMs;
-                _values[Slot(step)] = value;
+                _newestSum += value;
+                _newestCount++;
+                _values[Slot(step)] = mean ? (float)(_newestSum / _newestCount) : value;
             }
             return false;
         }
         if (step > NewestStep)
         {
-            _newestTimestampMs = timestampMs;
+            StartNewest(timestampMs, value);
             long gap = Math.Min(step - NewestStep - 1, _values.Length);
             for (long s = step - gap; s < step; s++)
                 _values[Slot(s)] = float.NaN;
@@ -62,6 +70,13 @@ internal sealed class StepRing(int capacity)
             FirstStep = Math.Min(FirstStep, step);
         }
         return false;
+    }
+
+    private void StartNewest(long timestampMs, float value)
+    {
+        _newestTimestampMs = timestampMs;
+        _newestSum = value;
+        _newestCount = 1;
     }
 
     /// <summary>The time of the sample held for <see cref="NewestStep"/>.</summary>
@@ -82,6 +97,8 @@ internal sealed class StepRing(int capacity)
         FirstStep = first;
         NewestStep = newest;
         _newestTimestampMs = newestTimestampMs;
+        _newestSum = values.IsEmpty ? 0 : values[^1];
+        _newestCount = 1;
     }
 
     /// <summary>The value at <paramref name="step"/>, or NaN when it is a gap or outside the history.</summary>

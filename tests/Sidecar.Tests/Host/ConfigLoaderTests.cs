@@ -38,6 +38,11 @@ public sealed class ConfigLoaderTests
     [InlineData("targets:\n  - name: a\n    selector: up\n  - name: a\n    selector: up\n", "targets[1].name", "used by another target")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    model:\n      min_history: 10m\n", "targets[0].model.min_history", "at least")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    history: 1h\n", "targets[0].history", "shorter than min_history")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    type: histogram\n", "targets[0].type", "not one of auto, counter, gauge")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    aggregation: max\n", "targets[0].aggregation", "not one of last, mean")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    query: up\n", "targets[0]", "exactly one of selector")]
+    [InlineData("targets:\n  - name: a\n    query: up\n", "targets[0].query", "needs prometheus.url")]
+    [InlineData("prometheus:\n  url: ftp://x\n", "prometheus.url", "not an http")]
     [InlineData("targets: [", "line", "")]
     public void NamesTheBadKeyAndSaysWhy(string yaml, string key, string reason)
     {

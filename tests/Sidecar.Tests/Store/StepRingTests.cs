@@ -19,6 +19,20 @@ public sealed class StepRingTests
     }
 
     [Fact]
+    public void MeanAggregationAveragesTheSamplesOfEachStep()
+    {
+        var ring = new StepRing(10, mean: true);
+        ring.Write(100, 100_000, 1);
+        ring.Write(100, 100_250, 2);
+        ring.Write(100, 100_250, 50); // a retry of the same sample: ignored
+        ring.Write(100, 100_500, 6);
+        Assert.Equal(3, ring.At(100));
+        Assert.True(ring.Write(101, 101_000, 8));
+        Assert.Equal(8, ring.At(101));
+        Assert.Equal(3, ring.At(100));
+    }
+
+    [Fact]
     public void MarksMissingStepsAsGaps()
     {
         var ring = new StepRing(10);

@@ -5,6 +5,8 @@ if (args is ["bench", "remote-write", .. var benchArgs])
     return await RemoteWriteLoad.RunAsync(benchArgs);
 if (args is ["bench", "store-memory", .. var memoryArgs])
     return StoreMemory.Run(memoryArgs);
+if (args is ["bench", "firehose", .. var firehoseArgs])
+    return Firehose.Run(firehoseArgs);
 
 WebApplication app;
 try

@@ -29,25 +29,7 @@ internal static class RemoteWriteV1Decoder
                 while (!series.TryScan(scratch, out key, out counts))
                     ScratchBuffer.Grow(ref scratch);
                 SeriesRoute route = store.TryGetRoute(key, out SeriesRoute? cached) ? cached : AddRoute(series, key, store);
-                string? invalid = route.InvalidReason ?? (counts.Histograms > 0 ? HistogramCheck.FirstProblem(series.Message, TimeSeriesView.HistogramsField, route) : null);
-                if (invalid is not null)
-                {
-                    result.InvalidSeries++;
-                    result.FirstInvalid ??= invalid;
-                    result.InvalidSamples += counts.Samples;
-                    continue;
-                }
-                // Accepted, not modelled: counted for self-metrics.
-                result.Histograms += counts.Histograms;
-                result.Exemplars += counts.Exemplars;
-                if (route.Series.Length == 0)
-                {
-                    // Most of a firehose: counted from the scan, never decoded.
-                    SeriesStore.CountUnrouted(route, counts.Samples, ref result);
-                    continue;
-                }
-                foreach (SampleValue sample in series.Samples)
-                    SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
+                SeriesIngest.Apply(route, series.Message, counts, TimeSeriesView.HistogramsField, nowMs, ref result);
             }
         }
         catch (Sidecar.Protocol.MalformedInputException e)

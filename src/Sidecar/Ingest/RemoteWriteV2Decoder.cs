@@ -27,24 +27,7 @@ internal static class RemoteWriteV2Decoder
                 while (!series.TryScan(request, symbols, scratch, out key, out counts))
                     ScratchBuffer.Grow(ref scratch);
                 SeriesRoute route = store.TryGetRoute(key, out SeriesRoute? cached) ? cached : AddRoute(request, symbols, series, key, store, ref result);
-                string? invalid = route.InvalidReason ?? (counts.Histograms > 0 ? HistogramCheck.FirstProblem(series.Message, SeriesView.HistogramsField, route) : null);
-                if (invalid is not null)
-                {
-                    result.InvalidSeries++;
-                    result.FirstInvalid ??= invalid;
-                    result.InvalidSamples += counts.Samples;
-                    continue;
-                }
-                // Accepted, not modelled: counted so the written headers are exact.
-                result.Histograms += counts.Histograms;
-                result.Exemplars += counts.Exemplars;
-                if (route.Series.Length == 0)
-                {
-                    SeriesStore.CountUnrouted(route, counts.Samples, ref result);
-                    continue;
-                }
-                foreach (SampleValue sample in series.Samples)
-                    SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
+                SeriesIngest.Apply(route, series.Message, counts, SeriesView.HistogramsField, nowMs, ref result);
             }
         }
         catch (Sidecar.Protocol.MalformedInputException e)

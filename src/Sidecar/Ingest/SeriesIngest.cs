@@ -1,0 +1,33 @@
+using Sidecar.Protocol.RemoteWrite;
+using Sidecar.Store;
+
+namespace Sidecar.Ingest;
+
+/// <summary>What both remote-write versions do with one routed series, once its scan is done.</summary>
+internal static class SeriesIngest
+{
+    /// <param name="series">The encoded series; 1.0 and 2.0 share the samples' field numbers.</param>
+    /// <param name="histogramsField">Where this version keeps native histograms.</param>
+    public static void Apply(SeriesRoute route, ReadOnlySpan<byte> series, SeriesCounts counts, int histogramsField, long nowMs, ref IngestResult result)
+    {
+        string? invalid = route.InvalidReason ?? (counts.Histograms > 0 ? HistogramCheck.FirstProblem(series, histogramsField, route) : null);
+        if (invalid is not null)
+        {
+            result.InvalidSeries++;
+            result.FirstInvalid ??= invalid;
+            result.InvalidSamples += counts.Samples;
+            return;
+        }
+        // Accepted, not modelled: counted for self-metrics and 2.0's written headers.
+        result.Histograms += counts.Histograms;
+        result.Exemplars += counts.Exemplars;
+        if (route.Series.Length == 0)
+        {
+            // Most of a firehose: counted from the scan, never decoded.
+            SeriesStore.CountUnrouted(route, counts.Samples, ref result);
+            return;
+        }
+        foreach (SampleValue sample in new SampleEnumerator(series))
+            SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
+    }
+}

@@ -48,7 +48,8 @@ public sealed class TrainerTests
         var (b, rb) = Trainer.Train(data, quick, CancellationToken.None);
         a.Dispose();
         b.Dispose();
-        Assert.Equal(ra.ValidationLoss, rb.ValidationLoss);
+        // libtorch may split reductions across threads differently between runs: equal to float precision.
+        Assert.InRange(Math.Abs(ra.ValidationLoss - rb.ValidationLoss), 0, 1e-6 * ra.ValidationLoss);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ internal static class RemoteWriteEndpoints
     {
         if (!gate.TryEnter())
         {
-            metrics.RemoteWriteRequests.WithLabels("", "503").Inc();
+            metrics.RemoteWriteRequests.WithLabels("unknown", "503").Inc();
             context.Response.Headers.RetryAfter = "1";
             return TypedResults.Problem($"remote-write: {settings.Limits.MaxInflightRequests} requests already in flight (limits.max_inflight_requests); retry shortly",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "remote-write overloaded");

@@ -206,35 +206,32 @@ internal sealed class SeriesStore
     /// whose step or history changed, or whose selector no longer matches them, are skipped.
     /// </summary>
     /// <returns>Series restored and skipped.</returns>
-    public (int Restored, int Skipped) Restore(IReadOnlyList<Snapshots.SnapshotFile.TargetPart> parts)
+    public (int Restored, int Skipped) Restore(IEnumerable<Snapshots.SnapshotFile.Entry> entries)
     {
         int restored = 0, skipped = 0;
         var byLabels = new Dictionary<LabelSet, List<Series>>();
-        foreach (var part in parts)
+        foreach (var (targetName, stepMs, historySteps, snapshot) in entries)
         {
-            var target = Targets.FirstOrDefault(t => t.Settings.Name == part.Name
-                && t.Settings.StepMs == part.StepMs && t.Settings.HistorySteps == part.HistorySteps);
-            foreach (var snapshot in part.Series)
+            var target = Targets.FirstOrDefault(t => t.Settings.Name == targetName
+                && t.Settings.StepMs == stepMs && t.Settings.HistorySteps == historySteps);
+            bool fits = target is not null && (target.Settings.Selector?.Matches(snapshot.Labels) ?? true)
+                && (target.Settings.MaxSeries == 0 || target.Count < target.Settings.MaxSeries)
+                && SeriesCount < _limits.MaxSeries;
+            if (!fits)
             {
-                bool fits = target is not null && (target.Settings.Selector?.Matches(snapshot.Labels) ?? true)
-                    && (target.Settings.MaxSeries == 0 || target.Count < target.Settings.MaxSeries)
-                    && SeriesCount < _limits.MaxSeries;
-                if (!fits)
-                {
-                    skipped++;
-                    continue;
-                }
-                // Restoring happens once, before ingest starts: nothing else counts series meanwhile.
-                Interlocked.Increment(ref _seriesCount);
-                var series = target!.Add(snapshot.Labels, IsCounter(target.Settings, snapshot.Labels));
-                series.Restore(snapshot);
-                if (snapshot.NewestStep != long.MinValue)
-                    target.RestoredUntilMs = Math.Max(target.RestoredUntilMs, (snapshot.NewestStep + 1) * target.Settings.StepMs);
-                if (!byLabels.TryGetValue(snapshot.Labels, out var list))
-                    byLabels[snapshot.Labels] = list = [];
-                list.Add(series);
-                restored++;
+                skipped++;
+                continue;
             }
+            // Restoring happens once, before ingest starts: nothing else counts series meanwhile.
+            Interlocked.Increment(ref _seriesCount);
+            var series = target!.Add(snapshot.Labels, IsCounter(target.Settings, snapshot.Labels));
+            series.Restore(snapshot);
+            if (snapshot.NewestStep != long.MinValue)
+                target.RestoredUntilMs = Math.Max(target.RestoredUntilMs, (snapshot.NewestStep + 1) * target.Settings.StepMs);
+            if (!byLabels.TryGetValue(snapshot.Labels, out var list))
+                byLabels[snapshot.Labels] = list = [];
+            list.Add(series);
+            restored++;
         }
         lock (_routesByLabels)
         {

@@ -23,7 +23,8 @@ internal static class SnapshotFile
     private const int MaxLabels = 1_000;
     private const int MaxValues = 100_000_000;
 
-    public sealed record TargetPart(string Name, long StepMs, int HistorySteps, IReadOnlyList<SeriesSnapshot> Series);
+    /// <summary>One restored series with the target settings it was stored under.</summary>
+    public sealed record Entry(string Target, long StepMs, int HistorySteps, SeriesSnapshot Series);
 
     /// <returns>Series written.</returns>
     public static int Write(string directory, SeriesStore store)
@@ -78,17 +79,26 @@ internal static class SnapshotFile
         writer.Write(snapshot.LastReceivedAtMs);
         writer.Write(snapshot.Ended);
         writer.Write(snapshot.Values.Length);
-        foreach (float value in snapshot.Values)
-            writer.Write(value);
+        // The file is little-endian, like every machine .NET runs this on: the values go out as one block.
+        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(snapshot.Values.AsSpan()));
     }
 
-    /// <summary>Reads a snapshot; null when there is none.</summary>
-    /// <exception cref="InvalidDataException">The file is corrupt or truncated.</exception>
-    public static IReadOnlyList<TargetPart>? Read(string directory)
+    /// <summary>
+    /// Checks a snapshot's checksum over the whole file, then returns its series one at a time, so a
+    /// restore holds one series' values at once, not the whole file. Null when there is no snapshot.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is corrupt or truncated (thrown before any series is returned).</exception>
+    public static IEnumerable<Entry>? Read(string directory)
     {
         string path = Path.Combine(directory, FileName);
         if (!File.Exists(path))
             return null;
+        Verify(path);
+        return Entries(path);
+    }
+
+    private static void Verify(string path)
+    {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         long payloadLength = file.Length - Magic.Length - TrailerBytes;
         var magic = new byte[Magic.Length];
@@ -113,29 +123,22 @@ internal static class SnapshotFile
         }
         if (~crc != expectedCrc)
             throw new InvalidDataException($"{path}: checksum mismatch (expected {expectedCrc:x8}, computed {~crc:x8})");
+    }
 
+    private static IEnumerable<Entry> Entries(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         file.Seek(Magic.Length, SeekOrigin.Begin);
-        var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
-        try
+        using var reader = new BinaryReader(file, Encoding.UTF8, leaveOpen: true);
+        int targets = Bounded(reader.ReadInt32(), 100_000, "target count");
+        for (int t = 0; t < targets; t++)
         {
-            int targets = Bounded(reader.ReadInt32(), 100_000, "target count");
-            var parts = new List<TargetPart>(targets);
-            for (int t = 0; t < targets; t++)
-            {
-                string name = reader.ReadString();
-                long stepMs = reader.ReadInt64();
-                int historySteps = reader.ReadInt32();
-                int count = Bounded(reader.ReadInt32(), MaxValues, "series count");
-                var series = new List<SeriesSnapshot>(Math.Min(count, 1 << 16));
-                for (int s = 0; s < count; s++)
-                    series.Add(ReadSeries(reader));
-                parts.Add(new TargetPart(name, stepMs, historySteps, series));
-            }
-            return parts;
-        }
-        catch (EndOfStreamException)
-        {
-            throw new InvalidDataException($"{path}: payload ends early");
+            string name = reader.ReadString();
+            long stepMs = reader.ReadInt64();
+            int historySteps = reader.ReadInt32();
+            int count = Bounded(reader.ReadInt32(), MaxValues, "series count");
+            for (int s = 0; s < count; s++)
+                yield return new Entry(name, stepMs, historySteps, ReadSeries(reader));
         }
     }
 
@@ -148,8 +151,7 @@ internal static class SnapshotFile
         long first = reader.ReadInt64(), newest = reader.ReadInt64(), newestTimestamp = reader.ReadInt64(), lastReceived = reader.ReadInt64();
         bool ended = reader.ReadBoolean();
         var values = new float[Bounded(reader.ReadInt32(), MaxValues, "value count")];
-        for (int i = 0; i < values.Length; i++)
-            values[i] = reader.ReadSingle();
+        reader.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return new SeriesSnapshot(new LabelSet(labels), first, newest, newestTimestamp, values, lastReceived, ended);
     }
 

@@ -17,10 +17,10 @@ internal sealed class SnapshotService(SeriesStore store, SidecarSettings setting
     {
         try
         {
-            var parts = SnapshotFile.Read(storage.Directory);
-            if (parts is null)
+            var entries = SnapshotFile.Read(storage.Directory);
+            if (entries is null)
                 return;
-            var (restored, skipped) = store.Restore(parts);
+            var (restored, skipped) = store.Restore(entries);
             logger.LogInformation("Restored {Restored} series from {Path} ({Skipped} skipped: their target is gone or changed)",
                 restored, Path.Combine(storage.Directory, SnapshotFile.FileName), skipped);
         }

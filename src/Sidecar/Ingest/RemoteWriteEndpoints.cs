@@ -42,6 +42,9 @@ internal static class RemoteWriteEndpoints
         {
             metrics.RemoteWriteRequests.WithLabels("unknown", "503").Inc();
             context.Response.Headers.RetryAfter = "1";
+            // The body goes unread: closing the connection beats draining it, and keeps the client from
+            // reusing a connection the server is about to drop.
+            context.Response.Headers.Connection = "close";
             return TypedResults.Problem($"remote-write: {settings.Limits.MaxInflightRequests} requests already in flight (limits.max_inflight_requests); retry shortly",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "remote-write overloaded");
         }
@@ -63,6 +66,8 @@ internal static class RemoteWriteEndpoints
             headers[HistogramsWrittenHeader] = result.Ingest.Histograms.ToString(invariant);
             headers[ExemplarsWrittenHeader] = result.Ingest.Exemplars.ToString(invariant);
         }
+        if (result.Status == StatusCodes.Status413PayloadTooLarge)
+            context.Response.Headers.Connection = "close"; // the rest of an oversized body is never read
         metrics.RemoteWriteRequests.WithLabels(result.Version == Version.V2 ? "2.0" : "1.0",
             result.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
         var ingest = result.Ingest;

@@ -56,8 +56,6 @@ internal sealed record TargetSettings(
     AnomalySettings Anomaly)
 {
     public long StepMs => (long)Step.TotalMilliseconds;
-
-    public int MaxHorizonSteps => Horizons.Max(h => h.Steps);
 }
 
 internal sealed record ModelSettings(

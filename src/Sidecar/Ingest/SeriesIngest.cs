@@ -10,7 +10,7 @@ internal static class SeriesIngest
     /// <param name="histogramsField">Where this version keeps native histograms.</param>
     public static void Apply(SeriesRoute route, ReadOnlySpan<byte> series, SeriesCounts counts, int histogramsField, long nowMs, ref IngestResult result)
     {
-        string? invalid = route.InvalidReason ?? (counts.Histograms > 0 ? HistogramCheck.FirstProblem(series, histogramsField, route) : null);
+        string? invalid = route.InvalidReason ?? (counts.Histograms > 0 ? InvalidHistogram(series, histogramsField, route) : null);
         if (invalid is not null)
         {
             result.InvalidSeries++;
@@ -30,4 +30,9 @@ internal static class SeriesIngest
         foreach (SampleValue sample in new SampleEnumerator(series))
             SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
     }
+
+    private static string? InvalidHistogram(ReadOnlySpan<byte> series, int histogramsField, SeriesRoute route) =>
+        HistogramCheck.FirstProblem(series, histogramsField) is { } problem
+            ? $"invalid series {route.Series.FirstOrDefault()?.Labels.ToString() ?? "(not selected by any target)"}: {problem}"
+            : null;
 }

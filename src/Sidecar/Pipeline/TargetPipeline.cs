@@ -25,9 +25,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public TargetSettings Settings => Store.Settings;
 
-    /// <summary>The model in use, for status reporting; may be replaced at any step.</summary>
-    public TrainedModel? CurrentModel => Volatile.Read(ref _published) ?? Volatile.Read(ref _model);
-
     public int ExposedCount { get; private set; }
 
     /// <summary>Hands a freshly trained model to the inference loop, which swaps it in at its next step.</summary>

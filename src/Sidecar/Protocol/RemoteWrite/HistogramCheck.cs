@@ -10,14 +10,14 @@ internal static class HistogramCheck
     private const int CountInt = 1, CountFloat = 2, Sum = 3, ZeroCountInt = 6, ZeroCountFloat = 7;
     private const int NegativeDeltas = 9, NegativeCounts = 10, PositiveDeltas = 12, PositiveCounts = 13;
 
-    /// <summary>Checks every histogram of a series; the reason names the series when it has one.</summary>
-    public static string? FirstProblem(ReadOnlySpan<byte> series, int histogramsField, Store.SeriesRoute route)
+    /// <summary>Checks every histogram of a series.</summary>
+    /// <returns>Null when all are consistent, otherwise what is wrong with the first that isn't.</returns>
+    public static string? FirstProblem(ReadOnlySpan<byte> series, int histogramsField)
     {
         foreach (ReadOnlySpan<byte> histogram in new RepeatedMessageEnumerator(series, histogramsField, "TimeSeries.histograms"))
         {
-            string? problem = Validate(histogram);
-            if (problem is not null)
-                return $"invalid series {route.Series.FirstOrDefault()?.Labels.ToString() ?? "(not selected by any target)"}: {problem}";
+            if (Validate(histogram) is { } problem)
+                return problem;
         }
         return null;
     }

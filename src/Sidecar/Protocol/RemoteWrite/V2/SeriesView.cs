@@ -2,7 +2,7 @@ namespace Sidecar.Protocol.RemoteWrite.V2;
 
 /// <summary>
 /// One encoded v2 <c>TimeSeries</c>. Samples share v1's field numbers (samples = 2, Sample.value = 1,
-/// Sample.timestamp = 2), so <see cref="SampleEnumerator"/> reads them as it does for v1.
+/// Sample.timestamp = 2), so <see cref="SampleEnumerator"/> reads them over <see cref="Message"/> as for v1.
 /// </summary>
 internal readonly ref struct SeriesView(ReadOnlySpan<byte> message)
 {
@@ -17,8 +17,6 @@ internal readonly ref struct SeriesView(ReadOnlySpan<byte> message)
     private const int MetadataUnitField = 4;
 
     public ReadOnlySpan<byte> Message { get; } = message;
-
-    public SampleEnumerator Samples => new(Message);
 
     public LabelRefEnumerator LabelRefs => new(Message);
 

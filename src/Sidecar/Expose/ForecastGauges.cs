@@ -6,22 +6,25 @@ using Sidecar.Store;
 namespace Sidecar.Expose;
 
 /// <summary>
-/// Creates the user-facing gauges of a series: <c>predicted_value</c> per horizon and <c>anomaly_score</c>.
-/// They carry the series' own labels, its <c>__name__</c> as <c>metric</c>, plus <c>target</c> (and
-/// <c>horizon</c>). Series with different label names share a metric family: prometheus-net exports
+/// Creates the user-facing gauges of a series: <c>predicted_value</c> (the median), <c>predicted_lower</c>
+/// and <c>predicted_upper</c> (the outermost quantiles) per horizon, and <c>anomaly_score</c>. They carry
+/// the series' own labels, its <c>__name__</c> as <c>metric</c>, plus <c>target</c>, and for forecasts
+/// <c>horizon</c> and <c>model</c> (which forecaster produced them). Series with different label names share a metric family: prometheus-net exports
 /// every label-name combination of one name under one HELP/TYPE header.
 /// </summary>
 internal sealed class ForecastGauges(CollectorRegistry registry)
 {
     public const string PredictedValue = "predicted_value";
+    public const string PredictedLower = "predicted_lower";
+    public const string PredictedUpper = "predicted_upper";
     public const string AnomalyScore = "anomaly_score";
 
-    private static readonly string[] Reserved = ["metric", "target", "horizon"];
+    private static readonly string[] Reserved = ["metric", "target", "horizon", "model"];
 
     private readonly IMetricFactory _factory = Metrics.WithCustomRegistry(registry);
     private readonly ConcurrentDictionary<string, Gauge> _gauges = new(StringComparer.Ordinal);
 
-    public SeriesGauges Create(LabelSet labels, TargetSettings target)
+    public SeriesGauges Create(LabelSet labels, TargetSettings target, string model)
     {
         var names = new List<string>();
         var values = new List<string>();
@@ -40,11 +43,19 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 
         Gauge anomaly = GaugeFor(AnomalyScore, "Anomaly score of the latest step: 0-1 normal, above 1 anomalous.", names);
         names.Add("horizon");
-        Gauge predicted = GaugeFor(PredictedValue, "Forecast value (p50) for the series at now + horizon.", names);
-        var predictedChildren = new Gauge.Child[target.Horizons.Count];
-        for (int h = 0; h < target.Horizons.Count; h++)
-            predictedChildren[h] = predicted.WithLabels([.. values, target.Horizons[h].Label]);
-        return new SeriesGauges(predictedChildren, anomaly.WithLabels([.. values]));
+        names.Add("model");
+        var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), values, target, model);
+        var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), values, target, model);
+        var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), values, target, model);
+        return new SeriesGauges(predicted, lower, upper, anomaly.WithLabels([.. values]));
+    }
+
+    private static Gauge.Child[] Children(Gauge gauge, List<string> values, TargetSettings target, string model)
+    {
+        var children = new Gauge.Child[target.Horizons.Count];
+        for (int h = 0; h < children.Length; h++)
+            children[h] = gauge.WithLabels([.. values, target.Horizons[h].Label, model]);
+        return children;
     }
 
     private Gauge GaugeFor(string name, string help, List<string> labelNames)
@@ -70,17 +81,21 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 }
 
 /// <summary>The gauge children of one series. Setting a value does not allocate.</summary>
-internal sealed class SeriesGauges(Gauge.Child[] predicted, Gauge.Child anomaly)
+internal sealed class SeriesGauges(Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly)
 {
     /// <summary>One per horizon, in the target's horizon order.</summary>
     public Gauge.Child[] Predicted { get; } = predicted;
+
+    public Gauge.Child[] Lower { get; } = lower;
+
+    public Gauge.Child[] Upper { get; } = upper;
 
     public Gauge.Child Anomaly { get; } = anomaly;
 
     /// <summary>Takes the series off /metrics, so Prometheus marks it stale at the next scrape.</summary>
     public void Remove()
     {
-        foreach (var child in Predicted)
+        foreach (var child in Predicted.Concat(Lower).Concat(Upper))
             child.Remove();
         Anomaly.Remove();
     }

@@ -19,6 +19,9 @@ internal sealed class SelfMetrics
     {
         public const string Success = "success";
         public const string Failure = "failure";
+
+        /// <summary>Trained, but its validation loss was worse than the model in use, which stays.</summary>
+        public const string Kept = "kept_previous";
     }
 
     public SelfMetrics(CollectorRegistry registry)
@@ -46,7 +49,15 @@ internal sealed class SelfMetrics
             "Wall time of training runs, by target.",
             new HistogramConfiguration { LabelNames = ["target"], Buckets = Histogram.ExponentialBuckets(0.5, 2, 12) });
         ValidationLoss = factory.CreateGauge(Prefix + "model_validation_loss",
-            "Validation MSE (scaled units) of the model in use, by target.", "target");
+            "Validation pinball loss (scaled units) of the model in use, by target.", "target");
+        Training = factory.CreateGauge(Prefix + "training_in_progress",
+            "1 while a target's model is training, else 0.", "target");
+        TrainingEpoch = factory.CreateGauge(Prefix + "training_epoch",
+            "Epoch of the current (or last) training run, by target.", "target");
+        TrainingLoss = factory.CreateGauge(Prefix + "training_loss",
+            "Training pinball loss of the latest epoch, by target.", "target");
+        TrainingValidationLoss = factory.CreateGauge(Prefix + "training_validation_loss",
+            "Validation pinball loss of the latest epoch, by target.", "target");
         LastTrained = factory.CreateGauge(Prefix + "model_last_trained_timestamp_seconds",
             "Unix time at which the model in use finished training, by target.", "target");
         InferenceDuration = factory.CreateHistogram(Prefix + "inference_batch_duration_seconds",
@@ -85,6 +96,14 @@ internal sealed class SelfMetrics
     public Gauge ValidationLoss { get; }
 
     public Gauge LastTrained { get; }
+
+    public Gauge Training { get; }
+
+    public Gauge TrainingEpoch { get; }
+
+    public Gauge TrainingLoss { get; }
+
+    public Gauge TrainingValidationLoss { get; }
 
     public Histogram InferenceDuration { get; }
 

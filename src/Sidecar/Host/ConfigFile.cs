@@ -13,6 +13,8 @@ internal sealed class ConfigFile
 
     public StorageSection Storage { get; set; } = new();
 
+    public ComputeSection Compute { get; set; } = new();
+
     public List<TargetSection> Targets { get; set; } = [];
 }
 
@@ -92,32 +94,57 @@ internal sealed class TargetSection
 
 internal sealed class ModelSection
 {
-    public int Window { get; set; } = 24;
+    /// <summary>Steps of warm-up before a series' state is trusted, and the back-propagation chunk length.</summary>
+    public int Window { get; set; } = 32;
 
-    public int HiddenSize { get; set; } = 50;
+    public int HiddenSize { get; set; } = 32;
 
     public int Layers { get; set; } = 2;
 
-    public double LearningRate { get; set; } = 1e-3;
+    public double LearningRate { get; set; } = 5e-3;
 
     public int MaxEpochs { get; set; } = 30;
 
     public int Patience { get; set; } = 5;
 
-    public int BatchSize { get; set; } = 256;
+    /// <summary>Lanes (stretches of consecutive steps) per optimiser batch.</summary>
+    public int BatchSize { get; set; } = 64;
 
-    /// <summary>Training windows drawn per epoch at most, so an epoch's cost stays bounded.</summary>
-    public int MaxSamplesPerEpoch { get; set; } = 8192;
+    /// <summary>Series-steps run per epoch at most, so an epoch's cost stays bounded on big targets.</summary>
+    public int MaxStepsPerEpoch { get; set; } = 200_000;
 
     public double ValidationFraction { get; set; } = 0.2;
 
     public string? MinHistory { get; set; }
 
-    public string RetrainEvery { get; set; } = "6h";
+    public string FitEvery { get; set; } = "6h";
 
-    public string TrainWindow { get; set; } = "3d";
+    public string FitWindow { get; set; } = "3d";
+
+    /// <summary>Quantile levels to forecast; must include 0.5, the point forecast.</summary>
+    public List<double> Quantiles { get; set; } = [0.05, 0.5, 0.95];
+
+    public FeaturesSection Features { get; set; } = new();
 
     public int Seed { get; set; } = 42;
+}
+
+internal sealed class FeaturesSection
+{
+    /// <summary>Time of day and day of week as sin/cos.</summary>
+    public bool Calendar { get; set; } = true;
+
+    /// <summary>The value one day and one week earlier, when the history has them.</summary>
+    public bool SeasonalLags { get; set; } = true;
+}
+
+internal sealed class ComputeSection
+{
+    /// <summary>libtorch threads the training thread may use.</summary>
+    public int TrainingThreads { get; set; } = 1;
+
+    /// <summary>libtorch threads the inference loop may use.</summary>
+    public int InferenceThreads { get; set; } = 1;
 }
 
 internal sealed class AnomalySection

@@ -21,6 +21,10 @@ internal static class ConfigValidator
         var prometheus = ValidatePrometheus(file.Prometheus, errors);
         TimeSpan snapshotInterval = Duration(errors, "storage.snapshot_interval", file.Storage.SnapshotInterval, TimeSpan.FromMinutes(5));
 
+        var compute = new ComputeSettings(
+            Positive(errors, "compute.training_threads", file.Compute.TrainingThreads),
+            Positive(errors, "compute.inference_threads", file.Compute.InferenceThreads));
+
         var targets = new List<TargetSettings>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < file.Targets.Count; i++)
@@ -37,7 +41,7 @@ internal static class ConfigValidator
 
         if (errors.Count > 0)
             throw new ConfigException($"{source}: invalid configuration:\n  " + string.Join("\n  ", errors));
-        return new SidecarSettings(limits, demo, prometheus, snapshotInterval, targets);
+        return new SidecarSettings(limits, demo, prometheus, snapshotInterval, compute, targets);
     }
 
     private static PrometheusSettings ValidatePrometheus(PrometheusSection p, List<string> errors)
@@ -107,8 +111,8 @@ internal static class ConfigValidator
 
         var m = t.Model;
         TimeSpan history = Duration(errors, $"{key}.history", t.History, TimeSpan.Zero);
-        TimeSpan trainWindow = Duration(errors, $"{key}.model.train_window", m.TrainWindow, TimeSpan.Zero);
-        TimeSpan retrain = Duration(errors, $"{key}.model.retrain_every", m.RetrainEvery, TimeSpan.Zero);
+        TimeSpan fitWindow = Duration(errors, $"{key}.model.fit_window", m.FitWindow, TimeSpan.Zero);
+        TimeSpan fitEvery = Duration(errors, $"{key}.model.fit_every", m.FitEvery, TimeSpan.Zero);
         Positive(errors, $"{key}.series_timeout_steps", t.SeriesTimeoutSteps);
         if (!Enum.TryParse(t.Type, ignoreCase: true, out SeriesValueType valueType) || !Enum.IsDefined(valueType) || char.IsDigit(t.Type.FirstOrDefault()))
             errors.Add($"{key}.type: '{t.Type}' is not one of auto, counter, gauge");
@@ -122,7 +126,11 @@ internal static class ConfigValidator
         Positive(errors, $"{key}.model.max_epochs", m.MaxEpochs);
         Positive(errors, $"{key}.model.patience", m.Patience);
         Positive(errors, $"{key}.model.batch_size", m.BatchSize);
-        Positive(errors, $"{key}.model.max_samples_per_epoch", m.MaxSamplesPerEpoch);
+        Positive(errors, $"{key}.model.max_steps_per_epoch", m.MaxStepsPerEpoch);
+        var quantiles = m.Quantiles ?? [];
+        if (quantiles.Count == 0 || quantiles.Any(q => !(q > 0 && q < 1)) || !quantiles.Contains(0.5)
+            || quantiles.Zip(quantiles.Skip(1)).Any(pair => pair.First >= pair.Second))
+            errors.Add($"{key}.model.quantiles: [{string.Join(", ", quantiles)}] must be increasing levels in (0, 1) that include 0.5");
         if (!(m.LearningRate > 0 && m.LearningRate < 1))
             errors.Add($"{key}.model.learning_rate: {m.LearningRate} must be in (0, 1)");
         if (!(m.ValidationFraction > 0 && m.ValidationFraction < 0.9))
@@ -153,11 +161,11 @@ internal static class ConfigValidator
             }
         }
         int historySteps = StepsOf(history);
-        int trainWindowSteps = StepsOf(trainWindow);
+        int fitWindowSteps = StepsOf(fitWindow);
         if (historySteps < minHistory)
             errors.Add($"{key}.history: {t.History} is {historySteps} steps, shorter than min_history ({minHistory} steps)");
-        if (trainWindowSteps < minHistory)
-            errors.Add($"{key}.model.train_window: {m.TrainWindow} is {trainWindowSteps} steps, shorter than min_history ({minHistory} steps)");
+        if (fitWindowSteps < minHistory)
+            errors.Add($"{key}.model.fit_window: {m.FitWindow} is {fitWindowSteps} steps, shorter than min_history ({minHistory} steps)");
         if (errors.Count > before)
             return null;
 
@@ -173,7 +181,8 @@ internal static class ConfigValidator
             valueType,
             aggregation,
             new ModelSettings(m.Window, m.HiddenSize, m.Layers, m.LearningRate, m.MaxEpochs, m.Patience, m.BatchSize,
-                m.MaxSamplesPerEpoch, m.ValidationFraction, minHistory, retrain, Math.Min(trainWindowSteps, historySteps), m.Seed),
+                m.MaxStepsPerEpoch, m.ValidationFraction, minHistory, fitEvery, Math.Min(fitWindowSteps, historySteps), [.. quantiles],
+                new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags), m.Seed),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));
     }
 

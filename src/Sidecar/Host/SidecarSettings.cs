@@ -25,7 +25,13 @@ internal enum DemoMode
 }
 
 /// <summary>The validated configuration. Built once by <see cref="ConfigValidator"/>; immutable.</summary>
-internal sealed record SidecarSettings(LimitSettings Limits, DemoMode Demo, PrometheusSettings Prometheus, TimeSpan SnapshotInterval, IReadOnlyList<TargetSettings> Targets);
+internal sealed record SidecarSettings(LimitSettings Limits, DemoMode Demo, PrometheusSettings Prometheus, TimeSpan SnapshotInterval, ComputeSettings Compute, IReadOnlyList<TargetSettings> Targets);
+
+/// <summary>libtorch thread budgets: training and inference run on threads of their own, each with its own pool size.</summary>
+internal sealed record ComputeSettings(int TrainingThreads, int InferenceThreads)
+{
+    public static readonly ComputeSettings Default = new(1, 1);
+}
 
 /// <param name="BaseUrl">Null when no Prometheus is configured: no backfill and no PromQL targets.</param>
 internal sealed record PrometheusSettings(Uri? BaseUrl, Uri? RemoteReadUrl, TimeSpan Timeout, bool Backfill, TimeSpan BackfillPage, int MaxFrameBytes)
@@ -66,11 +72,15 @@ internal sealed record ModelSettings(
     int MaxEpochs,
     int Patience,
     int BatchSize,
-    int MaxSamplesPerEpoch,
+    int MaxStepsPerEpoch,
     double ValidationFraction,
     int MinHistorySteps,
-    TimeSpan RetrainEvery,
-    int TrainWindowSteps,
+    TimeSpan FitEvery,
+    int FitWindowSteps,
+    IReadOnlyList<double> Quantiles,
+    FeatureSettings Features,
     int Seed);
+
+internal sealed record FeatureSettings(bool Calendar, bool DailyLag, bool WeeklyLag);
 
 internal sealed record AnomalySettings(double Sigmas, int ScaleSteps, int WarmupSteps);

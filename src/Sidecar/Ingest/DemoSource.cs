@@ -31,7 +31,7 @@ internal sealed class DemoSource(SeriesStore store, SidecarSettings settings, De
         Step = "15s",
         Horizons = ["5m", "30m", "1h"],
         History = "2d",
-        Model = new ModelSection { TrainWindow = "1d", RetrainEvery = "1h", MaxEpochs = 15 },
+        Model = new ModelSection { FitWindow = "1d", FitEvery = "1h", MaxEpochs = 15 },
     };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -6,65 +6,62 @@ using static TorchSharp.torch;
 namespace Sidecar.Model;
 
 /// <summary>
-/// Trains a target's network with Adam and MSE (the seed tutorial's defaults), early-stopped on the
-/// validation loss with patience, keeping the best weights. Runs synchronously on the caller's thread;
-/// every tensor lives in a dispose scope that never spans an await.
+/// Trains a target's network with Adam on the pinball loss, by truncated back-propagation through time
+/// over lanes of consecutive steps with carried state, early-stopped on the validation loss with
+/// patience and keeping the best weights (the seed tutorial's EarlyStopping). Runs synchronously on the
+/// caller's thread; every tensor lives in a dispose scope that never spans an await.
 /// </summary>
 internal static class Trainer
 {
-    public static (TrainedModel Model, TrainingReport Report) Train(TrainingSet data, ModelSettings settings, CancellationToken cancellation)
+    // A lane scores this many windows after its one-window warm-up: long enough that the network learns
+    // from carried state, short enough to shuffle well.
+    private const int WindowsPerLane = 3;
+
+    public static (TrainedModel Model, TrainingReport Report) Train(
+        SequenceSet data, ModelSettings settings, string configHash, Action<TrainingProgress>? progress, CancellationToken cancellation)
     {
-        if (data.TrainCount == 0 || data.ValidationCount == 0)
-            throw new InvalidOperationException($"training needs examples in both parts (train {data.TrainCount}, validation {data.ValidationCount})");
+        List<Lane> trainLanes = data.TrainingLanes(WindowsPerLane * data.Window);
+        List<Lane> validationLanes = Subsample(data.ValidationLanes(), settings.MaxStepsPerEpoch);
+        if (trainLanes.Count == 0 || data.CountTargets(validationLanes) == 0)
+            throw new InvalidOperationException($"training needs targets in both parts ({trainLanes.Count} training lanes, {validationLanes.Count} validation lanes)");
+
         var clock = Stopwatch.StartNew();
         torch.manual_seed(settings.Seed);
         var random = new Random(settings.Seed);
-        int heads = data.HeadSteps.Count;
-        var network = new LstmNetwork(settings.HiddenSize, settings.Layers, heads);
+        int median = settings.Quantiles.ToList().IndexOf(0.5);
+        var network = new LstmNetwork(data.Layout.Count, settings.HiddenSize, settings.Layers, data.HeadSteps.Count, settings.Quantiles.Count, median);
         try
         {
-            float[] trainInputs = data.TrainInputs, trainTargets = data.TrainTargets;
-            float[] validInputs = data.ValidationInputs, validTargets = data.ValidationTargets;
+            using Tensor levels = torch.tensor(settings.Quantiles.Select(q => (float)q).ToArray());
             using var optimizer = torch.optim.Adam(network.parameters(), settings.LearningRate);
             double best = double.PositiveInfinity, lastTrainLoss = double.NaN;
             Dictionary<string, Tensor>? bestWeights = null;
-            int sinceBest = 0, epochs = 0;
-            int[] order = Enumerable.Range(0, data.TrainCount).ToArray();
-            var batchInputs = new float[settings.BatchSize * data.Window];
-            var batchTargets = new float[settings.BatchSize * heads];
+            int sinceBest = 0, epochs = 0, bestEpoch = 0;
+            long trainSteps = 0;
             for (int epoch = 0; epoch < settings.MaxEpochs && sinceBest < settings.Patience; epoch++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 epochs++;
-                random.Shuffle(order);
-                int examples = Math.Min(order.Length, settings.MaxSamplesPerEpoch);
-                double lossSum = 0;
-                int batches = 0;
+                random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(trainLanes));
+                var lanes = TakeBudget(trainLanes, settings.MaxStepsPerEpoch);
                 network.train();
-                for (int offset = 0; offset < examples; offset += settings.BatchSize)
+                double lossSum = 0;
+                long lossCount = 0;
+                for (int offset = 0; offset < lanes.Count; offset += settings.BatchSize)
                 {
-                    int count = Math.Min(settings.BatchSize, examples - offset);
-                    for (int b = 0; b < count; b++)
-                    {
-                        int example = order[offset + b];
-                        Array.Copy(trainInputs, example * data.Window, batchInputs, b * data.Window, data.Window);
-                        Array.Copy(trainTargets, example * heads, batchTargets, b * heads, heads);
-                    }
-                    using var scope = torch.NewDisposeScope();
-                    Tensor x = torch.tensor(batchInputs.AsSpan(0, count * data.Window).ToArray(), [count, data.Window, 1]);
-                    Tensor y = torch.tensor(batchTargets.AsSpan(0, count * heads).ToArray(), [count, heads]);
-                    optimizer.zero_grad();
-                    Tensor loss = nn.functional.mse_loss(network.call(x), y);
-                    loss.backward();
-                    optimizer.step();
-                    lossSum += loss.item<float>();
-                    batches++;
+                    cancellation.ThrowIfCancellationRequested();
+                    var batch = lanes.GetRange(offset, Math.Min(settings.BatchSize, lanes.Count - offset));
+                    var (sum, count) = TrainBatch(network, optimizer, data, batch, levels);
+                    lossSum += sum;
+                    lossCount += count;
                 }
-                lastTrainLoss = lossSum / Math.Max(batches, 1);
-                double validation = Evaluate(network, validInputs, validTargets, data.Window, heads);
+                trainSteps += lanes.Sum(l => (long)l.Length);
+                lastTrainLoss = lossSum / Math.Max(lossCount, 1);
+                double validation = Evaluate(network, data, validationLanes, levels);
                 if (validation < best)
                 {
                     best = validation;
+                    bestEpoch = epochs;
                     sinceBest = 0;
                     DisposeAll(bestWeights);
                     bestWeights = CopyWeights(network);
@@ -73,6 +70,7 @@ internal static class Trainer
                 {
                     sinceBest++;
                 }
+                progress?.Invoke(new TrainingProgress(epochs, settings.MaxEpochs, lastTrainLoss, validation, best, clock.Elapsed));
             }
             if (bestWeights is not null)
             {
@@ -80,8 +78,19 @@ internal static class Trainer
                 DisposeAll(bestWeights);
             }
             network.eval();
-            var model = new TrainedModel(network, data.HeadSteps, data.Scalers, best, DateTimeOffset.UtcNow);
-            return (model, new TrainingReport(data.TrainCount, epochs, lastTrainLoss, best, clock.Elapsed));
+            var description = new ModelDescription(
+                configHash,
+                data.HeadSteps,
+                settings.Quantiles,
+                median,
+                data.Series.ToDictionary(s => s.Key, s => s.Scaler),
+                best,
+                DateTimeOffset.UtcNow,
+                data.Series.Min(s => s.FirstStep + s.FitStart),
+                data.Series.Max(s => s.FirstStep + s.Values.Length - 1),
+                bestEpoch);
+            var report = new TrainingReport(data.Series.Count, trainSteps, epochs, lastTrainLoss, best, clock.Elapsed);
+            return (new TrainedModel(network, description), report);
         }
         catch
         {
@@ -90,23 +99,133 @@ internal static class Trainer
         }
     }
 
-    /// <summary>Mean squared error over a set of examples, in evaluation mode and without autograd.</summary>
-    public static double Evaluate(LstmNetwork network, float[] inputs, float[] targets, int window, int heads)
+    /// <summary>
+    /// The validation loss <paramref name="network"/> gets on <paramref name="data"/>: what a freshly trained
+    /// model reports, so the model in use can be judged on the same data before a new one replaces it.
+    /// </summary>
+    public static double ValidationLoss(LstmNetwork network, SequenceSet data, ModelSettings settings)
     {
+        using Tensor levels = torch.tensor(settings.Quantiles.Select(q => (float)q).ToArray());
+        return Evaluate(network, data, Subsample(data.ValidationLanes(), settings.MaxStepsPerEpoch), levels);
+    }
+
+    /// <summary>The mean pinball loss of <paramref name="network"/> over <paramref name="lanes"/>, without autograd.</summary>
+    private static double Evaluate(LstmNetwork network, SequenceSet data, IReadOnlyList<Lane> lanes, Tensor levels)
+    {
+        const int LanesPerBatch = 256, StepsPerChunk = 512;
         network.eval();
-        int count = inputs.Length / window;
-        const int Chunk = 2048;
-        double sum = 0;
         using var noGrad = torch.no_grad();
-        for (int offset = 0; offset < count; offset += Chunk)
+        double sum = 0;
+        long count = 0;
+        int features = data.Layout.Count, heads = data.HeadSteps.Count;
+        for (int offset = 0; offset < lanes.Count; offset += LanesPerBatch)
         {
-            int n = Math.Min(Chunk, count - offset);
-            using var scope = torch.NewDisposeScope();
-            Tensor x = torch.tensor(inputs.AsSpan(offset * window, n * window).ToArray(), [n, window, 1]);
-            Tensor y = torch.tensor(targets.AsSpan(offset * heads, n * heads).ToArray(), [n, heads]);
-            sum += nn.functional.mse_loss(network.call(x), y).item<float>() * n;
+            var batch = lanes is List<Lane> list ? list.GetRange(offset, Math.Min(LanesPerBatch, lanes.Count - offset)) : lanes.Skip(offset).Take(LanesPerBatch).ToList();
+            int longest = batch.Max(l => l.Length);
+            var anchors = new float[batch.Count];
+            Array.Fill(anchors, float.NaN);
+            Tensor? hidden = null, cell = null;
+            try
+            {
+                for (int start = 0; start < longest; start += StepsPerChunk)
+                {
+                    int steps = Math.Min(StepsPerChunk, longest - start);
+                    var inputs = new float[batch.Count * steps * features];
+                    var targets = new float[batch.Count * steps * heads];
+                    data.FillChunk(batch, start, steps, inputs, targets, anchors);
+                    using var scope = torch.NewDisposeScope();
+                    Tensor x = torch.tensor(inputs, [batch.Count, steps, features]);
+                    Tensor y = torch.tensor(targets, [batch.Count, steps, heads]);
+                    var (output, h, c) = network.Forward(x, hidden, cell);
+                    hidden?.Dispose();
+                    cell?.Dispose();
+                    hidden = h.MoveToOuterDisposeScope();
+                    cell = c.MoveToOuterDisposeScope();
+                    var (loss, n) = PinballLoss.Compute(output, y, levels);
+                    sum += loss.item<float>() * n;
+                    count += n;
+                }
+            }
+            finally
+            {
+                hidden?.Dispose();
+                cell?.Dispose();
+            }
         }
-        return sum / count;
+        return count == 0 ? double.NaN : sum / count;
+    }
+
+    private static (double Sum, long Count) TrainBatch(LstmNetwork network, optim.Optimizer optimizer, SequenceSet data, List<Lane> batch, Tensor levels)
+    {
+        int features = data.Layout.Count, heads = data.HeadSteps.Count, window = data.Window;
+        int longest = batch.Max(l => l.Length);
+        var anchors = new float[batch.Count];
+        Array.Fill(anchors, float.NaN);
+        var inputs = new float[batch.Count * window * features];
+        var targets = new float[batch.Count * window * heads];
+        double sum = 0;
+        long count = 0;
+        Tensor? hidden = null, cell = null;
+        try
+        {
+            for (int start = 0; start < longest; start += window)
+            {
+                int steps = Math.Min(window, longest - start);
+                if (steps != window)
+                {
+                    inputs = new float[batch.Count * steps * features];
+                    targets = new float[batch.Count * steps * heads];
+                }
+                data.FillChunk(batch, start, steps, inputs, targets, anchors);
+                using var scope = torch.NewDisposeScope();
+                Tensor x = torch.tensor(inputs, [batch.Count, steps, features]);
+                Tensor y = torch.tensor(targets, [batch.Count, steps, heads]);
+                var (output, h, c) = network.Forward(x, hidden, cell);
+                hidden?.Dispose();
+                cell?.Dispose();
+                // Truncated back-propagation: the state flows into the next chunk, its gradient doesn't.
+                hidden = h.detach().MoveToOuterDisposeScope();
+                cell = c.detach().MoveToOuterDisposeScope();
+                var (loss, n) = PinballLoss.Compute(output, y, levels);
+                if (n == 0)
+                    continue;
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                sum += loss.item<float>() * n;
+                count += n;
+            }
+        }
+        finally
+        {
+            hidden?.Dispose();
+            cell?.Dispose();
+        }
+        return (sum, count);
+    }
+
+    private static List<Lane> TakeBudget(List<Lane> shuffled, int maxSteps)
+    {
+        var taken = new List<Lane>();
+        long steps = 0;
+        foreach (var lane in shuffled)
+        {
+            if (taken.Count > 0 && steps + lane.Length > maxSteps)
+                break;
+            taken.Add(lane);
+            steps += lane.Length;
+        }
+        return taken;
+    }
+
+    // Validation must be the same every epoch, so a big target keeps an evenly spread, fixed subset.
+    private static List<Lane> Subsample(List<Lane> lanes, int maxSteps)
+    {
+        long total = lanes.Sum(l => (long)l.Length);
+        if (total <= maxSteps)
+            return lanes;
+        int every = (int)Math.Ceiling(total / (double)maxSteps);
+        return lanes.Where((_, i) => i % every == 0).ToList();
     }
 
     private static Dictionary<string, Tensor> CopyWeights(LstmNetwork network)

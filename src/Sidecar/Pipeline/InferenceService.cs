@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sidecar.Expose;
+using Sidecar.Host;
+using TorchSharp;
 
 namespace Sidecar.Pipeline;
 
@@ -8,7 +10,7 @@ namespace Sidecar.Pipeline;
 /// The inference loop: on its own thread, so a slow batch never holds up ingest, and it checks every
 /// target a few times per step so that a closed step is scored and forecast promptly.
 /// </summary>
-internal sealed class InferenceService(IReadOnlyList<TargetPipeline> pipelines, SelfMetrics metrics, ILogger<InferenceService> logger) : BackgroundService
+internal sealed class InferenceService(IReadOnlyList<TargetPipeline> pipelines, SidecarSettings settings, SelfMetrics metrics, ILogger<InferenceService> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -17,6 +19,8 @@ internal sealed class InferenceService(IReadOnlyList<TargetPipeline> pipelines, 
     {
         if (pipelines.Count == 0)
             return;
+        // libtorch's OpenMP pool takes its size from the calling thread's setting: this budget is the loop's own.
+        torch.set_num_threads(settings.Compute.InferenceThreads);
         TimeSpan shortestStep = pipelines.Min(p => p.Settings.Step);
         TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(shortestStep.TotalMilliseconds / 4, 50, 1000));
         while (!stoppingToken.WaitHandle.WaitOne(tick))

@@ -5,13 +5,19 @@ using Sidecar.Score;
 namespace Sidecar.Pipeline;
 
 /// <summary>What the pipeline remembers about one series between steps. Touched only by the inference loop.</summary>
-internal sealed class SeriesState
+internal sealed class SeriesState(string key)
 {
+    /// <summary>The series' label set rendered, under which the model keeps its scaler.</summary>
+    public string Key { get; } = key;
+
     public SeriesGauges? Gauges;
 
     public AnomalyScorer Scorer;
 
     public double LastScore;
+
+    /// <summary>The newest step fed into the carried LSTM state; <see cref="long.MinValue"/> when the state is not warm.</summary>
+    public long StateStep = long.MinValue;
 
     /// <summary>The newest closed step already processed.</summary>
     public long ProcessedStep = long.MinValue;
@@ -21,8 +27,12 @@ internal sealed class SeriesState
 
     public float PendingOneStep;
 
-    /// <summary>Scaler for a series the current model was not trained on, fitted on its own history.</summary>
-    public MinMaxScaler? FallbackScaler;
+    /// <summary>The last observed scaled value fed to the network; inputs of missing steps carry it.</summary>
+    public float Anchor = float.NaN;
 
-    public TrainedModel? FallbackScalerModel;
+    /// <summary>The scaler in use with the current model: the model's own, or fitted on this series' history.</summary>
+    public RobustScaler Scaler;
+
+    /// <summary>The model generation <see cref="Scaler"/> belongs to.</summary>
+    public int ScalerGeneration = -1;
 }

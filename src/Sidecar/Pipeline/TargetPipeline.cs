@@ -4,20 +4,30 @@ using Sidecar.Expose;
 using Sidecar.Host;
 using Sidecar.Model;
 using Sidecar.Store;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sidecar.Pipeline;
 
 /// <summary>
 /// Per target, the step-by-step path from store to /metrics: score the closed step against the one-step
-/// prediction made a step earlier, forecast every horizon in one batched forward call, and publish the
-/// gauges. <see cref="Process"/> runs on the inference loop only; <see cref="Publish"/> may be called
-/// from the training thread.
+/// prediction made a step earlier, advance each series' carried LSTM state by the steps it closed, and
+/// publish every horizon's quantiles. Series that moved by the same number of steps share one batched
+/// forward call; in steady state that is every series of the target at once. A series without a warm
+/// state (new, or the model changed) is warmed up on its last window first, batched the same way.
+/// <see cref="Process"/> runs on the inference loop only; <see cref="Publish"/> may be called from the
+/// training thread.
 /// </summary>
 internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, SelfMetrics metrics, TimeProvider time, ILogger logger) : IDisposable
 {
+    public const string LstmModelName = "lstm";
+
     private readonly List<SeriesState?> _states = [];
     private readonly List<Series> _work = [];
+    private readonly FeatureLayout _layout = new(store.Settings.Model.Features, store.Settings.StepMs);
     private TrainedModel? _model;
+    private StreamingStates? _streaming;
+    private int _generation;
     private TrainedModel? _published;
     private long _nextExpiryCheckMs;
 
@@ -39,16 +49,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         TrainedModel? published = Interlocked.Exchange(ref _published, null);
         if (published is not null)
-        {
-            _model?.Dispose();
-            _model = published;
-            // Forecast every series from its latest step now, not only when its next step closes.
-            foreach (Series series in Store.Snapshot())
-            {
-                StateOf(series).ProcessedStep = long.MinValue;
-                Store.NotifyClosed(series);
-            }
-        }
+            SwapIn(published);
 
         _work.Clear();
         while (Store.TryDequeueClosed(out Series series))
@@ -58,13 +59,29 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         SweepByTime();
     }
 
+    private void SwapIn(TrainedModel published)
+    {
+        _streaming?.Dispose();
+        _model?.Dispose();
+        _model = published;
+        _streaming = new StreamingStates(published.Network.Layers, published.Network.HiddenSize);
+        _generation++;
+        // Every state belongs to the old network: warm each series up again and forecast it now, not
+        // only when its next step closes.
+        foreach (Series series in Store.Snapshot())
+        {
+            SeriesState state = StateOf(series);
+            state.StateStep = long.MinValue;
+            state.ProcessedStep = long.MinValue;
+            Store.NotifyClosed(series);
+        }
+    }
+
     private void Step(List<Series> closed)
     {
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         int window = Settings.Model.Window;
-        var batch = new List<(Series Series, SeriesState State, long Step)>(closed.Count);
-        var history = new float[window];
-        var rows = new List<float>(closed.Count * window);
+        var plans = new List<StepPlan>(closed.Count);
         foreach (Series series in closed)
         {
             SeriesState state = StateOf(series);
@@ -77,61 +94,128 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             if (step <= state.ProcessedStep)
                 continue;
             state.ProcessedStep = step;
-            series.CopyHistory(step, history);
-            float actual = history[^1];
+            float actual = series.CopyHistoryAt(step);
             if (state.PendingStep == step && !float.IsNaN(actual))
                 state.LastScore = state.Scorer.Score(actual - state.PendingOneStep, actual, Settings.Anomaly);
             state.PendingStep = long.MinValue;
-            if (_model is null || !InputWindow.TryFillGaps(history))
+            if (_model is null)
                 continue;
-            MinMaxScaler scaler = ScalerFor(series, state);
-            foreach (float value in history)
-                rows.Add(scaler.Scale(value));
-            batch.Add((series, state, step));
+            if (state.StateStep != long.MinValue && step - state.StateStep <= window)
+            {
+                plans.Add(new StepPlan(series, state, state.StateStep + 1, step, Fresh: false));
+            }
+            else if (series.ClosedStepCount >= window)
+            {
+                // Too far behind to catch up step by step, or never warmed: restart from the last window.
+                state.Anchor = float.NaN;
+                plans.Add(new StepPlan(series, state, step - window + 1, step, Fresh: true));
+            }
         }
-        logger.LogDebug("Target {Target}: {Closed} series closed a step, {Batch} go to inference (model: {HasModel})",
-            Settings.Name, closed.Count, batch.Count, _model is not null);
-        if (batch.Count == 0 || _model is null)
+        logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference (model: {HasModel})",
+            Settings.Name, closed.Count, plans.Count, _model is not null);
+        if (plans.Count == 0)
             return;
 
-        int heads = _model.HeadSteps.Count;
-        var outputs = new float[batch.Count * heads];
         long started = Stopwatch.GetTimestamp();
-        BatchPredictor.Predict(_model, [.. rows], batch.Count, window, outputs);
+        foreach (var group in plans.GroupBy(p => (p.Steps, p.Fresh)))
+            Run(group.ToList(), group.Key.Steps, group.Key.Fresh);
         metrics.InferenceDuration.WithLabels(Settings.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
 
-        for (int b = 0; b < batch.Count; b++)
+    /// <summary>One batched forward call for series that advance by the same number of steps.</summary>
+    private void Run(List<StepPlan> plans, int steps, bool fresh)
+    {
+        TrainedModel model = _model!;
+        int features = _layout.Count;
+        var inputs = new float[plans.Count * steps * features];
+        var values = new float[steps];
+        var daily = new float[steps];
+        var weekly = new float[steps];
+        var slots = new long[plans.Count];
+        var usable = new bool[plans.Count];
+        _streaming!.EnsureSlots(plans.Max(p => p.Series.Id) + 1);
+        for (int b = 0; b < plans.Count; b++)
         {
-            var (series, state, step) = batch[b];
-            MinMaxScaler scaler = ScalerFor(series, state);
-            float lastScaled = rows[b * window + window - 1];
-            state.PendingStep = step + 1;
-            state.PendingOneStep = scaler.Unscale(lastScaled + outputs[b * heads]);
+            var (series, state, from, last, _) = plans[b];
+            slots[b] = series.Id;
+            ScalerFor(series, state);
+            series.CopyHistory(last, values);
+            CopyLag(series, last, _layout.DailyLagSteps, daily);
+            CopyLag(series, last, _layout.WeeklyLagSteps, weekly);
+            if (float.IsNaN(state.Anchor))
+                state.Anchor = FirstObserved(values, state.Scaler);
+            for (int t = 0; t < steps; t++)
+                _layout.Fill(inputs.AsSpan((b * steps + t) * features, features), from + t, values[t], daily[t], weekly[t], state.Scaler, ref state.Anchor);
+            state.StateStep = last;
+            usable[b] = !float.IsNaN(values[^1]);
+        }
+
+        int heads = model.HeadSteps.Count, quantiles = model.QuantileCount;
+        var outputs = new float[plans.Count * heads * quantiles];
+        using (var scope = torch.NewDisposeScope())
+        using (var inference = torch.inference_mode())
+        {
+            Tensor x = torch.tensor(inputs, [plans.Count, steps, features]);
+            _streaming.Run(model.Network, x, slots, fresh).data<float>().CopyTo(outputs);
+        }
+
+        for (int b = 0; b < plans.Count; b++)
+        {
+            // A forecast needs the newest step itself; a gap only moves the state on.
+            if (!usable[b])
+                continue;
+            var (series, state, _, last, _) = plans[b];
+            int offset = b * heads * quantiles;
+            float Quantile(int head, int q) => state.Scaler.Unscale(state.Anchor + outputs[offset + head * quantiles + q]);
+            state.PendingStep = last + 1;
+            state.PendingOneStep = Quantile(0, model.MedianIndex);
             if (state.Gauges is null)
             {
-                state.Gauges = gauges.Create(series.Labels, Settings);
+                state.Gauges = gauges.Create(series.Labels, Settings, LstmModelName);
                 ExposedCount++;
             }
             for (int h = 0; h < Settings.Horizons.Count; h++)
-                state.Gauges.Predicted[h].Set(scaler.Unscale(lastScaled + outputs[b * heads + h + 1]));
+            {
+                state.Gauges.Predicted[h].Set(Quantile(h + 1, model.MedianIndex));
+                state.Gauges.Lower[h].Set(Quantile(h + 1, 0));
+                state.Gauges.Upper[h].Set(Quantile(h + 1, quantiles - 1));
+            }
             state.Gauges.Anomaly.Set(state.LastScore);
         }
     }
 
-    private MinMaxScaler ScalerFor(Series series, SeriesState state)
+    private static void CopyLag(Series series, long last, int lagSteps, float[] destination)
     {
-        if (_model!.Scalers.TryGetValue(series.Id, out MinMaxScaler scaler))
-            return scaler;
-        if (state.FallbackScalerModel != _model || state.FallbackScaler is null)
+        if (lagSteps == 0)
+            return;
+        series.CopyHistory(last - lagSteps, destination);
+    }
+
+    private static float FirstObserved(float[] values, RobustScaler scaler)
+    {
+        foreach (float v in values)
         {
-            // A series born after the last training run gets forecasts at once, scaled by its own history.
-            int length = Math.Max(Settings.Model.Window, Math.Min(series.ClosedStepCount, Settings.Model.TrainWindowSteps));
-            var history = new float[length];
-            series.CopyHistory(series.LastClosedStep, history);
-            state.FallbackScaler = MinMaxScaler.Fit(history);
-            state.FallbackScalerModel = _model;
+            if (!float.IsNaN(v))
+                return scaler.Scale(v);
         }
-        return state.FallbackScaler.Value;
+        return 0;
+    }
+
+    private void ScalerFor(Series series, SeriesState state)
+    {
+        if (state.ScalerGeneration == _generation)
+            return;
+        state.ScalerGeneration = _generation;
+        if (_model!.Description.Scalers.TryGetValue(state.Key, out RobustScaler scaler))
+        {
+            state.Scaler = scaler;
+            return;
+        }
+        // A series born after the last training run gets forecasts at once, scaled by its own history.
+        int length = Math.Max(Settings.Model.Window, Math.Min(series.ClosedStepCount, Settings.Model.FitWindowSteps));
+        var history = new float[length];
+        series.CopyHistory(series.LastClosedStep, history);
+        state.Scaler = RobustScaler.Fit(history);
     }
 
     /// <summary>Hides series that went silent, and queues those whose last step closed by time alone.</summary>
@@ -167,13 +251,19 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         while (_states.Count <= series.Id)
             _states.Add(null);
-        return _states[series.Id] ??= new SeriesState();
+        return _states[series.Id] ??= new SeriesState(series.Labels.ToString());
     }
 
     public void Dispose()
     {
+        _streaming?.Dispose();
         _model?.Dispose();
         Interlocked.Exchange(ref _published, null)?.Dispose();
         logger.LogDebug("Pipeline for target {Target} disposed", Settings.Name);
+    }
+
+    private readonly record struct StepPlan(Series Series, SeriesState State, long From, long Last, bool Fresh)
+    {
+        public int Steps => (int)(Last - From + 1);
     }
 }

@@ -29,8 +29,8 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
               patience: 5
               learning_rate: 0.01
               min_history: 62s
-              train_window: 10m
-              retrain_every: 1h
+              fit_window: 10m
+              fit_every: 1h
             anomaly:
               warmup_steps: 5
               scale_steps: 20

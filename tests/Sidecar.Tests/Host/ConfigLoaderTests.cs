@@ -21,10 +21,13 @@ public sealed class ConfigLoaderTests
         Assert.Equal(TimeSpan.FromSeconds(15), target.Step);
         Assert.Equal([new Horizon("5m", 20), new Horizon("1h", 240)], target.Horizons);
         Assert.Equal(7 * 86400 / 15, target.HistorySteps);
-        Assert.Equal(24, target.Model.Window);
+        Assert.Equal(32, target.Model.Window);
+        Assert.Equal([0.05, 0.5, 0.95], target.Model.Quantiles);
+        Assert.Equal(new FeatureSettings(true, true, true), target.Model.Features);
+        Assert.Equal(ComputeSettings.Default, settings.Compute);
         Assert.Equal(DemoMode.Auto, settings.Demo);
-        // window 24 + longest horizon 240 must fit in the 20% validation part.
-        Assert.Equal((int)Math.Ceiling(264 / 0.2) + 1, target.Model.MinHistorySteps);
+        // window 32 + longest horizon 240 must fit in the 20% validation part.
+        Assert.Equal((int)Math.Ceiling(272 / 0.2) + 1, target.Model.MinHistorySteps);
     }
 
     [Theory]
@@ -38,6 +41,9 @@ public sealed class ConfigLoaderTests
     [InlineData("targets:\n  - name: a\n    selector: up\n  - name: a\n    selector: up\n", "targets[1].name", "used by another target")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    model:\n      min_history: 10m\n", "targets[0].model.min_history", "at least")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    history: 1h\n", "targets[0].history", "shorter than min_history")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    model:\n      quantiles: [0.1, 0.9]\n", "targets[0].model.quantiles", "include 0.5")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    model:\n      quantiles: [0.9, 0.5]\n", "targets[0].model.quantiles", "increasing")]
+    [InlineData("compute:\n  training_threads: 0\n", "compute.training_threads", "must be positive")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    type: histogram\n", "targets[0].type", "not one of auto, counter, gauge")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    aggregation: max\n", "targets[0].aggregation", "not one of last, mean")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    query: up\n", "targets[0]", "exactly one of selector")]

@@ -35,8 +35,8 @@ public sealed class TargetPipelineTests
         RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((t0 + 200_000, 50))));
         pipeline.Process();
         string text = await Scrape(registry);
-        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\"}", text);
-        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\"}", text);
+        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", text);
+        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", text);
         Assert.Contains("anomaly_score{instance=\"a\",metric=\"test_metric\",target=\"t\"}", text);
     }
 
@@ -81,14 +81,7 @@ public sealed class TargetPipelineTests
     private static void TrainAndPublish(SeriesStore store, TargetPipeline pipeline)
     {
         var target = store.Targets[0];
-        var data = new TrainingSet(target.Settings.Model.Window, ForecastHeads.StepsFor(target.Settings));
-        foreach (var s in target.Snapshot())
-        {
-            var history = new float[s.ClosedStepCount];
-            s.CopyHistory(s.LastClosedStep, history);
-            data.AddSeries(s.Id, history, target.Settings.Model.ValidationFraction);
-        }
-        pipeline.Publish(Trainer.Train(data, target.Settings.Model, CancellationToken.None).Model);
+        pipeline.Publish(Trainer.Train(TrainingData.From(target), target.Settings.Model, "test", null, CancellationToken.None).Model);
     }
 
     private static async Task<string> Scrape(CollectorRegistry registry)

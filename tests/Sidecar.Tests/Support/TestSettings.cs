@@ -27,7 +27,7 @@ internal static class TestSettings
                   layers: 1
                   max_epochs: 5
                   min_history: 90s
-                  train_window: 10m
+                  fit_window: 10m
                   learning_rate: 0.01
             {extraModel}
             """);

@@ -1,0 +1,86 @@
+using Sidecar.Host;
+
+namespace Sidecar.Model;
+
+/// <summary>
+/// The inputs the network sees at each step, in order:
+/// <list type="bullet">
+/// <item>the scaled value, and a flag set when the step is missing (the value is then carried forward
+/// from the last observed step, never a silent zero);</item>
+/// <item>with calendar features, time of day and day of week as sin/cos;</item>
+/// <item>with seasonal lags, the scaled value one day and one week earlier, each with a missing flag.</item>
+/// </list>
+/// </summary>
+internal sealed class FeatureLayout
+{
+    private const long DayMs = 86_400_000;
+    private const long WeekMs = 7 * DayMs;
+
+    public FeatureLayout(FeatureSettings settings, long stepMs)
+    {
+        Settings = settings;
+        StepMs = stepMs;
+        DailyLagSteps = settings.DailyLag && DayMs % stepMs == 0 ? (int)(DayMs / stepMs) : 0;
+        WeeklyLagSteps = settings.WeeklyLag && WeekMs % stepMs == 0 ? (int)(WeekMs / stepMs) : 0;
+        Count = 2 + (settings.Calendar ? 4 : 0) + (DailyLagSteps > 0 ? 2 : 0) + (WeeklyLagSteps > 0 ? 2 : 0);
+    }
+
+    public FeatureSettings Settings { get; }
+
+    public long StepMs { get; }
+
+    /// <summary>Inputs per step.</summary>
+    public int Count { get; }
+
+    /// <summary>0 when the daily lag is off (or a day is not a whole number of steps).</summary>
+    public int DailyLagSteps { get; }
+
+    public int WeeklyLagSteps { get; }
+
+    /// <summary>How far back, in steps, the inputs of one step reach.</summary>
+    public int LookbackSteps => Math.Max(DailyLagSteps, WeeklyLagSteps);
+
+    /// <summary>
+    /// Writes the inputs of <paramref name="step"/> into <paramref name="row"/>. <paramref name="anchor"/>
+    /// is the last observed scaled value; it moves to this step's value when there is one.
+    /// </summary>
+    public void Fill(Span<float> row, long step, float value, float dailyLag, float weeklyLag, RobustScaler scaler, ref float anchor)
+    {
+        bool missing = float.IsNaN(value);
+        if (!missing)
+            anchor = scaler.Scale(value);
+        int i = 0;
+        row[i++] = anchor;
+        row[i++] = missing ? 1 : 0;
+        if (Settings.Calendar)
+        {
+            long ms = step * StepMs;
+            double day = 2 * Math.PI * Mod(ms, DayMs) / DayMs;
+            // 1970-01-01 was a Thursday: shift so the weekly angle starts on Monday.
+            double week = 2 * Math.PI * Mod(ms + 3 * DayMs, WeekMs) / WeekMs;
+            row[i++] = (float)Math.Sin(day);
+            row[i++] = (float)Math.Cos(day);
+            row[i++] = (float)Math.Sin(week);
+            row[i++] = (float)Math.Cos(week);
+        }
+        if (DailyLagSteps > 0)
+            i = FillLag(row, i, dailyLag, scaler, anchor);
+        if (WeeklyLagSteps > 0)
+            FillLag(row, i, weeklyLag, scaler, anchor);
+    }
+
+    // A missing lag is shown as the current level with its flag set, so the lag adds no false signal.
+    private static int FillLag(Span<float> row, int i, float lag, RobustScaler scaler, float anchor)
+    {
+        bool missing = float.IsNaN(lag);
+        row[i] = missing ? anchor : scaler.Scale(lag);
+        row[i + 1] = missing ? 1 : 0;
+        return i + 2;
+    }
+
+    private static long Mod(long value, long divisor)
+    {
+        long r = value % divisor;
+        return r < 0 ? r + divisor : r;
+    }
+}

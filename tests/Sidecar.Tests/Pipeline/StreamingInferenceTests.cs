@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+using Sidecar.Expose;
+using Sidecar.Ingest;
+using Sidecar.Model;
+using Sidecar.Pipeline;
+using Sidecar.Store;
+using Sidecar.Tests.Support;
+using TorchSharp;
+
+namespace Sidecar.Tests.Pipeline;
+
+/// <summary>
+/// Streaming inference carries each series' LSTM state from step to step. These tests recompute the same
+/// forecasts from scratch and compare: over the same history they must agree to float precision, whether
+/// a series advanced one step per call or several at once, in one batch with others.
+/// </summary>
+public sealed class StreamingInferenceTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+
+    [Fact]
+    public async Task StreamingForecastsEqualAFullRecomputeOverTheSameHistory()
+    {
+        var settings = TestSettings.SmallTarget();
+        var time = new ManualTimeProvider(Now);
+        var store = new SeriesStore(settings, time);
+        var registry = Metrics.NewCustomRegistry();
+        var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        long t0 = Now.ToUnixTimeMilliseconds() - 400_000;
+        double Value(string instance, int i) => instance == "a" ? 50 + 10 * Math.Sin(i / 5.0) : 20 + (i % 9);
+        void Write(string instance, int from, int count)
+        {
+            var series = WriteRequests.Series("test_metric", ("instance", instance));
+            for (int i = from; i < from + count; i++)
+                series.With((t0 + i * 1000L, Value(instance, i)));
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
+        }
+        Write("a", 0, 200);
+        Write("b", 0, 200);
+        var target = store.Targets[0];
+        using var model = Trainer.Train(TrainingData.From(target), target.Settings.Model, "test", null, CancellationToken.None).Model;
+        pipeline.Publish(model.Clone());
+        pipeline.Process();
+        long firstStep = t0 / 1000 + 199;
+
+        // a advances one step per call; b three at a time, so both catch-up paths run, batched together.
+        for (int i = 200; i < 260; i++)
+        {
+            Write("a", i, 1);
+            if (i % 3 == 2)
+                Write("b", i - 2, 3);
+            pipeline.Process();
+        }
+
+        string text = await Scrape(registry);
+        int window = target.Settings.Model.Window;
+        foreach (string instance in new[] { "a", "b" })
+        {
+            Series series = target.Snapshot().Single(s => s.Labels.Get("instance") == instance);
+            long lastStep = series.LastClosedStepAt(Now.ToUnixTimeMilliseconds());
+            Assert.Equal(t0 / 1000 + (instance == "a" ? 259 : 257), lastStep);
+            double streamed = Gauge(text, instance, "5s");
+            // The series was warmed up on the window before its first processed step, then streamed.
+            double full = Recompute(model, target, series, firstStep - window + 1, lastStep, head: 2);
+            double spread = model.Description.Scalers[series.Labels.ToString()].Spread;
+            Assert.True(Math.Abs(streamed - full) <= 1e-4 * spread, $"{instance}: streamed {streamed}, recomputed {full}");
+
+            // A window-only warm-up (what a new series or a new model starts from) must land close to the
+            // long-running state: within 5% of the series' spread.
+            double windowOnly = Recompute(model, target, series, lastStep - window + 1, lastStep, head: 2);
+            Assert.True(Math.Abs(streamed - windowOnly) <= 0.05 * spread, $"{instance}: streamed {streamed}, window-only {windowOnly}, spread {spread}");
+        }
+    }
+
+    /// <summary>The head's median forecast at <paramref name="last"/>, running the network from a zero state at <paramref name="from"/>.</summary>
+    private static double Recompute(TrainedModel model, TargetStore target, Series series, long from, long last, int head)
+    {
+        var layout = new FeatureLayout(target.Settings.Model.Features, target.Settings.StepMs);
+        RobustScaler scaler = model.Description.Scalers[series.Labels.ToString()];
+        int steps = (int)(last - from + 1);
+        var inputs = new float[steps * layout.Count];
+        float anchor = float.NaN;
+        for (int t = 0; t < steps; t++)
+        {
+            long step = from + t;
+            float value = series.CopyHistoryAt(step);
+            if (float.IsNaN(anchor))
+                anchor = scaler.Scale(value);
+            layout.Fill(inputs.AsSpan(t * layout.Count, layout.Count), step, value,
+                series.CopyHistoryAt(step - layout.DailyLagSteps), series.CopyHistoryAt(step - layout.WeeklyLagSteps), scaler, ref anchor);
+        }
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var output = model.Network.call(torch.tensor(inputs, [1, steps, layout.Count]));
+        float change = output[0, steps - 1, head, model.MedianIndex].item<float>();
+        return scaler.Unscale(anchor + change);
+    }
+
+    private static double Gauge(string text, string instance, string horizon)
+    {
+        var match = Regex.Match(text, $"predicted_value\\{{instance=\"{instance}\"[^}}]*horizon=\"{horizon}\"[^}}]*\\}} (\\S+)");
+        Assert.True(match.Success, $"no predicted_value for {instance} at {horizon}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<string> Scrape(CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

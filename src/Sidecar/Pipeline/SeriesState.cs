@@ -27,6 +27,11 @@ internal sealed class SeriesState(string key)
 
     public float PendingOneStep;
 
+    /// <summary>The newest forecast, per horizon: lower, median, upper; made at <see cref="ForecastStep"/>.</summary>
+    public float[]? Forecast;
+
+    public long ForecastStep = long.MinValue;
+
     /// <summary>The last observed scaled value fed to the network; inputs of missing steps carry it.</summary>
     public float Anchor = float.NaN;
 

@@ -174,11 +174,17 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.Gauges = gauges.Create(series.Labels, Settings, LstmModelName);
                 ExposedCount++;
             }
+            state.Forecast ??= new float[Settings.Horizons.Count * 3];
+            state.ForecastStep = last;
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
-                state.Gauges.Predicted[h].Set(Quantile(h + 1, model.MedianIndex));
-                state.Gauges.Lower[h].Set(Quantile(h + 1, 0));
-                state.Gauges.Upper[h].Set(Quantile(h + 1, quantiles - 1));
+                float lower = Quantile(h + 1, 0), median = Quantile(h + 1, model.MedianIndex), upper = Quantile(h + 1, quantiles - 1);
+                state.Forecast[h * 3] = lower;
+                state.Forecast[h * 3 + 1] = median;
+                state.Forecast[h * 3 + 2] = upper;
+                state.Gauges.Predicted[h].Set(median);
+                state.Gauges.Lower[h].Set(lower);
+                state.Gauges.Upper[h].Set(upper);
             }
             state.Gauges.Anomaly.Set(state.LastScore);
         }
@@ -216,6 +222,22 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         var history = new float[length];
         series.CopyHistory(series.LastClosedStep, history);
         state.Scaler = RobustScaler.Fit(history);
+    }
+
+    /// <summary>
+    /// What the pipeline last said about <paramref name="series"/>: the forecast made at the newest processed
+    /// step, and the one-step prediction for the step after it. Only from the inference loop's thread.
+    /// </summary>
+    public SeriesForecast? Latest(Series series)
+    {
+        SeriesState? state = series.Id < _states.Count ? _states[series.Id] : null;
+        if (state is null)
+            return null;
+        return new SeriesForecast(
+            state.ForecastStep,
+            state.ForecastStep == state.ProcessedStep && state.Forecast is not null ? [.. state.Forecast] : null,
+            state.PendingStep == state.ProcessedStep + 1 ? state.PendingOneStep : float.NaN,
+            state.LastScore);
     }
 
     /// <summary>Hides series that went silent, and queues those whose last step closed by time alone.</summary>

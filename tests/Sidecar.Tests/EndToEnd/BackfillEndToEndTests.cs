@@ -50,8 +50,8 @@ public sealed class BackfillEndToEndTests(ITestOutputHelper output)
         }
         output.WriteLine(string.Join('\n', text.Split('\n').Where(l => l.Contains("bf_value") || l.Contains("backfill"))));
         Assert.Contains("forecast_sidecar_backfill_samples_total{target=\"bf\"} 1400", text);
-        Assert.Contains("predicted_value{instance=\"host-1\",job=\"bf\",metric=\"bf_value\",target=\"bf\",horizon=\"5m\"}", text);
-        Assert.Contains("predicted_value{instance=\"host-1\",job=\"bf\",metric=\"bf_value\",target=\"bf\",horizon=\"10m\"}", text);
+        Assert.Contains("predicted_value{instance=\"host-1\",job=\"bf\",metric=\"bf_value\",target=\"bf\",horizon=\"5m\",model=\"lstm\"}", text);
+        Assert.Contains("predicted_value{instance=\"host-1\",job=\"bf\",metric=\"bf_value\",target=\"bf\",horizon=\"10m\",model=\"lstm\"}", text);
         Assert.DoesNotContain("forecast_sidecar_samples_received_total{source=\"remote_write\"}", text);
     }
 

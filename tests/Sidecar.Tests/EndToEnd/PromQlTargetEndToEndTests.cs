@@ -34,12 +34,12 @@ public sealed class PromQlTargetEndToEndTests
                   max_epochs: 5
             """);
         string text = "";
-        for (int i = 0; i < 240 && !text.Contains("predicted_value{job=\"pq\",metric=\"pq_avg\",target=\"pq_avg\",horizon=\"1m\"}"); i++)
+        for (int i = 0; i < 240 && !text.Contains("predicted_value{job=\"pq\",metric=\"pq_avg\",target=\"pq_avg\",horizon=\"1m\",model=\"lstm\"}"); i++)
         {
             await Task.Delay(500);
             text = await sidecar.ScrapeAsync();
         }
-        Assert.Contains("predicted_value{job=\"pq\",metric=\"pq_avg\",target=\"pq_avg\",horizon=\"1m\"}", text);
+        Assert.Contains("predicted_value{job=\"pq\",metric=\"pq_avg\",target=\"pq_avg\",horizon=\"1m\",model=\"lstm\"}", text);
         Assert.Contains("forecast_sidecar_promql_polls_total{target=\"pq_avg\",result=\"success\"}", text);
 
         // The stored values are the aggregation's, not either host's: the mean of the two hosts is 20 + sin.

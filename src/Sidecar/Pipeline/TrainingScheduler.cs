@@ -1,0 +1,178 @@
+using Microsoft.Extensions.Logging;
+using Sidecar.Expose;
+using Sidecar.Host;
+using Sidecar.Model;
+
+namespace Sidecar.Pipeline;
+
+/// <summary>
+/// Decides when each target trains and whether the result replaces the model in use. Synchronous, so the
+/// serving loop (<see cref="TrainingService"/>) and <c>backtest</c>'s simulated clock share one schedule:
+/// <list type="bullet">
+/// <item>at start, a saved model trained under the same config is used at once;</item>
+/// <item>a target trains as soon as one of its series has <c>min_history</c> closed steps, then every
+/// <c>fit_every</c> on the last <c>fit_window</c>;</item>
+/// <item>a new model replaces the one in use only if its validation loss, on the same data, is no worse.</item>
+/// </list>
+/// </summary>
+internal sealed class TrainingScheduler(
+    IReadOnlyList<TargetPipeline> pipelines, string? modelDirectory, SelfMetrics metrics, TimeProvider time, ILogger logger) : IDisposable
+{
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ProgressLogInterval = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<TargetPipeline, TargetSchedule> _schedules = pipelines.ToDictionary(p => p, p => new TargetSchedule(p.Settings));
+
+    /// <summary>Loads every target's saved model that still matches the config.</summary>
+    public void LoadSaved()
+    {
+        if (modelDirectory is null)
+            return;
+        foreach (var (pipeline, schedule) in _schedules)
+            LoadSaved(pipeline, schedule);
+    }
+
+    /// <summary>Trains every target whose fit is due and has enough history; returns how many trained.</summary>
+    public int RunDue(CancellationToken cancellation)
+    {
+        int trained = 0;
+        foreach (var (pipeline, schedule) in _schedules)
+        {
+            if (cancellation.IsCancellationRequested)
+                break;
+            if (time.GetUtcNow() < schedule.NextFit)
+                continue;
+            var data = TrainingData.From(pipeline.Store);
+            if (data.Series.Count == 0)
+                continue;
+            bool ok = TrainOnce(pipeline, schedule, data, cancellation);
+            schedule.NextFit = time.GetUtcNow() + (ok ? pipeline.Settings.Model.FitEvery : RetryAfterFailure);
+            trained += ok ? 1 : 0;
+        }
+        return trained;
+    }
+
+    private void LoadSaved(TargetPipeline pipeline, TargetSchedule schedule)
+    {
+        string path = ModelFile.PathFor(modelDirectory!, pipeline.Settings.Name);
+        if (!File.Exists(path))
+            return;
+        try
+        {
+            TrainedModel saved = ModelFile.Read(path);
+            if (saved.Description.ConfigHash != schedule.ConfigHash)
+            {
+                logger.LogInformation("Saved model of target {Target} was trained under another config ({Saved}, now {Current}): not used, retraining",
+                    pipeline.Settings.Name, saved.Description.ConfigHash, schedule.ConfigHash);
+                saved.Dispose();
+                return;
+            }
+            Adopt(pipeline, schedule, saved);
+            schedule.NextFit = saved.Description.TrainedAt + pipeline.Settings.Model.FitEvery;
+            logger.LogInformation("Loaded saved model of target {Target}: trained {TrainedAt:u}, validation loss {ValidationLoss:G4}; next fit {NextFit:u}",
+                pipeline.Settings.Name, saved.Description.TrainedAt, saved.Description.ValidationLoss, schedule.NextFit);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Saved model of target {Target} can't be used, retraining: {Reason}", pipeline.Settings.Name, e.Message);
+        }
+    }
+
+    private bool TrainOnce(TargetPipeline pipeline, TargetSchedule schedule, SequenceSet data, CancellationToken cancellation)
+    {
+        var settings = pipeline.Settings;
+        string target = settings.Name;
+        metrics.Training.WithLabels(target).Set(1);
+        try
+        {
+            var lastLog = DateTimeOffset.MinValue;
+            void Progress(TrainingProgress p)
+            {
+                metrics.TrainingEpoch.WithLabels(target).Set(p.Epoch);
+                metrics.TrainingLoss.WithLabels(target).Set(p.TrainLoss);
+                metrics.TrainingValidationLoss.WithLabels(target).Set(p.ValidationLoss);
+                if (DateTimeOffset.UtcNow - lastLog < ProgressLogInterval)
+                    return;
+                lastLog = DateTimeOffset.UtcNow;
+                logger.LogInformation("Training target {Target}: epoch {Epoch}/{MaxEpochs}, train loss {TrainLoss:G4}, validation loss {ValidationLoss:G4} (best {Best:G4}), {Elapsed:F0}s elapsed, at most {Remaining:F0}s left",
+                    target, p.Epoch, p.MaxEpochs, p.TrainLoss, p.ValidationLoss, p.BestValidationLoss, p.Elapsed.TotalSeconds, p.WorstCaseRemaining.TotalSeconds);
+            }
+
+            var (model, report) = Trainer.Train(data, settings.Model, schedule.ConfigHash, Progress, cancellation);
+            metrics.TrainingDuration.WithLabels(target).Observe(report.Duration.TotalSeconds);
+            double incumbentLoss = schedule.Incumbent is null ? double.PositiveInfinity : Trainer.ValidationLoss(schedule.Incumbent.Network, data, settings.Model);
+            if (!(report.ValidationLoss <= incumbentLoss))
+            {
+                metrics.TrainingRuns.WithLabels(target, SelfMetrics.TrainingResult.Kept).Inc();
+                logger.LogInformation(
+                    "Trained target {Target}: {Series} series, {Epochs} epochs, validation loss {New:G4} is worse than the model in use ({Old:G4}) on the same data: kept the model in use ({Seconds:F1}s)",
+                    target, report.Series, report.Epochs, report.ValidationLoss, incumbentLoss, report.Duration.TotalSeconds);
+                model.Dispose();
+                return true;
+            }
+            Save(target, model);
+            Adopt(pipeline, schedule, model);
+            metrics.TrainingRuns.WithLabels(target, SelfMetrics.TrainingResult.Success).Inc();
+            logger.LogInformation(
+                "Trained target {Target}: {Series} series, {Steps} series-steps, {Epochs} epochs, train loss {TrainLoss:G4}, validation loss {ValidationLoss:G4} (model in use: {Old:G4}): replaced, {Seconds:F1}s",
+                target, report.Series, report.TrainSteps, report.Epochs, report.TrainLoss, report.ValidationLoss, incumbentLoss, report.Duration.TotalSeconds);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception e)
+        {
+            metrics.TrainingRuns.WithLabels(target, SelfMetrics.TrainingResult.Failure).Inc();
+            logger.LogWarning("Training target {Target} failed: {Reason}", target, e.Message);
+            return false;
+        }
+        finally
+        {
+            metrics.Training.WithLabels(target).Set(0);
+        }
+    }
+
+    private void Save(string target, TrainedModel model)
+    {
+        if (modelDirectory is null)
+            return;
+        try
+        {
+            ModelFile.Write(ModelFile.PathFor(modelDirectory, target), model);
+        }
+        catch (IOException e)
+        {
+            // The model still serves; only a restart would retrain it.
+            logger.LogWarning("Saving the model of target {Target} failed: {Reason}", target, e.Message);
+        }
+    }
+
+    /// <summary>Makes <paramref name="model"/> the one in use: the scheduler keeps it, inference gets a copy.</summary>
+    private void Adopt(TargetPipeline pipeline, TargetSchedule schedule, TrainedModel model)
+    {
+        schedule.Incumbent?.Dispose();
+        schedule.Incumbent = model;
+        pipeline.Publish(model.Clone());
+        string target = pipeline.Settings.Name;
+        metrics.ValidationLoss.WithLabels(target).Set(model.Description.ValidationLoss);
+        metrics.LastTrained.WithLabels(target).Set(model.Description.TrainedAt.ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    public void Dispose()
+    {
+        foreach (var schedule in _schedules.Values)
+            schedule.Incumbent?.Dispose();
+    }
+
+    private sealed class TargetSchedule(TargetSettings settings)
+    {
+        public string ConfigHash { get; } = ModelConfigHash.Compute(settings);
+
+        public DateTimeOffset NextFit { get; set; } = DateTimeOffset.MinValue;
+
+        /// <summary>The model in use; new models are judged against it.</summary>
+        public TrainedModel? Incumbent { get; set; }
+    }
+}

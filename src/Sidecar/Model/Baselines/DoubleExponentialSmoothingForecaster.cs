@@ -11,14 +11,12 @@ namespace Sidecar.Model.Baselines;
 /// Prometheus returns only the final level, which is this forecaster's horizon 0. Extending it to
 /// level + h·trend is ours: the trend used there is the one Prometheus would apply at the next sample,
 /// i.e. one more trend update with the last level change. As in Prometheus, samples are smoothed in
-/// order without regard to their spacing, so gaps are just absent samples; the range is
-/// <c>[t−range, t]</c> with both ends included, as in Prometheus 2.x.
+/// order without regard to their spacing, so a gap just shortens the sequence; two samples are needed.
 /// </remarks>
-internal sealed class DoubleExponentialSmoothingForecaster : IBaselineForecaster
+internal sealed class DoubleExponentialSmoothingForecaster : PromQlRangeForecaster
 {
     public const string ModelName = "double_exponential_smoothing";
 
-    private readonly int _rangeSteps;
     private readonly double _smoothingFactor;
     private readonly double _trendFactor;
 
@@ -26,38 +24,25 @@ internal sealed class DoubleExponentialSmoothingForecaster : IBaselineForecaster
     /// <param name="smoothingFactor">PromQL's <c>sf</c>, strictly between 0 and 1 as Prometheus requires.</param>
     /// <param name="trendFactor">PromQL's <c>tf</c>, strictly between 0 and 1 as Prometheus requires.</param>
     public DoubleExponentialSmoothingForecaster(int rangeSteps, double smoothingFactor, double trendFactor)
+        : base(rangeSteps)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(rangeSteps, 1);
         if (!(smoothingFactor > 0 && smoothingFactor < 1))
             throw new ArgumentOutOfRangeException(nameof(smoothingFactor), smoothingFactor, "double_exponential_smoothing: the smoothing factor must be strictly between 0 and 1");
         if (!(trendFactor > 0 && trendFactor < 1))
             throw new ArgumentOutOfRangeException(nameof(trendFactor), trendFactor, "double_exponential_smoothing: the trend factor must be strictly between 0 and 1");
-        _rangeSteps = rangeSteps;
         _smoothingFactor = smoothingFactor;
         _trendFactor = trendFactor;
     }
 
-    public string Name => ModelName;
+    public override string Name => ModelName;
 
-    public bool TryForecast(ReadOnlySpan<float> history, ReadOnlySpan<int> horizonSteps, Span<float> forecasts)
+    protected override bool TryFitLine(ReadOnlySpan<float> range, out double valueAtLastStep, out double slopePerStep)
     {
-        ForecastArguments.Check(horizonSteps, forecasts);
-        if (!TrySmooth(history, out double level, out double trend))
-            return ForecastArguments.Refuse(forecasts);
-        for (int i = 0; i < horizonSteps.Length; i++)
-            forecasts[i] = (float)(level + horizonSteps[i] * trend);
-        return true;
-    }
-
-    private bool TrySmooth(ReadOnlySpan<float> history, out double level, out double trend)
-    {
-        level = trend = double.NaN;
-        int start = Math.Max(0, history.Length - 1 - _rangeSteps);
-        double previousLevel = 0;
+        double level = double.NaN, trend = double.NaN, previousLevel = 0;
         int samples = 0;
-        for (int i = start; i < history.Length; i++)
+        foreach (float sample in range)
         {
-            double value = history[i];
+            double value = sample;
             if (double.IsNaN(value))
                 continue;
             samples++;
@@ -73,9 +58,8 @@ internal sealed class DoubleExponentialSmoothingForecaster : IBaselineForecaster
             previousLevel = level;
             level = _smoothingFactor * value + (1 - _smoothingFactor) * (level + trend);
         }
-        if (samples < 2)
-            return false;
-        trend = _trendFactor * (level - previousLevel) + (1 - _trendFactor) * trend;
-        return true;
+        valueAtLastStep = level;
+        slopePerStep = _trendFactor * (level - previousLevel) + (1 - _trendFactor) * trend;
+        return samples >= 2;
     }
 }

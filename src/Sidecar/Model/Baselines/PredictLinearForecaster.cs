@@ -7,49 +7,26 @@ namespace Sidecar.Model.Baselines;
 /// this, so it is the baseline that tells whether a learned model is worth switching to.
 /// </summary>
 /// <remarks>
-/// The evaluation time is the last step of the history. The range covers the last step and the
-/// <c>rangeSteps</c> steps before it, both ends included, as Prometheus 2.x selects <c>[t−range, t]</c>
-/// (Prometheus 3 leaves the oldest end out). Gaps are simply absent samples; at least two samples are
-/// needed. Time is measured in steps instead of seconds: the line is the same, and each term of the
-/// sums is then exact in double (a float times a small integer), which is why Prometheus' compensated
-/// summation is not needed here.
+/// At least two samples are needed. Time is measured in steps instead of seconds: the line is the same,
+/// and each term of the sums is then exact in double (a float times a small integer), which is why
+/// Prometheus' compensated summation is not needed here.
 /// </remarks>
-internal sealed class PredictLinearForecaster : IBaselineForecaster
+internal sealed class PredictLinearForecaster(int rangeSteps) : PromQlRangeForecaster(rangeSteps)
 {
     public const string ModelName = "predict_linear";
 
-    private readonly int _rangeSteps;
+    public override string Name => ModelName;
 
-    /// <param name="rangeSteps">The range selector's length in steps, e.g. 12 for <c>[1h]</c> at 5-minute steps.</param>
-    public PredictLinearForecaster(int rangeSteps)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(rangeSteps, 1);
-        _rangeSteps = rangeSteps;
-    }
-
-    public string Name => ModelName;
-
-    public bool TryForecast(ReadOnlySpan<float> history, ReadOnlySpan<int> horizonSteps, Span<float> forecasts)
-    {
-        ForecastArguments.Check(horizonSteps, forecasts);
-        if (!TryFit(history, out double slopePerStep, out double valueAtLastStep))
-            return ForecastArguments.Refuse(forecasts);
-        for (int i = 0; i < horizonSteps.Length; i++)
-            forecasts[i] = (float)(valueAtLastStep + slopePerStep * horizonSteps[i]);
-        return true;
-    }
-
-    private bool TryFit(ReadOnlySpan<float> history, out double slopePerStep, out double valueAtLastStep)
+    protected override bool TryFitLine(ReadOnlySpan<float> range, out double valueAtLastStep, out double slopePerStep)
     {
         slopePerStep = valueAtLastStep = double.NaN;
-        int last = history.Length - 1;
-        int first = Math.Max(0, last - _rangeSteps);
+        int last = range.Length - 1;
         double n = 0, sumX = 0, sumY = 0, sumXY = 0, sumX2 = 0;
         float firstValue = float.NaN;
         bool constant = true;
-        for (int i = first; i <= last; i++)
+        for (int i = 0; i <= last; i++)
         {
-            float y = history[i];
+            float y = range[i];
             if (float.IsNaN(y))
                 continue;
             if (n == 0)

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Sidecar.Model.Baselines;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Sidecar.Model.Baselines;
 /// <param name="Level">α, the weight of a new observation in the level.</param>
 /// <param name="Trend">β, the weight of a new level change in the trend; 0 keeps the initial trend.</param>
 /// <param name="Season">γ, the weight of a new deviation in its season slot.</param>
-internal sealed record HoltWintersGrid(double[] Level, double[] Trend, double[] Season)
+internal sealed record HoltWintersGrid(ImmutableArray<double> Level, ImmutableArray<double> Trend, ImmutableArray<double> Season)
 {
     /// <summary>
     /// α ∈ {0.05, 0.1, 0.2, 0.4, 0.7}, β ∈ {0, 0.01, 0.05, 0.2}, γ ∈ {0.05, 0.1, 0.3, 0.5}: 80 runs. Small

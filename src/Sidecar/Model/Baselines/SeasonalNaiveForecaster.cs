@@ -37,8 +37,8 @@ internal sealed class SeasonalNaiveForecaster : IBaselineForecaster
             int horizon = horizonSteps[i];
             // The fewest whole seasons back that do not reach past the last step; at least one, so that
             // horizon 0 is the value a season ago rather than the observation itself.
-            int seasonsBack = Math.Max(1, (horizon + _seasonSteps - 1) / _seasonSteps);
-            long index = (long)last + horizon - (long)seasonsBack * _seasonSteps;
+            long seasonsBack = Math.Max(1, ((long)horizon + _seasonSteps - 1) / _seasonSteps);
+            long index = (long)last + horizon - seasonsBack * _seasonSteps;
             while (index >= 0 && float.IsNaN(history[(int)index]))
                 index -= _seasonSteps;
             if (index < 0)

@@ -1,0 +1,109 @@
+using Sidecar.Backtest;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.Backtest;
+
+public sealed class CsvSeriesTests
+{
+    // 2014-02-14 14:30:00 UTC.
+    private const long NabStartMs = 1_392_388_200_000;
+
+    private static CsvSeries Parse(string text) => CsvSeries.Read(new StringReader(text), "test.csv");
+
+    private static CsvFormatException ParseFails(string text) => Assert.Throws<CsvFormatException>(() => Parse(text));
+
+    [Fact]
+    public void ReadsNabTimestampsAsUtc()
+    {
+        var series = Parse("timestamp,value\n2014-02-14 14:30:00,0.132\n2014-02-14 14:35:00,-1.5e3\n");
+        Assert.Equal([NabStartMs, NabStartMs + 300_000], series.TimestampsMs);
+        Assert.Equal([0.132f, -1500f], series.Values);
+        Assert.Equal(300_000, series.StepMs);
+    }
+
+    [Fact]
+    public void ReadsIso8601WithOrWithoutZoneAndFraction()
+    {
+        var series = Parse("timestamp,value\n2014-02-14T14:30:00Z,1\n2014-02-14T16:31:00.250+02:00,2\n2014-02-14T14:32,3\n");
+        Assert.Equal([NabStartMs, NabStartMs + 60_250, NabStartMs + 120_000], series.TimestampsMs);
+    }
+
+    [Fact]
+    public void ReadsUnixSecondsIntegerOrFractional()
+    {
+        var series = Parse("timestamp,value\n1392388200,1\n1392388260.5,2\n1392388320.0004,3\n");
+        Assert.Equal([NabStartMs, NabStartMs + 60_500, NabStartMs + 120_000], series.TimestampsMs);
+    }
+
+    [Fact]
+    public void FindsColumnsByNameAndToleratesQuotesBlankLinesAndCrLf()
+    {
+        var series = Parse("\r\n\"Value\", host ,\"timestamp\"\r\n7,a,1392388200\r\n\r\n\"8.5\",b,\"1392388260\"\r\n");
+        Assert.Equal([NabStartMs, NabStartMs + 60_000], series.TimestampsMs);
+        Assert.Equal([7f, 8.5f], series.Values);
+    }
+
+    [Fact]
+    public void AnEmptyOrNaNValueIsAGap()
+    {
+        var series = Parse("timestamp,value\n1392388200,\n1392388260,NaN\n1392388320,3\n");
+        Assert.True(float.IsNaN(series.Values[0]));
+        Assert.True(float.IsNaN(series.Values[1]));
+        Assert.Equal(3f, series.Values[2]);
+    }
+
+    [Fact]
+    public void TheStepIsTheMedianSpacingIgnoringRepeatedTimestamps()
+    {
+        // Spacings 60, 60, 120, 60, 300 (sorted 60, 60, 60, 120, 300): median 60 s, whatever the outliers.
+        Assert.Equal(60_000, Parse("timestamp,value\n0,1\n60,1\n120,1\n240,1\n300,1\n600,1\n").StepMs);
+        // Spacings 60, 120, 180, 240 and a repeat, which is no spacing: the lower middle one, 120 s.
+        Assert.Equal(120_000, Parse("timestamp,value\n0,1\n60,1\n180,1\n180,2\n360,1\n600,1\n").StepMs);
+    }
+
+    [Theory]
+    [InlineData("", 1, "empty")]
+    [InlineData("time,value\n1,2\n", 1, "timestamp and value")]
+    [InlineData("timestamp,value\n1392388200,1\n2014-02-30 00:00:00,2\n", 3, "'2014-02-30 00:00:00' is not a timestamp")]
+    [InlineData("timestamp,value\n1392388200,1\n\n1392388260,1,5\n1392388320,abc\n", 5, "'abc' is not a number")]
+    [InlineData("timestamp,value\n1392388200,1\n1392388260\n", 3, "expected at least 2 fields, found 1")]
+    [InlineData("timestamp,value\n1392388260,1\n1392388200,1\n", 3, "before the previous row's")]
+    [InlineData("timestamp,value\n1392388200,1\n", 2, "step")]
+    [InlineData("timestamp,value\n1392388200,1\n1392388200,2\n", 3, "step")]
+    [InlineData("timestamp,value\n1392388200000,1\n1392388260000,1\n", 2, "not a timestamp")]
+    public void ErrorsNameTheFileAndLine(string text, int line, string reason)
+    {
+        var error = ParseFails(text);
+        Assert.Equal("test.csv", error.FileName);
+        Assert.Equal(line, error.Line);
+        Assert.StartsWith($"backtest CSV test.csv, line {line}: ", error.Message);
+        Assert.Contains(reason, error.Message);
+    }
+
+    private static string Nab(string category, string file) =>
+        Path.GetFullPath(Path.Combine(RepositoryRoot.Path, "..", "shared", "data", "nab", category, file));
+
+    [Fact]
+    public void ReadsARealNabFile()
+    {
+        string path = Nab("realAWSCloudwatch", "ec2_cpu_utilization_24ae8d.csv");
+        var series = CsvSeries.Read(path);
+        Assert.Equal(path, series.Source);
+        Assert.Equal(4032, series.TimestampsMs.Length);
+        Assert.Equal(NabStartMs, series.TimestampsMs[0]);
+        // 2014-02-28 14:25:00, the last row: two weeks later, one step short.
+        Assert.Equal(NabStartMs + 14 * 86_400_000L - 300_000, series.TimestampsMs[^1]);
+        Assert.Equal(300_000, series.StepMs);
+        Assert.Equal(0.132f, series.Values[0]);
+        Assert.DoesNotContain(series.Values, float.IsNaN);
+    }
+
+    [Fact]
+    public void ReadsANabFileThatRepeatsTimestamps()
+    {
+        var series = CsvSeries.Read(Nab("realAWSCloudwatch", "ec2_disk_write_bytes_1ef3de.csv"));
+        Assert.Equal(4730, series.TimestampsMs.Length);
+        Assert.Equal(300_000, series.StepMs);
+        Assert.Contains(series.TimestampsMs.Zip(series.TimestampsMs.Skip(1)), p => p.First == p.Second);
+    }
+}

@@ -21,7 +21,10 @@ internal static class ConfigLoader
         return Load(text, path);
     }
 
-    public static SidecarSettings Load(string yaml, string source = "config")
+    public static SidecarSettings Load(string yaml, string source = "config") => ConfigValidator.Validate(Parse(yaml, source), source);
+
+    /// <summary>The file as written, before validation, for callers that adjust it first (<c>backtest</c>).</summary>
+    public static ConfigFile Parse(string yaml, string source = "config")
     {
         var deserializer = new DeserializerBuilder()
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
@@ -36,7 +39,7 @@ internal static class ConfigLoader
             string reason = e.InnerException?.Message ?? e.Message;
             throw new ConfigException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {Describe(reason)}");
         }
-        return ConfigValidator.Validate(file, source);
+        return file;
     }
 
     // YamlDotNet says "Property 'foo' not found on type 'Sidecar.Host.TargetSection'": users need the key.

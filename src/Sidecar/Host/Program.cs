@@ -1,3 +1,4 @@
+using Sidecar.Backtest;
 using Sidecar.Bench;
 using Sidecar.Host;
 
@@ -7,6 +8,8 @@ if (args is ["bench", "store-memory", .. var memoryArgs])
     return StoreMemory.Run(memoryArgs);
 if (args is ["bench", "firehose", .. var firehoseArgs])
     return Firehose.Run(firehoseArgs);
+if (args is ["backtest", .. var backtestArgs])
+    return BacktestCommand.Run(backtestArgs);
 
 WebApplication app;
 try

@@ -1,0 +1,106 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Sidecar.Host;
+using TorchSharp;
+
+namespace Sidecar.Backtest;
+
+/// <summary>
+/// <c>backtest</c>: replays CSV files through the serving code and reports, per horizon, how the LSTM
+/// compares with the baselines (MAE, MASE, sMAPE, interval coverage and width), per file and as the
+/// mean over files. With <c>--output-dir</c> it writes one CSV per input with the row-by-row outputs.
+/// </summary>
+internal static class BacktestCommand
+{
+    public static int Run(IReadOnlyList<string> args)
+    {
+        BacktestOptions options;
+        try
+        {
+            options = BacktestOptions.Parse(args);
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        // One thread: the same seed then gives the same numbers.
+        torch.set_num_threads(1);
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        var logger = loggers.CreateLogger("backtest");
+        if (!PromDuration.TryParse(options.BaselineRange, out TimeSpan range))
+        {
+            Console.Error.WriteLine($"backtest: --baseline-range {options.BaselineRange} is not a duration");
+            return 2;
+        }
+        if (options.OutputDirectory is not null)
+            Directory.CreateDirectory(options.OutputDirectory);
+
+        var all = new List<AccuracySummary>();
+        foreach (string path in options.Files)
+        {
+            try
+            {
+                var csv = CsvSeries.Read(path);
+                var settings = BacktestSettings.For(options, csv);
+                using var output = options.OutputDirectory is null ? null : new StreamWriter(Path.Combine(options.OutputDirectory, Path.GetFileName(path)));
+                var accuracy = new BacktestRun(settings, csv, range, logger).Run(output);
+                var rows = Summaries(accuracy);
+                all.AddRange(rows);
+                Console.WriteLine($"== {path} ({csv.Values.Length} rows, step {PromDuration.Format(TimeSpan.FromMilliseconds(csv.StepMs))})");
+                Print(rows, settings.Targets[0]);
+            }
+            catch (Exception e) when (e is ConfigException or CsvFormatException or IOException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        }
+        if (options.Files.Count > 1)
+        {
+            Console.WriteLine($"== mean over {options.Files.Count} files");
+            PrintMeans(all);
+        }
+        return 0;
+    }
+
+    private static List<AccuracySummary> Summaries(ForecastAccuracy accuracy)
+    {
+        var rows = new List<AccuracySummary>();
+        for (int h = 0; h < accuracy.HorizonSteps.Length; h++)
+        {
+            for (int m = 0; m < accuracy.Models.Count; m++)
+                rows.Add(accuracy.Summarise(m, h));
+        }
+        return rows;
+    }
+
+    private static void Print(List<AccuracySummary> rows, TargetSettings target)
+    {
+        Console.WriteLine("horizon  model                         n      MAE          MASE    sMAPE   coverage  width");
+        foreach (var r in rows)
+        {
+            string horizon = target.Horizons.First(h => h.Steps == r.HorizonSteps).Label;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{horizon,-8} {r.Model,-28} {r.Count,6} {r.MeanAbsoluteError,12:G5} {r.MeanAbsoluteScaledError,7:F3} {r.SymmetricMeanAbsolutePercentageError,7:F3} {Blank(r.IntervalCoverage, "P1"),9} {Blank(r.MeanIntervalWidth, "G4"),8}"));
+        }
+    }
+
+    private static void PrintMeans(List<AccuracySummary> rows)
+    {
+        Console.WriteLine("horizon_steps  model                         files  mean_MASE  mean_sMAPE  mean_coverage");
+        foreach (var group in rows.GroupBy(r => (r.HorizonSteps, r.Model)))
+        {
+            var scored = group.Where(r => r.Count > 0 && !double.IsNaN(r.MeanAbsoluteScaledError)).ToList();
+            double mase = scored.Count == 0 ? double.NaN : scored.Average(r => r.MeanAbsoluteScaledError);
+            double smape = scored.Count == 0 ? double.NaN : scored.Average(r => r.SymmetricMeanAbsolutePercentageError);
+            var covered = group.Where(r => r.IntervalCount > 0).ToList();
+            double coverage = covered.Count == 0 ? double.NaN : covered.Average(r => r.IntervalCoverage);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{group.Key.HorizonSteps,13}  {group.Key.Model,-28} {scored.Count,5}  {mase,9:F3}  {smape,10:F3}  {Blank(coverage, "P1"),13}"));
+        }
+    }
+
+    private static string Blank(double value, string format) =>
+        double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using Sidecar.Expose;
+using Sidecar.Host;
+using Sidecar.Model.Baselines;
+using Sidecar.Pipeline;
+using Sidecar.Protocol.RemoteWrite;
+using Sidecar.Store;
+
+namespace Sidecar.Backtest;
+
+/// <summary>
+/// Replays one CSV file through the serving code (store, training scheduler, streaming pipeline) on a
+/// simulated clock. Row by row: the row's sample is ingested, the clock moves just far enough for its
+/// step to close, due training runs, then the pipeline processes the step. Nothing later than the row
+/// is in the store at that point, so nothing can leak backwards. Baselines forecast from the same
+/// history, and every forecast is scored once its outcome arrives.
+/// </summary>
+internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeSpan baselineRange, ILogger logger)
+{
+    public const string LstmModel = TargetPipeline.LstmModelName;
+
+    public ForecastAccuracy Run(TextWriter? output)
+    {
+        TargetSettings target = settings.Targets[0];
+        long stepMs = target.StepMs;
+        int[] horizons = [.. target.Horizons.Select(h => h.Steps)];
+        int maxHorizon = horizons.Max();
+        int daySteps = (int)Math.Max(1, 86_400_000 / stepMs);
+        int rangeSteps = (int)Math.Max(2, baselineRange.TotalMilliseconds / stepMs);
+        IBaselineForecaster[] baselines =
+        [
+            new SeasonalNaiveForecaster(daySteps),
+            new HoltWintersForecaster(daySteps),
+            new PredictLinearForecaster(rangeSteps),
+            new DoubleExponentialSmoothingForecaster(rangeSteps, 0.3, 0.1),
+        ];
+        string[] models = [LstmModel, .. baselines.Select(b => b.Name)];
+        var accuracy = new ForecastAccuracy(models, horizons, daySteps);
+
+        var clock = new SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(csv.TimestampsMs.FirstOrDefault()));
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new SelfMetrics(registry);
+        var store = new SeriesStore(settings, clock);
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, clock, logger);
+        using var scheduler = new TrainingScheduler([pipeline], null, metrics, clock, logger);
+
+        // Per model and horizon, the forecasts still waiting for their outcome, by target step.
+        var pending = new Dictionary<(int Model, int Horizon, long Step), (float Median, float Lower, float Upper)>();
+        int baselineHistory = Math.Max(2 * daySteps + maxHorizon, rangeSteps + 1) + daySteps;
+        var history = new float[baselineHistory];
+        var baselineForecasts = new float[horizons.Length];
+        List<KeyValuePair<string, string>> labels = [new(LabelSet.MetricNameLabel, BacktestSettings.MetricName)];
+        output?.WriteLine(Header(target));
+        float previousOneStep = float.NaN;
+        long previousStep = long.MinValue;
+        for (int row = 0; row < csv.Values.Length; row++)
+        {
+            long timestamp = csv.TimestampsMs[row];
+            float value = csv.Values[row];
+            long step = Math.DivRem(timestamp, stepMs, out long remainder) - (remainder < 0 ? 1 : 0);
+            if (!float.IsNaN(value))
+                store.Ingest(labels, [new SampleValue(timestamp, value)]);
+            // Two steps on, the row's step counts as closed by time; no later sample exists yet.
+            clock.Set(DateTimeOffset.FromUnixTimeMilliseconds((step + 2) * stepMs));
+            scheduler.RunDue(CancellationToken.None);
+            pipeline.Process();
+            accuracy.TrainingScale.Observe(value);
+            Score(accuracy, pending, step, value);
+
+            Series? series = store.Targets[0].Snapshot().FirstOrDefault();
+            SeriesForecast? latest = series is null ? null : pipeline.Latest(series);
+            float[]? forecast = latest?.Step == step ? latest.Horizons : null;
+            if (forecast is not null)
+            {
+                for (int h = 0; h < horizons.Length; h++)
+                    pending[(0, h, step + horizons[h])] = (forecast[h * 3 + 1], forecast[h * 3], forecast[h * 3 + 2]);
+            }
+            if (series is not null && !float.IsNaN(value))
+            {
+                series.CopyHistory(step, history);
+                for (int b = 0; b < baselines.Length; b++)
+                {
+                    if (!baselines[b].TryForecast(history, horizons, baselineForecasts))
+                        continue;
+                    for (int h = 0; h < horizons.Length; h++)
+                        pending[(b + 1, h, step + horizons[h])] = (baselineForecasts[h], float.NaN, float.NaN);
+                }
+            }
+            float predicted = previousStep == step - 1 ? previousOneStep : float.NaN;
+            output?.WriteLine(Row(csv.TimestampsMs[row], value, predicted, latest?.Step == step ? latest.AnomalyScore : double.NaN, forecast, horizons.Length));
+            previousOneStep = latest?.Step == step ? latest.NextStep : float.NaN;
+            previousStep = step;
+        }
+        return accuracy;
+    }
+
+    /// <summary>
+    /// Scores the forecasts made for <paramref name="step"/>, only where every model made one, so all
+    /// models are compared on the same outcomes.
+    /// </summary>
+    private static void Score(ForecastAccuracy accuracy, Dictionary<(int, int, long), (float Median, float Lower, float Upper)> pending, long step, float actual)
+    {
+        int models = accuracy.Models.Count;
+        for (int h = 0; h < accuracy.HorizonSteps.Length; h++)
+        {
+            bool all = true;
+            for (int m = 0; m < models && all; m++)
+                all = pending.ContainsKey((m, h, step));
+            if (all && !float.IsNaN(actual))
+            {
+                for (int m = 0; m < models; m++)
+                {
+                    var (median, lower, upper) = pending[(m, h, step)];
+                    accuracy.AddPoint(m, h, actual, median);
+                    if (!float.IsNaN(lower))
+                        accuracy.AddInterval(m, h, actual, lower, upper);
+                }
+            }
+            for (int m = 0; m < models; m++)
+                pending.Remove((m, h, step));
+        }
+    }
+
+    private static string Header(TargetSettings target) =>
+        "timestamp,value,predicted,anomaly_score" + string.Concat(target.Horizons.Select(h => $",forecast_{h.Label},lower_{h.Label},upper_{h.Label}"));
+
+    private static string Row(long timestampMs, float value, float predicted, double score, float[]? forecast, int horizons)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        static string Cell(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+        string time = DateTimeOffset.FromUnixTimeMilliseconds(timestampMs).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", invariant);
+        var line = new System.Text.StringBuilder();
+        line.Append(time).Append(',').Append(Cell(value)).Append(',').Append(Cell(predicted)).Append(',').Append(Cell(score));
+        for (int h = 0; h < horizons; h++)
+        {
+            if (forecast is null)
+                line.Append(",,,");
+            else
+                line.Append(',').Append(Cell(forecast[h * 3 + 1])).Append(',').Append(Cell(forecast[h * 3])).Append(',').Append(Cell(forecast[h * 3 + 2]));
+        }
+        return line.ToString();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Sidecar.Backtest;
+
+namespace Sidecar.Tests.Backtest;
+
+/// <summary>The <c>backtest</c> command end to end, on small synthetic CSV files and a small model.</summary>
+public sealed class BacktestCommandTests : IDisposable
+{
+    private const int Rows = 3 * 288;
+    private const int ChangedFrom = 700;
+    private readonly string _directory = Directory.CreateTempSubdirectory("backtest-").FullName;
+
+    private string WriteCsv(string name, Func<int, double> value)
+    {
+        string path = Path.Combine(_directory, name);
+        var start = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc);
+        var lines = new List<string> { "timestamp,value" };
+        for (int i = 0; i < Rows; i++)
+            lines.Add(start.AddMinutes(5 * i).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "," + value(i).ToString("R", CultureInfo.InvariantCulture));
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private string Config()
+    {
+        string path = Path.Combine(_directory, "model.yml");
+        File.WriteAllText(path, """
+            targets:
+              - name: x
+                selector: x
+                model:
+                  window: 8
+                  hidden_size: 8
+                  layers: 1
+                  max_epochs: 3
+                  min_history: 1d
+                  fit_every: 12h
+                  fit_window: 2d
+                  learning_rate: 0.01
+            """);
+        return path;
+    }
+
+    private static double Cycle(int i) => 50 + 20 * Math.Sin(2 * Math.PI * i / 288) + (i * 7919 % 13) / 13.0;
+
+    private string[] Run(string input, string outputName)
+    {
+        string output = Path.Combine(_directory, outputName);
+        int code = BacktestCommand.Run(["--config", Config(), "--horizons", "5m,1h", "--seed", "3", "--output-dir", output, input]);
+        Assert.Equal(0, code);
+        return File.ReadAllLines(Path.Combine(output, Path.GetFileName(input)));
+    }
+
+    [Fact]
+    public void WritesOneRowPerInputWithForecastsOnceTrained()
+    {
+        string[] lines = Run(WriteCsv("cycle.csv", Cycle), "out");
+        Assert.Equal("timestamp,value,predicted,anomaly_score,forecast_5m,lower_5m,upper_5m,forecast_1h,lower_1h,upper_1h", lines[0]);
+        Assert.Equal(Rows + 1, lines.Length);
+        Assert.All(lines.Skip(1), l => Assert.Equal(10, l.Split(',').Length));
+        // No forecast before a day of history; forecasts after the first training.
+        Assert.Equal("", lines[100].Split(',')[4]);
+        var late = lines[^1].Split(',').Skip(1).Select(c => c.Length == 0 ? double.NaN : double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        Assert.All(late[1..], v => Assert.False(double.IsNaN(v)));
+        Assert.True(late[4] <= late[3] && late[3] <= late[5], "median within its interval");
+        Assert.InRange(late[6], 20, 80);
+    }
+
+    [Fact]
+    public void ChangingTheFutureChangesNoEarlierOutput()
+    {
+        string[] original = Run(WriteCsv("a.csv", Cycle), "out-a");
+        // Same history up to ChangedFrom, then a different future.
+        string[] changed = Run(WriteCsv("b.csv", i => i < ChangedFrom ? Cycle(i) : Cycle(i) + 1000), "out-b");
+        // Row r (1-based after the header) is input row r - 1: everything before the change is identical.
+        Assert.Equal(original[..(ChangedFrom + 1)], changed[..(ChangedFrom + 1)]);
+        Assert.NotEqual(original[ChangedFrom + 1], changed[ChangedFrom + 1]);
+    }
+
+    [Fact]
+    public void ReportsBadInputClearly()
+    {
+        string bad = Path.Combine(_directory, "bad.csv");
+        File.WriteAllText(bad, "timestamp,value\n2026-01-01 00:00:00,1\nnot-a-time,2\n");
+        Assert.Equal(1, BacktestCommand.Run([bad]));
+        Assert.Equal(2, BacktestCommand.Run(["--bogus", bad]));
+        Assert.Equal(2, BacktestCommand.Run([]));
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

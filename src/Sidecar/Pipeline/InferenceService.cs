@@ -19,7 +19,7 @@ internal sealed class InferenceService(IReadOnlyList<TargetPipeline> pipelines, 
     {
         if (pipelines.Count == 0)
             return;
-        // libtorch's OpenMP pool takes its size from the calling thread's setting: this budget is the loop's own.
+        // Set on this thread: libtorch's OpenMP pool size is a per-thread setting, so the loop keeps its own budget.
         torch.set_num_threads(settings.Compute.InferenceThreads);
         TimeSpan shortestStep = pipelines.Min(p => p.Settings.Step);
         TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(shortestStep.TotalMilliseconds / 4, 50, 1000));

@@ -23,7 +23,7 @@ internal sealed class TrainingService(
     private void Run(CancellationToken stoppingToken)
     {
         Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
-        // libtorch's OpenMP pool takes its size from the calling thread's setting.
+        // Set on this thread: libtorch's OpenMP pool size is a per-thread setting, so training keeps its own budget.
         torch.set_num_threads(settings.Compute.TrainingThreads);
         using var scheduler = new TrainingScheduler(pipelines, storage.Directory, metrics, time, logger);
         scheduler.LoadSaved();

@@ -28,7 +28,7 @@ internal sealed class StepRing
 
     private readonly bool _mean;
     private readonly int _blockShift;
-    private readonly EncodedBlocks _blocks;
+    private EncodedBlocks _blocks;
 
     // The block held first in _blocks; the others follow it without a hole, up to the newest step's block.
     private long _oldestBlock;

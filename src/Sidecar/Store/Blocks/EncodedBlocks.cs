@@ -6,8 +6,12 @@ namespace Sidecar.Store.Blocks;
 /// The last block may still grow. Blocks removed from the front leave dead bytes that are reclaimed the
 /// next time room is needed, so dropping the oldest block doesn't move the others every time.
 /// </summary>
+/// <remarks>
+/// A mutable struct, kept in a (non-readonly) field of the ring that owns it: a class would add an object
+/// header and a reference to every series' fixed cost.
+/// </remarks>
 /// <param name="maxBlocks">The most blocks held at once, which bounds the table of block ends.</param>
-internal sealed class EncodedBlocks(int maxBlocks)
+internal struct EncodedBlocks(int maxBlocks)
 {
     private byte[] _bytes = [];
 
@@ -19,14 +23,14 @@ internal sealed class EncodedBlocks(int maxBlocks)
     public int Count { get; private set; }
 
     /// <summary>Bytes held, dead ones and spare room included: what the blocks cost.</summary>
-    public int AllocatedBytes => _bytes.Length;
+    public readonly int AllocatedBytes => _bytes.Length;
 
-    private int End => Count == 0 ? _start : _ends[_first + Count - 1];
+    private readonly int End => Count == 0 ? _start : _ends[_first + Count - 1];
 
-    private int StartOf(int index) => index == 0 ? _start : _ends[_first + index - 1];
+    private readonly int StartOf(int index) => index == 0 ? _start : _ends[_first + index - 1];
 
     /// <summary>The bytes of block <paramref name="index"/>; valid until the blocks next change.</summary>
-    public ReadOnlySpan<byte> this[int index] => _bytes.AsSpan(StartOf(index), _ends[_first + index] - StartOf(index));
+    public readonly ReadOnlySpan<byte> this[int index] => _bytes.AsSpan(StartOf(index), _ends[_first + index] - StartOf(index));
 
     public void Clear()
     {
@@ -113,7 +117,7 @@ internal sealed class EncodedBlocks(int maxBlocks)
             // An eighth of slack: a series' history grows a block at a time until its window is full, and
             // a bigger margin would stay allocated for the series' whole life.
             int needed = live + roomBytes;
-            var bytes = new byte[needed + needed / 8 + 16];
+            var bytes = new byte[needed + needed / 8 + 8];
             _bytes.AsSpan(_start, live).CopyTo(bytes);
             _bytes = bytes;
         }

@@ -23,10 +23,10 @@ internal struct XorBlockEncoder
     private byte _leading;
     private byte _trailing;
 
-    /// <summary>Length of the stream so far.</summary>
-    public long BitLength { get; private set; }
+    /// <summary>Length of the stream so far; an int, as a block is at most a few KiB.</summary>
+    public int BitLength { get; private set; }
 
-    public readonly int ByteLength => (int)((BitLength + 7) >> 3);
+    public readonly int ByteLength => (BitLength + 7) >> 3;
 
     /// <summary>The buffer size that holds <paramref name="count"/> more values after any stream.</summary>
     public static int MaxBytesFor(int count) => (int)(((long)count * MaxBitsPerValue + 7) >> 3) + 1;
@@ -46,7 +46,7 @@ internal struct XorBlockEncoder
             _previous = bits;
         }
         writer.Flush();
-        BitLength = writer.BitPosition;
+        BitLength = (int)writer.BitPosition;
     }
 
     private void WriteXor(ref BitWriter writer, uint xor)

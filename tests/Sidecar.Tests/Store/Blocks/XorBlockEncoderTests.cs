@@ -33,7 +33,7 @@ public sealed class XorBlockEncoderTests
         var encoder = new XorBlockEncoder();
         var floats = bits.Select(BitConverter.UInt32BitsToSingle).ToArray();
         encoder.Append(new byte[XorBlockEncoder.MaxBytesFor(floats.Length)], floats);
-        Assert.InRange(encoder.BitLength, 32, 32 + (floats.Length - 1) * (long)XorBlockEncoder.MaxBitsPerValue);
+        Assert.InRange(encoder.BitLength, 32, 32 + (floats.Length - 1) * XorBlockEncoder.MaxBitsPerValue);
     }
 
     private static uint[] RoundTrip(uint[] bits, bool appendInPieces)

@@ -7,16 +7,23 @@ using Sidecar.Store.Snapshots;
 namespace Sidecar.Bench;
 
 /// <summary>
-/// <c>bench store-memory</c>: fills a store with node_exporter-shaped series holding a full week at a 1m
-/// step and reports the managed memory it holds per stored point and per series, against a baseline
-/// measured in the same run (the same points kept as plain (timestamp, value) pairs), the process RSS,
-/// and the time to snapshot the store to disk and restore it.
+/// <c>bench store-memory</c>: fills a store with a week of node_exporter-like data (see
+/// <see cref="NodeExporterHistory"/>), scraped every 30 s into 1m steps, counters stored as rates as in
+/// production, and reports the managed memory it holds per stored point and per series, against two
+/// baselines measured in the same run: the same points as plain (timestamp, value) pairs, and the
+/// store's previous layout (a float32 per step, plus the same per-series overhead). Also the process
+/// RSS, and the time to snapshot the store to disk and restore it.
 /// </summary>
 internal static class StoreMemory
 {
+    private const int Steps = 7 * 24 * 60;
+    private const long ScrapeIntervalMs = 30_000;
+    private const long StartMs = 1_700_000_000_000;
+
     public static int Run(IReadOnlyList<string> args)
     {
         int seriesCount = args.Count > 0 && int.TryParse(args[0].Replace("--series=", "", StringComparison.Ordinal), out int n) ? n : 1000;
+        // No type given: the _total families are counters, stored as per-step rates, the rest gauges.
         var settings = ConfigLoader.Load("""
             demo:
               mode: off
@@ -25,28 +32,26 @@ internal static class StoreMemory
             targets:
               - name: week
                 selector: '{job="node"}'
-                type: gauge
                 step: 1m
                 horizons: [1h]
                 history: 7d
             """);
-        const int Points = 7 * 24 * 60;
         var labels = NodeExporterPayload.SeriesFor(seriesCount);
-        var samples = new SampleValue[Points];
-        long start = 1_700_000_000_000;
+        var samples = new SampleValue[(int)(Steps * 60_000L / ScrapeIntervalMs)];
 
+        // What a series costs before it has history: the same series, each holding a single step (three
+        // scrapes, so that a counter has one rate).
         long before = GC.GetTotalMemory(forceFullCollection: true);
-        var store = new SeriesStore(settings, TimeProvider.System);
-        int index = 0;
-        foreach (var (name, pairs) in labels)
-        {
-            for (int i = 0; i < Points; i++)
-                samples[i] = new SampleValue(start + i * 60_000L + 3, 50 + index % 40 + Math.Sin(i / 60.0) * 10);
-            store.Ingest([new("__name__", name), .. pairs.Select(p => new KeyValuePair<string, string>(p.Item1, p.Item2))], samples);
-            index++;
-        }
+        var store = Fill(settings, labels, samples, scrapes: 3);
+        double fixedPerSeries = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)seriesCount;
+        GC.KeepAlive(store);
+        store = null!;
+
+        before = GC.GetTotalMemory(forceFullCollection: true);
+        store = Fill(settings, labels, samples, samples.Length);
         long storeBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
         long rss = Environment.WorkingSet;
+        long storedSteps = store.Targets.Sum(t => t.Snapshot().Sum(s => (long)s.ClosedStepCount));
 
         // Snapshot and restore of the same store, through the real files.
         string directory = Directory.CreateTempSubdirectory("store-memory-").FullName;
@@ -66,25 +71,44 @@ internal static class StoreMemory
         restored = null!;
         GC.Collect();
 
-        // Bytes per point don't depend on the series count: 10k series are enough for the baseline.
+        // Bytes per point don't depend on the series count: 10k series are enough for the baselines.
         int baselineSeries = Math.Min(seriesCount, 10_000);
-        before = GC.GetTotalMemory(forceFullCollection: true);
-        var baseline = new (long, double)[baselineSeries][];
-        for (int s = 0; s < baselineSeries; s++)
-            baseline[s] = new (long, double)[Points];
-        long baselineBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
-        GC.KeepAlive(baseline);
-        baseline = null!;
+        double pairsPerPoint = MeasurePerSeries(baselineSeries, () => new (long, double)[Steps]) / Steps;
+        double previousPerPoint = (MeasurePerSeries(baselineSeries, () => new float[Steps]) + fixedPerSeries) / Steps;
 
-        double points = (double)seriesCount * Points;
-        double perPoint = storeBytes / points, baselinePerPoint = baselineBytes / ((double)baselineSeries * Points);
-        double perSeriesOverhead = (storeBytes - points * sizeof(float)) / seriesCount;
+        double points = (double)seriesCount * Steps;
+        double perPoint = storeBytes / points;
+        double historyPerPoint = (storeBytes - fixedPerSeries * seriesCount) / points;
         var invariant = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(invariant, $"series={seriesCount} points_per_series={Points} store_bytes={storeBytes}"));
-        Console.WriteLine(string.Create(invariant, $"bytes_per_point={perPoint:F3} baseline_(timestamp,value)_bytes_per_point={baselinePerPoint:F3} ratio={perPoint / baselinePerPoint:F3}"));
-        Console.WriteLine(string.Create(invariant, $"fixed_overhead_bytes_per_series={perSeriesOverhead:F0} (labels, routing cache entry, ring header; no model state)"));
+        Console.WriteLine(string.Create(invariant, $"series={seriesCount} points_per_series={Steps} scrape_interval_s={ScrapeIntervalMs / 1000} block_steps={StepRing.DefaultBlockSteps} stored_steps={storedSteps} store_bytes={storeBytes}"));
+        Console.WriteLine(string.Create(invariant, $"bytes_per_point={perPoint:F3} (history alone: {historyPerPoint:F3}) baseline_(timestamp,value)_bytes_per_point={pairsPerPoint:F3} ratio={perPoint / pairsPerPoint:F3} baseline_previous_float32_bytes_per_point={previousPerPoint:F3} ratio={perPoint / previousPerPoint:F3}"));
+        Console.WriteLine(string.Create(invariant, $"fixed_overhead_bytes_per_series={fixedPerSeries:F0} (labels, routing cache entry, series, ring holding one step; no model state)"));
         Console.WriteLine(string.Create(invariant, $"process_rss_bytes={rss} ({rss / (double)(1L << 30):F2} GiB, with the store filled)"));
         Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries}"));
         return 0;
+    }
+
+    private static SeriesStore Fill(SidecarSettings settings, IReadOnlyList<(string Name, (string, string)[] Labels)> labels, SampleValue[] samples, int scrapes)
+    {
+        var store = new SeriesStore(settings, TimeProvider.System);
+        for (int index = 0; index < labels.Count; index++)
+        {
+            var (name, pairs) = labels[index];
+            NodeExporterHistory.Fill(name, pairs, index, StartMs, ScrapeIntervalMs, samples.AsSpan(0, scrapes));
+            store.Ingest([new("__name__", name), .. pairs.Select(p => new KeyValuePair<string, string>(p.Item1, p.Item2))], samples.AsSpan(0, scrapes));
+        }
+        return store;
+    }
+
+    /// <summary>Managed bytes per series of <paramref name="count"/> objects made by <paramref name="create"/>.</summary>
+    private static double MeasurePerSeries(int count, Func<object> create)
+    {
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var held = new object[count];
+        for (int i = 0; i < count; i++)
+            held[i] = create();
+        double perSeries = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)count;
+        GC.KeepAlive(held);
+        return perSeries;
     }
 }

@@ -29,6 +29,7 @@ internal static class SeriesIngest
         }
         foreach (SampleValue sample in new SampleEnumerator(series))
             SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
+        SeriesStore.EndBatch(route);
     }
 
     private static string? InvalidHistogram(ReadOnlySpan<byte> series, int histogramsField, SeriesRoute route) =>

@@ -63,6 +63,16 @@ internal sealed class Series
         }
     }
 
+    /// <summary>
+    /// Ends a batch of this series' samples: the block late samples changed (a backfill's) is encoded
+    /// again now, once, rather than once per sample.
+    /// </summary>
+    public void EndBatch()
+    {
+        lock (_ring)
+            _ring.EncodeLateWrites();
+    }
+
     public void End(long receivedAtMs)
     {
         lock (_ring)

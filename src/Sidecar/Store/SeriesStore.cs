@@ -145,6 +145,7 @@ internal sealed class SeriesStore
             long nowMs = NowMs;
             foreach (var sample in samples)
                 Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
+            EndBatch(route);
             return result;
         }
         finally
@@ -167,6 +168,13 @@ internal sealed class SeriesStore
             result.SamplesOverLimit += samples;
         else
             result.SamplesUnselected += samples;
+    }
+
+    /// <summary>Called after the last of a batch of samples for a route, so late writes are encoded once per batch.</summary>
+    public static void EndBatch(SeriesRoute route)
+    {
+        foreach (var series in route.Series)
+            series.EndBatch();
     }
 
     /// <summary>Applies one sample to a route's series and counts what happened.</summary>

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Numerics;
+using Sidecar.Store.Blocks;
+
 namespace Sidecar.Store;
 
 /// <summary>
@@ -6,9 +10,32 @@ namespace Sidecar.Store;
 /// Steps are absolute (<c>timestamp / step</c>), so two series of a target line up. Not thread-safe:
 /// <see cref="Series"/> guards it.
 /// </summary>
-internal sealed class StepRing(int capacity, bool mean = false)
+/// <remarks>
+/// Steps are grouped in aligned blocks (block = step / block size), each XOR-encoded
+/// (<see cref="XorBlockEncoder"/>) and packed in one array (<see cref="EncodedBlocks"/>). The newest
+/// block is appended to one step at a time as steps close; the newest step's value stays raw, because
+/// later samples of its step still change it. Late samples into an encoded block go to a decoded copy
+/// of it, encoded again once the writes leave that block or the batch ends
+/// (<see cref="EncodeLateWrites"/>), so a backfill costs one encoding per block, not one per sample.
+/// </remarks>
+internal sealed class StepRing
 {
-    private readonly float[] _values = CreateEmpty(capacity);
+    /// <summary>
+    /// Steps per block. Bigger blocks spread each block's raw first value over more steps, smaller ones
+    /// make a late write's re-encoding and a read's decoding from the block start cheaper.
+    /// </summary>
+    public const int DefaultBlockSteps = 128;
+
+    private readonly bool _mean;
+    private readonly int _blockShift;
+    private EncodedBlocks _blocks;
+
+    // The block held first in _blocks; the others follow it without a hole, up to the newest step's block.
+    private long _oldestBlock;
+
+    // Where encoding of the newest block stands: it holds every step of that block before NewestStep.
+    private XorBlockEncoder _newestBlock;
+    private float _newestValue;
 
     // Time of the sample held for the newest step, so that only a later one replaces it.
     private long _newestTimestampMs;
@@ -17,15 +44,45 @@ internal sealed class StepRing(int capacity, bool mean = false)
     private double _newestSum;
     private int _newestCount;
 
+    // The decoded copy of the block late samples are writing into (rented, one block long), or null.
+    private float[]? _lateValues;
+    private long _lateBlock;
+    private bool _lateChanged;
+
+    /// <param name="capacity">Steps of history kept, ending at the newest.</param>
+    /// <param name="mean">Keep the mean of a step's samples instead of the last one.</param>
+    /// <param name="blockSteps">Steps per encoded block, a power of two.</param>
+    public StepRing(int capacity, bool mean = false, int blockSteps = DefaultBlockSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (blockSteps < 1 || !BitOperations.IsPow2(blockSteps))
+            throw new ArgumentOutOfRangeException(nameof(blockSteps), blockSteps, "step ring: steps per block must be a power of two");
+        Capacity = capacity;
+        _mean = mean;
+        _blockShift = BitOperations.Log2((uint)blockSteps);
+        // The window touches at most this many blocks, one more while a new block starts before old ones go.
+        _blocks = new EncodedBlocks((capacity - 1) / blockSteps + 3);
+    }
+
     /// <summary>The newest step that holds data; <see cref="long.MinValue"/> before the first sample.</summary>
     public long NewestStep { get; private set; } = long.MinValue;
 
     /// <summary>The first step ever written; with <see cref="NewestStep"/> it tells how much history exists.</summary>
     public long FirstStep { get; private set; } = long.MinValue;
 
-    public int Capacity => _values.Length;
+    public int Capacity { get; }
 
     public bool IsEmpty => NewestStep == long.MinValue;
+
+    /// <summary>The time of the sample held for <see cref="NewestStep"/>.</summary>
+    public long NewestTimestampMs => _newestTimestampMs;
+
+    private int BlockSteps => 1 << _blockShift;
+
+    // Shifts floor, so steps before the epoch fall in blocks like any other.
+    private long BlockOf(long step) => step >> _blockShift;
+
+    private int OffsetOf(long step) => (int)(step & (BlockSteps - 1));
 
     /// <summary>Records the sample (<paramref name="timestampMs"/>, <paramref name="value"/>), which falls in <paramref name="step"/>.</summary>
     /// <returns>True when the write moved to a newer step, which closes every earlier one.</returns>
@@ -33,10 +90,10 @@ internal sealed class StepRing(int capacity, bool mean = false)
     {
         if (IsEmpty)
         {
-            NewestStep = step;
             FirstStep = step;
+            StartAt(step);
+            _newestValue = value;
             StartNewest(timestampMs, value);
-            _values[Slot(step)] = value;
             return false;
         }
         if (step == NewestStep)
@@ -48,27 +105,25 @@ internal sealed class StepRing(int capacity, bool mean = false)
                 _newestTimestampMs = timestampMs;
                 _newestSum += value;
                 _newestCount++;
-                _values[Slot(step)] = mean ? (float)(_newestSum / _newestCount) : value;
+                _newestValue = _mean ? (float)(_newestSum / _newestCount) : value;
             }
             return false;
         }
         if (step > NewestStep)
         {
+            EncodeLateWrites();
+            if (step - NewestStep >= Capacity)
+                StartAt(step); // nothing held stays in the window
+            else
+                MoveNewestTo(step);
+            _newestValue = value;
             StartNewest(timestampMs, value);
-            long gap = Math.Min(step - NewestStep - 1, _values.Length);
-            for (long s = step - gap; s < step; s++)
-                _values[Slot(s)] = float.NaN;
-            _values[Slot(step)] = value;
-            NewestStep = step;
             return true;
         }
         // A late sample may fill a gap inside the retained history, but never overwrites a value:
         // a re-sent duplicate must not change what was already recorded.
-        if (NewestStep - step < _values.Length && float.IsNaN(_values[Slot(step)]))
-        {
-            _values[Slot(step)] = value;
-            FirstStep = Math.Min(FirstStep, step);
-        }
+        if (NewestStep - step < Capacity)
+            WriteLate(step, value);
         return false;
     }
 
@@ -79,8 +134,56 @@ internal sealed class StepRing(int capacity, bool mean = false)
         _newestCount = 1;
     }
 
-    /// <summary>The time of the sample held for <see cref="NewestStep"/>.</summary>
-    public long NewestTimestampMs => _newestTimestampMs;
+    /// <summary>
+    /// Encodes the block that late samples changed, if any. Call it when a batch of samples ends, so the
+    /// decoded copy isn't held until the next step.
+    /// </summary>
+    public void EncodeLateWrites()
+    {
+        if (_lateValues is null)
+            return;
+        if (_lateChanged)
+        {
+            var encoder = new XorBlockEncoder();
+            Span<byte> encoded = stackalloc byte[XorBlockEncoder.MaxBytesFor(BlockSteps)];
+            encoder.Append(encoded, _lateValues.AsSpan(0, EncodedSteps(_lateBlock)));
+            _blocks.Replace((int)(_lateBlock - _oldestBlock), encoded[..encoder.ByteLength]);
+            if (_lateBlock == BlockOf(NewestStep))
+                _newestBlock = encoder;
+        }
+        DropLateValues();
+    }
+
+    private void WriteLate(long step, float value)
+    {
+        long block = BlockOf(step);
+        if (_lateValues is null || _lateBlock != block)
+        {
+            EncodeLateWrites();
+            // History shorter than the window (restored, or after a silence) may not reach back to the step's block yet.
+            for (; block < _oldestBlock; _oldestBlock--)
+                _blocks.InsertEmptyFirst();
+            float[] values = ArrayPool<float>.Shared.Rent(BlockSteps);
+            DecodeBlock(block, 0, values.AsSpan(0, EncodedSteps(block)));
+            _lateValues = values;
+            _lateBlock = block;
+            _lateChanged = false;
+        }
+        ref float slot = ref _lateValues[OffsetOf(step)];
+        if (float.IsNaN(slot))
+        {
+            slot = value;
+            _lateChanged = true;
+            FirstStep = Math.Min(FirstStep, step);
+        }
+    }
+
+    private void DropLateValues()
+    {
+        if (_lateValues is not null)
+            ArrayPool<float>.Shared.Return(_lateValues);
+        _lateValues = null;
+    }
 
     /// <summary>
     /// Replaces the ring's content with restored history: <paramref name="values"/> are the steps that end
@@ -88,46 +191,146 @@ internal sealed class StepRing(int capacity, bool mean = false)
     /// </summary>
     public void Restore(long first, long newest, long newestTimestampMs, ReadOnlySpan<float> values)
     {
-        Array.Fill(_values, float.NaN);
-        if (values.Length > _values.Length)
-            values = values[^_values.Length..];
-        long oldest = newest - values.Length + 1;
-        for (int i = 0; i < values.Length; i++)
-            _values[Slot(oldest + i)] = values[i];
-        FirstStep = first;
+        DropLateValues();
+        if (values.Length > Capacity)
+            values = values[^Capacity..];
+        long oldest = newest - Math.Max(values.Length, 1) + 1;
+        StartAt(oldest);
+        ReadOnlySpan<float> closed = values.IsEmpty ? [] : values[..^1];
+        for (long step = oldest; !closed.IsEmpty;)
+        {
+            int take = Math.Min(closed.Length, BlockSteps - OffsetOf(step));
+            AppendToNewestBlock(closed[..take]);
+            closed = closed[take..];
+            step += take;
+            if (OffsetOf(step) == 0)
+                StartBlock();
+        }
         NewestStep = newest;
+        _newestValue = values.IsEmpty ? float.NaN : values[^1];
+        FirstStep = first;
         _newestTimestampMs = newestTimestampMs;
         _newestSum = values.IsEmpty ? 0 : values[^1];
         _newestCount = 1;
     }
 
+    /// <summary>Forgets everything held and makes <paramref name="step"/> the newest, its block's earlier steps gaps.</summary>
+    private void StartAt(long step)
+    {
+        DropLateValues();
+        _blocks.Clear();
+        _oldestBlock = BlockOf(step);
+        StartBlock();
+        AppendGaps(OffsetOf(step));
+        NewestStep = step;
+    }
+
+    /// <summary>Closes the newest step and the gap after it, up to the new newest <paramref name="step"/>.</summary>
+    private void MoveNewestTo(long step)
+    {
+        long windowStart = step - Capacity + 1;
+        AppendToNewestBlock(new ReadOnlySpan<float>(in _newestValue));
+        for (long closed = NewestStep + 1; ; closed++)
+        {
+            if (OffsetOf(closed) == 0)
+            {
+                StartBlock();
+                while (((_oldestBlock + 1) << _blockShift) <= windowStart)
+                {
+                    _blocks.RemoveFirst();
+                    _oldestBlock++;
+                }
+                if (step - closed >= BlockSteps)
+                {
+                    // A block that is all gap stays empty: a long silence costs no bytes.
+                    closed += BlockSteps - 1;
+                    continue;
+                }
+            }
+            if (closed == step)
+                break;
+            AppendGaps(1);
+        }
+        NewestStep = step;
+    }
+
+    private void StartBlock()
+    {
+        _blocks.AddEmpty();
+        _newestBlock = default;
+    }
+
+    private void AppendGaps(int steps)
+    {
+        float gap = float.NaN;
+        for (int i = 0; i < steps; i++)
+            AppendToNewestBlock(new ReadOnlySpan<float>(in gap));
+    }
+
+    private void AppendToNewestBlock(ReadOnlySpan<float> values)
+    {
+        Span<byte> block = _blocks.GrowLast(XorBlockEncoder.MaxBytesFor(values.Length));
+        _newestBlock.Append(block, values);
+        _blocks.SetLastLength(_newestBlock.ByteLength);
+    }
+
+    // The newest block holds its steps before the newest one; the newest step's value is kept raw.
+    private int EncodedSteps(long block) => block == BlockOf(NewestStep) ? OffsetOf(NewestStep) : BlockSteps;
+
     /// <summary>The value at <paramref name="step"/>, or NaN when it is a gap or outside the history.</summary>
     public float At(long step)
     {
-        if (IsEmpty || step > NewestStep || NewestStep - step >= _values.Length)
-            return float.NaN;
-        return _values[Slot(step)];
+        Span<float> value = stackalloc float[1];
+        Copy(step, value);
+        return value[0];
     }
 
-    /// <summary>Copies the steps that end at <paramref name="lastStep"/> into <paramref name="destination"/>, oldest first.</summary>
+    /// <summary>
+    /// Copies the steps that end at <paramref name="lastStep"/> into <paramref name="destination"/>, oldest
+    /// first, NaN for gaps and for steps outside the history. Decodes in place: allocates nothing.
+    /// </summary>
     public void Copy(long lastStep, Span<float> destination)
     {
         long first = lastStep - destination.Length + 1;
-        for (int i = 0; i < destination.Length; i++)
-            destination[i] = At(first + i);
+        // The window may reach back before the oldest block held (a short history): those steps are gaps.
+        long from = IsEmpty ? long.MaxValue : Math.Max(first, Math.Max(NewestStep - Capacity + 1, _oldestBlock << _blockShift));
+        long to = IsEmpty ? long.MinValue : Math.Min(lastStep, NewestStep);
+        if (from > to)
+        {
+            destination.Fill(float.NaN);
+            return;
+        }
+        destination[..(int)(from - first)].Fill(float.NaN);
+        destination[(int)(to - first + 1)..].Fill(float.NaN);
+        for (long block = BlockOf(from); block <= BlockOf(to); block++)
+        {
+            long start = Math.Max(from, block << _blockShift), end = Math.Min(to, ((block + 1) << _blockShift) - 1);
+            DecodeBlock(block, OffsetOf(start), destination.Slice((int)(start - first), (int)(end - start + 1)));
+        }
     }
 
-    private int Slot(long step)
+    /// <summary>Copies the steps of <paramref name="block"/> from <paramref name="offset"/> on into <paramref name="destination"/>.</summary>
+    private void DecodeBlock(long block, int offset, Span<float> destination)
     {
-        long slot = step % _values.Length;
-        return (int)(slot < 0 ? slot + _values.Length : slot);
-    }
-
-    private static float[] CreateEmpty(int capacity)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        var values = new float[capacity];
-        Array.Fill(values, float.NaN);
-        return values;
+        int encoded = Math.Min(destination.Length, EncodedSteps(block) - offset);
+        if (_lateValues is not null && _lateBlock == block)
+        {
+            _lateValues.AsSpan(offset, encoded).CopyTo(destination);
+        }
+        else if (encoded > 0 && _blocks[(int)(block - _oldestBlock)] is { IsEmpty: false } bytes)
+        {
+            var decoder = new XorBlockDecoder(bytes);
+            decoder.Skip(offset);
+            for (int i = 0; i < encoded; i++)
+                destination[i] = decoder.Next();
+        }
+        else
+        {
+            // An empty block is all gap: see MoveNewestTo.
+            destination[..encoded].Fill(float.NaN);
+        }
+        // Past the encoded steps there is only the newest one.
+        if (encoded < destination.Length)
+            destination[encoded] = _newestValue;
     }
 }

@@ -93,6 +93,33 @@ public sealed class SeriesStoreTests
     }
 
     [Fact]
+    public void AWholeHistoryOfBackfillBehindLiveDataMatchesTheSameSamplesWrittenInOrder()
+    {
+        const int History = 600, Live = 40, Page = 50; // the target keeps 10m at 1s: several encoded blocks
+        var labels = new List<KeyValuePair<string, string>> { new("__name__", "test_metric"), new("job", "a") };
+        long newest = T0 + (History - 1) * 1000L;
+        var backfill = Enumerable.Range(0, History).Select(i => new Sidecar.Protocol.RemoteWrite.SampleValue(T0 + i * 1000L, 4096.0 * (1_000_000 + i / 3))).ToArray();
+        var live = Enumerable.Range(History - Live, Live).Select(i => new Sidecar.Protocol.RemoteWrite.SampleValue(T0 + i * 1000L, 0.01 * i)).ToArray();
+
+        var inOrder = NewStore();
+        inOrder.Ingest(labels, [.. backfill[..(History - Live)], .. live]);
+
+        // Live data first, then the backfill oldest page first, over the live steps too (which keep their values).
+        var backfilled = NewStore();
+        backfilled.Ingest(labels, live);
+        for (int page = 0; page < History; page += Page)
+            backfilled.Ingest(labels, backfill.AsSpan(page, Page));
+
+        var expected = new float[History + 5];
+        var actual = new float[History + 5];
+        Assert.Single(inOrder.Targets[0].Snapshot()).CopyHistory(newest / 1000, expected);
+        Assert.Single(backfilled.Targets[0].Snapshot()).CopyHistory(newest / 1000, actual);
+        Assert.Equal(expected.Select(BitConverter.SingleToUInt32Bits), actual.Select(BitConverter.SingleToUInt32Bits));
+        Assert.Equal(0.01f * (History - 1), actual[^1]);
+        Assert.Equal(4096f * 1_000_000, actual[5]);
+    }
+
+    [Fact]
     public void InvalidSeriesAreReportedAndTheRestKept()
     {
         var store = NewStore();

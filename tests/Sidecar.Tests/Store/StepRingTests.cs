@@ -1,4 +1,5 @@
 using Sidecar.Store;
+using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Store;
 
@@ -81,5 +82,168 @@ public sealed class StepRingTests
         ring.Write(-4, -4 * 1000L, 2);
         Assert.Equal(1, ring.At(-5));
         Assert.Equal(2, ring.At(-4));
+    }
+
+    [Theory]
+    [InlineData(1, 1, false)]
+    [InlineData(3, 2, false)]
+    [InlineData(10, 4, true)]
+    [InlineData(130, 4, false)]
+    [InlineData(300, 128, false)]
+    [InlineData(1000, 128, true)]
+    [InlineData(700, 256, false)]
+    public void BehavesLikeAPlainArrayOfStepsUnderRandomWrites(int capacity, int blockSteps, bool mean)
+    {
+        var random = new Random(capacity * 31 + blockSteps);
+        var ring = new StepRing(capacity, mean, blockSteps);
+        var plain = new PlainStepRing(capacity, mean);
+        long step = random.Next(-500, 500), timestamp = step * 1000;
+        for (int op = 0; op < 20_000; op++)
+        {
+            float value = random.Next(20) == 0 ? float.NaN : MathF.Round(random.NextSingle() * 100, random.Next(0, 3));
+            switch (random.Next(100))
+            {
+                case < 40:
+                    step += random.Next(8) == 0 ? random.Next(2, capacity + 2 * blockSteps) : 1;
+                    timestamp = step * 1000;
+                    Write(step, timestamp, value);
+                    break;
+                case < 55:
+                    timestamp += random.Next(-100, 300); // later samples of the newest step, and retries
+                    Write(step, timestamp, value);
+                    break;
+                case < 90:
+                    long late = step - random.Next(1, capacity + blockSteps + 3);
+                    Write(late, late * 1000, value);
+                    break;
+                case < 97:
+                    ring.EncodeLateWrites();
+                    break;
+                case < 98:
+                    step += random.Next(10) == 0 ? 100L * capacity : capacity;
+                    timestamp = step * 1000;
+                    Write(step, timestamp, value);
+                    break;
+                default:
+                    // A restored history of any length, longer than the ring included.
+                    var values = Enumerable.Range(0, random.Next(0, 2 * capacity + 1))
+                        .Select(_ => random.Next(4) == 0 ? float.NaN : random.NextSingle()).ToArray();
+                    long first = step - values.Length - random.Next(0, 5);
+                    ring.Restore(first, step, timestamp, values);
+                    plain.Restore(first, step, timestamp, values);
+                    break;
+            }
+            AssertSameHistory(plain, ring, random);
+        }
+
+        void Write(long s, long t, float v)
+        {
+            ring.Write(s, t, v);
+            plain.Write(s, t, v);
+        }
+    }
+
+    [Fact]
+    public void AWeekOfBackfillBehindLiveDataEndsAsIfWrittenInOrder()
+    {
+        const int Week = 7 * 24 * 60, LiveSteps = 90, Page = 120;
+        long newest = 28_000_000 + 37; // not aligned to a block
+        long oldest = newest - Week + 1;
+        float Backfilled(long s) => 4096f * (1_900_000 + (s - oldest) / 13) + (s % 97 == 0 ? float.NaN : 0);
+        float Live(long s) => 4096f * (2_000_000 + (s - oldest) / 11);
+
+        var inOrder = new StepRing(Week);
+        for (long s = oldest; s <= newest; s++)
+            inOrder.Write(s, s * 60_000, s > newest - LiveSteps ? Live(s) : Backfilled(s));
+
+        // Live data arrives first; then remote-read pages bring the week, oldest first, overlapping it.
+        var backfilled = new StepRing(Week);
+        for (long s = newest - LiveSteps + 1; s <= newest; s++)
+            backfilled.Write(s, s * 60_000, Live(s));
+        for (long pageStart = oldest; pageStart <= newest; pageStart += Page)
+        {
+            for (long s = pageStart; s < pageStart + Page && s <= newest; s++)
+                backfilled.Write(s, s * 60_000, Backfilled(s));
+            backfilled.EncodeLateWrites();
+        }
+
+        Assert.Equal(inOrder.FirstStep, backfilled.FirstStep);
+        Assert.Equal(inOrder.NewestStep, backfilled.NewestStep);
+        Assert.Equal(Bits(inOrder, newest, Week + 10), Bits(backfilled, newest, Week + 10));
+        // Still the same after both close the newest step and go on.
+        inOrder.Write(newest + 1, (newest + 1) * 60_000, 1);
+        backfilled.Write(newest + 1, (newest + 1) * 60_000, 1);
+        Assert.Equal(Bits(inOrder, newest + 1, Week), Bits(backfilled, newest + 1, Week));
+    }
+
+    [Fact]
+    public void CopyingTheHistoryAllocatesNothing()
+    {
+        var ring = new StepRing(7 * 24 * 60);
+        for (long s = 0; s < 9 * 24 * 60; s++)
+            ring.Write(s, s * 60_000, 4096f * (1_000_000 + s / 7));
+        var week = new float[ring.Capacity];
+        var window = new float[24];
+        ring.Copy(ring.NewestStep, week);
+        ring.Copy(ring.NewestStep - 1, window);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ring.Copy(ring.NewestStep, week);
+        ring.Copy(ring.NewestStep - 1, window);
+        float at = ring.At(ring.NewestStep - 5000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(4096f * (1_000_000 + (ring.NewestStep - 5000) / 7), at);
+        Assert.Equal(4096f * (1_000_000 + (ring.NewestStep - 1) / 7), window[^1]);
+    }
+
+    [Fact]
+    public void ValuesRoundTripBitForBitAcrossBlockBoundaries()
+    {
+        uint[] patterns = [0x7FC0_0001, 0xFFC0_0000, 0x7F80_0000, 0xFF80_0000, 0x8000_0000, 0, 1, 0x807F_FFFF, 0x3F80_0000, 0x7F7F_FFFF];
+        var random = new Random(5);
+        var ring = new StepRing(1000, blockSteps: 128);
+        var expected = new uint[1000];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            // Steps 0 to 999 cross seven block boundaries; the raw patterns include NaN payloads and -0.
+            expected[i] = random.Next(3) == 0 ? (uint)random.NextInt64(1L << 32) : patterns[random.Next(patterns.Length)];
+            ring.Write(i, i * 1000L, BitConverter.UInt32BitsToSingle(expected[i]));
+        }
+        Assert.Equal(expected, Bits(ring, 999, 1000));
+    }
+
+    [Fact]
+    public void ALateSampleBeforeARestoredHistoryStillFillsTheWindow()
+    {
+        var ring = new StepRing(1000, blockSteps: 4);
+        ring.Restore(first: 990, newest: 999, newestTimestampMs: 999_000, [.. Enumerable.Range(990, 10).Select(i => (float)i)]);
+        Assert.False(ring.Write(5, 5000, 5));
+        ring.EncodeLateWrites();
+        Assert.Equal(5, ring.At(5));
+        Assert.Equal(5, ring.FirstStep);
+        Assert.True(float.IsNaN(ring.At(6)));
+        Assert.Equal(990, ring.At(990));
+    }
+
+    private static void AssertSameHistory(PlainStepRing plain, StepRing ring, Random random)
+    {
+        Assert.Equal(plain.NewestStep, ring.NewestStep);
+        Assert.Equal(plain.FirstStep, ring.FirstStep);
+        if (plain.NewestStep == long.MinValue)
+            return;
+        Assert.Equal(plain.NewestTimestampMs, ring.NewestTimestampMs);
+        int length = random.Next(1, ring.Capacity + 20);
+        long last = plain.NewestStep + random.Next(-ring.Capacity, 5);
+        var copy = new float[length];
+        ring.Copy(last, copy);
+        for (int i = 0; i < length; i++)
+            Assert.Equal(BitConverter.SingleToUInt32Bits(plain.At(last - length + 1 + i)), BitConverter.SingleToUInt32Bits(copy[i]));
+    }
+
+    private static uint[] Bits(StepRing ring, long lastStep, int length)
+    {
+        var values = new float[length];
+        ring.Copy(lastStep, values);
+        return [.. values.Select(BitConverter.SingleToUInt32Bits)];
     }
 }

@@ -1,0 +1,44 @@
+using Sidecar.Protocol.Chunks;
+
+namespace Sidecar.Store.Blocks;
+
+/// <summary>
+/// Reads back, one value at a time, a block written by <see cref="XorBlockEncoder"/>. Allocates nothing:
+/// it walks the caller's bytes, so the caller must know how many values the block holds.
+/// </summary>
+internal ref struct XorBlockDecoder(ReadOnlySpan<byte> block)
+{
+    // Prometheus' chunk reader fits: the same bit order, over a span, and it throws rather than read past the end.
+    private BitReader _reader = new(block);
+    private uint _previous;
+    private int _leading;
+    private int _trailing;
+    private bool _started;
+
+    public float Next()
+    {
+        if (!_started)
+        {
+            _started = true;
+            _previous = (uint)_reader.ReadBits(32);
+        }
+        else if (_reader.ReadBit())
+        {
+            if (_reader.ReadBit())
+            {
+                _leading = (int)_reader.ReadBits(5);
+                int meaningful = (int)_reader.ReadBits(5) + 1;
+                _trailing = 32 - _leading - meaningful;
+            }
+            _previous ^= (uint)_reader.ReadBits(32 - _leading - _trailing) << _trailing;
+        }
+        return BitConverter.UInt32BitsToSingle(_previous);
+    }
+
+    /// <summary>Passes over <paramref name="count"/> values.</summary>
+    public void Skip(int count)
+    {
+        for (int i = 0; i < count; i++)
+            Next();
+    }
+}

@@ -8,6 +8,10 @@ if (args is ["bench", "store-memory", .. var memoryArgs])
     return StoreMemory.Run(memoryArgs);
 if (args is ["bench", "firehose", .. var firehoseArgs])
     return Firehose.Run(firehoseArgs);
+if (args is ["bench", "inference", .. var inferenceArgs])
+    return InferenceSpeed.Run(inferenceArgs);
+if (args is ["bench", "training", .. var trainingArgs])
+    return TrainingSpeed.Run(trainingArgs);
 if (args is ["backtest", .. var backtestArgs])
     return BacktestCommand.Run(backtestArgs);
 

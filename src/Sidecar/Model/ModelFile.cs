@@ -83,17 +83,18 @@ internal static class ModelFile
 
     private sealed record Stored(
         string ConfigHash, int Features, int HiddenSize, int Layers, int[] HeadSteps, double[] Quantiles, int MedianIndex,
-        Dictionary<string, float[]> Scalers, double ValidationLoss, DateTimeOffset TrainedAt, long FirstStep, long LastStep, int Epochs)
+        Dictionary<string, float[]> Scalers, double ValidationLoss, DateTimeOffset TrainedAt, long FirstStep, long LastStep, int Epochs,
+        float[] IntervalScales)
     {
         public static Stored From(TrainedModel model)
         {
             var d = model.Description;
             return new Stored(d.ConfigHash, model.Network.Features, model.Network.HiddenSize, model.Network.Layers, [.. d.HeadSteps],
                 [.. d.Quantiles], d.MedianIndex, d.Scalers.ToDictionary(s => s.Key, s => new[] { s.Value.Center, s.Value.Spread }),
-                d.ValidationLoss, d.TrainedAt, d.FirstStep, d.LastStep, d.Epochs);
+                d.ValidationLoss, d.TrainedAt, d.FirstStep, d.LastStep, d.Epochs, [.. d.IntervalScales]);
         }
 
         public ModelDescription ToDescription() => new(ConfigHash, HeadSteps, Quantiles, MedianIndex,
-            Scalers.ToDictionary(s => s.Key, s => new RobustScaler(s.Value[0], s.Value[1])), ValidationLoss, TrainedAt, FirstStep, LastStep, Epochs);
+            Scalers.ToDictionary(s => s.Key, s => new RobustScaler(s.Value[0], s.Value[1])), ValidationLoss, TrainedAt, FirstStep, LastStep, Epochs, IntervalScales);
     }
 }

@@ -37,6 +37,8 @@ internal sealed class TrainedModel(LstmNetwork network, ModelDescription descrip
 /// <param name="ValidationLoss">Mean pinball loss on the validation part, in scaled units.</param>
 /// <param name="FirstStep">The oldest step the run trained on.</param>
 /// <param name="LastStep">The newest step the run saw (validation included).</param>
+/// <param name="IntervalScales">Per head, the stretch of the lowest and the highest quantile's distance
+/// from the median (<see cref="IntervalCalibration"/>): <c>[head · 2]</c> lower, <c>[head · 2 + 1]</c> upper.</param>
 internal sealed record ModelDescription(
     string ConfigHash,
     IReadOnlyList<int> HeadSteps,
@@ -47,4 +49,5 @@ internal sealed record ModelDescription(
     DateTimeOffset TrainedAt,
     long FirstStep,
     long LastStep,
-    int Epochs);
+    int Epochs,
+    IReadOnlyList<float> IntervalScales);

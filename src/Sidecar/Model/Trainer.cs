@@ -78,6 +78,7 @@ internal static class Trainer
                 DisposeAll(bestWeights);
             }
             network.eval();
+            float[] intervalScales = IntervalCalibration.Fit(network, data, validationLanes, settings.Quantiles, median);
             var description = new ModelDescription(
                 configHash,
                 data.HeadSteps,
@@ -88,7 +89,8 @@ internal static class Trainer
                 DateTimeOffset.UtcNow,
                 data.Series.Min(s => s.FirstStep + s.FitStart),
                 data.Series.Max(s => s.FirstStep + s.Values.Length - 1),
-                bestEpoch);
+                bestEpoch,
+                intervalScales);
             var report = new TrainingReport(data.Series.Count, trainSteps, epochs, lastTrainLoss, best, clock.Elapsed);
             return (new TrainedModel(network, description), report);
         }
@@ -112,46 +114,14 @@ internal static class Trainer
     /// <summary>The mean pinball loss of <paramref name="network"/> over <paramref name="lanes"/>, without autograd.</summary>
     private static double Evaluate(LstmNetwork network, SequenceSet data, IReadOnlyList<Lane> lanes, Tensor levels)
     {
-        const int LanesPerBatch = 256, StepsPerChunk = 512;
-        network.eval();
-        using var noGrad = torch.no_grad();
         double sum = 0;
         long count = 0;
-        int features = data.Layout.Count, heads = data.HeadSteps.Count;
-        for (int offset = 0; offset < lanes.Count; offset += LanesPerBatch)
+        ValidationPass.Run(network, data, lanes, (output, targets, _) =>
         {
-            var batch = lanes is List<Lane> list ? list.GetRange(offset, Math.Min(LanesPerBatch, lanes.Count - offset)) : lanes.Skip(offset).Take(LanesPerBatch).ToList();
-            int longest = batch.Max(l => l.Length);
-            var anchors = new float[batch.Count];
-            Array.Fill(anchors, float.NaN);
-            Tensor? hidden = null, cell = null;
-            try
-            {
-                for (int start = 0; start < longest; start += StepsPerChunk)
-                {
-                    int steps = Math.Min(StepsPerChunk, longest - start);
-                    var inputs = new float[batch.Count * steps * features];
-                    var targets = new float[batch.Count * steps * heads];
-                    data.FillChunk(batch, start, steps, inputs, targets, anchors);
-                    using var scope = torch.NewDisposeScope();
-                    Tensor x = torch.tensor(inputs, [batch.Count, steps, features]);
-                    Tensor y = torch.tensor(targets, [batch.Count, steps, heads]);
-                    var (output, h, c) = network.Forward(x, hidden, cell);
-                    hidden?.Dispose();
-                    cell?.Dispose();
-                    hidden = h.MoveToOuterDisposeScope();
-                    cell = c.MoveToOuterDisposeScope();
-                    var (loss, n) = PinballLoss.Compute(output, y, levels);
-                    sum += loss.item<float>() * n;
-                    count += n;
-                }
-            }
-            finally
-            {
-                hidden?.Dispose();
-                cell?.Dispose();
-            }
-        }
+            var (loss, n) = PinballLoss.Compute(output, targets, levels);
+            sum += loss.item<float>() * n;
+            count += n;
+        });
         return count == 0 ? double.NaN : sum / count;
     }
 

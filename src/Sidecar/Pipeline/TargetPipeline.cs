@@ -167,6 +167,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             var (series, state, _, last, _) = plans[b];
             int offset = b * heads * quantiles;
             float Quantile(int head, int q) => state.Scaler.Unscale(state.Anchor + outputs[offset + head * quantiles + q]);
+            // The interval's edges, stretched from the median as calibrated on the validation part.
+            float Edge(int head, int q, float scale)
+            {
+                float median = outputs[offset + head * quantiles + model.MedianIndex];
+                return state.Scaler.Unscale(state.Anchor + median + scale * (outputs[offset + head * quantiles + q] - median));
+            }
             state.PendingStep = last + 1;
             state.PendingOneStep = Quantile(0, model.MedianIndex);
             if (state.Gauges is null)
@@ -178,7 +184,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.ForecastStep = last;
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
-                float lower = Quantile(h + 1, 0), median = Quantile(h + 1, model.MedianIndex), upper = Quantile(h + 1, quantiles - 1);
+                IReadOnlyList<float> scales = model.Description.IntervalScales;
+                float lower = Edge(h + 1, 0, scales[(h + 1) * 2]), median = Quantile(h + 1, model.MedianIndex);
+                float upper = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]);
                 state.Forecast[h * 3] = lower;
                 state.Forecast[h * 3 + 1] = median;
                 state.Forecast[h * 3 + 2] = upper;

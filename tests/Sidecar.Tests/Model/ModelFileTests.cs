@@ -36,6 +36,7 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(model.Description.Quantiles, read.Description.Quantiles);
         Assert.Equal((model.Description.FirstStep, model.Description.LastStep), (read.Description.FirstStep, read.Description.LastStep));
         Assert.Equal(model.Description.ValidationLoss, read.Description.ValidationLoss);
+        Assert.Equal(model.Description.IntervalScales, read.Description.IntervalScales);
     }
 
     [Fact]

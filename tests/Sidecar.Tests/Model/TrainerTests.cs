@@ -47,6 +47,22 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void CalibratedIntervalsCoverAboutNinetyPercentOfUnseenSeries()
+    {
+        int[] heads = [1, 4];
+        var data = Data(heads, [.. Enumerable.Range(0, 4).Select(s => Sine(800, 24, s, noise: 10, seed: s))]);
+        var (model, _) = Trainer.Train(data, Settings with { MaxEpochs = 10 }, "h", null, CancellationToken.None);
+        using (model)
+        {
+            Assert.Equal(2 * heads.Length, model.Description.IntervalScales.Count);
+            // Series the model never saw, from the same process with fresh noise.
+            var unseen = Data(heads, [.. Enumerable.Range(10, 4).Select(s => Sine(800, 24, s, noise: 10, seed: s))]);
+            var (_, coverage) = ValidationStats(model, unseen, model.Description.IntervalScales);
+            Assert.InRange(coverage, 0.82, 0.97);
+        }
+    }
+
+    [Fact]
     public void TheSameSeedGivesTheSameModel()
     {
         var data = Data([1, 3], Sine(300, 24, 0, 1, 1));
@@ -81,7 +97,7 @@ public sealed class TrainerTests
     }
 
     /// <summary>Persistence's pinball loss and the model's p05..p95 coverage over the validation lanes.</summary>
-    private static (double Persistence, double Coverage) ValidationStats(TrainedModel model, SequenceSet data)
+    private static (double Persistence, double Coverage) ValidationStats(TrainedModel model, SequenceSet data, IReadOnlyList<float>? scales = null)
     {
         var lanes = data.ValidationLanes();
         int steps = lanes.Max(l => l.Length), heads = data.HeadSteps.Count, q = model.QuantileCount;
@@ -101,7 +117,11 @@ public sealed class TrainerTests
             count++;
             foreach (double level in model.Description.Quantiles)
                 loss += Math.Max(level * target, (level - 1) * target);
-            if (target >= outputs[i * q] && target <= outputs[i * q + q - 1])
+            int head = i % heads;
+            float median = outputs[i * q + model.MedianIndex];
+            float lower = median + (scales?[head * 2] ?? 1) * (outputs[i * q] - median);
+            float upper = median + (scales?[head * 2 + 1] ?? 1) * (outputs[i * q + q - 1] - median);
+            if (target >= lower && target <= upper)
                 covered++;
         }
         return (loss / (count * q), covered / count);

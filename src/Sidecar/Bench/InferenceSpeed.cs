@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+using Sidecar.Backtest;
+using Sidecar.Expose;
+using Sidecar.Host;
+using Sidecar.Model;
+using Sidecar.Pipeline;
+using Sidecar.Protocol.RemoteWrite;
+using Sidecar.Store;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sidecar.Bench;
+
+/// <summary>
+/// <c>bench inference</c>: series-steps per second of streaming inference on one libtorch thread, for
+/// the default network (2 × 32 LSTM, default inputs, 3 quantiles, 4 heads) in steady state:
+/// <list type="bullet">
+/// <item>baseline: the raw one-step forward with a state tensor already in place;</item>
+/// <item>the same step through <see cref="StreamingStates"/>, which gathers and scatters each series'
+/// state by index;</item>
+/// <item>a whole pipeline step: history reads, features, the batched call, unscaling and the gauges.</item>
+/// </list>
+/// </summary>
+internal static class InferenceSpeed
+{
+    private const int Layers = 2, Hidden = 32, Heads = 4, Quantiles = 3;
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        int batch = args.Count > 0 && int.TryParse(args[0].Replace("--series=", "", StringComparison.Ordinal), out int n) ? n : 1024;
+        torch.set_num_threads(1);
+        torch.manual_seed(1);
+        var layout = new FeatureLayout(new FeatureSettings(true, true, true), 60_000);
+        using var network = new LstmNetwork(layout.Count, Hidden, Layers, Heads, Quantiles, 1);
+        network.eval();
+        var invariant = CultureInfo.InvariantCulture;
+
+        double raw = Measure(batch, () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            using var inference = torch.inference_mode();
+            var (output, h, c) = network.Forward(torch.rand(batch, 1, layout.Count), torch.zeros(Layers, batch, Hidden), torch.zeros(Layers, batch, Hidden));
+            output.select(1, -1).data<float>().ToArray();
+        });
+
+        using var states = new StreamingStates(Layers, Hidden);
+        states.EnsureSlots(batch * 4);
+        long[] slots = [.. Enumerable.Range(0, batch).Select(i => (long)i * 3)]; // scattered, as series ids are
+        var inputs = new float[batch * layout.Count];
+        var random = new Random(2);
+        for (int i = 0; i < inputs.Length; i++)
+            inputs[i] = (float)random.NextDouble();
+        var outputs = new float[batch * Heads * Quantiles];
+        double streaming = Measure(batch, () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            using var inference = torch.inference_mode();
+            states.Run(network, torch.tensor(inputs, [batch, 1, layout.Count]), slots, fresh: false).data<float>().CopyTo(outputs);
+        });
+
+        double pipeline = PipelineStep(batch);
+        Console.WriteLine(string.Create(invariant, $"batch={batch} network=2x{Hidden} lstm, {layout.Count} inputs, {Heads} heads x {Quantiles} quantiles, 1 libtorch thread"));
+        Console.WriteLine(string.Create(invariant, $"raw_forward_series_steps_per_s={raw:F0} (baseline)"));
+        Console.WriteLine(string.Create(invariant, $"streaming_with_gather_scatter_series_steps_per_s={streaming:F0} ratio={streaming / raw:F3}"));
+        Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_series_steps_per_s={pipeline:F0} ratio={pipeline / raw:F3}"));
+        return 0;
+    }
+
+    /// <summary>Series-steps per second of <paramref name="step"/> after a warm-up, best of five runs.</summary>
+    private static double Measure(int batch, Action step)
+    {
+        for (int i = 0; i < 20; i++)
+            step();
+        double best = 0;
+        for (int run = 0; run < 5; run++)
+        {
+            const int Steps = 100;
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < Steps; i++)
+                step();
+            best = Math.Max(best, Steps * (double)batch / clock.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    /// <summary>Series-steps per second of <see cref="TargetPipeline.Process"/> over a target of <paramref name="count"/> series.</summary>
+    private static double PipelineStep(int count)
+    {
+        var settings = ConfigLoader.Load($"""
+            demo:
+              mode: off
+            limits:
+              max_series: {count + 10}
+            targets:
+              - name: speed
+                selector: 'bench_value'
+                step: 1m
+                horizons: [5m, 30m, 1h]
+                history: 1d
+            """);
+        var time = new SimulatedClock(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        var store = new SeriesStore(settings, time);
+        var registry = Metrics.NewCustomRegistry();
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        var target = settings.Targets[0];
+        var layout = new FeatureLayout(target.Model.Features, target.StepMs);
+        var network = new LstmNetwork(layout.Count, Hidden, Layers, ForecastHeads.StepsFor(target).Length, Quantiles, 1);
+        network.eval();
+        var description = new ModelDescription("bench", ForecastHeads.StepsFor(target), target.Model.Quantiles, 1,
+            new Dictionary<string, RobustScaler>(), 0, DateTimeOffset.UtcNow, 0, 0, 0,
+            [.. Enumerable.Repeat(1f, ForecastHeads.StepsFor(target).Length * 2)]);
+        long stepMs = target.StepMs;
+        long first = time.GetUtcNow().ToUnixTimeMilliseconds() / stepMs - 100;
+        void WriteStep(long step)
+        {
+            for (int s = 0; s < count; s++)
+            {
+                List<KeyValuePair<string, string>> labels = [new("__name__", "bench_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture))];
+                store.Ingest(labels, [new SampleValue(step * stepMs, 50 + 10 * Math.Sin(step / 30.0 + s))]);
+            }
+            time.Set(DateTimeOffset.FromUnixTimeMilliseconds((step + 2) * stepMs));
+        }
+        for (long step = first; step < first + 60; step++)
+            WriteStep(step);
+        pipeline.Publish(new TrainedModel(network, description));
+        pipeline.Process(); // warms every series up
+        long next = first + 60;
+        double seconds = 0;
+        const int Steps = 30;
+        for (int i = 0; i < Steps; i++)
+        {
+            WriteStep(next++);
+            var clock = Stopwatch.StartNew();
+            pipeline.Process();
+            seconds += clock.Elapsed.TotalSeconds;
+        }
+        return Steps * (double)count / seconds;
+    }
+}

@@ -29,13 +29,7 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
         int maxHorizon = horizons.Max();
         int daySteps = (int)Math.Max(1, 86_400_000 / stepMs);
         int rangeSteps = (int)Math.Max(2, baselineRange.TotalMilliseconds / stepMs);
-        IBaselineForecaster[] baselines =
-        [
-            new SeasonalNaiveForecaster(daySteps),
-            new HoltWintersForecaster(daySteps),
-            new PredictLinearForecaster(rangeSteps),
-            new DoubleExponentialSmoothingForecaster(rangeSteps, 0.3, 0.1),
-        ];
+        IBaselineForecaster[] baselines = [.. BaselineCatalog.Names.Select(name => BaselineCatalog.Create(name, stepMs, rangeSteps))];
         string[] models = [LstmModel, .. baselines.Select(b => b.Name)];
         var accuracy = new ForecastAccuracy(models, horizons, daySteps);
 
@@ -72,7 +66,7 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
             Series? series = store.Targets[0].Snapshot().FirstOrDefault();
             SeriesForecast? latest = series is null ? null : pipeline.Latest(series);
             float[]? forecast = latest?.Step == step ? latest.Horizons : null;
-            if (forecast is not null)
+            if (forecast is not null && latest!.Model == LstmModel)
             {
                 for (int h = 0; h < horizons.Length; h++)
                     pending[(0, h, step + horizons[h])] = (forecast[h * 3 + 1], forecast[h * 3], forecast[h * 3 + 2]);

@@ -24,7 +24,8 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
     private readonly IMetricFactory _factory = Metrics.WithCustomRegistry(registry);
     private readonly ConcurrentDictionary<string, Gauge> _gauges = new(StringComparer.Ordinal);
 
-    public SeriesGauges Create(LabelSet labels, TargetSettings target, string model)
+    /// <param name="withInterval">False for a forecaster without an interval: no lower and upper gauges.</param>
+    public SeriesGauges Create(LabelSet labels, TargetSettings target, string model, bool withInterval = true)
     {
         var names = new List<string>();
         var values = new List<string>();
@@ -45,9 +46,11 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
         names.Add("horizon");
         names.Add("model");
         var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), values, target, model);
+        if (!withInterval)
+            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]));
         var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), values, target, model);
         var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), values, target, model);
-        return new SeriesGauges(predicted, lower, upper, anomaly.WithLabels([.. values]));
+        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]));
     }
 
     private static Gauge.Child[] Children(Gauge gauge, List<string> values, TargetSettings target, string model)
@@ -81,11 +84,15 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 }
 
 /// <summary>The gauge children of one series. Setting a value does not allocate.</summary>
-internal sealed class SeriesGauges(Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly)
+internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly)
 {
+    /// <summary>The forecaster the gauges are labelled with.</summary>
+    public string Model { get; } = model;
+
     /// <summary>One per horizon, in the target's horizon order.</summary>
     public Gauge.Child[] Predicted { get; } = predicted;
 
+    /// <summary>Empty for a forecaster without an interval.</summary>
     public Gauge.Child[] Lower { get; } = lower;
 
     public Gauge.Child[] Upper { get; } = upper;

@@ -126,6 +126,12 @@ internal sealed class ModelSection
 
     public FeaturesSection Features { get; set; } = new();
 
+    /// <summary>Baseline forecast served (with its own <c>model</c> label) until the LSTM is trained; <c>none</c> for no forecast.</summary>
+    public string Fallback { get; set; } = "predict_linear";
+
+    /// <summary>Range of the PromQL fallbacks, as in <c>predict_linear(v[6h], …)</c>.</summary>
+    public string FallbackRange { get; set; } = "6h";
+
     public int Seed { get; set; } = 42;
 }
 

@@ -113,6 +113,10 @@ internal static class ConfigValidator
         TimeSpan history = Duration(errors, $"{key}.history", t.History, TimeSpan.Zero);
         TimeSpan fitWindow = Duration(errors, $"{key}.model.fit_window", m.FitWindow, TimeSpan.Zero);
         TimeSpan fitEvery = Duration(errors, $"{key}.model.fit_every", m.FitEvery, TimeSpan.Zero);
+        TimeSpan fallbackRange = Duration(errors, $"{key}.model.fallback_range", m.FallbackRange, TimeSpan.Zero);
+        string? fallback = m.Fallback == "none" ? null : m.Fallback;
+        if (fallback is not null && !Sidecar.Model.Baselines.BaselineCatalog.Names.Contains(fallback))
+            errors.Add($"{key}.model.fallback: '{m.Fallback}' is not one of none, {string.Join(", ", Sidecar.Model.Baselines.BaselineCatalog.Names)}");
         Positive(errors, $"{key}.series_timeout_steps", t.SeriesTimeoutSteps);
         if (!Enum.TryParse(t.Type, ignoreCase: true, out SeriesValueType valueType) || !Enum.IsDefined(valueType) || char.IsDigit(t.Type.FirstOrDefault()))
             errors.Add($"{key}.type: '{t.Type}' is not one of auto, counter, gauge");
@@ -182,7 +186,8 @@ internal static class ConfigValidator
             aggregation,
             new ModelSettings(m.Window, m.HiddenSize, m.Layers, m.LearningRate, m.MaxEpochs, m.Patience, m.BatchSize,
                 m.MaxStepsPerEpoch, m.ValidationFraction, minHistory, fitEvery, Math.Min(fitWindowSteps, historySteps), [.. quantiles],
-                new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags), m.Seed),
+                new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags),
+                fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));
     }
 

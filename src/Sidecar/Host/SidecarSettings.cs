@@ -79,6 +79,8 @@ internal sealed record ModelSettings(
     int FitWindowSteps,
     IReadOnlyList<double> Quantiles,
     FeatureSettings Features,
+    string? Fallback,
+    int FallbackRangeSteps,
     int Seed);
 
 internal sealed record FeatureSettings(bool Calendar, bool DailyLag, bool WeeklyLag);

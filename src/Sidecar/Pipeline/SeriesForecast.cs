@@ -1,8 +1,9 @@
 namespace Sidecar.Pipeline;
 
 /// <summary>A series' latest output, as <c>backtest</c> (and the APIs) read it.</summary>
+/// <param name="Model">The forecaster: <c>lstm</c>, or the baseline serving until the LSTM is trained.</param>
 /// <param name="Step">The step the forecast was made at.</param>
 /// <param name="Horizons">Per horizon: lower, median, upper; null when there was no forecast at the newest step.</param>
 /// <param name="NextStep">The one-step prediction for the step after the newest; NaN when there is none.</param>
 /// <param name="AnomalyScore">The score of the newest step.</param>
-internal sealed record SeriesForecast(long Step, float[]? Horizons, float NextStep, double AnomalyScore);
+internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore);

@@ -32,6 +32,9 @@ internal sealed class SeriesState(string key)
 
     public long ForecastStep = long.MinValue;
 
+    /// <summary>The forecaster that made <see cref="Forecast"/>: the LSTM or the fallback baseline.</summary>
+    public string ForecastModel = "";
+
     /// <summary>The last observed scaled value fed to the network; inputs of missing steps carry it.</summary>
     public float Anchor = float.NaN;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Sidecar.Expose;
 using Sidecar.Host;
 using Sidecar.Model;
+using Sidecar.Model.Baselines;
 using Sidecar.Store;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,6 +16,8 @@ namespace Sidecar.Pipeline;
 /// publish every horizon's quantiles. Series that moved by the same number of steps share one batched
 /// forward call; in steady state that is every series of the target at once. A series without a warm
 /// state (new, or the model changed) is warmed up on its last window first, batched the same way.
+/// Until the target's first model is trained, the configured baseline (<c>model.fallback</c>) forecasts
+/// instead, under its own <c>model</c> label.
 /// <see cref="Process"/> runs on the inference loop only; <see cref="Publish"/> may be called from the
 /// training thread.
 /// </summary>
@@ -30,6 +33,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private int _generation;
     private TrainedModel? _published;
     private long _nextExpiryCheckMs;
+    private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
 
     public TargetStore Store { get; } = store;
 
@@ -99,7 +103,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.LastScore = state.Scorer.Score(actual - state.PendingOneStep, actual, Settings.Anomaly);
             state.PendingStep = long.MinValue;
             if (_model is null)
+            {
+                if (_fallback is not null)
+                    ForecastWithFallback(series, state, step, _fallback);
                 continue;
+            }
             if (state.StateStep != long.MinValue && step - state.StateStep <= window)
             {
                 plans.Add(new StepPlan(series, state, state.StateStep + 1, step, Fresh: false));
@@ -175,13 +183,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             state.PendingStep = last + 1;
             state.PendingOneStep = Quantile(0, model.MedianIndex);
-            if (state.Gauges is null)
-            {
-                state.Gauges = gauges.Create(series.Labels, Settings, LstmModelName);
-                ExposedCount++;
-            }
+            SeriesGauges seriesGauges = GaugesFor(series, state, LstmModelName, withInterval: true);
             state.Forecast ??= new float[Settings.Horizons.Count * 3];
             state.ForecastStep = last;
+            state.ForecastModel = LstmModelName;
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
                 IReadOnlyList<float> scales = model.Description.IntervalScales;
@@ -190,12 +195,45 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.Forecast[h * 3] = lower;
                 state.Forecast[h * 3 + 1] = median;
                 state.Forecast[h * 3 + 2] = upper;
-                state.Gauges.Predicted[h].Set(median);
-                state.Gauges.Lower[h].Set(lower);
-                state.Gauges.Upper[h].Set(upper);
+                seriesGauges.Predicted[h].Set(median);
+                seriesGauges.Lower[h].Set(lower);
+                seriesGauges.Upper[h].Set(upper);
             }
-            state.Gauges.Anomaly.Set(state.LastScore);
+            seriesGauges.Anomaly.Set(state.LastScore);
         }
+    }
+
+    private void ForecastWithFallback(Series series, SeriesState state, long step, Fallback fallback)
+    {
+        if (!fallback.TryForecast(series, step))
+            return;
+        var outputs = fallback.Outputs;
+        state.PendingStep = step + 1;
+        state.PendingOneStep = outputs[0];
+        SeriesGauges seriesGauges = GaugesFor(series, state, fallback.Forecaster.Name, withInterval: false);
+        state.Forecast ??= new float[Settings.Horizons.Count * 3];
+        state.ForecastStep = step;
+        state.ForecastModel = fallback.Forecaster.Name;
+        for (int h = 0; h < Settings.Horizons.Count; h++)
+        {
+            state.Forecast[h * 3] = float.NaN;
+            state.Forecast[h * 3 + 1] = outputs[h + 1];
+            state.Forecast[h * 3 + 2] = float.NaN;
+            seriesGauges.Predicted[h].Set(outputs[h + 1]);
+        }
+        seriesGauges.Anomaly.Set(state.LastScore);
+    }
+
+    /// <summary>The series' gauges labelled with <paramref name="model"/>; those of another model go, so Prometheus marks them stale.</summary>
+    private SeriesGauges GaugesFor(Series series, SeriesState state, string model, bool withInterval)
+    {
+        if (state.Gauges?.Model == model)
+            return state.Gauges;
+        if (state.Gauges is null)
+            ExposedCount++;
+        state.Gauges?.Remove();
+        state.Gauges = gauges.Create(series.Labels, Settings, model, withInterval);
+        return state.Gauges;
     }
 
     private static void CopyLag(Series series, long last, int lagSteps, float[] destination)
@@ -242,6 +280,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         if (state is null)
             return null;
         return new SeriesForecast(
+            state.ForecastModel,
             state.ForecastStep,
             state.ForecastStep == state.ProcessedStep && state.Forecast is not null ? [.. state.Forecast] : null,
             state.PendingStep == state.ProcessedStep + 1 ? state.PendingOneStep : float.NaN,

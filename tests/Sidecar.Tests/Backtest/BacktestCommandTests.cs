@@ -37,6 +37,7 @@ public sealed class BacktestCommandTests : IDisposable
                   fit_every: 12h
                   fit_window: 2d
                   learning_rate: 0.01
+                  fallback: none
             """);
         return path;
     }

@@ -44,7 +44,7 @@ public sealed class BackfillEndToEndTests(ITestOutputHelper output)
         while (DateTime.UtcNow < deadline)
         {
             text = await sidecar.ScrapeAsync();
-            if (text.Split('\n').Count(l => l.StartsWith("predicted_value{", StringComparison.Ordinal) && l.Contains("metric=\"bf_value\"")) == 2)
+            if (text.Split('\n').Count(l => l.StartsWith("predicted_value{", StringComparison.Ordinal) && l.Contains("metric=\"bf_value\"") && l.Contains("model=\"lstm\"")) == 2)
                 break;
             await Task.Delay(500);
         }

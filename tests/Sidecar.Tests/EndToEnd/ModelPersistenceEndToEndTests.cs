@@ -52,7 +52,7 @@ public sealed class ModelPersistenceEndToEndTests
             await using (var second = await RunningSidecar.StartAsync(Config(8), directory: directory))
             {
                 // Forecasts come from the saved model: no training run happens, and it is the one in use.
-                await Eventually(async () => (await second.ScrapeAsync()).Contains("predicted_value{", StringComparison.Ordinal), "forecasts from the saved model");
+                await Eventually(async () => (await second.ScrapeAsync()).Contains("model=\"lstm\"", StringComparison.Ordinal), "forecasts from the saved model");
                 string metrics = await second.ScrapeAsync();
                 Assert.DoesNotContain("forecast_sidecar_training_runs_total{", metrics);
                 Assert.Equal(trainedAt.ToUnixTimeMilliseconds() / 1000.0, LastTrained(metrics), 3);

@@ -83,8 +83,8 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
             // 2. After min_history (62 steps) and a short training run, forecasts and scores reach Prometheus,
             //    with the source series' job and instance preserved by honor_labels.
             await Eventually("predicted_value for both horizons in Prometheus", TimeSpan.FromSeconds(120), async () =>
-                (await prometheus.QueryAsync($"predicted_value{{metric=\"e2e_value\",target=\"e2e\",job=\"e2e-target\",instance=\"{target.HostPort}\"}}")).Length == 2);
-            var predictions = await prometheus.QueryAsync("predicted_value{metric=\"e2e_value\"}");
+                (await prometheus.QueryAsync($"predicted_value{{metric=\"e2e_value\",model=\"lstm\",target=\"e2e\",job=\"e2e-target\",instance=\"{target.HostPort}\"}}")).Length == 2);
+            var predictions = await prometheus.QueryAsync("predicted_value{metric=\"e2e_value\",model=\"lstm\"}");
             foreach (var sample in predictions)
             {
                 double value = double.Parse(sample.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);

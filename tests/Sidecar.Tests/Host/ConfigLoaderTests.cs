@@ -44,6 +44,7 @@ public sealed class ConfigLoaderTests
     [InlineData("targets:\n  - name: a\n    selector: up\n    model:\n      quantiles: [0.1, 0.9]\n", "targets[0].model.quantiles", "include 0.5")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    model:\n      quantiles: [0.9, 0.5]\n", "targets[0].model.quantiles", "increasing")]
     [InlineData("compute:\n  training_threads: 0\n", "compute.training_threads", "must be positive")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    model:\n      fallback: prophet\n", "targets[0].model.fallback", "not one of none, seasonal_naive")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    type: histogram\n", "targets[0].type", "not one of auto, counter, gauge")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    aggregation: max\n", "targets[0].aggregation", "not one of last, mean")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    query: up\n", "targets[0]", "exactly one of selector")]

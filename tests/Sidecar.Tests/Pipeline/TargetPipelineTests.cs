@@ -28,7 +28,11 @@ public sealed class TargetPipelineTests
             series.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
         RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
         pipeline.Process();
-        Assert.DoesNotContain("predicted_value", await Scrape(registry));
+        // Before the first model the fallback baseline (predict_linear by default) forecasts, without an interval.
+        string before = await Scrape(registry);
+        Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\",model=\"predict_linear\"}", before);
+        Assert.DoesNotContain("predicted_upper{", before);
+        Assert.DoesNotContain("model=\"lstm\"", before);
 
         TrainAndPublish(store, pipeline);
 
@@ -38,6 +42,9 @@ public sealed class TargetPipelineTests
         Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", text);
         Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", text);
         Assert.Contains("anomaly_score{instance=\"a\",metric=\"test_metric\",target=\"t\"}", text);
+        Assert.Contains("predicted_upper{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", text);
+        // The LSTM took over: the baseline's series are gone, so Prometheus marks them stale.
+        Assert.DoesNotContain("model=\"predict_linear\"", text);
     }
 
     [Fact]

@@ -93,6 +93,9 @@ internal static class SidecarHost
                     target, reason, settings.Limits.MaxSeries, suppressed);
             }
         };
+        var statesWriter = new SavedStatesWriter(app.Services.GetRequiredService<IReadOnlyList<TargetPipeline>>(), flags.StoragePath,
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SavedStatesWriter>());
+        app.Services.GetRequiredService<SnapshotService>().Written += statesWriter.Save;
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             foreach (var pipeline in app.Services.GetRequiredService<IReadOnlyList<TargetPipeline>>())

@@ -40,6 +40,20 @@ internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
         return output.select(1, -1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Copies every slot's state out: <c>[layers, slots, hidden]</c> each, row-major.</summary>
+    public (float[] Hidden, float[] Cell) Export() => (_hidden.data<float>().ToArray(), _cell.data<float>().ToArray());
+
+    /// <summary>Puts one slot's saved state back: <paramref name="hidden"/> and <paramref name="cell"/> are <c>[layers, hidden]</c>.</summary>
+    public void Import(int slot, float[] hidden, float[] cell)
+    {
+        EnsureSlots(slot + 1);
+        long layers = _hidden.shape[0], size = _hidden.shape[2];
+        using var h = torch.tensor(hidden, [layers, size]);
+        using var c = torch.tensor(cell, [layers, size]);
+        _hidden.select(1, slot).copy_(h);
+        _cell.select(1, slot).copy_(c);
+    }
+
     private static Tensor Grow(Tensor state, int slots)
     {
         var grown = torch.zeros(state.shape[0], slots, state.shape[2]);

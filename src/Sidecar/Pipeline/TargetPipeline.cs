@@ -32,6 +32,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private StreamingStates? _streaming;
     private int _generation;
     private TrainedModel? _published;
+    private SavedStates? _seededStates;
+
+    // Held by each Process call and by ExportStates, so a snapshot never sees a step half-applied.
+    private readonly Lock _gate = new();
     private long _nextExpiryCheckMs;
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
 
@@ -50,6 +54,50 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     /// <summary>Processes every series that closed a step since the last call, then expires silent ones.</summary>
     public void Process()
+    {
+        lock (_gate)
+            ProcessLocked();
+    }
+
+    /// <summary>
+    /// Hands the pipeline states saved before a restart; they are put back when the model they belong to
+    /// is swapped in, instead of warming those series up again.
+    /// </summary>
+    public void SeedStates(SavedStates states)
+    {
+        lock (_gate)
+            _seededStates = states;
+    }
+
+    /// <summary>The streaming state of every warm series, for the snapshot; null without a model.</summary>
+    public SavedStates? ExportStates()
+    {
+        lock (_gate)
+        {
+            if (_model is null || _streaming is null)
+                return null;
+            var (hidden, cell) = _streaming.Export();
+            int layers = _model.Network.Layers, size = _model.Network.HiddenSize, slots = _streaming.Slots;
+            var series = new List<SavedSeriesState>();
+            for (int slot = 0; slot < _states.Count; slot++)
+            {
+                SeriesState? state = _states[slot];
+                if (state is null || state.StateStep == long.MinValue || state.ScalerGeneration != _generation)
+                    continue;
+                var h = new float[layers * size];
+                var c = new float[layers * size];
+                for (int l = 0; l < layers; l++)
+                {
+                    Array.Copy(hidden, ((long)l * slots + slot) * size, h, l * size, size);
+                    Array.Copy(cell, ((long)l * slots + slot) * size, c, l * size, size);
+                }
+                series.Add(new SavedSeriesState(state.Key, state.StateStep, state.Anchor, state.Scaler, h, c));
+            }
+            return new SavedStates(_model.Description.ConfigHash, _model.Description.TrainedAt.UtcTicks, layers, size, series);
+        }
+    }
+
+    private void ProcessLocked()
     {
         TrainedModel? published = Interlocked.Exchange(ref _published, null);
         if (published is not null)
@@ -72,11 +120,22 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         _generation++;
         // Every state belongs to the old network: warm each series up again and forecast it now, not
         // only when its next step closes.
+        var seeded = _seededStates is { } saved && saved.BelongsTo(published) ? saved.Series.ToDictionary(s => s.Key) : null;
+        _seededStates = null;
         foreach (Series series in Store.Snapshot())
         {
             SeriesState state = StateOf(series);
             state.StateStep = long.MinValue;
             state.ProcessedStep = long.MinValue;
+            if (seeded is not null && seeded.TryGetValue(state.Key, out var restored))
+            {
+                // The state carried before the restart: the series continues from its state step.
+                _streaming.Import(series.Id, restored.Hidden, restored.Cell);
+                state.StateStep = restored.StateStep;
+                state.Anchor = restored.Anchor;
+                state.Scaler = restored.Scaler;
+                state.ScalerGeneration = _generation;
+            }
             Store.NotifyClosed(series);
         }
     }
@@ -106,6 +165,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             {
                 if (_fallback is not null)
                     ForecastWithFallback(series, state, step, _fallback);
+                continue;
+            }
+            if (state.StateStep >= step)
+            {
+                // A state restored at this very step: nothing new to feed; the next step forecasts.
                 continue;
             }
             if (state.StateStep != long.MinValue && step - state.StateStep <= window)

@@ -67,6 +67,7 @@ internal sealed class TrainingScheduler(
                 saved.Dispose();
                 return;
             }
+            SeedSavedStates(pipeline);
             Adopt(pipeline, schedule, saved);
             schedule.NextFit = saved.Description.TrainedAt + pipeline.Settings.Model.FitEvery;
             logger.LogInformation("Loaded saved model of target {Target}: trained {TrainedAt:u}, validation loss {ValidationLoss:G4}; next fit {NextFit:u}",
@@ -75,6 +76,22 @@ internal sealed class TrainingScheduler(
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             logger.LogWarning("Saved model of target {Target} can't be used, retraining: {Reason}", pipeline.Settings.Name, e.Message);
+        }
+    }
+
+    // Streaming states saved with the last snapshot; the pipeline only uses them if they belong to this model.
+    private void SeedSavedStates(TargetPipeline pipeline)
+    {
+        string path = SavedStatesFile.PathFor(modelDirectory!, pipeline.Settings.Name);
+        if (!File.Exists(path))
+            return;
+        try
+        {
+            pipeline.SeedStates(SavedStatesFile.Read(path));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Saved streaming states of target {Target} can't be used; its series warm up again: {Reason}", pipeline.Settings.Name, e.Message);
         }
     }
 

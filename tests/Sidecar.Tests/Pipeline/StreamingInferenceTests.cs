@@ -75,6 +75,88 @@ public sealed class StreamingInferenceTests
         }
     }
 
+    [Fact]
+    public async Task SavedStatesCarryOnAfterARestartExactlyAsIfNothingHappened()
+    {
+        var settings = TestSettings.SmallTarget();
+        var time = new ManualTimeProvider(Now);
+        long t0 = Now.ToUnixTimeMilliseconds() - 400_000;
+        void Write(SeriesStore store, int from, int count)
+        {
+            var series = WriteRequests.Series("test_metric", ("instance", "a"));
+            for (int i = from; i < from + count; i++)
+                series.With((t0 + i * 1000L, 30 + 8 * Math.Sin(i / 4.0) + (i % 5)));
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
+        }
+        (TargetPipeline Pipeline, CollectorRegistry Registry) Start(SeriesStore store)
+        {
+            var registry = Metrics.NewCustomRegistry();
+            return (new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance), registry);
+        }
+
+        var before = new SeriesStore(settings, time);
+        Write(before, 0, 200);
+        using var model = Trainer.Train(TrainingData.From(before.Targets[0]), settings.Targets[0].Model, "test", null, CancellationToken.None).Model;
+        var (running, runningRegistry) = Start(before);
+        running.Publish(model.Clone());
+        running.Process();
+        for (int i = 200; i < 240; i++)
+        {
+            Write(before, i, 1);
+            running.Process();
+        }
+
+        // "Restart": the states go through their file, a new store holds the same history.
+        string path = Path.Combine(Path.GetTempPath(), $"states-{Guid.NewGuid():N}.states");
+        try
+        {
+            SavedStatesFile.Write(path, running.ExportStates()!);
+            var after = new SeriesStore(settings, time);
+            Write(after, 0, 240);
+            var (restarted, restartedRegistry) = Start(after);
+            restarted.SeedStates(SavedStatesFile.Read(path));
+            restarted.Publish(model.Clone());
+            restarted.Process();
+
+            Write(before, 240, 1);
+            Write(after, 240, 1);
+            running.Process();
+            restarted.Process();
+            double expected = Gauge(await Scrape(runningRegistry), "a", "5s");
+            Assert.Equal(expected, Gauge(await Scrape(restartedRegistry), "a", "5s"), 5);
+            running.Dispose();
+            restarted.Dispose();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void ADamagedStatesFileIsRefused()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"states-{Guid.NewGuid():N}.states");
+        try
+        {
+            var states = new SavedStates("h", 1, 1, 2, [new SavedSeriesState("k", 5, 0.5f, new RobustScaler(1, 2), [1, 2], [3, 4])]);
+            SavedStatesFile.Write(path, states);
+            var read = SavedStatesFile.Read(path);
+            Assert.Equal(("h", 1L, 5L), (read.ConfigHash, read.TrainedAtTicks, read.Series[0].StateStep));
+            Assert.Equal([3f, 4f], read.Series[0].Cell);
+            byte[] bytes = File.ReadAllBytes(path);
+            bytes[12] ^= 1;
+            File.WriteAllBytes(path, bytes);
+            Assert.Throws<InvalidDataException>(() => SavedStatesFile.Read(path));
+            File.WriteAllBytes(path, bytes[..10]);
+            Assert.Throws<InvalidDataException>(() => SavedStatesFile.Read(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>The head's median forecast at <paramref name="last"/>, running the network from a zero state at <paramref name="from"/>.</summary>
     private static double Recompute(TrainedModel model, TargetStore target, Series series, long from, long last, int head)
     {

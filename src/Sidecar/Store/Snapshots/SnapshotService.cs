@@ -12,6 +12,9 @@ namespace Sidecar.Store.Snapshots;
 internal sealed class SnapshotService(SeriesStore store, SidecarSettings settings, StoragePath storage, TimeProvider time, ILogger<SnapshotService> logger)
     : BackgroundService
 {
+    /// <summary>Raised after each snapshot is on disk, so state kept outside the store is saved with it.</summary>
+    public event Action? Written;
+
     /// <summary>Restores the last snapshot, if any. Called once, before ingest starts.</summary>
     public void Restore()
     {
@@ -59,6 +62,7 @@ internal sealed class SnapshotService(SeriesStore store, SidecarSettings setting
             var clock = System.Diagnostics.Stopwatch.StartNew();
             int series = SnapshotFile.Write(storage.Directory, store);
             logger.LogInformation("Snapshot ({Why}): {Series} series in {Seconds:F2}s", why, series, clock.Elapsed.TotalSeconds);
+            Written?.Invoke();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

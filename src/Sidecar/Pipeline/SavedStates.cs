@@ -1,0 +1,22 @@
+using Sidecar.Model;
+
+namespace Sidecar.Pipeline;
+
+/// <summary>
+/// A target's streaming state at one moment: per series, the carried LSTM state and what goes with it.
+/// It belongs to one model (<see cref="ConfigHash"/> and <see cref="TrainedAtTicks"/>) and is only put
+/// back into that model.
+/// </summary>
+internal sealed record SavedStates(string ConfigHash, long TrainedAtTicks, int Layers, int HiddenSize, IReadOnlyList<SavedSeriesState> Series)
+{
+    public bool BelongsTo(TrainedModel model) =>
+        model.Description.ConfigHash == ConfigHash && model.Description.TrainedAt.UtcTicks == TrainedAtTicks
+        && model.Network.Layers == Layers && model.Network.HiddenSize == HiddenSize;
+}
+
+/// <param name="Key">The series' label set rendered.</param>
+/// <param name="StateStep">The newest step fed into the state.</param>
+/// <param name="Anchor">The last observed scaled value.</param>
+/// <param name="Hidden"><c>[layers, hidden]</c>.</param>
+/// <param name="Cell"><c>[layers, hidden]</c>.</param>
+internal sealed record SavedSeriesState(string Key, long StateStep, float Anchor, RobustScaler Scaler, float[] Hidden, float[] Cell);

@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using Sidecar.Model;
+using Sidecar.Protocol.RemoteRead;
+
+namespace Sidecar.Pipeline;
+
+/// <summary>
+/// A target's streaming states on disk, <c>states/&lt;target&gt;.states</c> in the data directory,
+/// written beside each store snapshot: to a temporary file, flushed and renamed, with a CRC-32C over the
+/// payload. Without them a restart would warm every series up again from its last window, which lands
+/// close to the carried state but not on it.
+/// </summary>
+/// <remarks>
+/// Layout: the magic <c>FSSTATE1</c>; the payload (config hash, trained-at ticks, layers, hidden size,
+/// series count, then per series its key, state step, anchor, scaler centre and spread, and the hidden
+/// and cell state as float32); the CRC-32C of the payload (uint32, little-endian).
+/// </remarks>
+internal static class SavedStatesFile
+{
+    private static readonly byte[] Magic = "FSSTATE1"u8.ToArray();
+    private const int MaxSeries = 10_000_000, MaxStateFloats = 1 << 20;
+
+    public static string PathFor(string directory, string target) => Path.Combine(directory, "states", target + ".states");
+
+    public static void Write(string path, SavedStates states)
+    {
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(states.ConfigHash);
+            writer.Write(states.TrainedAtTicks);
+            writer.Write(states.Layers);
+            writer.Write(states.HiddenSize);
+            writer.Write(states.Series.Count);
+            foreach (var s in states.Series)
+            {
+                writer.Write(s.Key);
+                writer.Write(s.StateStep);
+                writer.Write(s.Anchor);
+                writer.Write(s.Scaler.Center);
+                writer.Write(s.Scaler.Spread);
+                writer.Write(MemoryMarshal.AsBytes(s.Hidden.AsSpan()));
+                writer.Write(MemoryMarshal.AsBytes(s.Cell.AsSpan()));
+            }
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temporary = path + ".tmp";
+        var bytes = payload.GetBuffer().AsSpan(0, (int)payload.Length);
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(Magic);
+            file.Write(bytes);
+            Span<byte> crc = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32C.Compute(bytes));
+            file.Write(crc);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <exception cref="InvalidDataException">The file is damaged, truncated or not a states file.</exception>
+    public static SavedStates Read(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length < Magic.Length + 4 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new InvalidDataException($"{path}: not a streaming-states file");
+        var payload = bytes.AsMemory(Magic.Length, bytes.Length - Magic.Length - 4);
+        if (Crc32C.Compute(payload.Span) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)))
+            throw new InvalidDataException($"{path}: checksum mismatch, the file is damaged");
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(payload.ToArray()), Encoding.UTF8);
+            string hash = reader.ReadString();
+            long trainedAt = reader.ReadInt64();
+            int layers = reader.ReadInt32(), hidden = reader.ReadInt32(), count = reader.ReadInt32();
+            int stateFloats = layers * hidden;
+            if (layers <= 0 || hidden <= 0 || stateFloats > MaxStateFloats || count < 0 || count > MaxSeries)
+                throw new InvalidDataException($"{path}: bad header ({layers} layers, {hidden} hidden, {count} series)");
+            var series = new List<SavedSeriesState>(Math.Min(count, 1 << 16));
+            for (int i = 0; i < count; i++)
+            {
+                string key = reader.ReadString();
+                long step = reader.ReadInt64();
+                float anchor = reader.ReadSingle(), center = reader.ReadSingle(), spread = reader.ReadSingle();
+                var h = new float[stateFloats];
+                var c = new float[stateFloats];
+                reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(h.AsSpan()));
+                reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(c.AsSpan()));
+                series.Add(new SavedSeriesState(key, step, anchor, new RobustScaler(center, spread), h, c));
+            }
+            return new SavedStates(hash, trainedAt, layers, hidden, series);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path}: truncated", e);
+        }
+    }
+}

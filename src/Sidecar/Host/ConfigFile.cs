@@ -142,6 +142,12 @@ internal sealed class FeaturesSection
 
     /// <summary>The value one day and one week earlier, when the history has them.</summary>
     public bool SeasonalLags { get; set; } = true;
+
+    /// <summary>Metric names of the target's other series to feed as inputs, matched by <see cref="CovariatesBy"/>.</summary>
+    public List<string> Covariates { get; set; } = [];
+
+    /// <summary>Labels a covariate must share with the series, e.g. <c>[instance]</c>.</summary>
+    public List<string> CovariatesBy { get; set; } = [];
 }
 
 internal sealed class ComputeSection

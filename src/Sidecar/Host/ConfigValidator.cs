@@ -139,6 +139,12 @@ internal static class ConfigValidator
             errors.Add($"{key}.model.learning_rate: {m.LearningRate} must be in (0, 1)");
         if (!(m.ValidationFraction > 0 && m.ValidationFraction < 0.9))
             errors.Add($"{key}.model.validation_fraction: {m.ValidationFraction} must be in (0, 0.9)");
+        var covariates = m.Features.Covariates ?? [];
+        var covariatesBy = m.Features.CovariatesBy ?? [];
+        if (covariates.Count > 0 && covariatesBy.Count == 0)
+            errors.Add($"{key}.model.features.covariates_by: needed with covariates, e.g. [instance]");
+        if (covariates.Any(string.IsNullOrWhiteSpace) || covariates.Distinct().Count() != covariates.Count)
+            errors.Add($"{key}.model.features.covariates: [{string.Join(", ", covariates)}] must be distinct metric names");
         var a = t.Anomaly;
         if (!(a.Sigmas > 0))
             errors.Add($"{key}.anomaly.sigmas: {a.Sigmas} must be positive");
@@ -186,7 +192,8 @@ internal static class ConfigValidator
             aggregation,
             new ModelSettings(m.Window, m.HiddenSize, m.Layers, m.LearningRate, m.MaxEpochs, m.Patience, m.BatchSize,
                 m.MaxStepsPerEpoch, m.ValidationFraction, minHistory, fitEvery, Math.Min(fitWindowSteps, historySteps), [.. quantiles],
-                new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags),
+                new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags,
+                    covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
                 fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));
     }

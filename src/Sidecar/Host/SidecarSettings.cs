@@ -83,6 +83,15 @@ internal sealed record ModelSettings(
     int FallbackRangeSteps,
     int Seed);
 
-internal sealed record FeatureSettings(bool Calendar, bool DailyLag, bool WeeklyLag);
+internal sealed record FeatureSettings(bool Calendar, bool DailyLag, bool WeeklyLag, CovariateSettings? Covariates = null);
+
+/// <summary>
+/// Other series of the same target fed as inputs: for a series, the series named by each of
+/// <see cref="Metrics"/> that has the same values of the <see cref="By"/> labels (e.g. the same instance).
+/// </summary>
+internal sealed record CovariateSettings(IReadOnlyList<string> Metrics, IReadOnlyList<string> By)
+{
+    public override string ToString() => $"[{string.Join(',', Metrics)}] by [{string.Join(',', By)}]";
+}
 
 internal sealed record AnomalySettings(double Sigmas, int ScaleSteps, int WarmupSteps);

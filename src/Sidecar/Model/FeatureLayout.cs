@@ -8,7 +8,9 @@ namespace Sidecar.Model;
 /// <item>the scaled value, and a flag set when the step is missing (the value is then carried forward
 /// from the last observed step, never a silent zero);</item>
 /// <item>with calendar features, time of day and day of week as sin/cos;</item>
-/// <item>with seasonal lags, the scaled value one day and one week earlier, each with a missing flag.</item>
+/// <item>with seasonal lags, the scaled value one day and one week earlier, each with a missing flag;</item>
+/// <item>per covariate, its scaled value at the same step and a missing flag (the value is then 0, the
+/// covariate's median).</item>
 /// </list>
 /// </summary>
 internal sealed class FeatureLayout
@@ -22,8 +24,15 @@ internal sealed class FeatureLayout
         StepMs = stepMs;
         DailyLagSteps = settings.DailyLag && DayMs % stepMs == 0 ? (int)(DayMs / stepMs) : 0;
         WeeklyLagSteps = settings.WeeklyLag && WeekMs % stepMs == 0 ? (int)(WeekMs / stepMs) : 0;
-        Count = 2 + (settings.Calendar ? 4 : 0) + (DailyLagSteps > 0 ? 2 : 0) + (WeeklyLagSteps > 0 ? 2 : 0);
+        CovariateStart = 2 + (settings.Calendar ? 4 : 0) + (DailyLagSteps > 0 ? 2 : 0) + (WeeklyLagSteps > 0 ? 2 : 0);
+        CovariateCount = settings.Covariates?.Metrics.Count ?? 0;
+        Count = CovariateStart + 2 * CovariateCount;
     }
+
+    /// <summary>Where the covariates' inputs begin in a row.</summary>
+    public int CovariateStart { get; }
+
+    public int CovariateCount { get; }
 
     public FeatureSettings Settings { get; }
 
@@ -70,6 +79,14 @@ internal sealed class FeatureLayout
     }
 
     // A missing lag is shown as the current level with its flag set, so the lag adds no false signal.
+    /// <summary>Writes covariate <paramref name="index"/>'s input: its scaled value, or a flagged 0 when it is missing.</summary>
+    public void FillCovariate(Span<float> row, int index, float scaled)
+    {
+        bool missing = float.IsNaN(scaled);
+        row[CovariateStart + 2 * index] = missing ? 0 : scaled;
+        row[CovariateStart + 2 * index + 1] = missing ? 1 : 0;
+    }
+
     private static int FillLag(Span<float> row, int i, float lag, RobustScaler scaler, float anchor)
     {
         bool missing = float.IsNaN(lag);

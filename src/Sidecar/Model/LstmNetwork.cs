@@ -10,6 +10,14 @@ namespace Sidecar.Model;
 /// output and the others are the median plus or minus cumulative softplus gaps.
 /// Input <c>[batch, steps, features]</c>; output <c>[batch, steps, heads, quantiles]</c>.
 /// </summary>
+/// <remarks>
+/// In TorchSharp 0.107 libtorch's LSTM gives wrong outputs without autograd (no_grad, inference_mode)
+/// for some hidden sizes (8, 16 and 48 among those tried; 24, 32 and 64 are right), while with autograd
+/// on it is right for all, but slower. So validation, calibration and serving call <see cref="Infer"/>,
+/// which checks once per network whether the path without autograd agrees with the one with it, and
+/// only then uses it. <c>LstmInferenceModeTests</c> checks <see cref="Infer"/> against an LSTM computed
+/// step by step, and keeps the libtorch defect in view.
+/// </remarks>
 internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly LSTM _lstm;
@@ -17,6 +25,9 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
     private readonly int _heads;
     private readonly int _quantiles;
     private readonly int _median;
+
+    // Decided at the first Infer: whether libtorch's path without autograd is right for this shape.
+    private bool? _withoutAutogradIsRight;
 
     public LstmNetwork(int features, int hiddenSize, int layers, int heads, int quantiles, int medianIndex) : base(nameof(LstmNetwork))
     {
@@ -36,6 +47,34 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
     public int HiddenSize { get; }
 
     public int Layers { get; }
+
+    /// <summary>
+    /// <see cref="Forward"/> for callers that need no gradient (validation, calibration, serving): without
+    /// autograd when that path proved right for this network's shape, otherwise with autograd on and the
+    /// results detached, so no graph outlives the call.
+    /// </summary>
+    public (Tensor Output, Tensor Hidden, Tensor Cell) Infer(Tensor input, Tensor? hidden, Tensor? cell)
+    {
+        using var scope = torch.NewDisposeScope();
+        _withoutAutogradIsRight ??= WithoutAutogradAgrees();
+        using var mode = _withoutAutogradIsRight.Value ? torch.no_grad() : torch.enable_grad();
+        var (output, h, c) = Forward(input, hidden, cell);
+        return (output.detach().MoveToOuterDisposeScope(), h.detach().MoveToOuterDisposeScope(), c.detach().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Whether this network's output without autograd matches the output with it, on random input and state.</summary>
+    public bool WithoutAutogradAgrees()
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor input = torch.randn(4, 8, Features), hidden = torch.randn(Layers, 4, HiddenSize), cell = torch.randn(Layers, 4, HiddenSize);
+        Tensor expected;
+        using (torch.enable_grad())
+            expected = Forward(input, hidden, cell).Output.detach();
+        Tensor actual;
+        using (torch.no_grad())
+            actual = Forward(input, hidden, cell).Output;
+        return (expected - actual).abs().max().item<float>() <= 1e-5f;
+    }
 
     /// <summary>Runs a sequence from a zero state.</summary>
     public override Tensor forward(Tensor input)

@@ -22,7 +22,7 @@ internal static class ModelConfigHash
         text.Append(invariant, $"|type={target.ValueType}|aggregation={target.Aggregation}");
         text.Append(invariant, $"|heads={string.Join(',', ForecastHeads.StepsFor(target))}");
         text.Append(invariant, $"|quantiles={string.Join(',', m.Quantiles.Select(q => q.ToString("R", invariant)))}");
-        text.Append(invariant, $"|features={m.Features.Calendar},{m.Features.DailyLag},{m.Features.WeeklyLag}");
+        text.Append(invariant, $"|features={m.Features.Calendar},{m.Features.DailyLag},{m.Features.WeeklyLag},{m.Features.Covariates}");
         text.Append(invariant, $"|window={m.Window}|hidden={m.HiddenSize}|layers={m.Layers}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }

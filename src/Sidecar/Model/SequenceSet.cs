@@ -94,10 +94,14 @@ internal sealed class SequenceSet(FeatureLayout layout, IReadOnlyList<int> headS
                 {
                     float pad = anchors[b];
                     Layout.Fill(row, s.FirstStep + p, float.NaN, float.NaN, float.NaN, s.Scaler, ref pad);
+                    for (int c = 0; c < Layout.CovariateCount; c++)
+                        Layout.FillCovariate(row, c, float.NaN);
                     continue;
                 }
                 float value = s.Values[p];
                 Layout.Fill(row, s.FirstStep + p, value, s.At(p - Layout.DailyLagSteps), s.At(p - Layout.WeeklyLagSteps), s.Scaler, ref anchors[b]);
+                for (int c = 0; c < Layout.CovariateCount; c++)
+                    Layout.FillCovariate(row, c, c < s.Covariates.Length && s.Covariates[c] is { } covariate ? covariate.ScaledAtStep(s.FirstStep + p) : float.NaN);
                 if (p < lane.LossFrom || float.IsNaN(value))
                     continue;
                 for (int h = 0; h < heads; h++)

@@ -33,4 +33,15 @@ internal sealed class SeriesHistory
     public RobustScaler Scaler { get; }
 
     public float At(int index) => index >= 0 && index < Values.Length ? Values[index] : float.NaN;
+
+    /// <summary>Per configured covariate, the history of the matching series, or null when it has none.</summary>
+    public SeriesHistory?[] Covariates { get; set; } = [];
+
+    /// <summary>The scaled value at absolute <paramref name="step"/>; NaN for a gap or outside the history.</summary>
+    public float ScaledAtStep(long step)
+    {
+        long index = step - FirstStep;
+        float value = index >= 0 && index < Values.Length ? Values[index] : float.NaN;
+        return float.IsNaN(value) ? float.NaN : Scaler.Scale(value);
+    }
 }

@@ -25,7 +25,7 @@ internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
         _cell = Grow(_cell, grown);
     }
 
-    /// <summary>Runs <paramref name="network"/> on <paramref name="inputs"/> <c>[batch, steps, features]</c>
+    /// <summary>Runs <paramref name="network"/> (through <see cref="LstmNetwork.Infer"/>) on <paramref name="inputs"/> <c>[batch, steps, features]</c>
     /// from the state of <paramref name="slots"/> (zero where <paramref name="fresh"/>), stores the state
     /// after the last step, and returns the outputs of the last step <c>[batch, heads, quantiles]</c>.</summary>
     public Tensor Run(LstmNetwork network, Tensor inputs, long[] slots, bool fresh)
@@ -34,7 +34,7 @@ internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
         Tensor index = torch.tensor(slots, ScalarType.Int64);
         Tensor? h = fresh ? null : _hidden.index_select(1, index);
         Tensor? c = fresh ? null : _cell.index_select(1, index);
-        var (output, newHidden, newCell) = network.Forward(inputs, h, c);
+        var (output, newHidden, newCell) = network.Infer(inputs, h, c);
         _hidden.index_copy_(1, index, newHidden);
         _cell.index_copy_(1, index, newCell);
         return output.select(1, -1).MoveToOuterDisposeScope();

@@ -16,7 +16,6 @@ internal static class ValidationPass
     public static void Run(LstmNetwork network, SequenceSet data, IReadOnlyList<Lane> lanes, Action<Tensor, Tensor, float[]> chunk)
     {
         network.eval();
-        using var noGrad = torch.no_grad();
         int features = data.Layout.Count, heads = data.HeadSteps.Count;
         for (int offset = 0; offset < lanes.Count; offset += LanesPerBatch)
         {
@@ -36,7 +35,7 @@ internal static class ValidationPass
                     using var scope = torch.NewDisposeScope();
                     Tensor x = torch.tensor(inputs, [batch.Count, steps, features]);
                     Tensor y = torch.tensor(targets, [batch.Count, steps, heads]);
-                    var (output, h, c) = network.Forward(x, hidden, cell);
+                    var (output, h, c) = network.Infer(x, hidden, cell);
                     hidden?.Dispose();
                     cell?.Dispose();
                     hidden = h.MoveToOuterDisposeScope();

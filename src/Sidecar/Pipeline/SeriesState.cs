@@ -1,6 +1,7 @@
 using Sidecar.Expose;
 using Sidecar.Model;
 using Sidecar.Score;
+using Sidecar.Store;
 
 namespace Sidecar.Pipeline;
 
@@ -40,6 +41,12 @@ internal sealed class SeriesState(string key)
 
     /// <summary>The scaler in use with the current model: the model's own, or fitted on this series' history.</summary>
     public RobustScaler Scaler;
+
+    /// <summary>The series' covariates as last resolved, one per configured metric (null where none matches).</summary>
+    public Series?[] Covariates = [];
+
+    /// <summary>The store size <see cref="Covariates"/> was resolved at; new series may add matches.</summary>
+    public int CovariatesResolvedAt = -1;
 
     /// <summary>The model generation <see cref="Scaler"/> belongs to.</summary>
     public int ScalerGeneration = -1;

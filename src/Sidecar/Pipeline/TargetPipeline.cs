@@ -33,6 +33,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private int _generation;
     private TrainedModel? _published;
     private SavedStates? _seededStates;
+    private CovariateIndex? _covariateIndex;
+    private int _covariateIndexAt = -1;
 
     // Held by each Process call and by ExportStates, so a snapshot never sees a step half-applied.
     private readonly Lock _gate = new();
@@ -203,6 +205,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         var values = new float[steps];
         var daily = new float[steps];
         var weekly = new float[steps];
+        var covariate = new float[steps];
         var slots = new long[plans.Count];
         var usable = new bool[plans.Count];
         _streaming!.EnsureSlots(plans.Max(p => p.Series.Id) + 1);
@@ -218,6 +221,24 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.Anchor = FirstObserved(values, state.Scaler);
             for (int t = 0; t < steps; t++)
                 _layout.Fill(inputs.AsSpan((b * steps + t) * features, features), from + t, values[t], daily[t], weekly[t], state.Scaler, ref state.Anchor);
+            Series?[] covariates = CovariatesOf(series, state);
+            for (int c = 0; c < _layout.CovariateCount; c++)
+            {
+                covariate.AsSpan().Fill(float.NaN);
+                RobustScaler covariateScaler = default;
+                if (covariates[c] is { } other)
+                {
+                    SeriesState otherState = StateOf(other);
+                    ScalerFor(other, otherState);
+                    covariateScaler = otherState.Scaler;
+                    other.CopyHistory(last, covariate);
+                }
+                for (int t = 0; t < steps; t++)
+                {
+                    float raw = covariate[t];
+                    _layout.FillCovariate(inputs.AsSpan((b * steps + t) * features, features), c, float.IsNaN(raw) ? float.NaN : covariateScaler.Scale(raw));
+                }
+            }
             state.StateStep = last;
             usable[b] = !float.IsNaN(values[^1]);
         }
@@ -225,7 +246,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         int heads = model.HeadSteps.Count, quantiles = model.QuantileCount;
         var outputs = new float[plans.Count * heads * quantiles];
         using (var scope = torch.NewDisposeScope())
-        using (var inference = torch.inference_mode())
         {
             Tensor x = torch.tensor(inputs, [plans.Count, steps, features]);
             _streaming.Run(model.Network, x, slots, fresh).data<float>().CopyTo(outputs);
@@ -298,6 +318,25 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         state.Gauges?.Remove();
         state.Gauges = gauges.Create(series.Labels, Settings, model, withInterval);
         return state.Gauges;
+    }
+
+    /// <summary>The covariates of <paramref name="series"/>, resolved again whenever the target gained series.</summary>
+    private Series?[] CovariatesOf(Series series, SeriesState state)
+    {
+        if (_layout.CovariateCount == 0)
+            return [];
+        int count = Store.Count;
+        if (state.CovariatesResolvedAt != count)
+        {
+            if (_covariateIndex is null || _covariateIndexAt != count)
+            {
+                _covariateIndex = new CovariateIndex(Settings.Model.Features.Covariates, Store.Snapshot());
+                _covariateIndexAt = count;
+            }
+            state.Covariates = _covariateIndex.Resolve(series);
+            state.CovariatesResolvedAt = count;
+        }
+        return state.Covariates;
     }
 
     private static void CopyLag(Series series, long last, int lagSteps, float[] destination)

@@ -11,7 +11,9 @@ internal static class TrainingData
         var target = store.Settings;
         var layout = new FeatureLayout(target.Model.Features, target.StepMs);
         var data = new SequenceSet(layout, ForecastHeads.StepsFor(target), target.Model.Window);
-        foreach (var series in store.Snapshot())
+        Series[] all = store.Snapshot();
+        var histories = new Dictionary<Series, SeriesHistory>();
+        foreach (var series in all)
         {
             int closed = series.ClosedStepCount;
             if (closed < target.Model.MinHistorySteps)
@@ -22,8 +24,14 @@ internal static class TrainingData
             var values = new float[length];
             long last = series.LastClosedStep;
             series.CopyHistory(last, values);
-            data.Add(new SeriesHistory(series.Labels.ToString(), last - length + 1, values, length - fit, target.Model.ValidationFraction));
+            var history = new SeriesHistory(series.Labels.ToString(), last - length + 1, values, length - fit, target.Model.ValidationFraction);
+            histories[series] = history;
+            data.Add(history);
         }
+        // A covariate without min_history of its own is not trained on: its input shows as missing.
+        var covariates = new CovariateIndex(target.Model.Features.Covariates, all);
+        foreach (var (series, history) in histories)
+            history.Covariates = [.. covariates.Resolve(series).Select(c => c is null ? null : histories.GetValueOrDefault(c))];
         return data;
     }
 }

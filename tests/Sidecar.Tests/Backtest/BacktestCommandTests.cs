@@ -31,7 +31,7 @@ public sealed class BacktestCommandTests : IDisposable
                 model:
                   window: 8
                   hidden_size: 8
-                  layers: 1
+                  layers: 2
                   max_epochs: 3
                   min_history: 1d
                   fit_every: 12h

@@ -35,7 +35,7 @@ public sealed class BackfillEndToEndTests(ITestOutputHelper output)
                 model:
                   window: 8
                   hidden_size: 16
-                  layers: 1
+                  layers: 2
                   max_epochs: 10
                   learning_rate: 0.01
             """);

@@ -26,7 +26,7 @@ public sealed class ModelPersistenceEndToEndTests
             model:
               window: 8
               hidden_size: {hiddenSize}
-              layers: 1
+              layers: 2
               max_epochs: 3
               min_history: 90s
               fit_window: 10m

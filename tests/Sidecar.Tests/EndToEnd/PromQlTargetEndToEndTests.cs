@@ -30,7 +30,7 @@ public sealed class PromQlTargetEndToEndTests
                 model:
                   window: 8
                   hidden_size: 8
-                  layers: 1
+                  layers: 2
                   max_epochs: 5
             """);
         string text = "";

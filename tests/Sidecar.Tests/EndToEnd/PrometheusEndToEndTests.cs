@@ -24,7 +24,7 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
             model:
               window: 6
               hidden_size: 16
-              layers: 1
+              layers: 2
               max_epochs: 20
               patience: 5
               learning_rate: 0.01

@@ -5,7 +5,7 @@ namespace Sidecar.Tests.Model;
 
 public sealed class TrainerTests
 {
-    internal static readonly ModelSettings Settings = new(Window: 12, HiddenSize: 16, Layers: 1, LearningRate: 0.01, MaxEpochs: 40,
+    internal static readonly ModelSettings Settings = new(Window: 12, HiddenSize: 16, Layers: 2, LearningRate: 0.01, MaxEpochs: 40,
         Patience: 6, BatchSize: 32, MaxStepsPerEpoch: 20_000, ValidationFraction: 0.2, MinHistorySteps: 100,
         FitEvery: TimeSpan.FromHours(1), FitWindowSteps: 1000, Quantiles: [0.05, 0.5, 0.95],
         Features: new FeatureSettings(false, false, false), Fallback: null, FallbackRangeSteps: 60, Seed: 7);

@@ -174,8 +174,8 @@ public sealed class StreamingInferenceTests
             layout.Fill(inputs.AsSpan(t * layout.Count, layout.Count), step, value,
                 series.CopyHistoryAt(step - layout.DailyLagSteps), series.CopyHistoryAt(step - layout.WeeklyLagSteps), scaler, ref anchor);
         }
+        // With autograd on: the path training uses, which is not the one streaming uses (LstmNetwork.Infer).
         using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
         var output = model.Network.call(torch.tensor(inputs, [1, steps, layout.Count]));
         float change = output[0, steps - 1, head, model.MedianIndex].item<float>();
         return scaler.Unscale(anchor + change);

@@ -24,7 +24,7 @@ internal static class TestSettings
                 model:
                   window: 8
                   hidden_size: 8
-                  layers: 1
+                  layers: 2
                   max_epochs: 5
                   min_history: 90s
                   fit_window: 10m

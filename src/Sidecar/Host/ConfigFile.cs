@@ -126,6 +126,9 @@ internal sealed class ModelSection
 
     public FeaturesSection Features { get; set; } = new();
 
+    /// <summary><c>target</c>: one model across the target's series; <c>series</c>: one per series, for small targets.</summary>
+    public string Scope { get; set; } = "target";
+
     /// <summary>Baseline forecast served (with its own <c>model</c> label) until the LSTM is trained; <c>none</c> for no forecast.</summary>
     public string Fallback { get; set; } = "predict_linear";
 

@@ -139,6 +139,8 @@ internal static class ConfigValidator
             errors.Add($"{key}.model.learning_rate: {m.LearningRate} must be in (0, 1)");
         if (!(m.ValidationFraction > 0 && m.ValidationFraction < 0.9))
             errors.Add($"{key}.model.validation_fraction: {m.ValidationFraction} must be in (0, 0.9)");
+        if (!Enum.TryParse(m.Scope, ignoreCase: true, out ModelScope scope) || !Enum.IsDefined(scope) || char.IsDigit(m.Scope.FirstOrDefault()))
+            errors.Add($"{key}.model.scope: '{m.Scope}' is not one of target, series");
         var covariates = m.Features.Covariates ?? [];
         var covariatesBy = m.Features.CovariatesBy ?? [];
         if (covariates.Count > 0 && covariatesBy.Count == 0)
@@ -194,7 +196,7 @@ internal static class ConfigValidator
                 m.MaxStepsPerEpoch, m.ValidationFraction, minHistory, fitEvery, Math.Min(fitWindowSteps, historySteps), [.. quantiles],
                 new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags,
                     covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
-                fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed),
+                fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));
     }
 

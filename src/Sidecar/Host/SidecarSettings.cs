@@ -10,6 +10,13 @@ internal enum SeriesValueType
     Gauge,
 }
 
+/// <summary>What one model covers: every series of a target, or one series.</summary>
+internal enum ModelScope
+{
+    Target,
+    Series,
+}
+
 /// <summary>What a step holds when several samples fall in it.</summary>
 internal enum StepAggregation
 {
@@ -81,7 +88,8 @@ internal sealed record ModelSettings(
     FeatureSettings Features,
     string? Fallback,
     int FallbackRangeSteps,
-    int Seed);
+    int Seed,
+    ModelScope Scope = ModelScope.Target);
 
 internal sealed record FeatureSettings(bool Calendar, bool DailyLag, bool WeeklyLag, CovariateSettings? Covariates = null);
 

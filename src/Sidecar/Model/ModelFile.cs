@@ -23,6 +23,13 @@ internal static class ModelFile
 
     public static string PathFor(string directory, string target) => Path.Combine(directory, "models", target + ".model");
 
+    /// <summary>Where a per-series model (<c>model.scope: series</c>) goes: named by a hash of the series' labels.</summary>
+    public static string PathFor(string directory, string target, string seriesKey) =>
+        Path.Combine(SeriesDirectory(directory, target),
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(seriesKey)))[..16] + ".model");
+
+    public static string SeriesDirectory(string directory, string target) => Path.Combine(directory, "models", target);
+
     public static void Write(string path, TrainedModel model)
     {
         using var payload = new MemoryStream();

@@ -28,10 +28,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly List<SeriesState?> _states = [];
     private readonly List<Series> _work = [];
     private readonly FeatureLayout _layout = new(store.Settings.Model.Features, store.Settings.StepMs);
-    private TrainedModel? _model;
-    private StreamingStates? _streaming;
+    private ModelSlot? _targetSlot;
+    private readonly Dictionary<string, ModelSlot> _seriesSlots = new(StringComparer.Ordinal);
     private int _generation;
-    private TrainedModel? _published;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string? SeriesKey, TrainedModel Model)> _published = new();
     private SavedStates? _seededStates;
     private CovariateIndex? _covariateIndex;
     private int _covariateIndexAt = -1;
@@ -47,12 +47,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public int ExposedCount { get; private set; }
 
-    /// <summary>Hands a freshly trained model to the inference loop, which swaps it in at its next step.</summary>
-    public void Publish(TrainedModel model)
-    {
-        TrainedModel? previous = Interlocked.Exchange(ref _published, model);
-        previous?.Dispose();
-    }
+    /// <summary>
+    /// Hands a freshly trained model to the inference loop, which swaps it in at its next step: for the
+    /// whole target, or for one series (<paramref name="seriesKey"/>) with <c>model.scope: series</c>.
+    /// </summary>
+    public void Publish(TrainedModel model, string? seriesKey = null) => _published.Enqueue((seriesKey, model));
 
     /// <summary>Processes every series that closed a step since the last call, then expires silent ones.</summary>
     public void Process()
@@ -76,34 +75,35 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         lock (_gate)
         {
-            if (_model is null || _streaming is null)
+            // Per-series models (small targets) warm up again after a restart; only a target-wide model's states are kept.
+            if (_targetSlot is not { } slot)
                 return null;
-            var (hidden, cell) = _streaming.Export();
-            int layers = _model.Network.Layers, size = _model.Network.HiddenSize, slots = _streaming.Slots;
+            var model = slot.Model;
+            var (hidden, cell) = slot.States.Export();
+            int layers = model.Network.Layers, size = model.Network.HiddenSize, slots = slot.States.Slots;
             var series = new List<SavedSeriesState>();
-            for (int slot = 0; slot < _states.Count; slot++)
+            for (int id = 0; id < _states.Count; id++)
             {
-                SeriesState? state = _states[slot];
-                if (state is null || state.StateStep == long.MinValue || state.ScalerGeneration != _generation)
+                SeriesState? state = _states[id];
+                if (state is null || state.StateStep == long.MinValue || state.ScalerGeneration != slot.Generation)
                     continue;
                 var h = new float[layers * size];
                 var c = new float[layers * size];
                 for (int l = 0; l < layers; l++)
                 {
-                    Array.Copy(hidden, ((long)l * slots + slot) * size, h, l * size, size);
-                    Array.Copy(cell, ((long)l * slots + slot) * size, c, l * size, size);
+                    Array.Copy(hidden, ((long)l * slots + id) * size, h, l * size, size);
+                    Array.Copy(cell, ((long)l * slots + id) * size, c, l * size, size);
                 }
                 series.Add(new SavedSeriesState(state.Key, state.StateStep, state.Anchor, state.Scaler, h, c));
             }
-            return new SavedStates(_model.Description.ConfigHash, _model.Description.TrainedAt.UtcTicks, layers, size, series);
+            return new SavedStates(model.Description.ConfigHash, model.Description.TrainedAt.UtcTicks, layers, size, series);
         }
     }
 
     private void ProcessLocked()
     {
-        TrainedModel? published = Interlocked.Exchange(ref _published, null);
-        if (published is not null)
-            SwapIn(published);
+        while (_published.TryDequeue(out var published))
+            SwapIn(published.Model, published.SeriesKey);
 
         _work.Clear();
         while (Store.TryDequeueClosed(out Series series))
@@ -113,30 +113,40 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         SweepByTime();
     }
 
-    private void SwapIn(TrainedModel published)
+    private void SwapIn(TrainedModel published, string? seriesKey)
     {
-        _streaming?.Dispose();
-        _model?.Dispose();
-        _model = published;
-        _streaming = new StreamingStates(published.Network.Layers, published.Network.HiddenSize);
-        _generation++;
-        // Every state belongs to the old network: warm each series up again and forecast it now, not
-        // only when its next step closes.
-        var seeded = _seededStates is { } saved && saved.BelongsTo(published) ? saved.Series.ToDictionary(s => s.Key) : null;
-        _seededStates = null;
+        var slot = new ModelSlot(published, ++_generation, seriesKey);
+        if (seriesKey is null)
+        {
+            _targetSlot?.Dispose();
+            _targetSlot = slot;
+        }
+        else
+        {
+            if (_seriesSlots.Remove(seriesKey, out var old))
+                old.Dispose();
+            _seriesSlots[seriesKey] = slot;
+        }
+        // Every affected state belongs to the old network: warm those series up again and forecast them
+        // now, not only when their next step closes.
+        var seeded = seriesKey is null && _seededStates is { } saved && saved.BelongsTo(published) ? saved.Series.ToDictionary(s => s.Key) : null;
+        if (seriesKey is null)
+            _seededStates = null;
         foreach (Series series in Store.Snapshot())
         {
             SeriesState state = StateOf(series);
+            if (SlotFor(state) != slot)
+                continue;
             state.StateStep = long.MinValue;
             state.ProcessedStep = long.MinValue;
             if (seeded is not null && seeded.TryGetValue(state.Key, out var restored))
             {
                 // The state carried before the restart: the series continues from its state step.
-                _streaming.Import(series.Id, restored.Hidden, restored.Cell);
+                slot.States.Import(slot.StateIndex(series.Id), restored.Hidden, restored.Cell);
                 state.StateStep = restored.StateStep;
                 state.Anchor = restored.Anchor;
                 state.Scaler = restored.Scaler;
-                state.ScalerGeneration = _generation;
+                state.ScalerGeneration = slot.Generation;
             }
             Store.NotifyClosed(series);
         }
@@ -163,12 +173,15 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             if (state.PendingStep == step && !float.IsNaN(actual))
                 state.LastScore = state.Scorer.Score(actual - state.PendingOneStep, actual, Settings.Anomaly);
             state.PendingStep = long.MinValue;
-            if (_model is null)
+            ModelSlot? slot = SlotFor(state);
+            if (slot is null)
             {
                 if (_fallback is not null)
                     ForecastWithFallback(series, state, step, _fallback);
                 continue;
             }
+            if (state.ScalerGeneration != slot.Generation)
+                state.StateStep = long.MinValue; // a state (or a series) the current model hasn't seen
             if (state.StateStep >= step)
             {
                 // A state restored at this very step: nothing new to feed; the next step forecasts.
@@ -176,30 +189,30 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             if (state.StateStep != long.MinValue && step - state.StateStep <= window)
             {
-                plans.Add(new StepPlan(series, state, state.StateStep + 1, step, Fresh: false));
+                plans.Add(new StepPlan(series, state, slot, state.StateStep + 1, step, Fresh: false));
             }
             else if (series.ClosedStepCount >= window)
             {
                 // Too far behind to catch up step by step, or never warmed: restart from the last window.
                 state.Anchor = float.NaN;
-                plans.Add(new StepPlan(series, state, step - window + 1, step, Fresh: true));
+                plans.Add(new StepPlan(series, state, slot, step - window + 1, step, Fresh: true));
             }
         }
-        logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference (model: {HasModel})",
-            Settings.Name, closed.Count, plans.Count, _model is not null);
+        logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference",
+            Settings.Name, closed.Count, plans.Count);
         if (plans.Count == 0)
             return;
 
         long started = Stopwatch.GetTimestamp();
-        foreach (var group in plans.GroupBy(p => (p.Steps, p.Fresh)))
-            Run(group.ToList(), group.Key.Steps, group.Key.Fresh);
+        foreach (var group in plans.GroupBy(p => (p.Slot, p.Steps, p.Fresh)))
+            Run(group.ToList(), group.Key.Slot, group.Key.Steps, group.Key.Fresh);
         metrics.InferenceDuration.WithLabels(Settings.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>One batched forward call for series that advance by the same number of steps.</summary>
-    private void Run(List<StepPlan> plans, int steps, bool fresh)
+    private void Run(List<StepPlan> plans, ModelSlot slot, int steps, bool fresh)
     {
-        TrainedModel model = _model!;
+        TrainedModel model = slot.Model;
         int features = _layout.Count;
         var inputs = new float[plans.Count * steps * features];
         var values = new float[steps];
@@ -208,12 +221,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         var covariate = new float[steps];
         var slots = new long[plans.Count];
         var usable = new bool[plans.Count];
-        _streaming!.EnsureSlots(plans.Max(p => p.Series.Id) + 1);
+        slot.States.EnsureSlots(plans.Max(p => slot.StateIndex(p.Series.Id)) + 1);
         for (int b = 0; b < plans.Count; b++)
         {
-            var (series, state, from, last, _) = plans[b];
-            slots[b] = series.Id;
-            ScalerFor(series, state);
+            var (series, state, _, from, last, _) = plans[b];
+            slots[b] = slot.StateIndex(series.Id);
+            ScalerFor(series, state, slot);
             series.CopyHistory(last, values);
             CopyLag(series, last, _layout.DailyLagSteps, daily);
             CopyLag(series, last, _layout.WeeklyLagSteps, weekly);
@@ -229,7 +242,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 if (covariates[c] is { } other)
                 {
                     SeriesState otherState = StateOf(other);
-                    ScalerFor(other, otherState);
+                    ScalerFor(other, otherState, SlotFor(otherState) ?? slot);
                     covariateScaler = otherState.Scaler;
                     other.CopyHistory(last, covariate);
                 }
@@ -248,7 +261,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         using (var scope = torch.NewDisposeScope())
         {
             Tensor x = torch.tensor(inputs, [plans.Count, steps, features]);
-            _streaming.Run(model.Network, x, slots, fresh).data<float>().CopyTo(outputs);
+            slot.States.Run(model.Network, x, slots, fresh).data<float>().CopyTo(outputs);
         }
 
         for (int b = 0; b < plans.Count; b++)
@@ -256,7 +269,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // A forecast needs the newest step itself; a gap only moves the state on.
             if (!usable[b])
                 continue;
-            var (series, state, _, last, _) = plans[b];
+            var (series, state, _, _, last, _) = plans[b];
             int offset = b * heads * quantiles;
             float Quantile(int head, int q) => state.Scaler.Unscale(state.Anchor + outputs[offset + head * quantiles + q]);
             // The interval's edges, stretched from the median as calibrated on the validation part.
@@ -356,12 +369,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         return 0;
     }
 
-    private void ScalerFor(Series series, SeriesState state)
+    private void ScalerFor(Series series, SeriesState state, ModelSlot slot)
     {
-        if (state.ScalerGeneration == _generation)
+        if (state.ScalerGeneration == slot.Generation)
             return;
-        state.ScalerGeneration = _generation;
-        if (_model!.Description.Scalers.TryGetValue(state.Key, out RobustScaler scaler))
+        state.ScalerGeneration = slot.Generation;
+        if (slot.Model.Description.Scalers.TryGetValue(state.Key, out RobustScaler scaler))
         {
             state.Scaler = scaler;
             return;
@@ -428,13 +441,18 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public void Dispose()
     {
-        _streaming?.Dispose();
-        _model?.Dispose();
-        Interlocked.Exchange(ref _published, null)?.Dispose();
+        _targetSlot?.Dispose();
+        foreach (var slot in _seriesSlots.Values)
+            slot.Dispose();
+        while (_published.TryDequeue(out var published))
+            published.Model.Dispose();
         logger.LogDebug("Pipeline for target {Target} disposed", Settings.Name);
     }
 
-    private readonly record struct StepPlan(Series Series, SeriesState State, long From, long Last, bool Fresh)
+    /// <summary>The model a series is forecast with: its own, or the target's; null before there is one.</summary>
+    private ModelSlot? SlotFor(SeriesState state) => _seriesSlots.GetValueOrDefault(state.Key) ?? _targetSlot;
+
+    private readonly record struct StepPlan(Series Series, SeriesState State, ModelSlot Slot, long From, long Last, bool Fresh)
     {
         public int Steps => (int)(Last - From + 1);
     }

@@ -21,7 +21,12 @@ internal sealed class TrainingScheduler(
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ProgressLogInterval = TimeSpan.FromSeconds(10);
 
-    private readonly Dictionary<TargetPipeline, TargetSchedule> _schedules = pipelines.ToDictionary(p => p, p => new TargetSchedule(p.Settings));
+    private readonly Dictionary<TargetPipeline, TargetSchedule> _schedules = pipelines
+        .Where(p => p.Settings.Model.Scope == ModelScope.Target)
+        .ToDictionary(p => p, p => new TargetSchedule(p.Settings, null));
+
+    // With model.scope: series, one schedule (and one model) per series, created as series qualify.
+    private readonly Dictionary<(TargetPipeline, string), TargetSchedule> _seriesSchedules = [];
 
     /// <summary>Loads every target's saved model that still matches the config.</summary>
     public void LoadSaved()
@@ -29,34 +34,79 @@ internal sealed class TrainingScheduler(
         if (modelDirectory is null)
             return;
         foreach (var (pipeline, schedule) in _schedules)
-            LoadSaved(pipeline, schedule);
+        {
+            if (File.Exists(schedule.PathIn(modelDirectory, pipeline.Settings.Name)))
+                LoadSaved(pipeline, schedule, schedule.PathIn(modelDirectory, pipeline.Settings.Name));
+        }
+        foreach (var pipeline in pipelines.Where(p => p.Settings.Model.Scope == ModelScope.Series))
+        {
+            string directory = ModelFile.SeriesDirectory(modelDirectory, pipeline.Settings.Name);
+            if (!Directory.Exists(directory))
+                continue;
+            foreach (string path in Directory.EnumerateFiles(directory, "*.model"))
+                LoadSavedSeriesModel(pipeline, path);
+        }
+    }
+
+    private void LoadSavedSeriesModel(TargetPipeline pipeline, string path)
+    {
+        try
+        {
+            using var probe = ModelFile.Read(path);
+            // A per-series model was trained on one series: its only scaler names it.
+            if (probe.Description.Scalers.Count != 1)
+                return;
+            string key = probe.Description.Scalers.Keys.Single();
+            var schedule = new TargetSchedule(pipeline.Settings, key);
+            _seriesSchedules[(pipeline, key)] = schedule;
+            LoadSaved(pipeline, schedule, path);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Saved model {Path} of target {Target} can't be used: {Reason}", path, pipeline.Settings.Name, e.Message);
+        }
     }
 
     /// <summary>Trains every target whose fit is due and has enough history; returns how many trained.</summary>
     public int RunDue(CancellationToken cancellation)
     {
         int trained = 0;
-        foreach (var (pipeline, schedule) in _schedules)
+        foreach (var pipeline in pipelines)
         {
             if (cancellation.IsCancellationRequested)
                 break;
-            if (time.GetUtcNow() < schedule.NextFit)
+            if (pipeline.Settings.Model.Scope == ModelScope.Target)
+            {
+                trained += RunIfDue(pipeline, _schedules[pipeline], null, cancellation) ? 1 : 0;
                 continue;
-            var data = TrainingData.From(pipeline.Store);
-            if (data.Series.Count == 0)
-                continue;
-            bool ok = TrainOnce(pipeline, schedule, data, cancellation);
-            schedule.NextFit = time.GetUtcNow() + (ok ? pipeline.Settings.Model.FitEvery : RetryAfterFailure);
-            trained += ok ? 1 : 0;
+            }
+            foreach (var series in pipeline.Store.Snapshot())
+            {
+                if (cancellation.IsCancellationRequested || series.ClosedStepCount < pipeline.Settings.Model.MinHistorySteps)
+                    continue;
+                string key = series.Labels.ToString();
+                if (!_seriesSchedules.TryGetValue((pipeline, key), out var schedule))
+                    _seriesSchedules[(pipeline, key)] = schedule = new TargetSchedule(pipeline.Settings, key);
+                trained += RunIfDue(pipeline, schedule, series, cancellation) ? 1 : 0;
+            }
         }
         return trained;
     }
 
-    private void LoadSaved(TargetPipeline pipeline, TargetSchedule schedule)
+    private bool RunIfDue(TargetPipeline pipeline, TargetSchedule schedule, Store.Series? only, CancellationToken cancellation)
     {
-        string path = ModelFile.PathFor(modelDirectory!, pipeline.Settings.Name);
-        if (!File.Exists(path))
-            return;
+        if (time.GetUtcNow() < schedule.NextFit)
+            return false;
+        var data = TrainingData.From(pipeline.Store, only);
+        if (data.Series.Count == 0)
+            return false;
+        bool ok = TrainOnce(pipeline, schedule, data, cancellation);
+        schedule.NextFit = time.GetUtcNow() + (ok ? pipeline.Settings.Model.FitEvery : RetryAfterFailure);
+        return ok;
+    }
+
+    private void LoadSaved(TargetPipeline pipeline, TargetSchedule schedule, string path)
+    {
         try
         {
             TrainedModel saved = ModelFile.Read(path);
@@ -67,7 +117,8 @@ internal sealed class TrainingScheduler(
                 saved.Dispose();
                 return;
             }
-            SeedSavedStates(pipeline);
+            if (schedule.SeriesKey is null)
+                SeedSavedStates(pipeline);
             Adopt(pipeline, schedule, saved);
             schedule.NextFit = saved.Description.TrainedAt + pipeline.Settings.Model.FitEvery;
             logger.LogInformation("Loaded saved model of target {Target}: trained {TrainedAt:u}, validation loss {ValidationLoss:G4}; next fit {NextFit:u}",
@@ -127,7 +178,7 @@ internal sealed class TrainingScheduler(
                 model.Dispose();
                 return true;
             }
-            Save(target, model);
+            Save(target, schedule, model);
             Adopt(pipeline, schedule, model);
             metrics.TrainingRuns.WithLabels(target, SelfMetrics.TrainingResult.Success).Inc();
             logger.LogInformation(
@@ -151,13 +202,13 @@ internal sealed class TrainingScheduler(
         }
     }
 
-    private void Save(string target, TrainedModel model)
+    private void Save(string target, TargetSchedule schedule, TrainedModel model)
     {
         if (modelDirectory is null)
             return;
         try
         {
-            ModelFile.Write(ModelFile.PathFor(modelDirectory, target), model);
+            ModelFile.Write(schedule.PathIn(modelDirectory, target), model);
         }
         catch (IOException e)
         {
@@ -171,7 +222,7 @@ internal sealed class TrainingScheduler(
     {
         schedule.Incumbent?.Dispose();
         schedule.Incumbent = model;
-        pipeline.Publish(model.Clone());
+        pipeline.Publish(model.Clone(), schedule.SeriesKey);
         string target = pipeline.Settings.Name;
         metrics.ValidationLoss.WithLabels(target).Set(model.Description.ValidationLoss);
         metrics.LastTrained.WithLabels(target).Set(model.Description.TrainedAt.ToUnixTimeMilliseconds() / 1000.0);
@@ -179,13 +230,19 @@ internal sealed class TrainingScheduler(
 
     public void Dispose()
     {
-        foreach (var schedule in _schedules.Values)
+        foreach (var schedule in _schedules.Values.Concat(_seriesSchedules.Values))
             schedule.Incumbent?.Dispose();
     }
 
-    private sealed class TargetSchedule(TargetSettings settings)
+    /// <param name="seriesKey">The series a per-series model is for; null for the target's model.</param>
+    private sealed class TargetSchedule(TargetSettings settings, string? seriesKey)
     {
         public string ConfigHash { get; } = ModelConfigHash.Compute(settings);
+
+        public string? SeriesKey { get; } = seriesKey;
+
+        public string PathIn(string directory, string target) =>
+            SeriesKey is null ? ModelFile.PathFor(directory, target) : ModelFile.PathFor(directory, target, SeriesKey);
 
         public DateTimeOffset NextFit { get; set; } = DateTimeOffset.MinValue;
 

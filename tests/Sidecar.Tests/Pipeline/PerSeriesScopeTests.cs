@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+using Sidecar.Expose;
+using Sidecar.Ingest;
+using Sidecar.Model;
+using Sidecar.Pipeline;
+using Sidecar.Store;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.Pipeline;
+
+/// <summary><c>model.scope: series</c>: one model per series, each trained on its own history, saved and loaded on its own.</summary>
+public sealed class PerSeriesScopeTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("per-series-").FullName;
+
+    [Fact]
+    public async Task EachSeriesGetsItsOwnModelWhichSurvivesARestart()
+    {
+        var settings = TestSettings.SmallTarget(extraModel: "      scope: series\n");
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        long t0 = time.GetUtcNow().ToUnixTimeMilliseconds() - 300_000;
+        SeriesStore Fill()
+        {
+            var store = new SeriesStore(settings, time);
+            var sine = WriteRequests.Series("test_metric", ("instance", "sine"));
+            var saw = WriteRequests.Series("test_metric", ("instance", "saw"));
+            for (int i = 0; i < 250; i++)
+            {
+                sine.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
+                saw.With((t0 + i * 1000L, i % 13));
+            }
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(sine, saw));
+            return store;
+        }
+        async Task<string> Run(SeriesStore store, bool train)
+        {
+            var registry = Metrics.NewCustomRegistry();
+            var metrics = new SelfMetrics(registry);
+            using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, time, NullLogger.Instance);
+            using var scheduler = new TrainingScheduler([pipeline], _directory, metrics, time, NullLogger.Instance);
+            scheduler.LoadSaved();
+            Assert.Equal(train ? 2 : 0, scheduler.RunDue(CancellationToken.None));
+            pipeline.Process();
+            using var stream = new MemoryStream();
+            await registry.CollectAndExportAsTextAsync(stream);
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        }
+
+        string first = await Run(Fill(), train: true);
+        Assert.Contains("predicted_value{instance=\"sine\",metric=\"test_metric\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", first);
+        Assert.Contains("predicted_value{instance=\"saw\",metric=\"test_metric\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", first);
+        string[] files = Directory.GetFiles(ModelFile.SeriesDirectory(_directory, "t"), "*.model");
+        Assert.Equal(2, files.Length);
+        var keys = files.Select(f => { using var m = ModelFile.Read(f); return Assert.Single(m.Description.Scalers).Key; }).Order().ToArray();
+        Assert.Equal(["test_metric{instance=\"saw\"}", "test_metric{instance=\"sine\"}"], keys);
+
+        // A restart within fit_every: both models load, nothing trains, both series are forecast.
+        string second = await Run(Fill(), train: false);
+        Assert.Contains("predicted_value{instance=\"sine\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", second);
+        Assert.Contains("predicted_value{instance=\"saw\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", second);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -71,7 +71,7 @@ internal sealed class TargetSection
 
     public string Step { get; set; } = "1m";
 
-    public List<string> Horizons { get; set; } = ["5m", "30m", "1h"];
+    public List<string> Horizons { get; set; } = ["5m", "1h", "6h"];
 
     public string History { get; set; } = "7d";
 

@@ -79,6 +79,13 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheSameSeedGivesTheSameOutput()
+    {
+        string input = WriteCsv("same.csv", Cycle);
+        Assert.Equal(Run(input, "out-1"), Run(input, "out-2"));
+    }
+
+    [Fact]
     public void ReportsBadInputClearly()
     {
         string bad = Path.Combine(_directory, "bad.csv");

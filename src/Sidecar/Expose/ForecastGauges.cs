@@ -18,6 +18,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
     public const string PredictedLower = "predicted_lower";
     public const string PredictedUpper = "predicted_upper";
     public const string AnomalyScore = "anomaly_score";
+    public const string Residual = "residual";
 
     private static readonly string[] Reserved = ["metric", "target", "horizon", "model"];
 
@@ -43,14 +44,15 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
         values.Add(target.Name);
 
         Gauge anomaly = GaugeFor(AnomalyScore, "Anomaly score of the latest step: 0-1 normal, above 1 anomalous.", names);
+        Gauge.Child residual = GaugeFor(Residual, "Latest step's actual value minus its one-step forecast, in the series' unit.", names).WithLabels([.. values]);
         names.Add("horizon");
         names.Add("model");
         var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), values, target, model);
         if (!withInterval)
-            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]));
+            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]), residual);
         var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), values, target, model);
         var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), values, target, model);
-        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]));
+        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]), residual);
     }
 
     private static Gauge.Child[] Children(Gauge gauge, List<string> values, TargetSettings target, string model)
@@ -84,7 +86,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 }
 
 /// <summary>The gauge children of one series. Setting a value does not allocate.</summary>
-internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly)
+internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly, Gauge.Child residual)
 {
     /// <summary>The forecaster the gauges are labelled with.</summary>
     public string Model { get; } = model;
@@ -99,11 +101,14 @@ internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.
 
     public Gauge.Child Anomaly { get; } = anomaly;
 
+    public Gauge.Child Residual { get; } = residual;
+
     /// <summary>Takes the series off /metrics, so Prometheus marks it stale at the next scrape.</summary>
     public void Remove()
     {
         foreach (var child in Predicted.Concat(Lower).Concat(Upper))
             child.Remove();
         Anomaly.Remove();
+        Residual.Remove();
     }
 }

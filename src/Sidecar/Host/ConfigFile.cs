@@ -172,4 +172,16 @@ internal sealed class AnomalySection
 
     /// <summary>Residuals to see before the score leaves 0.</summary>
     public int WarmupSteps { get; set; } = 10;
+
+    /// <summary>both, above or below: which side of the forecast can be anomalous.</summary>
+    public string Direction { get; set; } = "both";
+
+    /// <summary>A residual smaller than this (in the series' unit) never scores above 1.</summary>
+    public double MinDeviation { get; set; }
+
+    /// <summary>A residual smaller than this fraction of the value never scores above 1.</summary>
+    public double MinRelativeDeviation { get; set; } = 0.01;
+
+    /// <summary>Span, in steps, over which a sustained shift adds up; 0 scores single steps only.</summary>
+    public int ShiftSteps { get; set; } = 6;
 }

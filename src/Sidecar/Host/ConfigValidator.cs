@@ -153,6 +153,12 @@ internal static class ConfigValidator
         Positive(errors, $"{key}.anomaly.scale_steps", a.ScaleSteps);
         if (a.WarmupSteps < 0)
             errors.Add($"{key}.anomaly.warmup_steps: {a.WarmupSteps} must not be negative");
+        if (!Enum.TryParse(a.Direction, ignoreCase: true, out AnomalyDirection direction) || !Enum.IsDefined(direction) || char.IsDigit(a.Direction.FirstOrDefault()))
+            errors.Add($"{key}.anomaly.direction: '{a.Direction}' is not one of both, above, below");
+        if (!(a.MinDeviation >= 0) || !(a.MinRelativeDeviation >= 0))
+            errors.Add($"{key}.anomaly.min_deviation, min_relative_deviation: must not be negative");
+        if (a.ShiftSteps < 0)
+            errors.Add($"{key}.anomaly.shift_steps: {a.ShiftSteps} must not be negative (0 turns shift scoring off)");
 
         if (errors.Count > before)
             return null;
@@ -197,7 +203,7 @@ internal static class ConfigValidator
                 new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags,
                     covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
                 fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope),
-            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps));
+            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps));
     }
 
     private static int Positive(List<string> errors, string key, int value)

@@ -102,4 +102,19 @@ internal sealed record CovariateSettings(IReadOnlyList<string> Metrics, IReadOnl
     public override string ToString() => $"[{string.Join(',', Metrics)}] by [{string.Join(',', By)}]";
 }
 
-internal sealed record AnomalySettings(double Sigmas, int ScaleSteps, int WarmupSteps);
+/// <summary>Which residuals can be anomalous.</summary>
+internal enum AnomalyDirection
+{
+    Both,
+    Above,
+    Below,
+}
+
+internal sealed record AnomalySettings(
+    double Sigmas,
+    int ScaleSteps,
+    int WarmupSteps,
+    AnomalyDirection Direction = AnomalyDirection.Both,
+    double MinDeviation = 0,
+    double MinRelativeDeviation = 0,
+    int ShiftSteps = 0);

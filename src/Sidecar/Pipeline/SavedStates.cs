@@ -19,4 +19,6 @@ internal sealed record SavedStates(string ConfigHash, long TrainedAtTicks, int L
 /// <param name="Anchor">The last observed scaled value.</param>
 /// <param name="Hidden"><c>[layers, hidden]</c>.</param>
 /// <param name="Cell"><c>[layers, hidden]</c>.</param>
-internal sealed record SavedSeriesState(string Key, long StateStep, float Anchor, RobustScaler Scaler, float[] Hidden, float[] Cell);
+/// <param name="Forecast">The forecast made at <paramref name="StateStep"/> (per horizon: lower, median, upper),
+/// served again after a restart until the next step; empty when there was none.</param>
+internal sealed record SavedSeriesState(string Key, long StateStep, float Anchor, RobustScaler Scaler, float[] Hidden, float[] Cell, float[] Forecast);

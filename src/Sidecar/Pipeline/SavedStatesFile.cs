@@ -14,8 +14,9 @@ namespace Sidecar.Pipeline;
 /// </summary>
 /// <remarks>
 /// Layout: the magic <c>FSSTATE1</c>; the payload (config hash, trained-at ticks, layers, hidden size,
-/// series count, then per series its key, state step, anchor, scaler centre and spread, and the hidden
-/// and cell state as float32); the CRC-32C of the payload (uint32, little-endian).
+/// series count, then per series its key, state step, anchor, scaler centre and spread, the hidden and
+/// cell state as float32, and the forecast made at the state step as a count and float32 values); the
+/// CRC-32C of the payload (uint32, little-endian).
 /// </remarks>
 internal static class SavedStatesFile
 {
@@ -43,6 +44,8 @@ internal static class SavedStatesFile
                 writer.Write(s.Scaler.Spread);
                 writer.Write(MemoryMarshal.AsBytes(s.Hidden.AsSpan()));
                 writer.Write(MemoryMarshal.AsBytes(s.Cell.AsSpan()));
+                writer.Write(s.Forecast.Length);
+                writer.Write(MemoryMarshal.AsBytes(s.Forecast.AsSpan()));
             }
         }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -88,7 +91,12 @@ internal static class SavedStatesFile
                 var c = new float[stateFloats];
                 reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(h.AsSpan()));
                 reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(c.AsSpan()));
-                series.Add(new SavedSeriesState(key, step, anchor, new RobustScaler(center, spread), h, c));
+                int forecastLength = reader.ReadInt32();
+                if (forecastLength < 0 || forecastLength > MaxStateFloats)
+                    throw new InvalidDataException($"{path}: bad forecast length {forecastLength}");
+                var forecast = new float[forecastLength];
+                reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(forecast.AsSpan()));
+                series.Add(new SavedSeriesState(key, step, anchor, new RobustScaler(center, spread), h, c, forecast));
             }
             return new SavedStates(hash, trainedAt, layers, hidden, series);
         }

@@ -28,6 +28,15 @@ internal sealed class SeriesState(string key)
 
     public float PendingOneStep;
 
+    /// <summary>The one-step interval around <see cref="PendingOneStep"/>: median − lower and upper − median; NaN without an interval.</summary>
+    public float PendingLowerGap = float.NaN, PendingUpperGap = float.NaN;
+
+    /// <summary>Whether <see cref="PendingOneStep"/> came from a trained model: only those residuals are scored.</summary>
+    public bool PendingFromModel;
+
+    /// <summary>Actual − one-step prediction at the newest processed step; NaN when there was none.</summary>
+    public double LastResidual = double.NaN;
+
     /// <summary>The newest forecast, per horizon: lower, median, upper; made at <see cref="ForecastStep"/>.</summary>
     public float[]? Forecast;
 

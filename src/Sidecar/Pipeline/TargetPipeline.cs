@@ -94,7 +94,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                     Array.Copy(hidden, ((long)l * slots + id) * size, h, l * size, size);
                     Array.Copy(cell, ((long)l * slots + id) * size, c, l * size, size);
                 }
-                series.Add(new SavedSeriesState(state.Key, state.StateStep, state.Anchor, state.Scaler, h, c));
+                float[] forecast = state.ForecastStep == state.StateStep && state.ForecastModel == LstmModelName && state.Forecast is not null ? [.. state.Forecast] : [];
+                series.Add(new SavedSeriesState(state.Key, state.StateStep, state.Anchor, state.Scaler, h, c, forecast));
             }
             return new SavedStates(model.Description.ConfigHash, model.Description.TrainedAt.UtcTicks, layers, size, series);
         }
@@ -147,6 +148,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.Anchor = restored.Anchor;
                 state.Scaler = restored.Scaler;
                 state.ScalerGeneration = slot.Generation;
+                if (restored.Forecast.Length == Settings.Horizons.Count * 3)
+                {
+                    state.Forecast = [.. restored.Forecast];
+                    state.ForecastStep = restored.StateStep;
+                    state.ForecastModel = LstmModelName;
+                }
             }
             Store.NotifyClosed(series);
         }
@@ -170,8 +177,14 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 continue;
             state.ProcessedStep = step;
             float actual = series.CopyHistoryAt(step);
+            state.LastResidual = double.NaN;
             if (state.PendingStep == step && !float.IsNaN(actual))
-                state.LastScore = state.Scorer.Score(actual - state.PendingOneStep, actual, Settings.Anomaly);
+            {
+                state.LastResidual = actual - state.PendingOneStep;
+                // The score waits for a trained model: a fallback's residuals are shown, not scored.
+                if (state.PendingFromModel)
+                    state.LastScore = state.Scorer.Score(state.LastResidual, actual, state.PendingLowerGap, state.PendingUpperGap, Settings.Anomaly);
+            }
             state.PendingStep = long.MinValue;
             ModelSlot? slot = SlotFor(state);
             if (slot is null)
@@ -184,7 +197,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.StateStep = long.MinValue; // a state (or a series) the current model hasn't seen
             if (state.StateStep >= step)
             {
-                // A state restored at this very step: nothing new to feed; the next step forecasts.
+                // A state restored at this very step: nothing new to feed. Its saved forecast serves until the next step.
+                if (state.Gauges is null && state.ForecastStep == step && state.Forecast is not null)
+                    PublishForecast(series, state);
                 continue;
             }
             if (state.StateStep != long.MinValue && step - state.StateStep <= window)
@@ -280,24 +295,43 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             state.PendingStep = last + 1;
             state.PendingOneStep = Quantile(0, model.MedianIndex);
-            SeriesGauges seriesGauges = GaugesFor(series, state, LstmModelName, withInterval: true);
+            state.PendingLowerGap = state.PendingOneStep - Edge(0, 0, model.Description.IntervalScales[0]);
+            state.PendingUpperGap = Edge(0, quantiles - 1, model.Description.IntervalScales[1]) - state.PendingOneStep;
+            state.PendingFromModel = true;
             state.Forecast ??= new float[Settings.Horizons.Count * 3];
             state.ForecastStep = last;
             state.ForecastModel = LstmModelName;
+            IReadOnlyList<float> scales = model.Description.IntervalScales;
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
-                IReadOnlyList<float> scales = model.Description.IntervalScales;
-                float lower = Edge(h + 1, 0, scales[(h + 1) * 2]), median = Quantile(h + 1, model.MedianIndex);
-                float upper = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]);
-                state.Forecast[h * 3] = lower;
-                state.Forecast[h * 3 + 1] = median;
-                state.Forecast[h * 3 + 2] = upper;
-                seriesGauges.Predicted[h].Set(median);
-                seriesGauges.Lower[h].Set(lower);
-                seriesGauges.Upper[h].Set(upper);
+                state.Forecast[h * 3] = Edge(h + 1, 0, scales[(h + 1) * 2]);
+                state.Forecast[h * 3 + 1] = Quantile(h + 1, model.MedianIndex);
+                state.Forecast[h * 3 + 2] = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]);
             }
-            seriesGauges.Anomaly.Set(state.LastScore);
+            PublishForecast(series, state);
         }
+    }
+
+    /// <summary>Sets the LSTM gauges of a series from its newest forecast (<see cref="SeriesState.Forecast"/>).</summary>
+    private void PublishForecast(Series series, SeriesState state)
+    {
+        SeriesGauges seriesGauges = GaugesFor(series, state, LstmModelName, withInterval: true);
+        for (int h = 0; h < Settings.Horizons.Count; h++)
+        {
+            seriesGauges.Lower[h].Set(state.Forecast![h * 3]);
+            seriesGauges.Predicted[h].Set(state.Forecast[h * 3 + 1]);
+            seriesGauges.Upper[h].Set(state.Forecast[h * 3 + 2]);
+        }
+        SetScoreGauges(seriesGauges, state);
+    }
+
+    private static void SetScoreGauges(SeriesGauges seriesGauges, SeriesState state)
+    {
+        seriesGauges.Anomaly.Set(state.LastScore);
+        if (double.IsNaN(state.LastResidual))
+            seriesGauges.Residual.Unpublish();
+        else
+            seriesGauges.Residual.Set(state.LastResidual);
     }
 
     private void ForecastWithFallback(Series series, SeriesState state, long step, Fallback fallback)
@@ -307,6 +341,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         var outputs = fallback.Outputs;
         state.PendingStep = step + 1;
         state.PendingOneStep = outputs[0];
+        state.PendingLowerGap = state.PendingUpperGap = float.NaN;
+        state.PendingFromModel = false;
         SeriesGauges seriesGauges = GaugesFor(series, state, fallback.Forecaster.Name, withInterval: false);
         state.Forecast ??= new float[Settings.Horizons.Count * 3];
         state.ForecastStep = step;
@@ -318,7 +354,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.Forecast[h * 3 + 2] = float.NaN;
             seriesGauges.Predicted[h].Set(outputs[h + 1]);
         }
-        seriesGauges.Anomaly.Set(state.LastScore);
+        SetScoreGauges(seriesGauges, state);
     }
 
     /// <summary>The series' gauges labelled with <paramref name="model"/>; those of another model go, so Prometheus marks them stale.</summary>

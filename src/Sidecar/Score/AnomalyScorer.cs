@@ -3,38 +3,86 @@ using Sidecar.Host;
 namespace Sidecar.Score;
 
 /// <summary>
-/// Turns one-step residuals into a score where 1 is the edge of the prediction interval (the vmanomaly
-/// convention): <c>|residual| / (sigmas · σ̂)</c>. σ̂ comes from an EWMA of absolute residuals, which
-/// adapts to each series; for Gaussian errors the mean absolute deviation is σ·√(2/π), hence the factor.
-/// The score stays 0 during warm-up, until enough residuals exist for σ̂ to mean something.
+/// Turns one-step residuals into a score where 1 is the edge of the prediction interval, so 0–1 is
+/// normal and above 1 anomalous (the vmanomaly convention).
+/// <list type="bullet">
+/// <item>Scale: the model's own one-step interval (the distance from the median to the lower or upper
+/// edge, on the residual's side) when it has one; otherwise <c>sigmas</c> × σ̂, where σ̂ comes from an
+/// EWMA of absolute residuals (for Gaussian errors the mean absolute deviation is σ·√(2/π)).</item>
+/// <item><c>min_deviation</c> (absolute) and <c>min_relative_deviation</c> (of the value) floor the scale,
+/// so a residual smaller than them never scores above 1: tiny wiggles on a flat series stay normal.</item>
+/// <item><c>direction</c>: only residuals above (or below) the forecast count.</item>
+/// <item>With <c>shift_steps</c> N &gt; 0, an EWMA (span N) of the signed normalised residuals also
+/// scores, scaled by its own standard deviation for independent residuals: a shift that persists for
+/// N steps at half the interval scores well above 1, while single steps of that size don't.</item>
+/// </list>
+/// The score stays 0 during warm-up, until enough residuals exist for the scale to mean something.
 /// </summary>
 internal struct AnomalyScorer
 {
     private const double MeanAbsoluteToSigma = 1.2533141373155003; // √(π/2)
 
+    // A single outlier moves the shift average by at most this much, so one spike isn't also a "shift".
+    private const double MaxShiftContribution = 3;
+
     private double _meanAbsolute;
+    private double _shift;
     private int _count;
 
     public readonly double Sigma => _meanAbsolute * MeanAbsoluteToSigma;
 
     public readonly int Count => _count;
 
-    /// <summary>Scores <paramref name="residual"/>, then folds it into the scale.</summary>
-    public double Score(double residual, double actual, AnomalySettings settings)
+    /// <summary>Scores <paramref name="residual"/> (actual − forecast), then folds it into the scales.</summary>
+    /// <param name="lowerGap">Forecast median − lower edge of its one-step interval; NaN without an interval.</param>
+    /// <param name="upperGap">Upper edge − median; NaN without an interval.</param>
+    public double Score(double residual, double actual, double lowerGap, double upperGap, AnomalySettings settings)
     {
         double absolute = Math.Abs(residual);
+        double floor = Math.Max(settings.MinDeviation, settings.MinRelativeDeviation * Math.Abs(actual));
+        // Without a floor a perfectly flat series would score its first wiggle as infinite.
+        floor = Math.Max(floor, Math.Max(Math.Abs(actual) * 1e-6, 1e-9));
+        double scale = residual >= 0 ? upperGap : lowerGap;
+        if (!(scale > 0))
+            scale = settings.Sigmas * Sigma;
+        double normalised = residual / Math.Max(scale, floor);
+
         double score = 0;
-        if (_count >= settings.WarmupSteps && _count > 0)
+        bool warm = _count >= settings.WarmupSteps && _count > 0;
+        if (warm)
         {
-            // A floor relative to the level keeps a perfectly flat series from scoring its first wiggle as infinite.
-            double sigma = Math.Max(Sigma, Math.Max(Math.Abs(actual) * 1e-6, 1e-9));
-            score = absolute / (settings.Sigmas * sigma);
+            score = Directed(normalised, settings.Direction);
+            if (settings.ShiftSteps > 0)
+                score = Math.Max(score, Directed(_shift, settings.Direction) * ShiftNormaliser(settings.ShiftSteps));
         }
+
         // Clipping what an outlier adds keeps one spike from masking the next ones for a long time.
         double update = _count == 0 ? absolute : Math.Min(absolute, 2 * settings.Sigmas * Math.Max(Sigma, 1e-12));
         double alpha = _count < settings.ScaleSteps ? 1.0 / (_count + 1) : 2.0 / (settings.ScaleSteps + 1);
         _meanAbsolute += alpha * (update - _meanAbsolute);
+        if (settings.ShiftSteps > 0 && warm)
+        {
+            double shiftAlpha = 2.0 / (settings.ShiftSteps + 1);
+            _shift += shiftAlpha * (Math.Clamp(normalised, -MaxShiftContribution, MaxShiftContribution) - _shift);
+            // Re-scored after the update, so the step that completes a shift is the one that shows it.
+            score = Math.Max(score, Directed(_shift, settings.Direction) * ShiftNormaliser(settings.ShiftSteps));
+        }
         _count++;
         return score;
+    }
+
+    private static double Directed(double value, AnomalyDirection direction) => direction switch
+    {
+        AnomalyDirection.Above => Math.Max(value, 0),
+        AnomalyDirection.Below => Math.Max(-value, 0),
+        _ => Math.Abs(value),
+    };
+
+    // An EWMA with α = 2/(N+1) of independent values with unit spread has spread √(α/(2−α)); dividing by
+    // it puts the shift score on the same footing as a single step's.
+    private static double ShiftNormaliser(int steps)
+    {
+        double alpha = 2.0 / (steps + 1);
+        return Math.Sqrt((2 - alpha) / alpha);
     }
 }

@@ -139,11 +139,12 @@ public sealed class StreamingInferenceTests
         string path = Path.Combine(Path.GetTempPath(), $"states-{Guid.NewGuid():N}.states");
         try
         {
-            var states = new SavedStates("h", 1, 1, 2, [new SavedSeriesState("k", 5, 0.5f, new RobustScaler(1, 2), [1, 2], [3, 4])]);
+            var states = new SavedStates("h", 1, 1, 2, [new SavedSeriesState("k", 5, 0.5f, new RobustScaler(1, 2), [1, 2], [3, 4], [7, 8, 9])]);
             SavedStatesFile.Write(path, states);
             var read = SavedStatesFile.Read(path);
             Assert.Equal(("h", 1L, 5L), (read.ConfigHash, read.TrainedAtTicks, read.Series[0].StateStep));
             Assert.Equal([3f, 4f], read.Series[0].Cell);
+            Assert.Equal([7f, 8f, 9f], read.Series[0].Forecast);
             byte[] bytes = File.ReadAllBytes(path);
             bytes[12] ^= 1;
             File.WriteAllBytes(path, bytes);

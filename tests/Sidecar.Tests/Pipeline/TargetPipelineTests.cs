@@ -42,6 +42,7 @@ public sealed class TargetPipelineTests
         Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", text);
         Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", text);
         Assert.Contains("anomaly_score{instance=\"a\",metric=\"test_metric\",target=\"t\"}", text);
+        Assert.Contains("residual{instance=\"a\",metric=\"test_metric\",target=\"t\"}", text);
         Assert.Contains("predicted_upper{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", text);
         // The LSTM took over: the baseline's series are gone, so Prometheus marks them stale.
         Assert.DoesNotContain("model=\"predict_linear\"", text);

@@ -19,6 +19,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
     public const string PredictedUpper = "predicted_upper";
     public const string AnomalyScore = "anomaly_score";
     public const string Residual = "residual";
+    public const string ThresholdCrossing = "predicted_threshold_crossing_seconds";
 
     private static readonly string[] Reserved = ["metric", "target", "horizon", "model"];
 
@@ -49,10 +50,20 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
         names.Add("model");
         var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), values, target, model);
         if (!withInterval)
-            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]), residual);
+            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]), residual, []);
         var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), values, target, model);
         var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), values, target, model);
-        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]), residual);
+        Gauge.Child[] crossing = [];
+        if (target.Capacity is { } capacity)
+        {
+            // The median path and the pessimistic edge: the upper one when the threshold is above, the lower one below.
+            var quantiles = target.Model.Quantiles;
+            string pessimistic = (capacity.Above ? quantiles[^1] : quantiles[0]).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            List<string> crossingNames = [.. names.Take(names.Count - 2), "quantile"];
+            Gauge gauge = GaugeFor(ThresholdCrossing, "Seconds until the forecast crosses the target's capacity threshold, per forecast quantile; absent when it doesn't within the longest horizon.", crossingNames);
+            crossing = [gauge.WithLabels([.. values, "0.5"]), gauge.WithLabels([.. values, pessimistic])];
+        }
+        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]), residual, crossing);
     }
 
     private static Gauge.Child[] Children(Gauge gauge, List<string> values, TargetSettings target, string model)
@@ -86,7 +97,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 }
 
 /// <summary>The gauge children of one series. Setting a value does not allocate.</summary>
-internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly, Gauge.Child residual)
+internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly, Gauge.Child residual, Gauge.Child[] crossing)
 {
     /// <summary>The forecaster the gauges are labelled with.</summary>
     public string Model { get; } = model;
@@ -103,10 +114,13 @@ internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.
 
     public Gauge.Child Residual { get; } = residual;
 
+    /// <summary>With capacity planning: seconds to the crossing on the median path, then on the pessimistic one.</summary>
+    public Gauge.Child[] Crossing { get; } = crossing;
+
     /// <summary>Takes the series off /metrics, so Prometheus marks it stale at the next scrape.</summary>
     public void Remove()
     {
-        foreach (var child in Predicted.Concat(Lower).Concat(Upper))
+        foreach (var child in Predicted.Concat(Lower).Concat(Upper).Concat(Crossing))
             child.Remove();
         Anomaly.Remove();
         Residual.Remove();

@@ -90,6 +90,18 @@ internal sealed class TargetSection
     public ModelSection Model { get; set; } = new();
 
     public AnomalySection Anomaly { get; set; } = new();
+
+    /// <summary>Capacity planning; absent for none.</summary>
+    public CapacitySection? Capacity { get; set; }
+}
+
+internal sealed class CapacitySection
+{
+    /// <summary>The value whose crossing is forecast, in the series' unit (e.g. 90 for a disk-used percentage).</summary>
+    public double? Threshold { get; set; }
+
+    /// <summary>above (rising to the threshold) or below (falling to it).</summary>
+    public string Direction { get; set; } = "above";
 }
 
 internal sealed class ModelSection

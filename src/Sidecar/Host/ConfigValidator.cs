@@ -147,6 +147,16 @@ internal static class ConfigValidator
             errors.Add($"{key}.model.features.covariates_by: needed with covariates, e.g. [instance]");
         if (covariates.Any(string.IsNullOrWhiteSpace) || covariates.Distinct().Count() != covariates.Count)
             errors.Add($"{key}.model.features.covariates: [{string.Join(", ", covariates)}] must be distinct metric names");
+        CapacitySettings? capacity = null;
+        if (t.Capacity is { } c)
+        {
+            if (c.Threshold is not double threshold || !double.IsFinite(threshold))
+                errors.Add($"{key}.capacity.threshold: required, a finite number");
+            else if (c.Direction is not ("above" or "below"))
+                errors.Add($"{key}.capacity.direction: '{c.Direction}' is not one of above, below");
+            else
+                capacity = new CapacitySettings(threshold, c.Direction == "above");
+        }
         var a = t.Anomaly;
         if (!(a.Sigmas > 0))
             errors.Add($"{key}.anomaly.sigmas: {a.Sigmas} must be positive");
@@ -203,7 +213,8 @@ internal static class ConfigValidator
                 new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags,
                     covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
                 fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope),
-            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps));
+            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps),
+            capacity);
     }
 
     private static int Positive(List<string> errors, string key, int value)

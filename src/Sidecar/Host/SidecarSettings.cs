@@ -66,7 +66,8 @@ internal sealed record TargetSettings(
     SeriesValueType ValueType,
     StepAggregation Aggregation,
     ModelSettings Model,
-    AnomalySettings Anomaly)
+    AnomalySettings Anomaly,
+    CapacitySettings? Capacity = null)
 {
     public long StepMs => (long)Step.TotalMilliseconds;
 }
@@ -101,6 +102,10 @@ internal sealed record CovariateSettings(IReadOnlyList<string> Metrics, IReadOnl
 {
     public override string ToString() => $"[{string.Join(',', Metrics)}] by [{string.Join(',', By)}]";
 }
+
+/// <summary>Capacity planning: forecast when series cross <paramref name="Threshold"/>.</summary>
+/// <param name="Above">True: crossing means rising to the threshold (a disk filling); false: falling to it.</param>
+internal sealed record CapacitySettings(double Threshold, bool Above);
 
 /// <summary>Which residuals can be anomalous.</summary>
 internal enum AnomalyDirection

@@ -42,6 +42,9 @@ internal sealed class SeriesState(string key)
 
     public long ForecastStep = long.MinValue;
 
+    /// <summary>The series' value at <see cref="ForecastStep"/>: where the forecast path starts.</summary>
+    public float ForecastOrigin = float.NaN;
+
     /// <summary>The forecaster that made <see cref="Forecast"/>: the LSTM or the fallback baseline.</summary>
     public string ForecastModel = "";
 

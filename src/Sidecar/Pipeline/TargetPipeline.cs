@@ -4,6 +4,7 @@ using Sidecar.Expose;
 using Sidecar.Host;
 using Sidecar.Model;
 using Sidecar.Model.Baselines;
+using Sidecar.Score;
 using Sidecar.Store;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -153,6 +154,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                     state.Forecast = [.. restored.Forecast];
                     state.ForecastStep = restored.StateStep;
                     state.ForecastModel = LstmModelName;
+                    state.ForecastOrigin = series.CopyHistoryAt(restored.StateStep);
                 }
             }
             Store.NotifyClosed(series);
@@ -236,6 +238,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         var covariate = new float[steps];
         var slots = new long[plans.Count];
         var usable = new bool[plans.Count];
+        var lastValues = new float[plans.Count];
         slot.States.EnsureSlots(plans.Max(p => slot.StateIndex(p.Series.Id)) + 1);
         for (int b = 0; b < plans.Count; b++)
         {
@@ -269,6 +272,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             state.StateStep = last;
             usable[b] = !float.IsNaN(values[^1]);
+            lastValues[b] = values[^1];
         }
 
         int heads = model.HeadSteps.Count, quantiles = model.QuantileCount;
@@ -301,6 +305,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.Forecast ??= new float[Settings.Horizons.Count * 3];
             state.ForecastStep = last;
             state.ForecastModel = LstmModelName;
+            state.ForecastOrigin = lastValues[b];
             IReadOnlyList<float> scales = model.Description.IntervalScales;
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
@@ -322,7 +327,34 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             seriesGauges.Predicted[h].Set(state.Forecast[h * 3 + 1]);
             seriesGauges.Upper[h].Set(state.Forecast[h * 3 + 2]);
         }
+        if (Settings.Capacity is { } capacity)
+            SetCrossingGauges(seriesGauges, state, capacity);
         SetScoreGauges(seriesGauges, state);
+    }
+
+    private void SetCrossingGauges(SeriesGauges seriesGauges, SeriesState state, CapacitySettings capacity)
+    {
+        int count = Settings.Horizons.Count;
+        Span<double> seconds = stackalloc double[count];
+        Span<float> median = stackalloc float[count];
+        Span<float> pessimistic = stackalloc float[count];
+        for (int h = 0; h < count; h++)
+        {
+            seconds[h] = Settings.Horizons[h].Steps * Settings.Step.TotalSeconds;
+            median[h] = state.Forecast![h * 3 + 1];
+            pessimistic[h] = state.Forecast[h * 3 + (capacity.Above ? 2 : 0)];
+        }
+        SetOrHide(seriesGauges.Crossing[0], ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, median, capacity.Threshold, capacity.Above));
+        SetOrHide(seriesGauges.Crossing[1], ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, pessimistic, capacity.Threshold, capacity.Above));
+    }
+
+    // No crossing within the longest horizon is no series at all, not a sentinel value.
+    private static void SetOrHide(Prometheus.Gauge.Child gauge, double value)
+    {
+        if (double.IsNaN(value))
+            gauge.Unpublish();
+        else
+            gauge.Set(value);
     }
 
     private static void SetScoreGauges(SeriesGauges seriesGauges, SeriesState state)

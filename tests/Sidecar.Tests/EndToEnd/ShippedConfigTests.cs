@@ -24,6 +24,19 @@ public sealed class ShippedConfigTests
     }
 
     [Fact]
+    public async Task ShippedRulesPassTheirPromtoolUnitTests()
+    {
+        string[] tests = Directory.GetFiles(RepositoryRoot.File("rules", "tests"), "*.yml");
+        Assert.NotEmpty(tests);
+        foreach (string test in tests)
+        {
+            var (exitCode, output) = await PrometheusServer.PromtoolAsync("test", "rules", test);
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("SUCCESS", output);
+        }
+    }
+
+    [Fact]
     public void DefaultSidecarConfigLoads()
     {
         var settings = Sidecar.Host.ConfigLoader.LoadFile(RepositoryRoot.File("src", "Sidecar", "sidecar.yml"));

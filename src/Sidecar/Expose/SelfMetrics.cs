@@ -50,6 +50,12 @@ internal sealed class SelfMetrics
             new HistogramConfiguration { LabelNames = ["target"], Buckets = Histogram.ExponentialBuckets(0.5, 2, 12) });
         ValidationLoss = factory.CreateGauge(Prefix + "model_validation_loss",
             "Validation pinball loss (scaled units) of the model in use, by target.", "target");
+        ForecastMae = factory.CreateGauge(Prefix + "forecast_mae",
+            "Rolling mean absolute error of the LSTM's median forecasts, from realised values, by target and horizon.", "target", "horizon");
+        ForecastMase = factory.CreateGauge(Prefix + "forecast_mase",
+            "Rolling mean absolute scaled error (each error over its series' one-step naive error; below 1 beats naive), by target and horizon.", "target", "horizon");
+        ForecastCoverage = factory.CreateGauge(Prefix + "forecast_interval_coverage",
+            "Rolling share of realised values inside the forecast interval, by target and horizon.", "target", "horizon");
         Training = factory.CreateGauge(Prefix + "training_in_progress",
             "1 while a target's model is training, else 0.", "target");
         TrainingEpoch = factory.CreateGauge(Prefix + "training_epoch",
@@ -96,6 +102,12 @@ internal sealed class SelfMetrics
     public Gauge ValidationLoss { get; }
 
     public Gauge LastTrained { get; }
+
+    public Gauge ForecastMae { get; }
+
+    public Gauge ForecastMase { get; }
+
+    public Gauge ForecastCoverage { get; }
 
     public Gauge Training { get; }
 

@@ -40,6 +40,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     // Held by each Process call and by ExportStates, so a snapshot never sees a step half-applied.
     private readonly Lock _gate = new();
     private long _nextExpiryCheckMs;
+    // Quality is followed on the first series of a target: enough to alert on, bounded in memory.
+    private const int QualitySampleSeries = 256;
+    private readonly ForecastQuality _quality = new([.. store.Settings.Horizons.Select(h => h.Steps)], QualitySampleSeries);
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
 
     public TargetStore Store { get; } = store;
@@ -180,6 +183,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.ProcessedStep = step;
             float actual = series.CopyHistoryAt(step);
             state.LastResidual = double.NaN;
+            _quality.Observe(series.Id, step, actual);
             if (state.PendingStep == step && !float.IsNaN(actual))
             {
                 state.LastResidual = actual - state.PendingOneStep;
@@ -224,6 +228,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         foreach (var group in plans.GroupBy(p => (p.Slot, p.Steps, p.Fresh)))
             Run(group.ToList(), group.Key.Slot, group.Key.Steps, group.Key.Fresh);
         metrics.InferenceDuration.WithLabels(Settings.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        PublishQuality();
     }
 
     /// <summary>One batched forward call for series that advance by the same number of steps.</summary>
@@ -313,8 +318,28 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.Forecast[h * 3 + 1] = Quantile(h + 1, model.MedianIndex);
                 state.Forecast[h * 3 + 2] = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]);
             }
+            _quality.Record(series.Id, last, state.Forecast);
             PublishForecast(series, state);
         }
+    }
+
+    private void PublishQuality()
+    {
+        for (int h = 0; h < Settings.Horizons.Count; h++)
+        {
+            if (_quality.Outcomes(h) == 0)
+                continue;
+            string horizon = Settings.Horizons[h].Label;
+            metrics.ForecastMae.WithLabels(Settings.Name, horizon).Set(_quality.MeanAbsoluteError(h));
+            SetIfKnown(metrics.ForecastMase.WithLabels(Settings.Name, horizon), _quality.MeanAbsoluteScaledError(h));
+            SetIfKnown(metrics.ForecastCoverage.WithLabels(Settings.Name, horizon), _quality.Coverage(h));
+        }
+    }
+
+    private static void SetIfKnown(Prometheus.Gauge.Child gauge, double value)
+    {
+        if (!double.IsNaN(value))
+            gauge.Set(value);
     }
 
     /// <summary>Sets the LSTM gauges of a series from its newest forecast (<see cref="SeriesState.Forecast"/>).</summary>

@@ -56,6 +56,12 @@ public sealed class StreamingInferenceTests
         }
 
         string text = await Scrape(registry);
+        // Sixty realised steps also give the online quality of the forecasts.
+        var coverage = Regex.Match(text, "forecast_sidecar_forecast_interval_coverage\\{target=\"t\",horizon=\"5s\"\\} (\\S+)");
+        Assert.True(coverage.Success, "no coverage gauge");
+        Assert.InRange(double.Parse(coverage.Groups[1].Value, CultureInfo.InvariantCulture), 0.3, 1);
+        Assert.Matches("forecast_sidecar_forecast_mae\\{target=\"t\",horizon=\"2s\"\\} [0-9]", text);
+        Assert.Matches("forecast_sidecar_forecast_mase\\{target=\"t\",horizon=\"2s\"\\} [0-9]", text);
         int window = target.Settings.Model.Window;
         foreach (string instance in new[] { "a", "b" })
         {

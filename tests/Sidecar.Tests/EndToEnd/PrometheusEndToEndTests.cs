@@ -34,6 +34,9 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
             anomaly:
               warmup_steps: 5
               scale_steps: 20
+            capacity:
+              threshold: 59
+              direction: above
         """;
 
     [Fact]
@@ -101,12 +104,50 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
                 (await prometheus.AlertsAsync()).Any(a => a.Name == "MetricAnomalous" && a.State is "pending" or "firing"));
             var scores = await prometheus.QueryAsync("max_over_time(anomaly_score{metric=\"e2e_value\"}[30s])");
             output.WriteLine("peak anomaly score after the spike: " + scores[0].GetProperty("value")[1].GetString());
+
+            // 4. Every query of the shipped dashboards evaluates against this Prometheus and has data.
+            await Eventually("every dashboard query to return data", TimeSpan.FromSeconds(60), async () =>
+            {
+                var empty = await DashboardQueriesWithoutData(prometheus);
+                output.WriteLine("dashboard queries without data yet: " + string.Join(" | ", empty));
+                return empty.Count == 0;
+            });
         }
         catch
         {
             output.WriteLine(prometheus.Log);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs every PromQL expression of the shipped dashboards (panels and annotations) as a range query
+    /// over the last three minutes, with the template variables set to this test's target. A query that
+    /// doesn't parse or evaluate fails the test at once; those that return nothing are listed.
+    /// </summary>
+    private static async Task<List<string>> DashboardQueriesWithoutData(PrometheusServer prometheus)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["$target"] = "e2e", ["$metric"] = "e2e_value", ["$instance"] = ".*", ["$horizon"] = "3s", ["$__rate_interval"] = "1m",
+        };
+        var empty = new List<string>();
+        long end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), start = end - 180_000;
+        foreach (string file in Directory.GetFiles(RepositoryRoot.File("dashboards"), "*.json"))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            var root = json.RootElement;
+            var expressions = root.GetProperty("panels").EnumerateArray()
+                .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+                .Concat(root.GetProperty("annotations").GetProperty("list").EnumerateArray().Select(a => a.GetProperty("expr").GetString()!));
+            foreach (string expression in expressions)
+            {
+                string promql = variables.Aggregate(expression, (text, v) => text.Replace(v.Key, v.Value, StringComparison.Ordinal));
+                if ((await prometheus.QueryRangeAsync(promql, start, end, 2000)).Length == 0)
+                    empty.Add($"{Path.GetFileName(file)}: {promql}");
+            }
+        }
+        return empty;
     }
 
     /// <summary>The shipped rules, with every <c>for:</c> shortened to 2s so the test need not wait minutes.</summary>

@@ -36,6 +36,7 @@ internal static class BacktestCommand
         if (options.OutputDirectory is not null)
             Directory.CreateDirectory(options.OutputDirectory);
 
+        var nab = options.NabResultsDirectory is null ? null : NabResults.Load(options.NabResultsDirectory, options.NabWindowsPath!);
         var all = new List<AccuracySummary>();
         foreach (string path in options.Files)
         {
@@ -44,7 +45,9 @@ internal static class BacktestCommand
                 var csv = CsvSeries.Read(path);
                 var settings = BacktestSettings.For(options, csv);
                 using var output = options.OutputDirectory is null ? null : new StreamWriter(Path.Combine(options.OutputDirectory, Path.GetFileName(path)));
-                var accuracy = new BacktestRun(settings, csv, range, logger).Run(output);
+                var scores = new double[csv.Values.Length];
+                var accuracy = new BacktestRun(settings, csv, range, logger).Run(output, scores);
+                nab?.Write(path, csv, scores);
                 var rows = Summaries(accuracy);
                 all.AddRange(rows);
                 Console.WriteLine($"== {path} ({csv.Values.Length} rows, step {PromDuration.Format(TimeSpan.FromMilliseconds(csv.StepMs))})");

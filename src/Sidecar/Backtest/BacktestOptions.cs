@@ -2,13 +2,17 @@ using Sidecar.Host;
 
 namespace Sidecar.Backtest;
 
-/// <summary>The <c>backtest</c> command line: <c>backtest [--config F] [--horizons 5m,1h] [--step 5m] [--seed N] [--output-dir D] FILE|DIR...</c>.</summary>
-internal sealed record BacktestOptions(IReadOnlyList<string> Files, string? ConfigPath, string? Horizons, string? Step, int? Seed, string? OutputDirectory, string BaselineRange)
+/// <summary>
+/// The <c>backtest</c> command line: <c>backtest [--config F] [--horizons 5m,1h] [--step 5m] [--seed N]
+/// [--output-dir D] [--nab-results D --nab-windows combined_windows.json] FILE|DIR...</c>.
+/// </summary>
+internal sealed record BacktestOptions(IReadOnlyList<string> Files, string? ConfigPath, string? Horizons, string? Step, int? Seed, string? OutputDirectory, string BaselineRange,
+    string? NabResultsDirectory = null, string? NabWindowsPath = null)
 {
     public static BacktestOptions Parse(IReadOnlyList<string> args)
     {
         var files = new List<string>();
-        string? config = null, horizons = null, step = null, output = null, range = "6h";
+        string? config = null, horizons = null, step = null, output = null, range = "6h", nabResults = null, nabWindows = null;
         int? seed = null;
         for (int i = 0; i < args.Count; i++)
         {
@@ -21,6 +25,8 @@ internal sealed record BacktestOptions(IReadOnlyList<string> Files, string? Conf
                 case "--step": step = Value(); break;
                 case "--output-dir": output = Value(); break;
                 case "--baseline-range": range = Value(); break;
+                case "--nab-results": nabResults = Value(); break;
+                case "--nab-windows": nabWindows = Value(); break;
                 case "--seed":
                     string text = Value();
                     seed = int.TryParse(text, out int parsed) ? parsed : throw new ConfigException($"backtest: --seed {text} is not an integer");
@@ -34,7 +40,9 @@ internal sealed record BacktestOptions(IReadOnlyList<string> Files, string? Conf
         }
         if (files.Count == 0)
             throw new ConfigException("backtest: give one or more CSV files (columns timestamp,value) or directories of them");
-        return new BacktestOptions(files, config, horizons, step, seed, output, range);
+        if ((nabResults is null) != (nabWindows is null))
+            throw new ConfigException("backtest: --nab-results and --nab-windows go together");
+        return new BacktestOptions(files, config, horizons, step, seed, output, range, nabResults, nabWindows);
     }
 
     private static IEnumerable<string> Expand(string path)

@@ -21,7 +21,8 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
 {
     public const string LstmModel = TargetPipeline.LstmModelName;
 
-    public ForecastAccuracy Run(TextWriter? output)
+    /// <param name="scores">When given (one per row), receives each row's anomaly score, NaN where there is none.</param>
+    public ForecastAccuracy Run(TextWriter? output, double[]? scores = null)
     {
         TargetSettings target = settings.Targets[0];
         long stepMs = target.StepMs;
@@ -83,7 +84,10 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
                 }
             }
             float predicted = previousStep == step - 1 ? previousOneStep : float.NaN;
-            output?.WriteLine(Row(csv.TimestampsMs[row], value, predicted, latest?.Step == step ? latest.AnomalyScore : double.NaN, forecast, horizons.Length));
+            double score = latest?.Step == step ? latest.AnomalyScore : double.NaN;
+            if (scores is not null)
+                scores[row] = score;
+            output?.WriteLine(Row(csv.TimestampsMs[row], value, predicted, score, forecast, horizons.Length));
             previousOneStep = latest?.Step == step ? latest.NextStep : float.NaN;
             previousStep = step;
         }

@@ -80,16 +80,16 @@ public sealed class CsvSeriesTests
         Assert.Contains(reason, error.Message);
     }
 
-    // Excerpts in the layout of NAB's realAWSCloudwatch files: the repository's clean clone (CI) has no
-    // ../shared beside it, so the real files can't be read from the tests.
+    // Rows of our own in the layout of NAB's realAWSCloudwatch files (NAB data stays out of the repository,
+    // and a clean clone has no ../shared beside it).
     [Fact]
     public void ReadsTheNabLayout()
     {
-        const string excerpt = "timestamp,value\n2014-02-14 14:30:00,0.132\n2014-02-14 14:35:00,0.134\n2014-02-14 14:40:00,0.134\n";
+        const string excerpt = "timestamp,value\n2014-02-14 14:30:00,0.25\n2014-02-14 14:35:00,0.5\n2014-02-14 14:40:00,0.5\n";
         var series = CsvSeries.Read(new StringReader(excerpt), "ec2_cpu_utilization_24ae8d.csv");
         Assert.Equal([NabStartMs, NabStartMs + 300_000, NabStartMs + 600_000], series.TimestampsMs);
         Assert.Equal(300_000, series.StepMs);
-        Assert.Equal([0.132f, 0.134f, 0.134f], series.Values);
+        Assert.Equal([0.25f, 0.5f, 0.5f], series.Values);
     }
 
     [Fact]

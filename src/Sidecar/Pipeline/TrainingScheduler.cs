@@ -182,8 +182,9 @@ internal sealed class TrainingScheduler(
             Adopt(pipeline, schedule, model);
             metrics.TrainingRuns.WithLabels(target, SelfMetrics.TrainingResult.Success).Inc();
             logger.LogInformation(
-                "Trained target {Target}: {Series} series, {Steps} series-steps, {Epochs} epochs, train loss {TrainLoss:G4}, validation loss {ValidationLoss:G4} (model in use: {Old:G4}): replaced, {Seconds:F1}s",
-                target, report.Series, report.TrainSteps, report.Epochs, report.TrainLoss, report.ValidationLoss, incumbentLoss, report.Duration.TotalSeconds);
+                "Trained target {Target}: {Series} series, {Steps} series-steps, {Epochs} epochs, train loss {TrainLoss:G4}, validation loss {ValidationLoss:G4} (model in use: {Old}): replaced, {Seconds:F1}s",
+                target, report.Series, report.TrainSteps, report.Epochs, report.TrainLoss, report.ValidationLoss,
+                double.IsPositiveInfinity(incumbentLoss) ? "none" : incumbentLoss.ToString("G4", System.Globalization.CultureInfo.InvariantCulture), report.Duration.TotalSeconds);
             return true;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

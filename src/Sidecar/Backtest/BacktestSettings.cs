@@ -18,11 +18,8 @@ internal static class BacktestSettings
         ConfigFile file = options.ConfigPath is null
             ? new ConfigFile()
             : ConfigLoader.Parse(File.ReadAllText(options.ConfigPath), options.ConfigPath);
-        TargetSection target = file.Targets.FirstOrDefault() ?? new TargetSection
-        {
-            // Without a config: refit daily once a day of history exists, as a small production target would.
-            Model = new ModelSection { FitEvery = "1d", MinHistory = "1d", FitWindow = "7d" },
-        };
+        TargetSection? configured = file.Targets.FirstOrDefault();
+        TargetSection target = configured ?? new TargetSection();
         string step = options.Step ?? PromDuration.Format(TimeSpan.FromMilliseconds(csv.StepMs));
         if (!PromDuration.TryParse(step, out TimeSpan stepSpan))
             throw new ConfigException($"backtest: --step {step} is not a duration");
@@ -34,6 +31,21 @@ internal static class BacktestSettings
         target.Horizons = options.Horizons is not null
             ? [.. options.Horizons.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)]
             : [step, PromDuration.Format(stepSpan * 12)];
+        if (configured is null)
+        {
+            // Without a config: refit daily once a day of history exists (more where the step is long
+            // and the split needs more steps), on up to a week (or twice the minimum), as a small
+            // production target would.
+            long stepMs = (long)stepSpan.TotalMilliseconds;
+            int longest = target.Horizons.Max(h => PromDuration.TryParse(h, out TimeSpan span) ? (int)(span.TotalMilliseconds / stepMs) : 1);
+            double validationFraction = target.Model.ValidationFraction;
+            long neededMs = ((long)Math.Ceiling((target.Model.Window + longest) / validationFraction) + 1) * stepMs;
+            long minHistoryMs = Math.Max(86_400_000L, neededMs);
+            long fitWindowMs = Math.Max(7 * 86_400_000L, 2 * minHistoryMs);
+            target.Model.FitEvery = "1d";
+            target.Model.MinHistory = PromDuration.Format(TimeSpan.FromMilliseconds(minHistoryMs));
+            target.Model.FitWindow = PromDuration.Format(TimeSpan.FromMilliseconds(fitWindowMs));
+        }
         // The whole file fits in the history, so the replay never forgets what a run could train on.
         long spanMs = csv.TimestampsMs.Length == 0 ? 0 : csv.TimestampsMs[^1] - csv.TimestampsMs[0];
         target.History = string.Create(invariant, $"{Math.Max(8 * 86_400_000L, spanMs + 2 * (long)stepSpan.TotalMilliseconds) / 1000}s");

@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using Sidecar.Protocol.RemoteRead;
+using Sidecar.Host;
 
 namespace Sidecar.Model;
 
@@ -41,31 +40,14 @@ internal static class ModelFile
             writer.Write(description);
             model.Network.save(writer);
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(Magic);
-            file.Write(payload.GetBuffer().AsSpan(0, (int)payload.Length));
-            Span<byte> crc = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32C.Compute(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
-            file.Write(crc);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
+        ChecksummedFile.Write(path, Magic, payload.GetBuffer().AsSpan(0, (int)payload.Length));
     }
 
     /// <summary>Reads a model file; throws <see cref="InvalidDataException"/> when it is damaged or of another format.</summary>
     public static TrainedModel Read(string path)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < Magic.Length + 4 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidDataException($"{path}: not a model file");
-        var payload = bytes.AsMemory(Magic.Length, bytes.Length - Magic.Length - 4);
-        uint expected = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4));
-        if (Crc32C.Compute(payload.Span) != expected)
-            throw new InvalidDataException($"{path}: checksum mismatch, the file is damaged");
-        using var reader = new BinaryReader(new MemoryStream(payload.ToArray()), Encoding.UTF8);
+        byte[] payload = ChecksummedFile.ReadPayload(path, Magic, "model file");
+        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
         int version = reader.ReadInt32();
         if (version != FormatVersion)
             throw new InvalidDataException($"{path}: format version {version}, this build reads {FormatVersion}");

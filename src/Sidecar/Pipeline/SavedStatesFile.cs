@@ -1,8 +1,7 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using Sidecar.Model;
-using Sidecar.Protocol.RemoteRead;
+using Sidecar.Host;
 
 namespace Sidecar.Pipeline;
 
@@ -48,33 +47,16 @@ internal static class SavedStatesFile
                 writer.Write(MemoryMarshal.AsBytes(s.Forecast.AsSpan()));
             }
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string temporary = path + ".tmp";
-        var bytes = payload.GetBuffer().AsSpan(0, (int)payload.Length);
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            file.Write(Magic);
-            file.Write(bytes);
-            Span<byte> crc = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32C.Compute(bytes));
-            file.Write(crc);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
+        ChecksummedFile.Write(path, Magic, payload.GetBuffer().AsSpan(0, (int)payload.Length));
     }
 
     /// <exception cref="InvalidDataException">The file is damaged, truncated or not a states file.</exception>
     public static SavedStates Read(string path)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < Magic.Length + 4 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidDataException($"{path}: not a streaming-states file");
-        var payload = bytes.AsMemory(Magic.Length, bytes.Length - Magic.Length - 4);
-        if (Crc32C.Compute(payload.Span) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)))
-            throw new InvalidDataException($"{path}: checksum mismatch, the file is damaged");
+        byte[] payload = ChecksummedFile.ReadPayload(path, Magic, "streaming-states file");
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(payload.ToArray()), Encoding.UTF8);
+            using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
             string hash = reader.ReadString();
             long trainedAt = reader.ReadInt64();
             int layers = reader.ReadInt32(), hidden = reader.ReadInt32(), count = reader.ReadInt32();

@@ -331,15 +331,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 continue;
             string horizon = Settings.Horizons[h].Label;
             metrics.ForecastMae.WithLabels(Settings.Name, horizon).Set(_quality.MeanAbsoluteError(h));
-            SetIfKnown(metrics.ForecastMase.WithLabels(Settings.Name, horizon), _quality.MeanAbsoluteScaledError(h));
-            SetIfKnown(metrics.ForecastCoverage.WithLabels(Settings.Name, horizon), _quality.Coverage(h));
+            SetOrHide(metrics.ForecastMase.WithLabels(Settings.Name, horizon), _quality.MeanAbsoluteScaledError(h));
+            SetOrHide(metrics.ForecastCoverage.WithLabels(Settings.Name, horizon), _quality.Coverage(h));
         }
-    }
-
-    private static void SetIfKnown(Prometheus.Gauge.Child gauge, double value)
-    {
-        if (!double.IsNaN(value))
-            gauge.Set(value);
     }
 
     /// <summary>Sets the LSTM gauges of a series from its newest forecast (<see cref="SeriesState.Forecast"/>).</summary>
@@ -373,7 +367,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         SetOrHide(seriesGauges.Crossing[1], ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, pessimistic, capacity.Threshold, capacity.Above));
     }
 
-    // No crossing within the longest horizon is no series at all, not a sentinel value.
+    // An unknown value (no crossing forecast, no interval yet) is no series at all, not a sentinel value.
     private static void SetOrHide(Prometheus.Gauge.Child gauge, double value)
     {
         if (double.IsNaN(value))
@@ -385,10 +379,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private static void SetScoreGauges(SeriesGauges seriesGauges, SeriesState state)
     {
         seriesGauges.Anomaly.Set(state.LastScore);
-        if (double.IsNaN(state.LastResidual))
-            seriesGauges.Residual.Unpublish();
-        else
-            seriesGauges.Residual.Set(state.LastResidual);
+        SetOrHide(seriesGauges.Residual, state.LastResidual);
     }
 
     private void ForecastWithFallback(Series series, SeriesState state, long step, Fallback fallback)

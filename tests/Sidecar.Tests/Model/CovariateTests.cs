@@ -88,9 +88,7 @@ public sealed class CovariateTests
         using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         pipeline.Publish(Trainer.Train(data, settings.Targets[0].Model, "h", null, CancellationToken.None).Model);
         pipeline.Process();
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        string text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        string text = await RegistryText.ScrapeAsync(registry);
         Assert.Contains("predicted_value{instance=\"b\",metric=\"follow\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", text);
         Assert.Contains("predicted_value{instance=\"a\",metric=\"lead\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", text);
     }

@@ -29,9 +29,7 @@ public sealed class CapacityPlanningTests
         using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         pipeline.Publish(Trainer.Train(TrainingData.From(store.Targets[0]), settings.Targets[0].Model with { MaxEpochs = 15 }, "h", null, CancellationToken.None).Model);
         pipeline.Process();
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        return await RegistryText.ScrapeAsync(registry);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class CyclicCapacityTests
         {
             Write(s);
             pipeline.Process();
-            string text = await Scrape(registry);
+            string text = await RegistryText.ScrapeAsync(registry);
             var fourHours = System.Text.RegularExpressions.Regex.Match(text, "predicted_value\\{[^}]*horizon=\"4h\",model=\"lstm\"\\} (\\S+)");
             if (fourHours.Success)
             {
@@ -92,12 +92,5 @@ public sealed class CyclicCapacityTests
         // The series never exceeds 85: every one of these is a false alarm.
         Assert.True(linear > 20, $"predict_linear warned on {linear} steps");
         Assert.True(ours * 4 < linear, $"the forecast warned on {ours} steps, predict_linear on {linear}");
-    }
-
-    private static async Task<string> Scrape(CollectorRegistry registry)
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }

@@ -42,9 +42,7 @@ public sealed class PerSeriesScopeTests : IDisposable
             scheduler.LoadSaved();
             Assert.Equal(train ? 2 : 0, scheduler.RunDue(CancellationToken.None));
             pipeline.Process();
-            using var stream = new MemoryStream();
-            await registry.CollectAndExportAsTextAsync(stream);
-            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+            return await RegistryText.ScrapeAsync(registry);
         }
 
         string first = await Run(Fill(), train: true);

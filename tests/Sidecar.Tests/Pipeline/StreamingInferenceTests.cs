@@ -55,7 +55,7 @@ public sealed class StreamingInferenceTests
             pipeline.Process();
         }
 
-        string text = await Scrape(registry);
+        string text = await RegistryText.ScrapeAsync(registry);
         // Sixty realised steps also give the online quality of the forecasts.
         var coverage = Regex.Match(text, "forecast_sidecar_forecast_interval_coverage\\{target=\"t\",horizon=\"5s\"\\} (\\S+)");
         Assert.True(coverage.Success, "no coverage gauge");
@@ -128,8 +128,8 @@ public sealed class StreamingInferenceTests
             Write(after, 240, 1);
             running.Process();
             restarted.Process();
-            double expected = Gauge(await Scrape(runningRegistry), "a", "5s");
-            Assert.Equal(expected, Gauge(await Scrape(restartedRegistry), "a", "5s"), 5);
+            double expected = Gauge(await RegistryText.ScrapeAsync(runningRegistry), "a", "5s");
+            Assert.Equal(expected, Gauge(await RegistryText.ScrapeAsync(restartedRegistry), "a", "5s"), 5);
             running.Dispose();
             restarted.Dispose();
         }
@@ -193,12 +193,5 @@ public sealed class StreamingInferenceTests
         var match = Regex.Match(text, $"predicted_value\\{{instance=\"{instance}\"[^}}]*horizon=\"{horizon}\"[^}}]*\\}} (\\S+)");
         Assert.True(match.Success, $"no predicted_value for {instance} at {horizon}");
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<string> Scrape(CollectorRegistry registry)
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }

@@ -29,7 +29,7 @@ public sealed class TargetPipelineTests
         RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
         pipeline.Process();
         // Before the first model the fallback baseline (predict_linear by default) forecasts, without an interval.
-        string before = await Scrape(registry);
+        string before = await RegistryText.ScrapeAsync(registry);
         Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\",model=\"predict_linear\"}", before);
         Assert.DoesNotContain("predicted_upper{", before);
         Assert.DoesNotContain("model=\"lstm\"", before);
@@ -38,7 +38,7 @@ public sealed class TargetPipelineTests
 
         RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((t0 + 200_000, 50))));
         pipeline.Process();
-        string text = await Scrape(registry);
+        string text = await RegistryText.ScrapeAsync(registry);
         Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", text);
         Assert.Contains("predicted_value{instance=\"a\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", text);
         Assert.Contains("anomaly_score{instance=\"a\",metric=\"test_metric\",target=\"t\"}", text);
@@ -68,21 +68,21 @@ public sealed class TargetPipelineTests
 
         Write(t + 200_000, 12);
         pipeline.Process();
-        Assert.Contains("anomaly_score{instance=\"a\"", await Scrape(registry));
+        Assert.Contains("anomaly_score{instance=\"a\"", await RegistryText.ScrapeAsync(registry));
 
         Write(t + 201_000, Sidecar.Protocol.StaleMarker.Value);
         pipeline.Process();
-        Assert.DoesNotContain("anomaly_score{instance=\"a\"", await Scrape(registry));
+        Assert.DoesNotContain("anomaly_score{instance=\"a\"", await RegistryText.ScrapeAsync(registry));
 
         Write(t + 202_000, 12);
         Write(t + 203_000, 13);
         pipeline.Process();
-        Assert.Contains("anomaly_score{instance=\"a\"", await Scrape(registry));
+        Assert.Contains("anomaly_score{instance=\"a\"", await RegistryText.ScrapeAsync(registry));
 
         // Silence: series_timeout_steps is 5 one-second steps.
         time.Advance(TimeSpan.FromSeconds(6));
         pipeline.Process();
-        Assert.DoesNotContain("predicted_value{instance=\"a\"", await Scrape(registry));
+        Assert.DoesNotContain("predicted_value{instance=\"a\"", await RegistryText.ScrapeAsync(registry));
         Assert.Equal(0, pipeline.ExposedCount);
     }
 
@@ -90,12 +90,5 @@ public sealed class TargetPipelineTests
     {
         var target = store.Targets[0];
         pipeline.Publish(Trainer.Train(TrainingData.From(target), target.Settings.Model, "test", null, CancellationToken.None).Model);
-    }
-
-    private static async Task<string> Scrape(CollectorRegistry registry)
-    {
-        using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }

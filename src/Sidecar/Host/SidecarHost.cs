@@ -1,4 +1,5 @@
 using Prometheus;
+using Sidecar.Api;
 using Sidecar.Expose;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -47,10 +48,18 @@ internal static class SidecarHost
         services.AddSingleton<SeriesStore>();
         services.AddSingleton<DemoSwitch>();
         services.AddSingleton(new WriteGate(settings.Limits.MaxInflightRequests));
-        services.AddSingleton<IReadOnlyList<TargetPipeline>>(sp => sp.GetRequiredService<SeriesStore>().Targets
-            .Select(t => new TargetPipeline(t, sp.GetRequiredService<ForecastGauges>(), sp.GetRequiredService<SelfMetrics>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TargetPipeline>()))
-            .ToArray());
+        services.AddSingleton<AnomalyFeed>();
+        services.AddSingleton(sp => new PipelineSet(sp.GetRequiredService<SeriesStore>().Targets
+            .Select(t =>
+            {
+                var pipeline = new TargetPipeline(t, sp.GetRequiredService<ForecastGauges>(), sp.GetRequiredService<SelfMetrics>(),
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TargetPipeline>());
+                sp.GetRequiredService<AnomalyFeed>().Attach(pipeline);
+                return pipeline;
+            })
+            .ToArray()));
+        services.AddSingleton(sp => sp.GetRequiredService<PipelineSet>().Current);
+        services.AddSingleton<SidecarQueries>();
         // Remote-read retries transient failures (connection errors, 5xx, 429) with jittered backoff.
         services.AddHttpClient(RemoteReadClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("prometheus", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions

@@ -6,4 +6,6 @@ namespace Sidecar.Pipeline;
 /// <param name="Horizons">Per horizon: lower, median, upper; null when there was no forecast at the newest step.</param>
 /// <param name="NextStep">The one-step prediction for the step after the newest; NaN when there is none.</param>
 /// <param name="AnomalyScore">The score of the newest step.</param>
-internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore);
+/// <param name="Residual">The newest step's value minus its one-step forecast; NaN when there was none.</param>
+internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore, double Residual = double.NaN);
+

@@ -17,6 +17,9 @@ internal sealed class SeriesState(string key)
 
     public double LastScore;
 
+    /// <summary>The score was above 1 at the last scored step: the next crossing is a recovery.</summary>
+    public bool Anomalous;
+
     /// <summary>The newest step fed into the carried LSTM state; <see cref="long.MinValue"/> when the state is not warm.</summary>
     public long StateStep = long.MinValue;
 

@@ -51,6 +51,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public int ExposedCount { get; private set; }
 
+    public TrainingStatus Training { get; } = new();
+
+    /// <summary>Raised on the inference thread when a series' score crosses 1, either way; handlers must not block.</summary>
+    public event Action<AnomalyTransition>? AnomalyChanged;
+
     /// <summary>
     /// Hands a freshly trained model to the inference loop, which swaps it in at its next step: for the
     /// whole target, or for one series (<paramref name="seriesKey"/>) with <c>model.scope: series</c>.
@@ -189,7 +194,14 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.LastResidual = actual - state.PendingOneStep;
                 // The score waits for a trained model: a fallback's residuals are shown, not scored.
                 if (state.PendingFromModel)
+                {
                     state.LastScore = state.Scorer.Score(state.LastResidual, actual, state.PendingLowerGap, state.PendingUpperGap, Settings.Anomaly);
+                    if (state.LastScore > 1 != state.Anomalous)
+                    {
+                        state.Anomalous = !state.Anomalous;
+                        AnomalyChanged?.Invoke(new AnomalyTransition(Settings.Name, series.Labels, state.Anomalous, step * Settings.StepMs, state.LastScore, actual, state.PendingOneStep));
+                    }
+                }
             }
             state.PendingStep = long.MinValue;
             ModelSlot? slot = SlotFor(state);
@@ -472,19 +484,33 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     /// <summary>
     /// What the pipeline last said about <paramref name="series"/>: the forecast made at the newest processed
-    /// step, and the one-step prediction for the step after it. Only from the inference loop's thread.
+    /// step, and the one-step prediction for the step after it. Safe from any thread.
     /// </summary>
     public SeriesForecast? Latest(Series series)
     {
-        SeriesState? state = series.Id < _states.Count ? _states[series.Id] : null;
-        if (state is null)
-            return null;
-        return new SeriesForecast(
-            state.ForecastModel,
-            state.ForecastStep,
-            state.ForecastStep == state.ProcessedStep && state.Forecast is not null ? [.. state.Forecast] : null,
-            state.PendingStep == state.ProcessedStep + 1 ? state.PendingOneStep : float.NaN,
-            state.LastScore);
+        lock (_gate)
+        {
+            SeriesState? state = series.Id < _states.Count ? _states[series.Id] : null;
+            if (state is null)
+                return null;
+            return new SeriesForecast(
+                state.ForecastModel,
+                state.ForecastStep,
+                state.ForecastStep == state.ProcessedStep && state.Forecast is not null ? [.. state.Forecast] : null,
+                state.PendingStep == state.ProcessedStep + 1 ? state.PendingOneStep : float.NaN,
+                state.LastScore,
+                state.LastResidual);
+        }
+    }
+
+    /// <summary>Rolling accuracy per horizon, from realised values; NaN where nothing was realised yet. Safe from any thread.</summary>
+    public IReadOnlyList<HorizonQuality> Quality()
+    {
+        lock (_gate)
+        {
+            return [.. Settings.Horizons.Select((horizon, h) => new HorizonQuality(horizon.Label, _quality.Outcomes(h),
+                _quality.MeanAbsoluteError(h), _quality.MeanAbsoluteScaledError(h), _quality.Coverage(h)))];
+        }
     }
 
     /// <summary>Hides series that went silent, and queues those whose last step closed by time alone.</summary>

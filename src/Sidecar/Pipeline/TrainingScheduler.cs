@@ -75,9 +75,10 @@ internal sealed class TrainingScheduler(
         {
             if (cancellation.IsCancellationRequested)
                 break;
+            bool requested = pipeline.Training.TakeRetrainRequest();
             if (pipeline.Settings.Model.Scope == ModelScope.Target)
             {
-                trained += RunIfDue(pipeline, _schedules[pipeline], null, cancellation) ? 1 : 0;
+                trained += RunIfDue(pipeline, _schedules[pipeline], null, requested, cancellation) ? 1 : 0;
                 continue;
             }
             foreach (var series in pipeline.Store.Snapshot())
@@ -87,15 +88,15 @@ internal sealed class TrainingScheduler(
                 string key = series.Labels.ToString();
                 if (!_seriesSchedules.TryGetValue((pipeline, key), out var schedule))
                     _seriesSchedules[(pipeline, key)] = schedule = new TargetSchedule(pipeline.Settings, key);
-                trained += RunIfDue(pipeline, schedule, series, cancellation) ? 1 : 0;
+                trained += RunIfDue(pipeline, schedule, series, requested, cancellation) ? 1 : 0;
             }
         }
         return trained;
     }
 
-    private bool RunIfDue(TargetPipeline pipeline, TargetSchedule schedule, Store.Series? only, CancellationToken cancellation)
+    private bool RunIfDue(TargetPipeline pipeline, TargetSchedule schedule, Store.Series? only, bool requested, CancellationToken cancellation)
     {
-        if (time.GetUtcNow() < schedule.NextFit)
+        if (!requested && time.GetUtcNow() < schedule.NextFit)
             return false;
         var data = TrainingData.From(pipeline.Store, only);
         if (data.Series.Count == 0)
@@ -151,6 +152,7 @@ internal sealed class TrainingScheduler(
         var settings = pipeline.Settings;
         string target = settings.Name;
         metrics.Training.WithLabels(target).Set(1);
+        pipeline.Training.Started(settings.Model.MaxEpochs);
         try
         {
             var lastLog = DateTimeOffset.MinValue;
@@ -159,6 +161,7 @@ internal sealed class TrainingScheduler(
                 metrics.TrainingEpoch.WithLabels(target).Set(p.Epoch);
                 metrics.TrainingLoss.WithLabels(target).Set(p.TrainLoss);
                 metrics.TrainingValidationLoss.WithLabels(target).Set(p.ValidationLoss);
+                pipeline.Training.Progressed(p);
                 if (DateTimeOffset.UtcNow - lastLog < ProgressLogInterval)
                     return;
                 lastLog = DateTimeOffset.UtcNow;
@@ -172,6 +175,7 @@ internal sealed class TrainingScheduler(
             if (!(report.ValidationLoss <= incumbentLoss))
             {
                 metrics.TrainingRuns.WithLabels(target, SelfMetrics.TrainingResult.Kept).Inc();
+                pipeline.Training.Finished(SelfMetrics.TrainingResult.Kept, time.GetUtcNow());
                 logger.LogInformation(
                     "Trained target {Target}: {Series} series, {Epochs} epochs, validation loss {New:G4} is worse than the model in use ({Old:G4}) on the same data: kept the model in use ({Seconds:F1}s)",
                     target, report.Series, report.Epochs, report.ValidationLoss, incumbentLoss, report.Duration.TotalSeconds);
@@ -181,6 +185,7 @@ internal sealed class TrainingScheduler(
             Save(target, schedule, model);
             Adopt(pipeline, schedule, model);
             metrics.TrainingRuns.WithLabels(target, SelfMetrics.TrainingResult.Success).Inc();
+            pipeline.Training.Finished(SelfMetrics.TrainingResult.Success, time.GetUtcNow());
             logger.LogInformation(
                 "Trained target {Target}: {Series} series, {Steps} series-steps, {Epochs} epochs, train loss {TrainLoss:G4}, validation loss {ValidationLoss:G4} (model in use: {Old}): replaced, {Seconds:F1}s",
                 target, report.Series, report.TrainSteps, report.Epochs, report.TrainLoss, report.ValidationLoss,
@@ -189,11 +194,13 @@ internal sealed class TrainingScheduler(
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
+            pipeline.Training.Finished("cancelled", time.GetUtcNow());
             return false;
         }
         catch (Exception e)
         {
             metrics.TrainingRuns.WithLabels(target, SelfMetrics.TrainingResult.Failure).Inc();
+            pipeline.Training.Finished(SelfMetrics.TrainingResult.Failure, time.GetUtcNow(), e.Message);
             logger.LogWarning("Training target {Target} failed: {Reason}", target, e.Message);
             return false;
         }
@@ -224,6 +231,7 @@ internal sealed class TrainingScheduler(
         schedule.Incumbent?.Dispose();
         schedule.Incumbent = model;
         pipeline.Publish(model.Clone(), schedule.SeriesKey);
+        pipeline.Training.Adopted(model.Description);
         string target = pipeline.Settings.Name;
         metrics.ValidationLoss.WithLabels(target).Set(model.Description.ValidationLoss);
         metrics.LastTrained.WithLabels(target).Set(model.Description.TrainedAt.ToUnixTimeMilliseconds() / 1000.0);

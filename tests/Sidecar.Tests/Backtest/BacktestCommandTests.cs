@@ -1,9 +1,11 @@
 using System.Globalization;
 using Sidecar.Backtest;
+using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Backtest;
 
 /// <summary>The <c>backtest</c> command end to end, on small synthetic CSV files and a small model.</summary>
+[Collection(TorchRandomCollection.Name)]
 public sealed class BacktestCommandTests : IDisposable
 {
     private const int Rows = 3 * 288;

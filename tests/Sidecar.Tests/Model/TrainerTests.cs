@@ -1,8 +1,10 @@
 using Sidecar.Host;
 using Sidecar.Model;
+using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Model;
 
+[Collection(TorchRandomCollection.Name)]
 public sealed class TrainerTests
 {
     internal static readonly ModelSettings Settings = new(Window: 12, HiddenSize: 16, Layers: 2, LearningRate: 0.01, MaxEpochs: 40,

@@ -9,7 +9,7 @@ namespace Sidecar.Api;
 /// from the pipelines in use at the moment of the call. Nothing here holds a lock for longer than one
 /// series' copy or one pipeline's read.
 /// </summary>
-internal sealed class SidecarQueries(PipelineSet pipelines)
+internal sealed class SidecarQueries(PipelineSet pipelines, TimeProvider time)
 {
     /// <summary>History returned with a series when the caller doesn't say.</summary>
     public const int DefaultHistorySteps = 360;
@@ -94,9 +94,9 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
             pipeline.Quality());
     }
 
-    private static SeriesView View(TargetPipeline pipeline, Series series, SeriesForecast? latest)
+    private SeriesView View(TargetPipeline pipeline, Series series, SeriesForecast? latest)
     {
-        long last = series.LastClosedStep;
+        long last = LastClosed(series);
         return new SeriesView(
             pipeline.Settings.Name,
             series.Labels,
@@ -106,15 +106,17 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
             last == long.MinValue ? float.NaN : series.CopyHistoryAt(last));
     }
 
-    private static SeriesDetail Detail(TargetPipeline pipeline, Series series, IReadOnlyCollection<string> horizons, int historySteps)
+    private SeriesDetail Detail(TargetPipeline pipeline, Series series, IReadOnlyCollection<string> horizons, int historySteps)
     {
         var settings = pipeline.Settings;
         SeriesForecast? latest = pipeline.Latest(series);
-        long last = series.LastClosedStep;
+        long last = LastClosed(series);
         var history = new List<StepValue>();
         if (last != long.MinValue)
         {
-            int length = Math.Clamp(Math.Min(historySteps, series.ClosedStepCount), 0, MaxHistorySteps);
+            // ClosedStepCount counts up to LastClosedStep; a step closed by time alone is one more.
+            int available = series.ClosedStepCount + (int)(last - series.LastClosedStep);
+            int length = Math.Clamp(Math.Min(historySteps, available), 0, MaxHistorySteps);
             var values = new float[length];
             series.CopyHistory(last, values);
             for (int i = 0; i < length; i++)
@@ -135,4 +137,10 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
         return new SeriesDetail(View(pipeline, series, latest), settings.Step, history, forecasts,
             latest?.NextStep ?? float.NaN, latest?.Residual ?? double.NaN);
     }
+
+    /// <summary>
+    /// The newest closed step as the pipeline sees it: a series that went quiet (or came from a backfill)
+    /// has its last step closed by time and forecast from, so the history must end there too, not a step earlier.
+    /// </summary>
+    private long LastClosed(Series series) => series.LastClosedStepAt(time.GetUtcNow().ToUnixTimeMilliseconds());
 }

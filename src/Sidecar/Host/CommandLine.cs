@@ -3,12 +3,16 @@ namespace Sidecar.Host;
 /// <summary>Prometheus-style flags: <c>--name=value</c> or <c>--name value</c>.</summary>
 internal sealed record CommandLine(string? ConfigFile, string ListenAddress, string StoragePath, LogLevel LogLevel)
 {
+    /// <summary>host:port of the gRPC API (HTTP/2 without TLS); null when it is off, the default.</summary>
+    public string? GrpcListenAddress { get; init; }
+
     public const string DefaultListenAddress = "0.0.0.0:9201";
 
     public const string Usage = """
         usage: prometheus-forecast-sidecar [flags]
           --config.file=PATH            YAML config (default: sidecar.yml next to the program)
           --web.listen-address=ADDR     host:port to serve /api/v1/write and /metrics (default 0.0.0.0:9201)
+          --grpc.listen-address=ADDR    host:port to serve the gRPC API on, HTTP/2 only (default: off)
           --storage.path=DIR            data directory (default data/)
           --log.level=LEVEL             debug, info, warn or error (default info)
         """;
@@ -16,7 +20,7 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        string[] known = ["config.file", "web.listen-address", "storage.path", "log.level"];
+        string[] known = ["config.file", "web.listen-address", "grpc.listen-address", "storage.path", "log.level"];
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -51,22 +55,28 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
         };
         string listen = values.GetValueOrDefault("web.listen-address", DefaultListenAddress);
         ParseListenAddress(listen);
-        return new CommandLine(values.GetValueOrDefault("config.file"), listen, values.GetValueOrDefault("storage.path", "data/"), logLevel);
+        string? grpc = values.GetValueOrDefault("grpc.listen-address");
+        if (grpc is not null)
+            ParseListenAddress(grpc, "grpc.listen-address");
+        return new CommandLine(values.GetValueOrDefault("config.file"), listen, values.GetValueOrDefault("storage.path", "data/"), logLevel)
+        {
+            GrpcListenAddress = grpc,
+        };
     }
 
     /// <summary>Splits <c>host:port</c>; an empty host or 0.0.0.0 means every interface.</summary>
-    public static (System.Net.IPAddress Address, int Port) ParseListenAddress(string listen)
+    public static (System.Net.IPAddress Address, int Port) ParseListenAddress(string listen, string flag = "web.listen-address")
     {
         int colon = listen.LastIndexOf(':');
         if (colon < 0 || !int.TryParse(listen.AsSpan(colon + 1), out int port) || port is < 0 or > 65535)
-            throw new ConfigException($"flags: --web.listen-address '{listen}' is not host:port");
+            throw new ConfigException($"flags: --{flag} '{listen}' is not host:port");
         string host = listen[..colon].Trim('[', ']');
         if (host.Length == 0)
             return (System.Net.IPAddress.Any, port);
         if (host == "localhost")
             return (System.Net.IPAddress.Loopback, port);
         if (!System.Net.IPAddress.TryParse(host, out var address))
-            throw new ConfigException($"flags: --web.listen-address host '{host}' is not an IP address or localhost");
+            throw new ConfigException($"flags: --{flag} host '{host}' is not an IP address or localhost");
         return (address, port);
     }
 }

@@ -1,5 +1,6 @@
 using Prometheus;
 using Sidecar.Api;
+using Sidecar.Api.Grpc;
 using Sidecar.Expose;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -86,6 +87,7 @@ internal static class SidecarHost
         // the model work within two cores and leaves the thread pool to ingest and scrapes.
         torch.set_num_threads(1);
 
+        builder.AddGrpcApi(flags);
         var app = builder.Build();
         // Before any ingest: what was kept at the last shutdown or snapshot comes back first.
         app.Services.GetRequiredService<SnapshotService>().Restore();
@@ -114,6 +116,7 @@ internal static class SidecarHost
         app.MapHealth();
         app.MapRemoteWrite();
         app.MapMetrics("/metrics", registry);
+        app.MapGrpcApi(flags);
         logger.LogInformation("Config {Path}: {Targets} target(s) [{Names}]; demo.mode={Demo}; listening on {Listen}",
             configPath, settings.Targets.Count, string.Join(", ", settings.Targets.Select(t => t.Name)), settings.Demo.ToString().ToLowerInvariant(), flags.ListenAddress);
         return app;

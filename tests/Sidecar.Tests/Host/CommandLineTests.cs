@@ -13,6 +13,8 @@ public sealed class CommandLineTests
         Assert.Equal("127.0.0.1:9999", flags.ListenAddress);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, flags.LogLevel);
         Assert.Equal("/tmp/x", flags.StoragePath);
+        Assert.Null(flags.GrpcListenAddress); // the gRPC port is opened only when asked for
+        Assert.Equal("127.0.0.1:9202", CommandLine.Parse(["--grpc.listen-address=127.0.0.1:9202"]).GrpcListenAddress);
         Assert.Equal((IPAddress.Any, 9201), CommandLine.ParseListenAddress(":9201"));
         Assert.Equal((IPAddress.IPv6Loopback, 1), CommandLine.ParseListenAddress("[::1]:1"));
     }
@@ -21,6 +23,7 @@ public sealed class CommandLineTests
     [InlineData("--nope=1", "unknown flag --nope")]
     [InlineData("--log.level=loud", "--log.level 'loud'")]
     [InlineData("--web.listen-address=9201", "is not host:port")]
+    [InlineData("--grpc.listen-address=9202", "--grpc.listen-address '9202' is not host:port")]
     [InlineData("--config.file", "needs a value")]
     [InlineData("positional", "unexpected argument")]
     public void RejectsBadFlags(string arg, string message)

@@ -12,12 +12,13 @@ internal sealed class RunningSidecar : IAsyncDisposable
     private readonly string _directory;
     private readonly bool _ownsDirectory;
 
-    private RunningSidecar(WebApplication app, string directory, bool ownsDirectory, Uri address)
+    private RunningSidecar(WebApplication app, string directory, bool ownsDirectory, Uri address, Uri? grpcAddress)
     {
         App = app;
         _directory = directory;
         _ownsDirectory = ownsDirectory;
         Address = address;
+        GrpcAddress = grpcAddress;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -27,19 +28,25 @@ internal sealed class RunningSidecar : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The gRPC API's own HTTP/2 listener; null unless started with <c>grpc: true</c>.</summary>
+    public Uri? GrpcAddress { get; }
+
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <param name="directory">Config and data directory to use and keep (for restart tests); a temporary one by default.</param>
-    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null)
+    /// <param name="grpc">Also serve the gRPC API, on a second free loopback port.</param>
+    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null, bool grpc = false)
     {
         bool owns = directory is null;
         directory ??= Directory.CreateTempSubdirectory("sidecar-test-").FullName;
         string config = Path.Combine(directory, "sidecar.yml");
         await File.WriteAllTextAsync(config, configYaml);
-        var app = SidecarHost.Build(["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn"]);
+        string[] args = ["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn"];
+        var app = SidecarHost.Build(grpc ? [.. args, "--grpc.listen-address=127.0.0.1:0"] : args);
         await app.StartAsync();
-        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningSidecar(app, directory, owns, new Uri(bound));
+        // Kestrel binds and reports its listeners in the order they were added: the main one first.
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
+        return new RunningSidecar(app, directory, owns, new Uri(bound[0]), grpc ? new Uri(bound[1]) : null);
     }
 
     public async Task<string> ScrapeAsync() => await Http.GetStringAsync("/metrics");

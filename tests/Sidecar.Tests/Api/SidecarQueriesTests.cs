@@ -36,7 +36,7 @@ public sealed class SidecarQueriesTests : IDisposable
         RemoteWriteV1Decoder.Ingest(_store, WriteRequests.Encode(sine, saw));
         _pipeline = new TargetPipeline(_store.Targets[0], new ForecastGauges(Metrics.NewCustomRegistry()), _metrics, _time, NullLogger.Instance);
         _scheduler = new TrainingScheduler([_pipeline], null, _metrics, _time, NullLogger.Instance);
-        _queries = new SidecarQueries(new PipelineSet([_pipeline]));
+        _queries = new SidecarQueries(new PipelineSet([_pipeline]), _time);
     }
 
     private static double Sine(int i) => 50 + 10 * Math.Sin(i / 5.0);

@@ -80,9 +80,17 @@ public sealed class ShardingTests(ITestOutputHelper output)
             Assert.Equal($"http://{statefulSet}-{shard.Number}.{service.Text("metadata", "name")}.{ns}.svc:{port}/api/v1/write", shard.Entry.Text("url"));
         }
 
-        // And what each replica is sent is what the Kubernetes sidecar config selects.
-        string configMap = Yaml.LoadFile(Path.Combine(kubernetes, "configmap.yaml")).Text("data", "sidecar.yml");
-        var settings = Sidecar.Host.ConfigLoader.Load(configMap);
+    }
+
+    [Fact]
+    public void ReplicaConfigLoadsHasNoBackfillAndSelectsOnlyWhatEveryShardSends()
+    {
+        // Remote-read would bring every shard's series into each replica: backfill stays off, and so
+        // do PromQL targets, which each replica would evaluate whole.
+        var settings = Sidecar.Host.ConfigLoader.LoadFile(RepositoryRoot.File("deploy", "sharding", "sidecar.yml"));
+        Assert.False(settings.Prometheus.Backfill);
+        Assert.NotEmpty(settings.Targets);
+        Assert.All(settings.Targets, target => Assert.Null(target.Query));
         foreach (var shard in Shards(Yaml.LoadFile(ShardingConfig)))
         {
             var names = Assert.Single(shard.Entry.Items("write_relabel_configs"), r => r.Texts("source_labels").SequenceEqual([LabelSet.MetricNameLabel]));

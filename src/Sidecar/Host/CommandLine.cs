@@ -3,12 +3,16 @@ namespace Sidecar.Host;
 /// <summary>Prometheus-style flags: <c>--name=value</c> or <c>--name value</c>.</summary>
 internal sealed record CommandLine(string? ConfigFile, string ListenAddress, string StoragePath, LogLevel LogLevel)
 {
+    /// <summary>Prometheus-style web config (TLS, basic auth, remote-write tokens); null serves plain HTTP without auth.</summary>
+    public string? WebConfigFile { get; init; }
+
     public const string DefaultListenAddress = "0.0.0.0:9201";
 
     public const string Usage = """
         usage: prometheus-forecast-sidecar [flags]
           --config.file=PATH            YAML config (default: sidecar.yml next to the program)
           --web.listen-address=ADDR     host:port to serve /api/v1/write and /metrics (default 0.0.0.0:9201)
+          --web.config.file=PATH        TLS and authentication, in Prometheus' web config format (default: none)
           --storage.path=DIR            data directory (default data/)
           --log.level=LEVEL             debug, info, warn or error (default info)
         """;
@@ -16,7 +20,7 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        string[] known = ["config.file", "web.listen-address", "storage.path", "log.level"];
+        string[] known = ["config.file", "web.listen-address", "web.config.file", "storage.path", "log.level"];
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -51,7 +55,10 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
         };
         string listen = values.GetValueOrDefault("web.listen-address", DefaultListenAddress);
         ParseListenAddress(listen);
-        return new CommandLine(values.GetValueOrDefault("config.file"), listen, values.GetValueOrDefault("storage.path", "data/"), logLevel);
+        return new CommandLine(values.GetValueOrDefault("config.file"), listen, values.GetValueOrDefault("storage.path", "data/"), logLevel)
+        {
+            WebConfigFile = values.GetValueOrDefault("web.config.file"),
+        };
     }
 
     /// <summary>Splits <c>host:port</c>; an empty host or 0.0.0.0 means every interface.</summary>

@@ -43,7 +43,7 @@ internal static class ConfigLoader
     }
 
     // YamlDotNet says "Property 'foo' not found on type 'Sidecar.Host.TargetSection'": users need the key.
-    private static string Describe(string reason)
+    internal static string Describe(string reason)
     {
         const string prefix = "Property '";
         if (reason.StartsWith(prefix, StringComparison.Ordinal))

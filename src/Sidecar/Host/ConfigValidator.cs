@@ -12,7 +12,10 @@ internal static class ConfigValidator
             Positive(errors, "limits.max_series", file.Limits.MaxSeries),
             Positive(errors, "limits.max_body_bytes", file.Limits.MaxBodyBytes),
             Positive(errors, "limits.max_decoded_bytes", file.Limits.MaxDecodedBytes),
-            Positive(errors, "limits.max_inflight_requests", file.Limits.MaxInflightRequests));
+            Positive(errors, "limits.max_inflight_requests", file.Limits.MaxInflightRequests))
+        {
+            Connections = ValidateConnectionLimits(file.Limits, errors),
+        };
 
         DemoMode demo = DemoMode.Auto;
         if (!Enum.TryParse(file.Demo.Mode, ignoreCase: true, out demo) || !Enum.IsDefined(demo))
@@ -42,6 +45,19 @@ internal static class ConfigValidator
         if (errors.Count > 0)
             throw new ConfigException($"{source}: invalid configuration:\n  " + string.Join("\n  ", errors));
         return new SidecarSettings(limits, demo, prometheus, snapshotInterval, compute, targets);
+    }
+
+    private static ConnectionLimitSettings ValidateConnectionLimits(LimitsSection l, List<string> errors)
+    {
+        if (l.MinBodyBytesPerSecond < 0)
+            errors.Add($"limits.min_body_bytes_per_second: {l.MinBodyBytesPerSecond} must not be negative (0 turns the check off)");
+        return new ConnectionLimitSettings(
+            Positive(errors, "limits.max_header_bytes", l.MaxHeaderBytes),
+            Positive(errors, "limits.max_headers", l.MaxHeaders),
+            Duration(errors, "limits.header_read_timeout", l.HeaderReadTimeout, ConnectionLimitSettings.Default.HeaderReadTimeout),
+            l.MinBodyBytesPerSecond,
+            Positive(errors, "limits.max_connections", l.MaxConnections),
+            Duration(errors, "limits.write_body_timeout", l.WriteBodyTimeout, ConnectionLimitSettings.Default.WriteBodyTimeout));
     }
 
     private static PrometheusSettings ValidatePrometheus(PrometheusSection p, List<string> errors)

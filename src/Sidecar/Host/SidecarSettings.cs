@@ -46,7 +46,17 @@ internal sealed record PrometheusSettings(Uri? BaseUrl, Uri? RemoteReadUrl, Time
     public static readonly PrometheusSettings None = new(null, null, TimeSpan.FromMinutes(1), false, TimeSpan.FromHours(6), 16 * 1024 * 1024);
 }
 
-internal sealed record LimitSettings(int MaxSeries, int MaxBodyBytes, int MaxDecodedBytes, int MaxInflightRequests);
+internal sealed record LimitSettings(int MaxSeries, int MaxBodyBytes, int MaxDecodedBytes, int MaxInflightRequests)
+{
+    public ConnectionLimitSettings Connections { get; init; } = ConnectionLimitSettings.Default;
+}
+
+/// <summary>Bounds on what one client can hold: header sizes, slow senders, connections.</summary>
+/// <param name="MinBodyBytesPerSecond">0 turns the data-rate check off.</param>
+internal sealed record ConnectionLimitSettings(int MaxHeaderBytes, int MaxHeaders, TimeSpan HeaderReadTimeout, int MinBodyBytesPerSecond, int MaxConnections, TimeSpan WriteBodyTimeout)
+{
+    public static readonly ConnectionLimitSettings Default = new(32 * 1024, 100, TimeSpan.FromSeconds(10), 240, 1024, TimeSpan.FromMinutes(1));
+}
 
 /// <param name="Label">The horizon as written in the config, used as the <c>horizon</c> label value.</param>
 /// <param name="Steps">How many target steps ahead.</param>

@@ -70,6 +70,12 @@ internal sealed class PrometheusSection
     public string BackfillPage { get; set; } = "6h";
 
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
+
+    public BasicAuthSection? BasicAuth { get; set; }
+
+    public AuthorizationSection? Authorization { get; set; }
+
+    public TlsClientSection? TlsConfig { get; set; }
 }
 
 internal sealed class DemoSection

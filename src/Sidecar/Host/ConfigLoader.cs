@@ -18,10 +18,11 @@ internal static class ConfigLoader
         {
             throw new ConfigException($"config: cannot read {path}: {e.Message}");
         }
-        return Load(text, path);
+        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
-    public static SidecarSettings Load(string yaml, string source = "config") => ConfigValidator.Validate(Parse(yaml, source), source);
+    public static SidecarSettings Load(string yaml, string source = "config", string? baseDirectory = null) =>
+        ConfigValidator.Validate(Parse(yaml, source), source, baseDirectory);
 
     /// <summary>The file as written, before validation, for callers that adjust it first (<c>backtest</c>).</summary>
     public static ConfigFile Parse(string yaml, string source = "config")

@@ -5,7 +5,8 @@ namespace Sidecar.Host;
 /// <summary>Turns the raw YAML shape into <see cref="SidecarSettings"/>, collecting every error with its key.</summary>
 internal static class ConfigValidator
 {
-    public static SidecarSettings Validate(ConfigFile file, string source)
+    /// <param name="baseDirectory">Where relative file paths (secrets, certificates) start; the config file's directory.</param>
+    public static SidecarSettings Validate(ConfigFile file, string source, string? baseDirectory = null)
     {
         var errors = new List<string>();
         var limits = new LimitSettings(
@@ -21,7 +22,10 @@ internal static class ConfigValidator
         if (!Enum.TryParse(file.Demo.Mode, ignoreCase: true, out demo) || !Enum.IsDefined(demo))
             errors.Add($"demo.mode: '{file.Demo.Mode}' is not one of auto, on, off");
 
-        var prometheus = ValidatePrometheus(file.Prometheus, errors);
+        var prometheus = ValidatePrometheus(file.Prometheus, errors) with
+        {
+            Http = Security.PrometheusHttpValidator.Validate(file.Prometheus, baseDirectory ?? Directory.GetCurrentDirectory(), errors),
+        };
         TimeSpan snapshotInterval = Duration(errors, "storage.snapshot_interval", file.Storage.SnapshotInterval, TimeSpan.FromMinutes(5));
 
         var compute = new ComputeSettings(

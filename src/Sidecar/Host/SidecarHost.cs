@@ -56,14 +56,18 @@ internal static class SidecarHost
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TargetPipeline>()))
             .ToArray());
         // Remote-read retries transient failures (connection errors, 5xx, 429) with jittered backoff.
-        services.AddHttpClient(RemoteReadClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("prometheus", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = 3,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-            }));
+        var prometheusClient = services.AddHttpClient(RemoteReadClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => PrometheusClientHandlers.CreatePrimary(settings.Prometheus.Http));
+        prometheusClient.AddResilienceHandler("prometheus", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = 3,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromSeconds(1),
+        }));
+        // Inside the retries, so each attempt carries the credentials as they are at that moment.
+        if (settings.Prometheus.Http.Credentials is { } credentials)
+            prometheusClient.AddHttpMessageHandler(() => new PrometheusAuthorizationHandler(credentials));
         services.AddSingleton(sp => new RemoteReadClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
         services.AddSingleton<SnapshotService>();

@@ -43,6 +43,9 @@ internal sealed record ComputeSettings(int TrainingThreads, int InferenceThreads
 /// <param name="BaseUrl">Null when no Prometheus is configured: no backfill and no PromQL targets.</param>
 internal sealed record PrometheusSettings(Uri? BaseUrl, Uri? RemoteReadUrl, TimeSpan Timeout, bool Backfill, TimeSpan BackfillPage, int MaxFrameBytes)
 {
+    /// <summary>Credentials and TLS for the requests to Prometheus.</summary>
+    public Security.PrometheusHttpSettings Http { get; init; } = Security.PrometheusHttpSettings.None;
+
     public static readonly PrometheusSettings None = new(null, null, TimeSpan.FromMinutes(1), false, TimeSpan.FromHours(6), 16 * 1024 * 1024);
 }
 

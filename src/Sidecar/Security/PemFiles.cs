@@ -23,8 +23,9 @@ internal static class PemFiles
         {
             certificate = X509Certificate2.CreateFromPemFile(certPath, keyPath);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            // A key of another certificate is an ArgumentException, a malformed file a CryptographicException.
             // The runtime's message says only "malformed or the key does not match"; which file is the useful part.
             throw new ConfigException($"{certKey} {certPath} and {keyKey} {keyPath}: not a PEM certificate with its matching unencrypted private key ({e.Message})");
         }

@@ -30,13 +30,16 @@ internal sealed class RunningSidecar : IAsyncDisposable
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <param name="directory">Config and data directory to use and keep (for restart tests); a temporary one by default.</param>
-    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null)
+    /// <param name="extraArgs">More flags, after the usual ones (so they win).</param>
+    /// <param name="logging">Extra log providers, e.g. a <see cref="CapturedLog"/>.</param>
+    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null,
+        IReadOnlyList<string>? extraArgs = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null)
     {
         bool owns = directory is null;
         directory ??= Directory.CreateTempSubdirectory("sidecar-test-").FullName;
         string config = Path.Combine(directory, "sidecar.yml");
         await File.WriteAllTextAsync(config, configYaml);
-        var app = SidecarHost.Build(["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn"]);
+        var app = SidecarHost.Build(["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn", .. extraArgs ?? []], logging);
         await app.StartAsync();
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningSidecar(app, directory, owns, new Uri(bound));

@@ -103,4 +103,27 @@ public sealed class PrometheusClientConfigTests
         var e = await Assert.ThrowsAsync<HttpRequestException>(() => client.QueryAsync("up", 0, 60_000, 15_000, (_, _) => { }, CancellationToken.None));
         Assert.StartsWith("prometheus.authorization.credentials_file: cannot read " + tokenFile, e.Message);
     }
+
+    [Theory]
+    [InlineData("ca_file: ca.pem, server_name: localhost", true)]
+    [InlineData("ca_file: ca.pem", true)]
+    [InlineData("ca_file: ca.pem, server_name: prometheus.example", false)]
+    [InlineData("ca_file: other-ca/ca.pem", false)]
+    [InlineData("insecure_skip_verify: true", true)]
+    [InlineData("server_name: localhost", false)]
+    public async Task TheServerCertificateIsCheckedAgainstCaFileAndServerName(string tlsConfig, bool trusted)
+    {
+        // The sidecar itself serves TLS here; it has no query_range, so a 404 proves the handshake succeeded.
+        string directory = Directory.CreateTempSubdirectory("client-tls-").FullName;
+        TestCertificates.Create(directory);
+        TestCertificates.Create(Directory.CreateDirectory(Path.Combine(directory, "other-ca")).FullName, "another CA");
+        await using var server = await SecuredSidecar.StartAsync("tls_server_config: {cert_file: server.pem, key_file: server-key.pem}\n", directory: directory);
+        var settings = ConfigLoader.Load(Config($"  tls_config: {{{tlsConfig}}}", server.Address.ToString()), "sidecar.yml", directory).Prometheus;
+        using var http = new HttpClient(PrometheusClientHandlers.CreatePrimary(settings.Http));
+        var e = await Assert.ThrowsAsync<HttpRequestException>(() => new QueryRangeClient(http, settings).QueryAsync("up", 0, 60_000, 15_000, (_, _) => { }, CancellationToken.None));
+        if (trusted)
+            Assert.Contains("answered 404", e.Message);
+        else
+            Assert.IsType<System.Security.Authentication.AuthenticationException>(e.InnerException);
+    }
 }

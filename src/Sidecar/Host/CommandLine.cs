@@ -6,6 +6,9 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
     /// <summary>host:port of the gRPC API (HTTP/2 without TLS); null when it is off, the default.</summary>
     public string? GrpcListenAddress { get; init; }
 
+    /// <summary>Prometheus-style web config (TLS, basic auth, remote-write tokens); null serves plain HTTP without auth.</summary>
+    public string? WebConfigFile { get; init; }
+
     public const string DefaultListenAddress = "0.0.0.0:9201";
 
     public const string Usage = """
@@ -13,6 +16,7 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
           --config.file=PATH            YAML config (default: sidecar.yml next to the program)
           --web.listen-address=ADDR     host:port to serve /api/v1/write and /metrics (default 0.0.0.0:9201)
           --grpc.listen-address=ADDR    host:port to serve the gRPC API on, HTTP/2 only (default: off)
+          --web.config.file=PATH        TLS and authentication, in Prometheus' web config format (default: none)
           --storage.path=DIR            data directory (default data/)
           --log.level=LEVEL             debug, info, warn or error (default info)
         """;
@@ -20,7 +24,7 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        string[] known = ["config.file", "web.listen-address", "grpc.listen-address", "storage.path", "log.level"];
+        string[] known = ["config.file", "web.listen-address", "web.config.file", "grpc.listen-address", "storage.path", "log.level"];
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -61,6 +65,7 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
         return new CommandLine(values.GetValueOrDefault("config.file"), listen, values.GetValueOrDefault("storage.path", "data/"), logLevel)
         {
             GrpcListenAddress = grpc,
+            WebConfigFile = values.GetValueOrDefault("web.config.file"),
         };
     }
 

@@ -28,6 +28,24 @@ internal sealed class LimitsSection
 
     /// <summary>Remote-write requests decoded at once; more get 503 with Retry-After, and Prometheus retries.</summary>
     public int MaxInflightRequests { get; set; } = 8;
+
+    /// <summary>All request headers of one request together, in bytes; more is 431.</summary>
+    public int MaxHeaderBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Request headers per request; more is 431.</summary>
+    public int MaxHeaders { get; set; } = 100;
+
+    /// <summary>Time a client has to send its request line and headers.</summary>
+    public string HeaderReadTimeout { get; set; } = "10s";
+
+    /// <summary>A request body arriving slower than this (after a 5s grace) is cut off; 0 turns the check off.</summary>
+    public int MinBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>Open connections at once; more are refused.</summary>
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>Time a remote-write body has to arrive in full; slower is 408 and the connection is closed.</summary>
+    public string WriteBodyTimeout { get; set; } = "1m";
 }
 
 internal sealed class StorageSection
@@ -52,6 +70,12 @@ internal sealed class PrometheusSection
     public string BackfillPage { get; set; } = "6h";
 
     public int MaxFrameBytes { get; set; } = 16 * 1024 * 1024;
+
+    public BasicAuthSection? BasicAuth { get; set; }
+
+    public AuthorizationSection? Authorization { get; set; }
+
+    public TlsClientSection? TlsConfig { get; set; }
 }
 
 internal sealed class DemoSection

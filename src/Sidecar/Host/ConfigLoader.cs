@@ -18,10 +18,11 @@ internal static class ConfigLoader
         {
             throw new ConfigException($"config: cannot read {path}: {e.Message}");
         }
-        return Load(text, path);
+        return Load(text, path, Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
-    public static SidecarSettings Load(string yaml, string source = "config") => ConfigValidator.Validate(Parse(yaml, source), source);
+    public static SidecarSettings Load(string yaml, string source = "config", string? baseDirectory = null) =>
+        ConfigValidator.Validate(Parse(yaml, source), source, baseDirectory);
 
     /// <summary>The file as written, before validation, for callers that adjust it first (<c>backtest</c>).</summary>
     public static ConfigFile Parse(string yaml, string source = "config")
@@ -43,7 +44,7 @@ internal static class ConfigLoader
     }
 
     // YamlDotNet says "Property 'foo' not found on type 'Sidecar.Host.TargetSection'": users need the key.
-    private static string Describe(string reason)
+    internal static string Describe(string reason)
     {
         const string prefix = "Property '";
         if (reason.StartsWith(prefix, StringComparison.Ordinal))

@@ -5,20 +5,27 @@ namespace Sidecar.Host;
 /// <summary>Turns the raw YAML shape into <see cref="SidecarSettings"/>, collecting every error with its key.</summary>
 internal static class ConfigValidator
 {
-    public static SidecarSettings Validate(ConfigFile file, string source)
+    /// <param name="baseDirectory">Where relative file paths (secrets, certificates) start; the config file's directory.</param>
+    public static SidecarSettings Validate(ConfigFile file, string source, string? baseDirectory = null)
     {
         var errors = new List<string>();
         var limits = new LimitSettings(
             Positive(errors, "limits.max_series", file.Limits.MaxSeries),
             Positive(errors, "limits.max_body_bytes", file.Limits.MaxBodyBytes),
             Positive(errors, "limits.max_decoded_bytes", file.Limits.MaxDecodedBytes),
-            Positive(errors, "limits.max_inflight_requests", file.Limits.MaxInflightRequests));
+            Positive(errors, "limits.max_inflight_requests", file.Limits.MaxInflightRequests))
+        {
+            Connections = ValidateConnectionLimits(file.Limits, errors),
+        };
 
         DemoMode demo = DemoMode.Auto;
         if (!Enum.TryParse(file.Demo.Mode, ignoreCase: true, out demo) || !Enum.IsDefined(demo))
             errors.Add($"demo.mode: '{file.Demo.Mode}' is not one of auto, on, off");
 
-        var prometheus = ValidatePrometheus(file.Prometheus, errors);
+        var prometheus = ValidatePrometheus(file.Prometheus, errors) with
+        {
+            Http = Security.PrometheusHttpValidator.Validate(file.Prometheus, baseDirectory ?? Directory.GetCurrentDirectory(), errors),
+        };
         TimeSpan snapshotInterval = Duration(errors, "storage.snapshot_interval", file.Storage.SnapshotInterval, TimeSpan.FromMinutes(5));
 
         var compute = new ComputeSettings(
@@ -42,6 +49,19 @@ internal static class ConfigValidator
         if (errors.Count > 0)
             throw new ConfigException($"{source}: invalid configuration:\n  " + string.Join("\n  ", errors));
         return new SidecarSettings(limits, demo, prometheus, snapshotInterval, compute, targets);
+    }
+
+    private static ConnectionLimitSettings ValidateConnectionLimits(LimitsSection l, List<string> errors)
+    {
+        if (l.MinBodyBytesPerSecond < 0)
+            errors.Add($"limits.min_body_bytes_per_second: {l.MinBodyBytesPerSecond} must not be negative (0 turns the check off)");
+        return new ConnectionLimitSettings(
+            Positive(errors, "limits.max_header_bytes", l.MaxHeaderBytes),
+            Positive(errors, "limits.max_headers", l.MaxHeaders),
+            Duration(errors, "limits.header_read_timeout", l.HeaderReadTimeout, ConnectionLimitSettings.Default.HeaderReadTimeout),
+            l.MinBodyBytesPerSecond,
+            Positive(errors, "limits.max_connections", l.MaxConnections),
+            Duration(errors, "limits.write_body_timeout", l.WriteBodyTimeout, ConnectionLimitSettings.Default.WriteBodyTimeout));
     }
 
     private static PrometheusSettings ValidatePrometheus(PrometheusSection p, List<string> errors)

@@ -8,6 +8,7 @@ using Sidecar.Ingest;
 using Sidecar.Ingest.PromQl;
 using Sidecar.Ingest.RemoteRead;
 using Sidecar.Pipeline;
+using Sidecar.Security;
 using Sidecar.Store;
 using Sidecar.Store.Snapshots;
 using TorchSharp;
@@ -19,23 +20,26 @@ internal static class SidecarHost
 {
     public const string DefaultConfigFileName = "sidecar.yml";
 
-    /// <exception cref="ConfigException">The flags or the config file are invalid.</exception>
-    public static WebApplication Build(string[] args)
+    /// <param name="addLogging">Extra log providers, e.g. a test's capture of what the host logs.</param>
+    /// <exception cref="ConfigException">The flags, the config file or the web config file are invalid.</exception>
+    public static WebApplication Build(string[] args, Action<ILoggingBuilder>? addLogging = null)
     {
         CommandLine flags = CommandLine.Parse(args);
         string configPath = flags.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, DefaultConfigFileName);
         SidecarSettings settings = LoadSettings(configPath);
+        WebConfig webConfig = WebConfigLoader.Load(flags.WebConfigFile);
         Directory.CreateDirectory(flags.StoragePath);
 
         // Our flags are not ASP.NET configuration: keep them away from its command-line provider.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(flags.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        addLogging?.Invoke(builder.Logging);
         var (address, port) = CommandLine.ParseListenAddress(flags.ListenAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(address, port);
-            kestrel.Limits.MaxRequestBodySize = settings.Limits.MaxBodyBytes;
+            kestrel.Listen(address, port, listen => listen.UseWebConfig(webConfig));
+            kestrel.ApplyLimits(settings.Limits);
         });
 
         var registry = Metrics.NewCustomRegistry();
@@ -62,14 +66,18 @@ internal static class SidecarHost
         services.AddSingleton(sp => sp.GetRequiredService<PipelineSet>().Current);
         services.AddSingleton<SidecarQueries>();
         // Remote-read retries transient failures (connection errors, 5xx, 429) with jittered backoff.
-        services.AddHttpClient(RemoteReadClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddResilienceHandler("prometheus", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
-            {
-                MaxRetryAttempts = 3,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-            }));
+        var prometheusClient = services.AddHttpClient(RemoteReadClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => PrometheusClientHandlers.CreatePrimary(settings.Prometheus.Http));
+        prometheusClient.AddResilienceHandler("prometheus", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = 3,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromSeconds(1),
+        }));
+        // Inside the retries, so each attempt carries the credentials as they are at that moment.
+        if (settings.Prometheus.Http.Credentials is { } credentials)
+            prometheusClient.AddHttpMessageHandler(() => new PrometheusAuthorizationHandler(credentials));
         services.AddSingleton(sp => new RemoteReadClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
         services.AddSingleton<SnapshotService>();
@@ -113,12 +121,14 @@ internal static class SidecarHost
                 pipeline.Dispose();
         });
 
+        app.UseWebAuthentication(webConfig);
         app.MapHealth();
         app.MapRemoteWrite();
         app.MapMetrics("/metrics", registry);
         app.MapGrpcApi(flags);
         logger.LogInformation("Config {Path}: {Targets} target(s) [{Names}]; demo.mode={Demo}; listening on {Listen}",
             configPath, settings.Targets.Count, string.Join(", ", settings.Targets.Select(t => t.Name)), settings.Demo.ToString().ToLowerInvariant(), flags.ListenAddress);
+        logger.LogInformation("Web config {WebConfig}", webConfig);
         return app;
     }
 

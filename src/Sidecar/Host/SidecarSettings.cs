@@ -43,10 +43,23 @@ internal sealed record ComputeSettings(int TrainingThreads, int InferenceThreads
 /// <param name="BaseUrl">Null when no Prometheus is configured: no backfill and no PromQL targets.</param>
 internal sealed record PrometheusSettings(Uri? BaseUrl, Uri? RemoteReadUrl, TimeSpan Timeout, bool Backfill, TimeSpan BackfillPage, int MaxFrameBytes)
 {
+    /// <summary>Credentials and TLS for the requests to Prometheus.</summary>
+    public Security.PrometheusHttpSettings Http { get; init; } = Security.PrometheusHttpSettings.None;
+
     public static readonly PrometheusSettings None = new(null, null, TimeSpan.FromMinutes(1), false, TimeSpan.FromHours(6), 16 * 1024 * 1024);
 }
 
-internal sealed record LimitSettings(int MaxSeries, int MaxBodyBytes, int MaxDecodedBytes, int MaxInflightRequests);
+internal sealed record LimitSettings(int MaxSeries, int MaxBodyBytes, int MaxDecodedBytes, int MaxInflightRequests)
+{
+    public ConnectionLimitSettings Connections { get; init; } = ConnectionLimitSettings.Default;
+}
+
+/// <summary>Bounds on what one client can hold: header sizes, slow senders, connections.</summary>
+/// <param name="MinBodyBytesPerSecond">0 turns the data-rate check off.</param>
+internal sealed record ConnectionLimitSettings(int MaxHeaderBytes, int MaxHeaders, TimeSpan HeaderReadTimeout, int MinBodyBytesPerSecond, int MaxConnections, TimeSpan WriteBodyTimeout)
+{
+    public static readonly ConnectionLimitSettings Default = new(32 * 1024, 100, TimeSpan.FromSeconds(10), 240, 1024, TimeSpan.FromMinutes(1));
+}
 
 /// <param name="Label">The horizon as written in the config, used as the <c>horizon</c> label value.</param>
 /// <param name="Steps">How many target steps ahead.</param>

@@ -66,8 +66,8 @@ internal static class RemoteWriteEndpoints
             headers[HistogramsWrittenHeader] = result.Ingest.Histograms.ToString(invariant);
             headers[ExemplarsWrittenHeader] = result.Ingest.Exemplars.ToString(invariant);
         }
-        if (result.Status == StatusCodes.Status413PayloadTooLarge)
-            context.Response.Headers.Connection = "close"; // the rest of an oversized body is never read
+        if (result.Status is StatusCodes.Status413PayloadTooLarge or StatusCodes.Status408RequestTimeout)
+            context.Response.Headers.Connection = "close"; // the rest of the body is never read
         metrics.RemoteWriteRequests.WithLabels(result.Version == Version.V2 ? "2.0" : "1.0",
             result.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
         var ingest = result.Ingest;
@@ -101,6 +101,10 @@ internal static class RemoteWriteEndpoints
         if (request.ContentLength > limits.MaxBodyBytes)
             return TooLarge(request.ContentLength.Value, limits.MaxBodyBytes, version);
 
+        // Kestrel's minimum data rate stops a trickle; this stops a body that is merely too long in coming,
+        // so a stalled sender can't hold one of the few in-flight slots for ever.
+        using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        bodyTimeout.CancelAfter(limits.Connections.WriteBodyTimeout);
         byte[] body = ArrayPool<byte>.Shared.Rent(Math.Min(limits.MaxBodyBytes, (int)(request.ContentLength ?? 64 * 1024)) + 1);
         byte[]? decoded = null;
         try
@@ -116,7 +120,7 @@ internal static class RemoteWriteEndpoints
                     ArrayPool<byte>.Shared.Return(body);
                     body = larger;
                 }
-                int read = await request.Body.ReadAsync(body.AsMemory(length), cancellation);
+                int read = await request.Body.ReadAsync(body.AsMemory(length), bodyTimeout.Token);
                 if (read == 0)
                     break;
                 length += read;
@@ -144,6 +148,14 @@ internal static class RemoteWriteEndpoints
         {
             return TooLarge(limits.MaxBodyBytes + 1L, limits.MaxBodyBytes, version);
         }
+        catch (OperationCanceledException) when (bodyTimeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            return BodyTimedOut(limits, version);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            return BodyTimedOut(limits, version); // under limits.min_body_bytes_per_second
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(body);
@@ -151,6 +163,10 @@ internal static class RemoteWriteEndpoints
                 ArrayPool<byte>.Shared.Return(decoded);
         }
     }
+
+    private static Outcome BodyTimedOut(LimitSettings limits, Version version) =>
+        new(StatusCodes.Status408RequestTimeout, $"remote-write: body not received within limits.write_body_timeout ({Host.PromDuration.Format(limits.Connections.WriteBodyTimeout)}) "
+            + $"or slower than limits.min_body_bytes_per_second ({limits.Connections.MinBodyBytesPerSecond})", default, version);
 
     private static Outcome TooLarge(long size, int limit, Version version) =>
         new(StatusCodes.Status413PayloadTooLarge, $"remote-write: body of {size} bytes or more exceeds limit {limit} bytes", default, version);

@@ -18,13 +18,18 @@ internal sealed class PrometheusServer : IAsyncDisposable
     private readonly string _directory;
     private readonly StringWriter _log = new();
 
-    private PrometheusServer(Process process, string directory, Uri address)
+    private PrometheusServer(Process process, string directory, Uri address, WebAccess? web)
     {
         _process = process;
         _directory = directory;
         Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        Http = new HttpClient(web?.Handler() ?? new SocketsHttpHandler()) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        Http.DefaultRequestHeaders.Authorization = web?.Authorization;
     }
+
+    /// <summary>Prometheus' own <c>--web.config.file</c> (TLS, basic auth), and how the test's client gets through it.</summary>
+    /// <param name="Tls">The web config has tls_server_config: the address is https.</param>
+    public sealed record WebAccess(string ConfigYaml, bool Tls, Func<HttpMessageHandler> Handler, System.Net.Http.Headers.AuthenticationHeaderValue? Authorization);
 
     public Uri Address { get; }
 
@@ -47,7 +52,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
     /// <param name="configYaml">prometheus.yml content; rule files are written beside it.</param>
     /// <param name="dataDirectory">An existing TSDB to serve, or null for a fresh one.</param>
-    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, string? dataDirectory = null)
+    /// <param name="web">Serve TLS and/or basic auth; plain HTTP when null.</param>
+    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, string? dataDirectory = null, WebAccess? web = null)
     {
         RequireInstalled();
         string directory = Directory.CreateTempSubdirectory("prometheus-test-").FullName;
@@ -72,8 +78,14 @@ internal sealed class PrometheusServer : IAsyncDisposable
             "--log.level=info",
         })
             start.ArgumentList.Add(arg);
+        if (web is not null)
+        {
+            string webConfig = Path.Combine(directory, "web.yml");
+            await File.WriteAllTextAsync(webConfig, web.ConfigYaml);
+            start.ArgumentList.Add("--web.config.file=" + webConfig);
+        }
         var process = Process.Start(start)!;
-        var server = new PrometheusServer(process, directory, new Uri($"http://127.0.0.1:{port}"));
+        var server = new PrometheusServer(process, directory, new Uri($"{(web?.Tls == true ? "https" : "http")}://127.0.0.1:{port}"), web);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.BeginErrorReadLine();

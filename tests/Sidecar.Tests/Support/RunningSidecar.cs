@@ -35,14 +35,19 @@ internal sealed class RunningSidecar : IAsyncDisposable
 
     /// <param name="directory">Config and data directory to use and keep (for restart tests); a temporary one by default.</param>
     /// <param name="grpc">Also serve the gRPC API, on a second free loopback port.</param>
-    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null, bool grpc = false)
+    /// <param name="extraArgs">More flags, after the usual ones (so they win).</param>
+    /// <param name="logging">Extra log providers, e.g. a <see cref="CapturedLog"/>.</param>
+    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null, bool grpc = false,
+        IReadOnlyList<string>? extraArgs = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null)
     {
         bool owns = directory is null;
         directory ??= Directory.CreateTempSubdirectory("sidecar-test-").FullName;
         string config = Path.Combine(directory, "sidecar.yml");
         await File.WriteAllTextAsync(config, configYaml);
         string[] args = ["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn"];
-        var app = SidecarHost.Build(grpc ? [.. args, "--grpc.listen-address=127.0.0.1:0"] : args);
+        if (grpc)
+            args = [.. args, "--grpc.listen-address=127.0.0.1:0"];
+        var app = SidecarHost.Build([.. args, .. extraArgs ?? []], logging);
         await app.StartAsync();
         // Kestrel binds and reports its listeners in the order they were added: the main one first.
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();

@@ -28,6 +28,12 @@ internal sealed class QueryRangeClient(HttpClient http, PrometheusSettings setti
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(settings.Timeout);
         using var response = await http.PostAsync(url, form, timeout.Token);
+        if (!response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType != "application/json")
+        {
+            // A 401 from Prometheus' web config, or a proxy's error page: plain text, not the API's JSON.
+            string text = await response.Content.ReadAsStringAsync(timeout.Token);
+            throw new HttpRequestException($"query_range: {url} answered {(int)response.StatusCode}: {text[..Math.Min(text.Length, 300)].Trim()}");
+        }
         await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
         using var document = await JsonDocument.ParseAsync(body, cancellationToken: timeout.Token);
         var root = document.RootElement;

@@ -9,6 +9,7 @@ using Sidecar.Ingest.RemoteRead;
 using Sidecar.Pipeline;
 using Sidecar.Store;
 using Sidecar.Store.Snapshots;
+using Sidecar.Web;
 using TorchSharp;
 
 namespace Sidecar.Host;
@@ -114,6 +115,7 @@ internal static class SidecarHost
         app.MapHealth();
         app.MapRemoteWrite();
         app.MapMetrics("/metrics", registry);
+        app.MapWebUi();
         logger.LogInformation("Config {Path}: {Targets} target(s) [{Names}]; demo.mode={Demo}; listening on {Listen}",
             configPath, settings.Targets.Count, string.Join(", ", settings.Targets.Select(t => t.Name)), settings.Demo.ToString().ToLowerInvariant(), flags.ListenAddress);
         return app;

@@ -9,7 +9,7 @@ namespace Sidecar.Api;
 /// from the pipelines in use at the moment of the call. Nothing here holds a lock for longer than one
 /// series' copy or one pipeline's read.
 /// </summary>
-internal sealed class SidecarQueries(PipelineSet pipelines)
+internal sealed class SidecarQueries(PipelineSet pipelines, TimeProvider time)
 {
     /// <summary>History returned with a series when the caller doesn't say.</summary>
     public const int DefaultHistorySteps = 360;
@@ -32,7 +32,7 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
         limit = Math.Clamp(limit, 0, MaxSeries);
         var matches = Matching(target, selector, search).OrderBy(m => m.Series.Labels.ToString(), StringComparer.Ordinal).ToList();
         total = matches.Count;
-        return [.. matches.Take(limit).Select(m => View(m.Pipeline, m.Series, m.Pipeline.Latest(m.Series)))];
+        return [.. matches.Take(limit).Select(m => View(m.Pipeline, m.Series, m.Pipeline.Latest(m.Series), NowMs))];
     }
 
     /// <summary>The detail of every series matching <paramref name="selector"/> (at most <paramref name="limit"/>).</summary>
@@ -41,7 +41,7 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
         [.. Matching(target, selector, search: null)
             .OrderBy(m => m.Series.Labels.ToString(), StringComparer.Ordinal)
             .Take(Math.Clamp(limit, 0, MaxSeries))
-            .Select(m => Detail(m.Pipeline, m.Series, horizons, historySteps))];
+            .Select(m => Detail(m.Pipeline, m.Series, horizons, historySteps, NowMs))];
 
     /// <summary>One series by target and its exact label text (<c>name{a="b"}</c>); null when absent.</summary>
     public SeriesDetail? Series(string target, string labels, int historySteps)
@@ -49,7 +49,7 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
         if (pipelines.Find(target) is not { } pipeline)
             return null;
         var series = pipeline.Store.Snapshot().FirstOrDefault(s => s.Labels.ToString() == labels);
-        return series is null ? null : Detail(pipeline, series, [], historySteps);
+        return series is null ? null : Detail(pipeline, series, [], historySteps, NowMs);
     }
 
     /// <summary>Asks the training thread to retrain <paramref name="target"/> at its next check; false for an unknown target.</summary>
@@ -60,6 +60,8 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
         pipeline.Training.RequestRetrain();
         return true;
     }
+
+    private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private IEnumerable<(TargetPipeline Pipeline, Series Series)> Matching(string? target, Selector? selector, string? search)
     {
@@ -94,9 +96,12 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
             pipeline.Quality());
     }
 
-    private static SeriesView View(TargetPipeline pipeline, Series series, SeriesForecast? latest)
+    // The newest step is the one the pipeline last forecast from: closed by a later sample, or by a whole
+    // step of silence (a stopped series, a backfill). Using the sample-closed step alone would leave the
+    // forecast's own starting point, and the value its residual is about, out of the history.
+    private static SeriesView View(TargetPipeline pipeline, Series series, SeriesForecast? latest, long nowMs)
     {
-        long last = series.LastClosedStep;
+        long last = series.LastClosedStepAt(nowMs);
         return new SeriesView(
             pipeline.Settings.Name,
             series.Labels,
@@ -106,15 +111,17 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
             last == long.MinValue ? float.NaN : series.CopyHistoryAt(last));
     }
 
-    private static SeriesDetail Detail(TargetPipeline pipeline, Series series, IReadOnlyCollection<string> horizons, int historySteps)
+    private static SeriesDetail Detail(TargetPipeline pipeline, Series series, IReadOnlyCollection<string> horizons, int historySteps, long nowMs)
     {
         var settings = pipeline.Settings;
         SeriesForecast? latest = pipeline.Latest(series);
-        long last = series.LastClosedStep;
+        long last = series.LastClosedStepAt(nowMs);
         var history = new List<StepValue>();
         if (last != long.MinValue)
         {
-            int length = Math.Clamp(Math.Min(historySteps, series.ClosedStepCount), 0, MaxHistorySteps);
+            // One more than the sample-closed count when silence closed the newest step; never more than the ring holds.
+            int closed = Math.Min(series.ClosedStepCount + (last > series.LastClosedStep ? 1 : 0), settings.HistorySteps);
+            int length = Math.Clamp(Math.Min(historySteps, closed), 0, MaxHistorySteps);
             var values = new float[length];
             series.CopyHistory(last, values);
             for (int i = 0; i < length; i++)
@@ -132,7 +139,7 @@ internal sealed class SidecarQueries(PipelineSet pipelines)
                     quantiles[h * 3], quantiles[h * 3 + 1], quantiles[h * 3 + 2]));
             }
         }
-        return new SeriesDetail(View(pipeline, series, latest), settings.Step, history, forecasts,
+        return new SeriesDetail(View(pipeline, series, latest, nowMs), settings.Step, history, forecasts,
             latest?.NextStep ?? float.NaN, latest?.Residual ?? double.NaN);
     }
 }

@@ -114,8 +114,8 @@ internal sealed class SidecarQueries(PipelineSet pipelines, TimeProvider time)
         var history = new List<StepValue>();
         if (last != long.MinValue)
         {
-            // ClosedStepCount counts up to LastClosedStep; a step closed by time alone is one more.
-            int available = series.ClosedStepCount + (int)(last - series.LastClosedStep);
+            // ClosedStepCount counts up to LastClosedStep; a step closed by time alone is one more, within what the ring holds.
+            int available = Math.Min(series.ClosedStepCount + (int)(last - series.LastClosedStep), settings.HistorySteps);
             int length = Math.Clamp(Math.Min(historySteps, available), 0, MaxHistorySteps);
             var values = new float[length];
             series.CopyHistory(last, values);

@@ -11,6 +11,7 @@ using Sidecar.Pipeline;
 using Sidecar.Security;
 using Sidecar.Store;
 using Sidecar.Store.Snapshots;
+using Sidecar.Web;
 using TorchSharp;
 
 namespace Sidecar.Host;
@@ -95,7 +96,7 @@ internal static class SidecarHost
         // the model work within two cores and leaves the thread pool to ingest and scrapes.
         torch.set_num_threads(1);
 
-        builder.AddGrpcApi(flags);
+        builder.AddGrpcApi(flags, webConfig);
         var app = builder.Build();
         // Before any ingest: what was kept at the last shutdown or snapshot comes back first.
         app.Services.GetRequiredService<SnapshotService>().Restore();
@@ -126,6 +127,7 @@ internal static class SidecarHost
         app.MapRemoteWrite();
         app.MapMetrics("/metrics", registry);
         app.MapGrpcApi(flags);
+        app.MapWebUi();
         logger.LogInformation("Config {Path}: {Targets} target(s) [{Names}]; demo.mode={Demo}; listening on {Listen}",
             configPath, settings.Targets.Count, string.Join(", ", settings.Targets.Select(t => t.Name)), settings.Demo.ToString().ToLowerInvariant(), flags.ListenAddress);
         logger.LogInformation("Web config {WebConfig}", webConfig);

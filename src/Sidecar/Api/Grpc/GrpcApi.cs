@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sidecar.Host;
+using Sidecar.Security;
 
 namespace Sidecar.Api.Grpc;
 
@@ -13,13 +14,18 @@ namespace Sidecar.Api.Grpc;
 internal static class GrpcApi
 {
     /// <summary>Adds the listener and the gRPC services; does nothing when the flag is absent.</summary>
-    public static void AddGrpcApi(this WebApplicationBuilder builder, CommandLine flags)
+    /// <param name="webConfig">Applied to this listener too: with TLS the API is served over TLS (HTTP/2 by ALPN), never in the clear beside a TLS main port.</param>
+    public static void AddGrpcApi(this WebApplicationBuilder builder, CommandLine flags, WebConfig webConfig)
     {
         if (flags.GrpcListenAddress is not { } listen)
             return;
         var (address, port) = CommandLine.ParseListenAddress(listen, "grpc.listen-address");
         // Registered after the main listener's, so Kestrel binds (and reports) the main address first.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, port, options => options.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, port, options =>
+        {
+            options.Protocols = HttpProtocols.Http2;
+            options.UseWebConfig(webConfig);
+        }));
         builder.Services.AddGrpc();
     }
 

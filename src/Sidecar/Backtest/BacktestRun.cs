@@ -21,7 +21,7 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
 {
     public const string LstmModel = TargetPipeline.LstmModelName;
 
-    /// <param name="scores">When given (one per row), receives each row's anomaly score, NaN where there is none.</param>
+    /// <param name="scores">When given (one per row), receives each row's anomaly score (its surprise, when <c>anomaly.surprise_window</c> is on), NaN where there is none.</param>
     public ForecastAccuracy Run(TextWriter? output, double[]? scores = null)
     {
         TargetSettings target = settings.Targets[0];
@@ -85,8 +85,9 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
             }
             float predicted = previousStep == step - 1 ? previousOneStep : float.NaN;
             double score = latest?.Step == step ? latest.AnomalyScore : double.NaN;
+            // NAB rates the surprise when it is on: how high a score is usual differs from series to series.
             if (scores is not null)
-                scores[row] = score;
+                scores[row] = latest?.Step == step && settings.Targets[0].Anomaly.SurpriseSteps > 0 ? latest.Surprise : score;
             output?.WriteLine(Row(csv.TimestampsMs[row], value, predicted, score, forecast, horizons.Length));
             previousOneStep = latest?.Step == step ? latest.NextStep : float.NaN;
             previousStep = step;

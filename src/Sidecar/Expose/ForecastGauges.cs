@@ -19,6 +19,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
     public const string PredictedUpper = "predicted_upper";
     public const string AnomalyScore = "anomaly_score";
     public const string Residual = "residual";
+    public const string AnomalySurprise = "anomaly_surprise";
     public const string ThresholdCrossing = "predicted_threshold_crossing_seconds";
 
     private static readonly string[] Reserved = ["metric", "target", "horizon", "model"];
@@ -46,11 +47,14 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 
         Gauge anomaly = GaugeFor(AnomalyScore, "Anomaly score of the latest step: 0-1 normal, above 1 anomalous.", names);
         Gauge.Child residual = GaugeFor(Residual, "Latest step's actual value minus its one-step forecast, in the series' unit.", names).WithLabels([.. values]);
+        Gauge.Child? surprise = target.Anomaly.SurpriseSteps > 0
+            ? GaugeFor(AnomalySurprise, "How far the latest anomaly score stands above the series' own recent scores, in standard deviations (anomaly.surprise_window).", names).WithLabels([.. values])
+            : null;
         names.Add("horizon");
         names.Add("model");
         var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), values, target, model);
         if (!withInterval)
-            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]), residual, []);
+            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]), residual, [], surprise);
         var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), values, target, model);
         var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), values, target, model);
         Gauge.Child[] crossing = [];
@@ -63,7 +67,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
             Gauge gauge = GaugeFor(ThresholdCrossing, "Seconds until the forecast crosses the target's capacity threshold, per forecast quantile; absent when it doesn't within the longest horizon.", crossingNames);
             crossing = [gauge.WithLabels([.. values, "0.5"]), gauge.WithLabels([.. values, pessimistic])];
         }
-        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]), residual, crossing);
+        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]), residual, crossing, surprise);
     }
 
     private static Gauge.Child[] Children(Gauge gauge, List<string> values, TargetSettings target, string model)
@@ -97,7 +101,8 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 }
 
 /// <summary>The gauge children of one series. Setting a value does not allocate.</summary>
-internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly, Gauge.Child residual, Gauge.Child[] crossing)
+internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly, Gauge.Child residual, Gauge.Child[] crossing,
+    Gauge.Child? surprise = null)
 {
     /// <summary>The forecaster the gauges are labelled with.</summary>
     public string Model { get; } = model;
@@ -114,6 +119,9 @@ internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.
 
     public Gauge.Child Residual { get; } = residual;
 
+    /// <summary>Null when <c>anomaly.surprise_window</c> is 0.</summary>
+    public Gauge.Child? Surprise { get; } = surprise;
+
     /// <summary>With capacity planning: seconds to the crossing on the median path, then on the pessimistic one.</summary>
     public Gauge.Child[] Crossing { get; } = crossing;
 
@@ -124,5 +132,6 @@ internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.
             child.Remove();
         Anomaly.Remove();
         Residual.Remove();
+        Surprise?.Remove();
     }
 }

@@ -220,4 +220,7 @@ internal sealed class AnomalySection
 
     /// <summary>Span, in steps, over which a sustained shift adds up; 0 scores single steps only.</summary>
     public int ShiftSteps { get; set; } = 6;
+
+    /// <summary>Span of the score's own mean and spread for <c>anomaly_surprise</c>; 0 for no surprise gauge.</summary>
+    public string SurpriseWindow { get; set; } = "1d";
 }

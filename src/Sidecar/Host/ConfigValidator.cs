@@ -189,6 +189,11 @@ internal static class ConfigValidator
             errors.Add($"{key}.anomaly.min_deviation, min_relative_deviation: must not be negative");
         if (a.ShiftSteps < 0)
             errors.Add($"{key}.anomaly.shift_steps: {a.ShiftSteps} must not be negative (0 turns shift scoring off)");
+        bool surpriseOff = a.SurpriseWindow is "0" || (PromDuration.TryParse(a.SurpriseWindow, out TimeSpan zero) && zero == TimeSpan.Zero);
+        TimeSpan surpriseWindow = surpriseOff ? TimeSpan.Zero : Duration(errors, $"{key}.anomaly.surprise_window", a.SurpriseWindow, TimeSpan.Zero);
+        int surpriseSteps = step > TimeSpan.Zero ? (int)Math.Min(int.MaxValue, surpriseWindow.Ticks / step.Ticks) : 0;
+        if (surpriseWindow > TimeSpan.Zero && step > TimeSpan.Zero && surpriseSteps < 4)
+            errors.Add($"{key}.anomaly.surprise_window: {a.SurpriseWindow} is {surpriseSteps} steps; at least 4 are needed (0 turns it off)");
 
         if (errors.Count > before)
             return null;
@@ -233,7 +238,7 @@ internal static class ConfigValidator
                 new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags,
                     covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
                 fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope),
-            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps),
+            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps, surpriseSteps),
             capacity);
     }
 

@@ -135,4 +135,5 @@ internal sealed record AnomalySettings(
     AnomalyDirection Direction = AnomalyDirection.Both,
     double MinDeviation = 0,
     double MinRelativeDeviation = 0,
-    int ShiftSteps = 0);
+    int ShiftSteps = 0,
+    int SurpriseSteps = 0);

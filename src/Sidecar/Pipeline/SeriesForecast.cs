@@ -7,5 +7,6 @@ namespace Sidecar.Pipeline;
 /// <param name="NextStep">The one-step prediction for the step after the newest; NaN when there is none.</param>
 /// <param name="AnomalyScore">The score of the newest step.</param>
 /// <param name="Residual">The newest step's value minus its one-step forecast; NaN when there was none.</param>
-internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore, double Residual = double.NaN);
+/// <param name="Surprise">The score's surprise against the series' own recent scores (<see cref="Score.ScoreSurprise"/>).</param>
+internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore, double Residual = double.NaN, double Surprise = 0);
 

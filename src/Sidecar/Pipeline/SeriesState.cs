@@ -20,6 +20,11 @@ internal sealed class SeriesState(string key)
     /// <summary>The score was above 1 at the last scored step: the next crossing is a recovery.</summary>
     public bool Anomalous;
 
+    public ScoreSurprise Surprise;
+
+    /// <summary>The newest score's surprise against the series' own recent scores; 0 when turned off.</summary>
+    public double LastSurprise;
+
     /// <summary>The newest step fed into the carried LSTM state; <see cref="long.MinValue"/> when the state is not warm.</summary>
     public long StateStep = long.MinValue;
 

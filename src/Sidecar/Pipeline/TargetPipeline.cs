@@ -196,6 +196,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 if (state.PendingFromModel)
                 {
                     state.LastScore = state.Scorer.Score(state.LastResidual, actual, state.PendingLowerGap, state.PendingUpperGap, Settings.Anomaly);
+                    if (Settings.Anomaly.SurpriseSteps > 0)
+                        state.LastSurprise = state.Surprise.Observe(state.LastScore, Settings.Anomaly.SurpriseSteps);
                     if (state.LastScore > 1 != state.Anomalous)
                     {
                         state.Anomalous = !state.Anomalous;
@@ -391,6 +393,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private static void SetScoreGauges(SeriesGauges seriesGauges, SeriesState state)
     {
         seriesGauges.Anomaly.Set(state.LastScore);
+        seriesGauges.Surprise?.Set(state.LastSurprise);
         SetOrHide(seriesGauges.Residual, state.LastResidual);
     }
 
@@ -499,7 +502,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.ForecastStep == state.ProcessedStep && state.Forecast is not null ? [.. state.Forecast] : null,
                 state.PendingStep == state.ProcessedStep + 1 ? state.PendingOneStep : float.NaN,
                 state.LastScore,
-                state.LastResidual);
+                state.LastResidual,
+                state.LastSurprise);
         }
     }
 

@@ -23,7 +23,7 @@ public sealed class SidecarQueriesTests : IDisposable
 
     public SidecarQueriesTests()
     {
-        var settings = TestSettings.SmallTarget();
+        var settings = TestSettings.SmallTarget(extraModel: "    anomaly:\n      surprise_window: 40s\n");
         _t0 = _time.GetUtcNow().ToUnixTimeMilliseconds() - Samples * 1000L;
         _store = new SeriesStore(settings, _time);
         var sine = WriteRequests.Series("test_metric", ("instance", "sine"));
@@ -152,6 +152,12 @@ public sealed class SidecarQueriesTests : IDisposable
             RemoteWriteV1Decoder.Ingest(_store, WriteRequests.Encode(sine));
             _time.Advance(TimeSpan.FromSeconds(1));
             _pipeline.Process();
+            var latest = _pipeline.Latest(_store.Targets[0].Snapshot().Single(s => s.Labels.Get("instance") == "sine"))!;
+            // A step is scored once the next sample closes it: the spike's step at i + 1.
+            if (i == Samples + 31)
+                Assert.True(latest.Surprise > 5, $"surprise {latest.Surprise} at the spike"); // the score's usual level is well below 1 here
+            else if (i == Samples + 30)
+                Assert.InRange(latest.Surprise, 0, 5);
             await Task.Yield();
         }
         await watching.WaitAsync(TimeSpan.FromSeconds(10));

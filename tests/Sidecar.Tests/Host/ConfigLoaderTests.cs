@@ -28,7 +28,15 @@ public sealed class ConfigLoaderTests
         Assert.Equal(DemoMode.Auto, settings.Demo);
         // window 32 + longest horizon 240 must fit in the 20% validation part.
         Assert.Equal((int)Math.Ceiling(272 / 0.2) + 1, target.Model.MinHistorySteps);
+        Assert.Equal(86400 / 15, target.Anomaly.SurpriseSteps);
     }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("0s", 0)]
+    [InlineData("1h", 240)]
+    public void TheSurpriseWindowIsInStepsAndZeroTurnsItOff(string window, int steps) =>
+        Assert.Equal(steps, ConfigLoader.Load(Valid + $"\n    anomaly:\n      surprise_window: {window}\n").Targets[0].Anomaly.SurpriseSteps);
 
     [Theory]
     [InlineData("targets:\n  - name: a\n    selector: up\n    stepp: 1m\n", "line 4", "unknown key 'stepp'")]
@@ -50,6 +58,8 @@ public sealed class ConfigLoaderTests
     [InlineData("targets:\n  - name: a\n    selector: up\n    query: up\n", "targets[0]", "exactly one of selector")]
     [InlineData("targets:\n  - name: a\n    query: up\n", "targets[0].query", "needs prometheus.url")]
     [InlineData("prometheus:\n  url: ftp://x\n", "prometheus.url", "not an http")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      surprise_window: 2m\n", "targets[0].anomaly.surprise_window", "at least 4")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      surprise_window: soon\n", "targets[0].anomaly.surprise_window", "not a positive duration")]
     [InlineData("targets: [", "line", "")]
     public void NamesTheBadKeyAndSaysWhy(string yaml, string key, string reason)
     {

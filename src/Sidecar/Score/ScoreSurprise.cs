@@ -1,0 +1,43 @@
+namespace Sidecar.Score;
+
+/// <summary>
+/// How far a series' anomaly score stands above its own recent scores, in standard deviations (0 when
+/// at or below its usual level): an EWMA of the score's mean and variance over <c>surprise_window</c>.
+/// A noisy series whose score often passes 1 surprises only when it goes well beyond its usual noise;
+/// a quiet one surprises at its first real departure. This is the role HTM's anomaly likelihood plays in
+/// NAB, in two numbers per series instead of a window of past scores.
+/// The value is 0 until a quarter of the window has been seen.
+/// </summary>
+internal struct ScoreSurprise
+{
+    /// <summary>
+    /// The score's spread is never taken as smaller than this: a series whose score never moves (a
+    /// perfectly regular signal) would otherwise find its first wiggle infinitely surprising.
+    /// </summary>
+    public const double MinSpread = 0.1;
+
+    private double _mean;
+    private double _variance;
+    private int _count;
+
+    /// <summary>Rates <paramref name="score"/> against the scores before it, then folds it in.</summary>
+    public double Observe(double score, int windowSteps)
+    {
+        double surprise = 0;
+        if (_count > 0 && _count >= windowSteps / 4)
+            surprise = Math.Max(0, (score - _mean) / Math.Max(Math.Sqrt(_variance), MinSpread));
+        if (_count == 0)
+        {
+            _mean = score;
+        }
+        else
+        {
+            double alpha = 2.0 / (windowSteps + 1);
+            double deviation = score - _mean;
+            _mean += alpha * deviation;
+            _variance = (1 - alpha) * (_variance + alpha * deviation * deviation);
+        }
+        _count++;
+        return surprise;
+    }
+}

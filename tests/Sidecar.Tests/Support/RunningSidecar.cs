@@ -30,17 +30,23 @@ internal sealed class RunningSidecar : IAsyncDisposable
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <param name="directory">Config and data directory to use and keep (for restart tests); a temporary one by default.</param>
-    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null)
+    /// <param name="flags">Further command-line flags, e.g. <c>--web.enable-lifecycle</c>.</param>
+    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null, params string[] flags)
     {
         bool owns = directory is null;
         directory ??= Directory.CreateTempSubdirectory("sidecar-test-").FullName;
         string config = Path.Combine(directory, "sidecar.yml");
         await File.WriteAllTextAsync(config, configYaml);
-        var app = SidecarHost.Build(["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn"]);
+        var app = SidecarHost.Build(["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn", .. flags]);
         await app.StartAsync();
+        // The snapshot is restored in the background; tests write once the sidecar takes writes.
+        await app.Services.GetRequiredService<Readiness>().Restored.WaitAsync(TimeSpan.FromSeconds(60));
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningSidecar(app, directory, owns, new Uri(bound));
     }
+
+    /// <summary>The config file the sidecar was started with; rewrite it before a reload.</summary>
+    public string ConfigPath => Path.Combine(_directory, "sidecar.yml");
 
     public async Task<string> ScrapeAsync() => await Http.GetStringAsync("/metrics");
 

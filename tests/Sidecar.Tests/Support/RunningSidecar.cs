@@ -30,8 +30,9 @@ internal sealed class RunningSidecar : IAsyncDisposable
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <param name="directory">Config and data directory to use and keep (for restart tests); a temporary one by default.</param>
+    /// <param name="waitRestored">False to return as soon as the port is open, while the snapshot may still be restoring.</param>
     /// <param name="flags">Further command-line flags, e.g. <c>--web.enable-lifecycle</c>.</param>
-    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null, params string[] flags)
+    public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null, bool waitRestored = true, params string[] flags)
     {
         bool owns = directory is null;
         directory ??= Directory.CreateTempSubdirectory("sidecar-test-").FullName;
@@ -40,7 +41,8 @@ internal sealed class RunningSidecar : IAsyncDisposable
         var app = SidecarHost.Build(["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn", .. flags]);
         await app.StartAsync();
         // The snapshot is restored in the background; tests write once the sidecar takes writes.
-        await app.Services.GetRequiredService<Readiness>().Restored.WaitAsync(TimeSpan.FromSeconds(60));
+        if (waitRestored)
+            await app.Services.GetRequiredService<Readiness>().Restored.WaitAsync(TimeSpan.FromSeconds(60));
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningSidecar(app, directory, owns, new Uri(bound));
     }

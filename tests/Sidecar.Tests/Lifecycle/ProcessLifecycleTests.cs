@@ -75,6 +75,36 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public async Task AShutdownPastItsDeadlineIsCutShortLoggedAndStillExits()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_directory, "sidecar.yml"), Config("t"));
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 300_000;
+        using var sidecar = SidecarProcess.Start(_directory, "--shutdown.timeout=2s");
+        await sidecar.WaitReadyAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await sidecar.Http.PostAsync("/api/v1/write", Body(t0, 0, 10))).StatusCode);
+
+        // A write whose body never finishes holds the drain until the deadline.
+        var never = new TaskCompletionSource();
+        using var stuckClient = new HttpClient { BaseAddress = sidecar.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var stuck = new SlowContent(Body(t0, 10, 20), never.Task);
+        stuck.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf");
+        stuck.Headers.ContentEncoding.Add("snappy");
+        var inFlight = stuckClient.PostAsync("/api/v1/write", stuck);
+        await Task.Delay(1000);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        sidecar.Signal("TERM");
+        int exitCode = await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        output.WriteLine($"exited {exitCode} after {clock.Elapsed.TotalSeconds:F1}s\n" + string.Join('\n', sidecar.StdoutLines));
+        never.SetResult();
+        await Assert.ThrowsAnyAsync<Exception>(() => inFlight.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the deadline did not bound the shutdown");
+        Assert.Equal(0, exitCode);
+        Assert.Contains(sidecar.StdoutLines, line => line.Contains("level=error", StringComparison.Ordinal) && line.Contains("the shutdown deadline (--shutdown.timeout) passed before it began", StringComparison.Ordinal));
+        // The snapshot that was on disk stays; nothing half-written replaces it.
+        Assert.Empty(Directory.GetFiles(Path.Combine(_directory, "data"), "*.tmp"));
+    }
+
+    [Fact]
     public async Task SighupReloadsTheConfigFileAndABrokenOneChangesNothing()
     {
         string config = Path.Combine(_directory, "sidecar.yml");

@@ -92,8 +92,12 @@ internal sealed class SnapshotService(SeriesStore store, SettingsHolder settings
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            logger.LogError("Snapshot ({Why}) cut short by the shutdown deadline (--shutdown.timeout) after {Seconds:F1}s: the previous snapshot stays, "
-                + "samples received since it and the streaming states are not saved (models are saved when trained)", why, clock.Elapsed.TotalSeconds);
+            // Said as it is: what the deadline cost, so an operator can raise --shutdown.timeout.
+            string when = clock.Elapsed < TimeSpan.FromMilliseconds(50)
+                ? "before it began (draining in-flight requests or stopping services took the whole time; those requests were aborted)"
+                : $"after {clock.Elapsed.TotalSeconds:F1}s of writing";
+            logger.LogError("Snapshot ({Why}) not taken: the shutdown deadline (--shutdown.timeout) passed {When}. The previous snapshot stays; "
+                + "samples received since it and the streaming states are lost (models are saved when trained)", why, when);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

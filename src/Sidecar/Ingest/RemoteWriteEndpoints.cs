@@ -44,7 +44,7 @@ internal static class RemoteWriteEndpoints
             // Before the restore a write could be overwritten by it; after shutdown began it would miss
             // the final snapshot. Prometheus keeps the batch and retries, so nothing is lost.
             metrics.RemoteWriteRequests.WithLabels("unknown", "503").Inc();
-            context.Response.Headers.RetryAfter = notReady == "shutting down" ? "5" : "1";
+            context.Response.Headers.RetryAfter = readiness.ShuttingDown ? "5" : "1";
             context.Response.Headers.Connection = "close";
             return TypedResults.Problem($"remote-write: not accepting writes while {notReady}; retry shortly",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "remote-write unavailable");
@@ -59,6 +59,9 @@ internal static class RemoteWriteEndpoints
             return TypedResults.Problem($"remote-write: {settings.Limits.MaxInflightRequests} requests already in flight (limits.max_inflight_requests); retry shortly",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "remote-write overloaded");
         }
+        // Kestrel's limit was set from the config at start; a reload may have changed limits.max_body_bytes since.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+            bodySize.MaxRequestBodySize = settings.Limits.MaxBodyBytes;
         Outcome result;
         try
         {

@@ -159,6 +159,33 @@ public sealed class ReloadTests
     }
 
     [Fact]
+    public async Task GlobalLimitsApplyFromTheReloadOn()
+    {
+        string config = Config(new TargetYaml("a", MinHistory: "9m"));
+        await using var sidecar = await RunningSidecar.StartAsync(config + "limits:\n  max_body_bytes: 200\n", flags: Lifecycle);
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 60_000;
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await sidecar.Http.PostAsync("/api/v1/write", Body(t0, "x", 100))).StatusCode);
+
+        // Raised by the reload: the server's own body limit, set at start, follows too.
+        Assert.Equal(HttpStatusCode.OK, (await ReloadAsync(sidecar, config)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await sidecar.Http.PostAsync("/api/v1/write", Body(t0, "x", 100))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await ReloadAsync(sidecar, config + "limits:\n  max_series: 1\n")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await sidecar.Http.PostAsync("/api/v1/write", Body(t0, "y", 1))).StatusCode);
+        Assert.Equal(1, sidecar.Service<SeriesStore>().Targets[0].Count);
+        Assert.Contains("forecast_sidecar_series_refused_total{target=\"a\",reason=\"global_limit\"} 1", await sidecar.ScrapeAsync());
+    }
+
+    private static ByteArrayContent Body(long t0, string instance, int count)
+    {
+        var series = WriteRequests.Series("a_metric", ("instance", instance)).With([.. Enumerable.Range(0, count).Select(i => (t0 + i * 1000L, (double)i))]);
+        var content = new ByteArrayContent(WriteRequests.Snappy(WriteRequests.Encode(series)));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf");
+        content.Headers.ContentEncoding.Add("snappy");
+        return content;
+    }
+
+    [Fact]
     public async Task TheLifecycleEndpointsAreForbiddenWithoutTheFlag()
     {
         await using var sidecar = await RunningSidecar.StartAsync(Config(new TargetYaml("a", MinHistory: "9m")));

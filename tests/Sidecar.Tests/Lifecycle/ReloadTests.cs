@@ -19,14 +19,14 @@ public sealed class ReloadTests
 {
     private const string Lifecycle = "--web.enable-lifecycle";
 
-    private sealed record TargetYaml(string Name, int HiddenSize = 8, double Sigmas = 3, string? Selector = null, string MinHistory = "90s");
+    private sealed record TargetYaml(string Name, int HiddenSize = 8, double Sigmas = 3, string? Selector = null, string MinHistory = "90s", string History = "10m");
 
     private static string Config(params TargetYaml[] targets) => "demo:\n  mode: off\nstorage:\n  snapshot_interval: 1h\ntargets:\n" + string.Concat(targets.Select(t => $"""
           - name: {t.Name}
             selector: '{t.Selector ?? t.Name + "_metric"}'
             step: 1s
             horizons: [2s, 5s]
-            history: 10m
+            history: {t.History}
             model:
               window: 8
               hidden_size: {t.HiddenSize}
@@ -201,12 +201,12 @@ public sealed class ReloadTests
     [Fact]
     public async Task IngestRunningThroughReloadsLosesNoSampleOfAKeptTarget()
     {
-        const int Reloads = 20, MaxRequests = 550; // one step each, within the 10m history
-        string withB = Config(new("a", MinHistory: "9m"), new("b", MinHistory: "9m"));
-        string withoutB = Config(new TargetYaml("a", MinHistory: "9m"));
+        const int Reloads = 20, MaxRequests = 7000; // one step each, within the 2h history
+        string withB = Config(new("a", MinHistory: "9m", History: "2h"), new("b", MinHistory: "9m"));
+        string withoutB = Config(new TargetYaml("a", MinHistory: "9m", History: "2h"));
         await using var sidecar = await RunningSidecar.StartAsync(withB, flags: Lifecycle);
         var a = sidecar.Service<SeriesStore>().Targets[0];
-        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 600_000;
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 7_100_000;
 
         using var done = new CancellationTokenSource();
         var writer = Task.Run(async () =>

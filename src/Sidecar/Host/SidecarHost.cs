@@ -102,11 +102,12 @@ internal static class SidecarHost
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SavedStatesWriter>());
         app.Services.GetRequiredService<SnapshotService>().Written += statesWriter.Save;
         var readiness = app.Services.GetRequiredService<Readiness>();
+        var lifecycleLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sidecar.Host.Lifecycle");
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             // First of all: from here on a write could miss the final snapshot, so none is taken.
             readiness.MarkShuttingDown();
-            logger.LogInformation("Shutting down: new writes get 503; in-flight requests finish, then the final snapshot (deadline {Timeout}, --shutdown.timeout)",
+            lifecycleLogger.LogInformation("Shutting down: new writes get 503; in-flight requests finish, then the final snapshot (deadline {Timeout}, --shutdown.timeout)",
                 PromDuration.Format(flags.ShutdownTimeout));
         });
         app.Lifetime.ApplicationStopped.Register(() =>

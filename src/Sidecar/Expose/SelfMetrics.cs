@@ -77,6 +77,10 @@ internal sealed class SelfMetrics
             "query_range polls of PromQL targets, by target and result.", "target", "result");
         DemoActive = factory.CreateGauge(Prefix + "demo_active",
             "1 while the built-in demo source is feeding series.");
+        ConfigLastReloadSuccessful = factory.CreateGauge(Prefix + "config_last_reload_successful",
+            "Whether the last configuration reload attempt was successful (1) or not (0).");
+        ConfigLastReloadSuccessTimestamp = factory.CreateGauge(Prefix + "config_last_reload_success_timestamp_seconds",
+            "Unix time of the last successful configuration load (at start or by reload).");
     }
 
     public Counter RemoteWriteRequests { get; }
@@ -126,4 +130,8 @@ internal sealed class SelfMetrics
     public Counter PromQlPolls { get; }
 
     public Gauge DemoActive { get; }
+
+    public Gauge ConfigLastReloadSuccessful { get; }
+
+    public Gauge ConfigLastReloadSuccessTimestamp { get; }
 }

@@ -11,6 +11,19 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
 
     public const string DefaultListenAddress = "0.0.0.0:9201";
 
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    public LogFormat LogFormat { get; init; } = LogFormat.Logfmt;
+
+    /// <summary>How long a graceful shutdown (draining requests, the final snapshot) may take before it is cut short.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
+
+    /// <summary>As in Prometheus: <c>POST /-/reload</c> and <c>/-/quit</c> answer only with this flag; SIGHUP always reloads.</summary>
+    public bool EnableLifecycle { get; init; }
+
+    // Flags that stand alone (--web.enable-lifecycle) or take =true/=false.
+    private static readonly string[] BooleanFlags = ["web.enable-lifecycle"];
+
     public const string Usage = """
         usage: prometheus-forecast-sidecar [flags]
           --config.file=PATH            YAML config (default: sidecar.yml next to the program)
@@ -19,12 +32,15 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
           --web.config.file=PATH        TLS and authentication, in Prometheus' web config format (default: none)
           --storage.path=DIR            data directory (default data/)
           --log.level=LEVEL             debug, info, warn or error (default info)
+          --log.format=FORMAT           logfmt or json, one line per event (default logfmt)
+          --web.enable-lifecycle        enable POST /-/reload and /-/quit (SIGHUP reloads regardless)
+          --shutdown.timeout=DURATION   graceful shutdown deadline, e.g. 30s (default 30s)
         """;
 
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        string[] known = ["config.file", "web.listen-address", "web.config.file", "grpc.listen-address", "storage.path", "log.level"];
+        string[] known = ["config.file", "web.listen-address", "web.config.file", "grpc.listen-address", "storage.path", "log.level", "log.format", "shutdown.timeout", .. BooleanFlags];
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -40,6 +56,8 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
             }
             if (!known.Contains(name))
                 throw new ConfigException($"flags: unknown flag --{name}\n{Usage}");
+            if (value is null && BooleanFlags.Contains(name))
+                value = "true";
             if (value is null)
             {
                 if (i + 1 >= args.Count)
@@ -62,8 +80,24 @@ internal sealed record CommandLine(string? ConfigFile, string ListenAddress, str
         string? grpc = values.GetValueOrDefault("grpc.listen-address");
         if (grpc is not null)
             ParseListenAddress(grpc, "grpc.listen-address");
+        string format = values.GetValueOrDefault("log.format", "logfmt");
+        LogFormat logFormat = format switch
+        {
+            "logfmt" => LogFormat.Logfmt,
+            "json" => LogFormat.Json,
+            _ => throw new ConfigException($"flags: --log.format '{format}' is not one of logfmt, json"),
+        };
+        string timeout = values.GetValueOrDefault("shutdown.timeout", "30s");
+        if (!PromDuration.TryParse(timeout, out TimeSpan shutdownTimeout) || shutdownTimeout <= TimeSpan.Zero)
+            throw new ConfigException($"flags: --shutdown.timeout '{timeout}' is not a positive duration such as 30s");
+        string lifecycle = values.GetValueOrDefault("web.enable-lifecycle", "false");
+        if (!bool.TryParse(lifecycle, out bool enableLifecycle))
+            throw new ConfigException($"flags: --web.enable-lifecycle '{lifecycle}' is not true or false");
         return new CommandLine(values.GetValueOrDefault("config.file"), listen, values.GetValueOrDefault("storage.path", "data/"), logLevel)
         {
+            LogFormat = logFormat,
+            ShutdownTimeout = shutdownTimeout,
+            EnableLifecycle = enableLifecycle,
             GrpcListenAddress = grpc,
             WebConfigFile = values.GetValueOrDefault("web.config.file"),
         };

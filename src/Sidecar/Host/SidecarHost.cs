@@ -33,9 +33,10 @@ internal static class SidecarHost
 
         // Our flags are not ASP.NET configuration: keep them away from its command-line provider.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.SetMinimumLevel(flags.LogLevel);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        ConfigureLogging(builder.Logging, flags);
         addLogging?.Invoke(builder.Logging);
+        // The whole graceful shutdown (draining requests, stopping services, the final snapshot) shares this deadline.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = flags.ShutdownTimeout);
         var (address, port) = CommandLine.ParseListenAddress(flags.ListenAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -45,27 +46,25 @@ internal static class SidecarHost
 
         var registry = Metrics.NewCustomRegistry();
         var services = builder.Services;
-        services.AddSingleton(settings);
+        // Code that follows reloads reads SettingsHolder.Current; the record itself is what was loaded at start.
+        var settingsHolder = new SettingsHolder(settings);
+        services.AddSingleton(settingsHolder);
+        services.AddSingleton(new Readiness());
         services.AddSingleton(new StoragePath(flags.StoragePath));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(registry);
         services.AddSingleton<SelfMetrics>();
         services.AddSingleton<ForecastGauges>();
-        services.AddSingleton<SeriesStore>();
+        services.AddSingleton(sp => new SeriesStore(settings, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DemoSwitch>();
         services.AddSingleton(new WriteGate(settings.Limits.MaxInflightRequests));
         services.AddSingleton<AnomalyFeed>();
-        services.AddSingleton(sp => new PipelineSet(sp.GetRequiredService<SeriesStore>().Targets
-            .Select(t =>
-            {
-                var pipeline = new TargetPipeline(t, sp.GetRequiredService<ForecastGauges>(), sp.GetRequiredService<SelfMetrics>(),
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<TargetPipeline>());
-                sp.GetRequiredService<AnomalyFeed>().Attach(pipeline);
-                return pipeline;
-            })
-            .ToArray()));
-        services.AddSingleton(sp => sp.GetRequiredService<PipelineSet>().Current);
+        services.AddSingleton<PipelineFactory>();
+        services.AddSingleton(sp => new PipelineSet(
+            sp.GetRequiredService<SeriesStore>().Targets.Select(sp.GetRequiredService<PipelineFactory>().Create).ToArray()));
         services.AddSingleton<SidecarQueries>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ConfigReloader>(sp, () => LoadSettings(configPath)));
+        services.AddHostedService<ReloadSignal>();
         // Remote-read retries transient failures (connection errors, 5xx, 429) with jittered backoff.
         var prometheusClient = services.AddHttpClient(RemoteReadClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => PrometheusClientHandlers.CreatePrimary(settings.Prometheus.Http));
@@ -80,11 +79,11 @@ internal static class SidecarHost
         if (settings.Prometheus.Http.Credentials is { } credentials)
             prometheusClient.AddHttpMessageHandler(() => new PrometheusAuthorizationHandler(credentials));
         services.AddSingleton(sp => new RemoteReadClient(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), () => settingsHolder.Current.Prometheus));
         services.AddSingleton<SnapshotService>();
         services.AddHostedService(sp => sp.GetRequiredService<SnapshotService>());
         services.AddSingleton(sp => new QueryRangeClient(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), settings.Prometheus));
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteReadClient.HttpClientName), () => settingsHolder.Current.Prometheus));
         services.AddHostedService<PromQlPoller>();
         services.AddSingleton<BackfillService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackfillService>());
@@ -98,8 +97,7 @@ internal static class SidecarHost
 
         builder.AddGrpcApi(flags, webConfig);
         var app = builder.Build();
-        // Before any ingest: what was kept at the last shutdown or snapshot comes back first.
-        app.Services.GetRequiredService<SnapshotService>().Restore();
+        // The snapshot is restored by SnapshotService in the background; writes wait for it (Readiness).
         var store = app.Services.GetRequiredService<SeriesStore>();
         var metrics = app.Services.GetRequiredService<SelfMetrics>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sidecar.Store");
@@ -110,20 +108,31 @@ internal static class SidecarHost
             if (throttle.ShouldLog(target + "/" + reason, out int suppressed))
             {
                 logger.LogWarning("New series for target {Target} refused ({Reason}; global limits.max_series is {Limit}); {Suppressed} more refusals since the last such line",
-                    target, reason, settings.Limits.MaxSeries, suppressed);
+                    target, reason, settingsHolder.Current.Limits.MaxSeries, suppressed);
             }
         };
-        var statesWriter = new SavedStatesWriter(app.Services.GetRequiredService<IReadOnlyList<TargetPipeline>>(), flags.StoragePath,
+        var pipelines = app.Services.GetRequiredService<PipelineSet>();
+        var statesWriter = new SavedStatesWriter(pipelines, flags.StoragePath,
             app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SavedStatesWriter>());
         app.Services.GetRequiredService<SnapshotService>().Written += statesWriter.Save;
+        var readiness = app.Services.GetRequiredService<Readiness>();
+        var lifecycleLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sidecar.Host.Lifecycle");
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            // First of all: from here on a write could miss the final snapshot, so none is taken.
+            readiness.MarkShuttingDown();
+            lifecycleLogger.LogInformation("Shutting down: new writes get 503; in-flight requests finish, then the final snapshot (deadline {Timeout}, --shutdown.timeout)",
+                PromDuration.Format(flags.ShutdownTimeout));
+        });
         app.Lifetime.ApplicationStopped.Register(() =>
         {
-            foreach (var pipeline in app.Services.GetRequiredService<IReadOnlyList<TargetPipeline>>())
+            foreach (var pipeline in pipelines.Current)
                 pipeline.Dispose();
         });
 
         app.UseWebAuthentication(webConfig);
         app.MapHealth();
+        app.MapLifecycle(flags.EnableLifecycle);
         app.MapRemoteWrite();
         app.MapMetrics("/metrics", registry);
         app.MapGrpcApi(flags);
@@ -134,6 +143,27 @@ internal static class SidecarHost
         return app;
     }
 
+    private static void ConfigureLogging(ILoggingBuilder logging, CommandLine flags)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(flags.LogLevel);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (flags.LogFormat == LogFormat.Json)
+        {
+            logging.AddJsonConsole(options =>
+            {
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                options.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+            return;
+        }
+        logging.AddConsole(options => options.FormatterName = LogfmtConsoleFormatter.FormatterName);
+        logging.AddConsoleFormatter<LogfmtConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+    }
+
+    /// <summary>Reads and validates the config file, with the built-in demo target added when the demo may run.</summary>
+    /// <exception cref="ConfigException">The file can't be read or is invalid.</exception>
     private static SidecarSettings LoadSettings(string path)
     {
         SidecarSettings settings = ConfigLoader.LoadFile(path);

@@ -14,7 +14,7 @@ namespace Sidecar.Ingest;
 /// (so a model can train at once), then a sample every few seconds. In <c>auto</c> mode it stops for good
 /// when a real remote-write arrives.
 /// </summary>
-internal sealed class DemoSource(SeriesStore store, SidecarSettings settings, DemoSwitch demoSwitch, SelfMetrics metrics, TimeProvider time, ILogger<DemoSource> logger)
+internal sealed class DemoSource(SeriesStore store, SettingsHolder settingsHolder, Readiness readiness, DemoSwitch demoSwitch, SelfMetrics metrics, TimeProvider time, ILogger<DemoSource> logger)
     : BackgroundService
 {
     public const string TargetName = "demo";
@@ -36,8 +36,12 @@ internal sealed class DemoSource(SeriesStore store, SidecarSettings settings, De
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // demo.mode is read at start only: a reload that changes it takes effect at the next start.
+        SidecarSettings settings = settingsHolder.Current;
         if (settings.Demo == DemoMode.Off)
             return;
+        // The restore relies on nothing else creating series meanwhile.
+        await readiness.Restored.WaitAsync(stoppingToken);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken,
             settings.Demo == DemoMode.Auto ? demoSwitch.RealDataToken : CancellationToken.None);
         CancellationToken token = linked.Token;
@@ -91,7 +95,9 @@ internal sealed class DemoSource(SeriesStore store, SidecarSettings settings, De
                 series.Samples.Add(new Sample { Timestamp = ts, Value = definition.ValueAt(ts / 1000.0, ts / stepMs) });
             request.Timeseries.Add(series);
         }
-        IngestResult result = RemoteWriteV1Decoder.Ingest(store, request.ToByteArray());
+        IngestResult result;
+        using (store.EnterIngest())
+            result = RemoteWriteV1Decoder.Ingest(store, request.ToByteArray());
         metrics.SamplesReceived.WithLabels("demo").Inc(result.SamplesAccepted);
     }
 }

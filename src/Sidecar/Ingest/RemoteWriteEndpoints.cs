@@ -36,8 +36,19 @@ internal static class RemoteWriteEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> HandleAsync(
-        HttpContext context, SeriesStore store, SidecarSettings settings, SelfMetrics metrics, DemoSwitch demo, WriteGate gate, CancellationToken cancellation)
+        HttpContext context, SeriesStore store, SettingsHolder settingsHolder, Readiness readiness, SelfMetrics metrics, DemoSwitch demo, WriteGate gate, CancellationToken cancellation)
     {
+        SidecarSettings settings = settingsHolder.Current;
+        if (readiness.NotReadyReason is { } notReady)
+        {
+            // Before the restore a write could be overwritten by it; after shutdown began it would miss
+            // the final snapshot. Prometheus keeps the batch and retries, so nothing is lost.
+            metrics.RemoteWriteRequests.WithLabels("unknown", "503").Inc();
+            context.Response.Headers.RetryAfter = readiness.ShuttingDown ? "5" : "1";
+            context.Response.Headers.Connection = "close";
+            return TypedResults.Problem($"remote-write: not accepting writes while {notReady}; retry shortly",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "remote-write unavailable");
+        }
         if (!gate.TryEnter())
         {
             metrics.RemoteWriteRequests.WithLabels("unknown", "503").Inc();
@@ -48,6 +59,9 @@ internal static class RemoteWriteEndpoints
             return TypedResults.Problem($"remote-write: {settings.Limits.MaxInflightRequests} requests already in flight (limits.max_inflight_requests); retry shortly",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "remote-write overloaded");
         }
+        // Kestrel's limit was set from the config at start; a reload may have changed limits.max_body_bytes since.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+            bodySize.MaxRequestBodySize = settings.Limits.MaxBodyBytes;
         Outcome result;
         try
         {
@@ -129,7 +143,10 @@ internal static class RemoteWriteEndpoints
             }
             decoded = SnappyBlock.DecompressRented(body.AsSpan(0, length), limits.MaxDecodedBytes, out int decodedLength);
             ReadOnlySpan<byte> payload = decoded.AsSpan(0, decodedLength);
-            IngestResult ingest = version == Version.V2 ? RemoteWriteV2Decoder.Ingest(store, payload) : RemoteWriteV1Decoder.Ingest(store, payload);
+            IngestResult ingest;
+            // A reload waits for this to finish before it swaps targets, so no sample lands in a discarded one.
+            using (store.EnterIngest())
+                ingest = version == Version.V2 ? RemoteWriteV2Decoder.Ingest(store, payload) : RemoteWriteV1Decoder.Ingest(store, payload);
             if (ingest.Malformed is not null)
                 return new(StatusCodes.Status400BadRequest, "remote-write: " + ingest.Malformed, ingest, version);
             if (ingest.InvalidSeries > 0)

@@ -10,28 +10,36 @@ namespace Sidecar.Pipeline;
 /// The inference loop: on its own thread, so a slow batch never holds up ingest, and it checks every
 /// target a few times per step so that a closed step is scored and forecast promptly.
 /// </summary>
-internal sealed class InferenceService(IReadOnlyList<TargetPipeline> pipelines, SidecarSettings settings, SelfMetrics metrics, ILogger<InferenceService> logger) : BackgroundService
+internal sealed class InferenceService(PipelineSet pipelineSet, SettingsHolder settings, Readiness readiness, ILogger<InferenceService> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private void Run(CancellationToken stoppingToken)
     {
-        if (pipelines.Count == 0)
+        // Restored series are processed with their saved states, not as if they were new.
+        if (!readiness.WaitRestored(stoppingToken))
             return;
-        // Set on this thread: libtorch's OpenMP pool size is a per-thread setting, so the loop keeps its own budget.
-        torch.set_num_threads(settings.Compute.InferenceThreads);
-        TimeSpan shortestStep = pipelines.Min(p => p.Settings.Step);
-        TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(shortestStep.TotalMilliseconds / 4, 50, 1000));
-        while (!stoppingToken.WaitHandle.WaitOne(tick))
+        int threads = 0;
+        while (!stoppingToken.IsCancellationRequested)
         {
+            // Taken once per pass: a reload swaps the whole list, never part of it under our feet.
+            IReadOnlyList<TargetPipeline> pipelines = pipelineSet.Current;
+            if (settings.Current.Compute.InferenceThreads != threads)
+            {
+                // Set on this thread: libtorch's OpenMP pool size is a per-thread setting, so the loop keeps its own budget.
+                threads = settings.Current.Compute.InferenceThreads;
+                torch.set_num_threads(threads);
+            }
+            TimeSpan shortestStep = pipelines.Count == 0 ? TimeSpan.FromSeconds(4) : pipelines.Min(p => p.Settings.Step);
+            TimeSpan tick = TimeSpan.FromMilliseconds(Math.Clamp(shortestStep.TotalMilliseconds / 4, 50, 1000));
+            if (stoppingToken.WaitHandle.WaitOne(tick))
+                return;
             foreach (var pipeline in pipelines)
             {
                 try
                 {
                     pipeline.Process();
-                    metrics.SeriesTracked.WithLabels(pipeline.Settings.Name).Set(pipeline.Store.Count);
-                    metrics.SeriesExposed.WithLabels(pipeline.Settings.Name).Set(pipeline.ExposedCount);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -1,8 +1,9 @@
 namespace Sidecar.Pipeline;
 
 /// <summary>
-/// The target pipelines in use. A config reload replaces the list as a whole, so a reader takes
-/// <see cref="Current"/> once per pass and sees one consistent set.
+/// The pipelines in use, one per configured target. A reload replaces the whole list at once, so a
+/// reader that takes <see cref="Current"/> once per pass sees one consistent config: never a mix of
+/// old and new targets.
 /// </summary>
 internal sealed class PipelineSet(IReadOnlyList<TargetPipeline> initial)
 {
@@ -11,4 +12,7 @@ internal sealed class PipelineSet(IReadOnlyList<TargetPipeline> initial)
     public IReadOnlyList<TargetPipeline> Current => Volatile.Read(ref _current);
 
     public TargetPipeline? Find(string target) => Current.FirstOrDefault(p => p.Settings.Name == target);
+
+    /// <summary>Makes <paramref name="next"/> current; called only by the reload, one at a time.</summary>
+    public void Replace(IReadOnlyList<TargetPipeline> next) => Volatile.Write(ref _current, next);
 }

@@ -3,11 +3,11 @@ using Microsoft.Extensions.Logging;
 namespace Sidecar.Pipeline;
 
 /// <summary>Saves every target's streaming states beside each store snapshot (<see cref="SavedStatesFile"/>).</summary>
-internal sealed class SavedStatesWriter(IReadOnlyList<TargetPipeline> pipelines, string directory, ILogger<SavedStatesWriter> logger)
+internal sealed class SavedStatesWriter(PipelineSet pipelines, string directory, ILogger<SavedStatesWriter> logger)
 {
     public void Save()
     {
-        foreach (var pipeline in pipelines)
+        foreach (var pipeline in pipelines.Current)
         {
             try
             {

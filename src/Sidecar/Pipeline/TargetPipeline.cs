@@ -39,6 +39,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     // Held by each Process call and by ExportStates, so a snapshot never sees a step half-applied.
     private readonly Lock _gate = new();
+    // Orders Publish (training thread) against Retire, so no model is handed to a retired pipeline and leaked.
+    private readonly Lock _publishing = new();
+    private bool _retired;
     private long _nextExpiryCheckMs;
     // Quality is followed on the first series of a target: enough to alert on, bounded in memory.
     private const int QualitySampleSeries = 256;
@@ -47,7 +50,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public TargetStore Store { get; } = store;
 
-    public TargetSettings Settings => Store.Settings;
+    /// <summary>
+    /// The settings this pipeline was built for. Captured, not read through the store: a reload that
+    /// keeps the store hands it new settings, and a pipeline never runs under settings it wasn't built for.
+    /// </summary>
+    public TargetSettings Settings { get; } = store.Settings;
 
     public int ExposedCount { get; private set; }
 
@@ -60,13 +67,60 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// Hands a freshly trained model to the inference loop, which swaps it in at its next step: for the
     /// whole target, or for one series (<paramref name="seriesKey"/>) with <c>model.scope: series</c>.
     /// </summary>
-    public void Publish(TrainedModel model, string? seriesKey = null) => _published.Enqueue((seriesKey, model));
+    public void Publish(TrainedModel model, string? seriesKey = null)
+    {
+        lock (_publishing)
+        {
+            if (_retired)
+                model.Dispose();
+            else
+                _published.Enqueue((seriesKey, model));
+        }
+    }
 
-    /// <summary>Processes every series that closed a step since the last call, then expires silent ones.</summary>
+    /// <summary>
+    /// Processes every series that closed a step since the last call, then expires silent ones. Does
+    /// nothing once the pipeline was retired by a reload.
+    /// </summary>
     public void Process()
     {
         lock (_gate)
+        {
+            if (_retired)
+                return;
             ProcessLocked();
+            // Set under the gate, so a reload that retires this pipeline can't race a late update back in.
+            metrics.SeriesTracked.WithLabels(Settings.Name).Set(Store.Count);
+            metrics.SeriesExposed.WithLabels(Settings.Name).Set(ExposedCount);
+        }
+    }
+
+    /// <summary>
+    /// Takes this pipeline out of service after a reload replaced or removed its target: its series'
+    /// gauges and per-target metrics leave /metrics (Prometheus marks them stale), models are released,
+    /// and later <see cref="Process"/> calls do nothing. A replacement pipeline publishes its own.
+    /// </summary>
+    public void Retire()
+    {
+        lock (_gate)
+        {
+            lock (_publishing)
+                _retired = true;
+            foreach (SeriesState? state in _states)
+            {
+                if (state is not null)
+                    Hide(state);
+            }
+            metrics.SeriesTracked.RemoveLabelled(Settings.Name);
+            metrics.SeriesExposed.RemoveLabelled(Settings.Name);
+            foreach (var horizon in Settings.Horizons)
+            {
+                metrics.ForecastMae.RemoveLabelled(Settings.Name, horizon.Label);
+                metrics.ForecastMase.RemoveLabelled(Settings.Name, horizon.Label);
+                metrics.ForecastCoverage.RemoveLabelled(Settings.Name, horizon.Label);
+            }
+        }
+        Dispose();
     }
 
     /// <summary>
@@ -555,11 +609,18 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public void Dispose()
     {
-        _targetSlot?.Dispose();
-        foreach (var slot in _seriesSlots.Values)
-            slot.Dispose();
-        while (_published.TryDequeue(out var published))
-            published.Model.Dispose();
+        lock (_gate)
+        {
+            lock (_publishing)
+                _retired = true;
+            _targetSlot?.Dispose();
+            _targetSlot = null;
+            foreach (var slot in _seriesSlots.Values)
+                slot.Dispose();
+            _seriesSlots.Clear();
+            while (_published.TryDequeue(out var published))
+                published.Model.Dispose();
+        }
         logger.LogDebug("Pipeline for target {Target} disposed", Settings.Name);
     }
 

@@ -21,6 +21,8 @@ internal sealed class TrainingScheduler(
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ProgressLogInterval = TimeSpan.FromSeconds(10);
 
+    private IReadOnlyList<TargetPipeline> _pipelines = pipelines;
+
     private readonly Dictionary<TargetPipeline, TargetSchedule> _schedules = pipelines
         .Where(p => p.Settings.Model.Scope == ModelScope.Target)
         .ToDictionary(p => p, p => new TargetSchedule(p.Settings, null));
@@ -29,11 +31,13 @@ internal sealed class TrainingScheduler(
     private readonly Dictionary<(TargetPipeline, string), TargetSchedule> _seriesSchedules = [];
 
     /// <summary>Loads every target's saved model that still matches the config.</summary>
-    public void LoadSaved()
+    public void LoadSaved() => LoadSaved(_pipelines);
+
+    private void LoadSaved(IReadOnlyList<TargetPipeline> pipelines)
     {
         if (modelDirectory is null)
             return;
-        foreach (var (pipeline, schedule) in _schedules)
+        foreach (var (pipeline, schedule) in _schedules.Where(s => pipelines.Contains(s.Key)))
         {
             if (File.Exists(schedule.PathIn(modelDirectory, pipeline.Settings.Name)))
                 LoadSaved(pipeline, schedule, schedule.PathIn(modelDirectory, pipeline.Settings.Name));
@@ -67,11 +71,42 @@ internal sealed class TrainingScheduler(
         }
     }
 
+    /// <summary>
+    /// Follows a reload between runs: pipelines kept by the reload keep their schedule and model; a
+    /// pipeline that replaced one of the same target starts without a model, so it trains as soon as it
+    /// has the history; a target new to this process first looks for a saved model, as at start; models
+    /// of pipelines that left are disposed.
+    /// </summary>
+    public void Follow(IReadOnlyList<TargetPipeline> current)
+    {
+        if (ReferenceEquals(current, _pipelines))
+            return;
+        var known = _pipelines.Select(p => p.Settings.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _pipelines.Except(current))
+        {
+            // The model these described is gone with its pipeline; a replacement sets them when it has one.
+            metrics.ValidationLoss.RemoveLabelled(gone.Settings.Name);
+            metrics.LastTrained.RemoveLabelled(gone.Settings.Name);
+            if (_schedules.Remove(gone, out var schedule))
+                schedule.Incumbent?.Dispose();
+            foreach (var key in _seriesSchedules.Keys.Where(k => k.Item1 == gone).ToList())
+            {
+                _seriesSchedules.Remove(key, out var seriesSchedule);
+                seriesSchedule!.Incumbent?.Dispose();
+            }
+        }
+        var added = current.Except(_pipelines).ToList();
+        foreach (var pipeline in added.Where(p => p.Settings.Model.Scope == ModelScope.Target))
+            _schedules[pipeline] = new TargetSchedule(pipeline.Settings, null);
+        _pipelines = current;
+        LoadSaved(added.Where(p => !known.Contains(p.Settings.Name)).ToList());
+    }
+
     /// <summary>Trains every target whose fit is due and has enough history; returns how many trained.</summary>
     public int RunDue(CancellationToken cancellation)
     {
         int trained = 0;
-        foreach (var pipeline in pipelines)
+        foreach (var pipeline in _pipelines)
         {
             if (cancellation.IsCancellationRequested)
                 break;

@@ -12,7 +12,7 @@ namespace Sidecar.Pipeline;
 /// doesn't starve inference.
 /// </summary>
 internal sealed class TrainingService(
-    IReadOnlyList<TargetPipeline> pipelines, SidecarSettings settings, StoragePath storage, SelfMetrics metrics, TimeProvider time,
+    PipelineSet pipelines, SettingsHolder settings, Readiness readiness, StoragePath storage, SelfMetrics metrics, TimeProvider time,
     ILogger<TrainingService> logger) : BackgroundService
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
@@ -23,12 +23,20 @@ internal sealed class TrainingService(
     private void Run(CancellationToken stoppingToken)
     {
         Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
+        // Saved streaming states and training data both need the restored history.
+        if (!readiness.WaitRestored(stoppingToken))
+            return;
         // Set on this thread: libtorch's OpenMP pool size is a per-thread setting, so training keeps its own budget.
-        torch.set_num_threads(settings.Compute.TrainingThreads);
-        using var scheduler = new TrainingScheduler(pipelines, storage.Directory, metrics, time, logger);
+        int threads = settings.Current.Compute.TrainingThreads;
+        torch.set_num_threads(threads);
+        using var scheduler = new TrainingScheduler(pipelines.Current, storage.Directory, metrics, time, logger);
         scheduler.LoadSaved();
         do
         {
+            // Between runs, never during one: a reload's new pipelines join at the next pass.
+            scheduler.Follow(pipelines.Current);
+            if (settings.Current.Compute.TrainingThreads != threads)
+                torch.set_num_threads(threads = settings.Current.Compute.TrainingThreads);
             scheduler.RunDue(stoppingToken);
         }
         while (!stoppingToken.WaitHandle.WaitOne(CheckInterval));

@@ -21,7 +21,9 @@ internal sealed class SeriesStore
     private readonly ConcurrentDictionary<byte[], SeriesRoute> _routes = new(ByteKeyComparer.Instance);
     private readonly ConcurrentDictionary<byte[], SeriesRoute>.AlternateLookup<ReadOnlySpan<byte>> _routesBySpan;
     private readonly Dictionary<LabelSet, SeriesRoute> _routesByLabels = [];
-    private readonly LimitSettings _limits;
+    // Ingest holds it shared for a whole request; a reload holds it exclusively while it swaps targets.
+    private readonly ReaderWriterLockSlim _swap = new(LockRecursionPolicy.SupportsRecursion);
+    private volatile LimitSettings _limits;
     private readonly TimeProvider _time;
     private int _seriesCount;
 
@@ -33,13 +35,76 @@ internal sealed class SeriesStore
         _targets = settings.Targets.Select(t => new TargetStore(t)).ToArray();
     }
 
-    private readonly TargetStore[] _targets;
+    private volatile TargetStore[] _targets;
 
+    /// <summary>The targets in use; a reload replaces the list, so take it once per pass.</summary>
     public IReadOnlyList<TargetStore> Targets => _targets;
+
+    /// <summary>
+    /// Marks the calling thread as writing samples until disposed. A reload waits for every such writer
+    /// to finish before it swaps targets, and writers wait for the swap: a request routes all its
+    /// series under one config, and no sample lands in a target after it was discarded.
+    /// </summary>
+    public IngestScope EnterIngest()
+    {
+        _swap.EnterReadLock();
+        return new IngestScope(_swap);
+    }
+
+    public readonly struct IngestScope(ReaderWriterLockSlim swap) : IDisposable
+    {
+        public void Dispose() => swap.ExitReadLock();
+    }
+
+    /// <summary>
+    /// Replaces the targets with those of <paramref name="next"/>, between two ingest requests. A target
+    /// that <paramref name="reuse"/> maps to a current store keeps that store and its series (taking the
+    /// new settings); every other one starts empty. Routes are decided again from the next sample on.
+    /// </summary>
+    /// <returns>The new targets, and which of them are new stores.</returns>
+    public (IReadOnlyList<TargetStore> Targets, IReadOnlyList<TargetStore> Created) Reconfigure(
+        SidecarSettings next, Func<TargetSettings, TargetStore?> reuse)
+    {
+        var created = new List<TargetStore>();
+        TargetStore[] targets;
+        _swap.EnterWriteLock();
+        try
+        {
+            targets = next.Targets.Select(settings =>
+            {
+                if (reuse(settings) is { } kept)
+                {
+                    kept.Reconfigure(settings);
+                    return kept;
+                }
+                var store = new TargetStore(settings);
+                created.Add(store);
+                return store;
+            }).ToArray();
+            _targets = targets;
+            _limits = next.Limits;
+            Volatile.Write(ref _seriesCount, targets.Sum(t => t.Count));
+            // Cached routes point at series of the old target list; kept series are found again by labels.
+            lock (_routesByLabels)
+            {
+                _routesByLabels.Clear();
+                _routes.Clear();
+            }
+        }
+        finally
+        {
+            _swap.ExitWriteLock();
+        }
+        Reconfigured?.Invoke(created);
+        return (targets, created);
+    }
 
     public MetricMetadataStore Metadata { get; } = new();
 
     public int SeriesCount => Volatile.Read(ref _seriesCount);
+
+    /// <summary>Raised after every reload with the targets that got a new, empty store (added, or changed beyond reuse).</summary>
+    public event Action<IReadOnlyList<TargetStore>>? Reconfigured;
 
     /// <summary>Raised (cold path) for every new series, after it joined its target.</summary>
     public event Action<Series>? SeriesCreated;
@@ -113,6 +178,9 @@ internal sealed class SeriesStore
     /// <param name="only">A PromQL target whose results go to it alone, with no selector involved.</param>
     public IngestResult Ingest(List<KeyValuePair<string, string>> labels, ReadOnlySpan<Protocol.RemoteWrite.SampleValue> samples, TargetStore? only = null)
     {
+        using var scope = EnterIngest();
+        if (only is not null && Array.IndexOf(_targets, only) < 0)
+            return new IngestResult { SamplesUnselected = samples.Length }; // its target was reloaded away
         const byte SelectedKeyFormat = 3, TargetKeyFormat = 4;
         int size = 5;
         foreach (var (name, value) in labels)
@@ -269,11 +337,17 @@ internal sealed class SeriesStore
     {
         var series = new List<Series>();
         bool refused = false;
-        foreach (var target in Targets)
+        foreach (var target in _targets)
         {
             bool selected = only is null ? target.Settings.Selector?.Matches(labels) == true : ReferenceEquals(target, only);
             if (!selected)
                 continue;
+            // After a reload the route cache is empty while kept targets still hold their series.
+            if (target.Find(labels) is { } existing)
+            {
+                series.Add(existing);
+                continue;
+            }
             if (target.Settings.MaxSeries > 0 && target.Count >= target.Settings.MaxSeries)
             {
                 SeriesOverLimit?.Invoke(target.Settings.Name, RefusalReason.TargetLimit);

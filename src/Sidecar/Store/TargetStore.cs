@@ -7,9 +7,17 @@ namespace Sidecar.Store;
 internal sealed class TargetStore(TargetSettings settings)
 {
     private readonly List<Series> _series = [];
+    private readonly Dictionary<LabelSet, Series> _byLabels = [];
     private readonly ConcurrentQueue<Series> _closed = new();
+    private volatile TargetSettings _settings = settings;
 
-    public TargetSettings Settings { get; } = settings;
+    public TargetSettings Settings => _settings;
+
+    /// <summary>
+    /// Takes settings from a reload that keeps this store: the same selector or query, step, history,
+    /// value type and aggregation, so every series and step already kept stays valid.
+    /// </summary>
+    public void Reconfigure(TargetSettings next) => _settings = next;
 
     /// <summary>End of the history restored from a snapshot (Unix ms), so backfill fetches only the gap; 0 if none.</summary>
     public long RestoredUntilMs { get; set; }
@@ -29,15 +37,16 @@ internal sealed class TargetStore(TargetSettings settings)
         {
             var series = new Series(_series.Count, labels, this, isCounter);
             _series.Add(series);
+            _byLabels[labels] = series;
             return series;
         }
     }
 
-    /// <summary>The series with exactly these labels, if any (cold path: a linear scan).</summary>
+    /// <summary>The series with exactly these labels, if any (cold path: routing a label set for the first time).</summary>
     public Series? Find(LabelSet labels)
     {
         lock (_series)
-            return _series.Find(s => s.Labels.Equals(labels));
+            return _byLabels.GetValueOrDefault(labels);
     }
 
     /// <summary>A copy of the series list, for training and staleness sweeps (cold paths).</summary>

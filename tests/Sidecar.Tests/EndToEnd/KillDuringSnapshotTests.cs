@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using Sidecar.Bench;
 using Sidecar.Store.Snapshots;
@@ -42,10 +41,9 @@ public sealed class KillDuringSnapshotTests(ITestOutputHelper output)
         {
             for (int round = 0; round < 6; round++)
             {
-                int port = PrometheusServer.FreePort();
-                using var process = Start(directory, port);
-                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-                await WaitReadyAsync(http, process);
+                using var sidecar = SidecarProcess.Start(directory, "--log.level=warn");
+                var http = sidecar.Http;
+                await sidecar.WaitReadyAsync(TimeSpan.FromSeconds(30));
                 if (round > 0)
                 {
                     // Exactly the series of the snapshot left by the kill come back, before any new write
@@ -68,8 +66,8 @@ public sealed class KillDuringSnapshotTests(ITestOutputHelper output)
                 (await http.PostAsync("/api/v1/write", content)).EnsureSuccessStatusCode();
 
                 await Task.Delay(random.Next(0, 400));
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
+                sidecar.Process.Kill(entireProcessTree: true);
+                await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
                 // Whatever moment the kill hit, the snapshot in place is whole.
                 var entries = SnapshotFile.Read(data);
@@ -85,46 +83,5 @@ public sealed class KillDuringSnapshotTests(ITestOutputHelper output)
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static Process Start(string directory, int port)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = directory,
-        };
-        foreach (string arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "prometheus-forecast-sidecar.dll"),
-            "--config.file=" + Path.Combine(directory, "sidecar.yml"),
-            "--storage.path=" + Path.Combine(directory, "data"),
-            $"--web.listen-address=127.0.0.1:{port}",
-            "--log.level=warn",
-        })
-            start.ArgumentList.Add(arg);
-        var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, Process process)
-    {
-        for (int i = 0; i < 300; i++)
-        {
-            Assert.False(process.HasExited, "the sidecar exited at start");
-            try
-            {
-                if ((await http.GetAsync("/-/ready")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail("the sidecar did not become ready");
     }
 }

@@ -19,7 +19,26 @@ public sealed class CommandLineTests
         Assert.Equal((IPAddress.IPv6Loopback, 1), CommandLine.ParseListenAddress("[::1]:1"));
     }
 
+    [Fact]
+    public void ParsesTheLifecycleAndLogFlags()
+    {
+        var defaults = CommandLine.Parse([]);
+        Assert.Equal(LogFormat.Logfmt, defaults.LogFormat);
+        Assert.Equal(TimeSpan.FromSeconds(30), defaults.ShutdownTimeout);
+        Assert.False(defaults.EnableLifecycle);
+
+        var flags = CommandLine.Parse(["--log.format=json", "--shutdown.timeout", "1m30s", "--web.enable-lifecycle"]);
+        Assert.Equal(LogFormat.Json, flags.LogFormat);
+        Assert.Equal(TimeSpan.FromSeconds(90), flags.ShutdownTimeout);
+        Assert.True(flags.EnableLifecycle);
+        Assert.False(CommandLine.Parse(["--web.enable-lifecycle=false"]).EnableLifecycle);
+    }
+
     [Theory]
+    [InlineData("--log.format=xml", "--log.format 'xml' is not one of logfmt, json")]
+    [InlineData("--shutdown.timeout=soon", "--shutdown.timeout 'soon'")]
+    [InlineData("--shutdown.timeout=0s", "--shutdown.timeout '0s'")]
+    [InlineData("--web.enable-lifecycle=yes", "--web.enable-lifecycle 'yes'")]
     [InlineData("--nope=1", "unknown flag --nope")]
     [InlineData("--log.level=loud", "--log.level 'loud'")]
     [InlineData("--web.listen-address=9201", "is not host:port")]

@@ -35,10 +35,11 @@ internal sealed class RunningSidecar : IAsyncDisposable
 
     /// <param name="directory">Config and data directory to use and keep (for restart tests); a temporary one by default.</param>
     /// <param name="grpc">Also serve the gRPC API, on a second free loopback port.</param>
-    /// <param name="extraArgs">More flags, after the usual ones (so they win).</param>
+    /// <param name="extraArgs">More flags, after the usual ones (so they win), e.g. <c>--web.enable-lifecycle</c>.</param>
     /// <param name="logging">Extra log providers, e.g. a <see cref="CapturedLog"/>.</param>
+    /// <param name="waitRestored">False to return as soon as the port is open, while the snapshot may still be restoring.</param>
     public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null, bool grpc = false,
-        IReadOnlyList<string>? extraArgs = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null)
+        IReadOnlyList<string>? extraArgs = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null, bool waitRestored = true)
     {
         bool owns = directory is null;
         directory ??= Directory.CreateTempSubdirectory("sidecar-test-").FullName;
@@ -49,10 +50,16 @@ internal sealed class RunningSidecar : IAsyncDisposable
             args = [.. args, "--grpc.listen-address=127.0.0.1:0"];
         var app = SidecarHost.Build([.. args, .. extraArgs ?? []], logging);
         await app.StartAsync();
+        // The snapshot is restored in the background; tests write once the sidecar takes writes.
+        if (waitRestored)
+            await app.Services.GetRequiredService<Readiness>().Restored.WaitAsync(TimeSpan.FromSeconds(60));
         // Kestrel binds and reports its listeners in the order they were added: the main one first.
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
         return new RunningSidecar(app, directory, owns, new Uri(bound[0]), grpc ? new Uri(bound[1]) : null);
     }
+
+    /// <summary>The config file the sidecar was started with; rewrite it before a reload.</summary>
+    public string ConfigPath => Path.Combine(_directory, "sidecar.yml");
 
     public async Task<string> ScrapeAsync() => await Http.GetStringAsync("/metrics");
 

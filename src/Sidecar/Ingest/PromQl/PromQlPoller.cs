@@ -1,6 +1,8 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sidecar.Expose;
+using Sidecar.Host;
 using Sidecar.Store;
 
 namespace Sidecar.Ingest.PromQl;
@@ -9,13 +11,57 @@ namespace Sidecar.Ingest.PromQl;
 /// Feeds targets that name a PromQL expression (aggregations that raw remote-written series don't give,
 /// as in the seed tutorial's PrometheusDataLoader): their whole history first, in pages under
 /// Prometheus' point limit, then each new step as it passes. Results without a metric name are stored
-/// under the target's name. A failed poll is logged, counted and simply tried again next step.
+/// under the target's name. A failed poll is logged, counted and simply tried again next step. After a
+/// reload, targets it removed or restarted stop being polled and new ones start; kept ones go on.
 /// </summary>
-internal sealed class PromQlPoller(SeriesStore store, QueryRangeClient client, SelfMetrics metrics, TimeProvider time, ILogger<PromQlPoller> logger)
+internal sealed class PromQlPoller(SeriesStore store, QueryRangeClient client, Readiness readiness, SelfMetrics metrics, TimeProvider time, ILogger<PromQlPoller> logger)
     : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(store.Targets.Where(t => t.Settings.Query is not null).Select(t => PollAsync(t, stoppingToken)));
+    private readonly Channel<bool> _reloaded = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        store.Reconfigured += _ => _reloaded.Writer.TryWrite(true);
+        // The restore relies on nothing else creating series meanwhile.
+        await readiness.Restored.WaitAsync(stoppingToken);
+        var polls = new Dictionary<TargetStore, (Task Poll, CancellationTokenSource Stop)>();
+        try
+        {
+            while (true)
+            {
+                var current = store.Targets.Where(t => t.Settings.Query is not null).ToHashSet();
+                foreach (var (target, (poll, stop)) in polls.Where(p => !current.Contains(p.Key)).ToList())
+                {
+                    polls.Remove(target);
+                    await StopAsync(poll, stop);
+                }
+                foreach (var target in current.Where(t => !polls.ContainsKey(t)))
+                {
+                    var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    polls[target] = (PollAsync(target, stop.Token), stop);
+                }
+                await _reloaded.Reader.ReadAsync(stoppingToken);
+            }
+        }
+        finally
+        {
+            foreach (var (poll, stop) in polls.Values)
+                await StopAsync(poll, stop);
+        }
+    }
+
+    private static async Task StopAsync(Task poll, CancellationTokenSource stop)
+    {
+        stop.Cancel();
+        try
+        {
+            await poll;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        stop.Dispose();
+    }
 
     private async Task PollAsync(TargetStore target, CancellationToken stoppingToken)
     {

@@ -6,8 +6,16 @@ using Sidecar.Protocol.RemoteWrite;
 namespace Sidecar.Ingest.PromQl;
 
 /// <summary>Runs PromQL range queries through Prometheus' <c>/api/v1/query_range</c>.</summary>
-internal sealed class QueryRangeClient(HttpClient http, PrometheusSettings settings)
+internal sealed class QueryRangeClient(HttpClient http, Func<PrometheusSettings> currentSettings)
 {
+    public QueryRangeClient(HttpClient http, PrometheusSettings settings)
+        : this(http, () => settings)
+    {
+    }
+
+    // Read per request, so a reload's Prometheus settings apply from the next request on.
+    private PrometheusSettings Settings => currentSettings();
+
     /// <summary>Prometheus refuses ranges of more than 11,000 points per series; stay under it.</summary>
     public const int MaxPointsPerQuery = 10_000;
 
@@ -17,7 +25,7 @@ internal sealed class QueryRangeClient(HttpClient http, PrometheusSettings setti
     public async Task<long> QueryAsync(string query, long startMs, long endMs, long stepMs, SeriesCallback onSeries, CancellationToken cancellation)
     {
         var invariant = CultureInfo.InvariantCulture;
-        var url = new Uri(settings.BaseUrl!, "api/v1/query_range");
+        var url = new Uri(Settings.BaseUrl!, "api/v1/query_range");
         var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["query"] = query,
@@ -26,7 +34,7 @@ internal sealed class QueryRangeClient(HttpClient http, PrometheusSettings setti
             ["step"] = (stepMs / 1000.0).ToString("0.###", invariant),
         });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(settings.Timeout);
+        timeout.CancelAfter(Settings.Timeout);
         using var response = await http.PostAsync(url, form, timeout.Token);
         if (!response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType != "application/json")
         {

@@ -13,7 +13,8 @@ namespace Sidecar.Ingest.RemoteRead;
 /// Fills each target's history from Prometheus through remote-read, so models train at start instead
 /// of after days of live data: first every selector target's whole history, oldest page first, then
 /// each series that appears later. Prometheus being down never stops ingest: the failure is logged and
-/// counted, and the backfill is tried again with backoff.
+/// counted, and the backfill is tried again with backoff. A target that a reload adds, or restarts
+/// empty, is backfilled like one present at start; <c>prometheus.backfill</c> is read as each runs.
 /// </summary>
 internal sealed class BackfillService : BackgroundService
 {
@@ -22,23 +23,34 @@ internal sealed class BackfillService : BackgroundService
 
     private readonly SeriesStore _store;
     private readonly RemoteReadClient _client;
-    private readonly PrometheusSettings _settings;
+    private readonly SettingsHolder _settingsHolder;
+    private readonly Readiness _readiness;
     private readonly SelfMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<BackfillService> _logger;
     private readonly Channel<Series> _newSeries = Channel.CreateBounded<Series>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<TargetStore> _newTargets = Channel.CreateUnbounded<TargetStore>();
     private readonly HashSet<TargetStore> _targetsDone = [];
 
-    public BackfillService(SeriesStore store, RemoteReadClient client, SidecarSettings settings, SelfMetrics metrics, TimeProvider time, ILogger<BackfillService> logger)
+    public BackfillService(SeriesStore store, RemoteReadClient client, SettingsHolder settings, Readiness readiness, SelfMetrics metrics, TimeProvider time, ILogger<BackfillService> logger)
     {
         _store = store;
         _client = client;
-        _settings = settings.Prometheus;
+        _settingsHolder = settings;
+        _readiness = readiness;
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        if (_settings.Backfill)
-            store.SeriesCreated += OnSeriesCreated;
+        store.SeriesCreated += OnSeriesCreated;
+        store.Reconfigured += OnTargetsCreated;
+    }
+
+    private PrometheusSettings Prometheus => _settingsHolder.Current.Prometheus;
+
+    private void OnTargetsCreated(IReadOnlyList<TargetStore> targets)
+    {
+        foreach (var target in targets.Where(t => t.Settings.Selector is not null))
+            _newTargets.Writer.TryWrite(target);
     }
 
     /// <summary>Completes once every target's first backfill has finished (or failed for good).</summary>
@@ -49,6 +61,8 @@ internal sealed class BackfillService : BackgroundService
     private void OnSeriesCreated(Series series)
     {
         // Series found by a target's own backfill, or live before it finished, are covered by it.
+        if (!Prometheus.Backfill)
+            return;
         bool targetDone;
         lock (_targetsDone)
             targetDone = _targetsDone.Contains(series.Owner);
@@ -58,29 +72,52 @@ internal sealed class BackfillService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_settings.Backfill)
-        {
-            _initialBackfill.TrySetResult();
-            return;
-        }
         try
         {
-            foreach (var target in _store.Targets.Where(t => t.Settings.Selector is not null))
+            // Only the gap after the restored snapshot is read, so the restore comes first.
+            await _readiness.Restored.WaitAsync(stoppingToken);
+            if (Prometheus.Backfill)
             {
-                await WithRetryAsync(target.Settings.Name, "target", ct => BackfillAsync(target, target.Settings.Selector!.Matchers, gapOnly: true, ct), stoppingToken);
-                lock (_targetsDone)
-                    _targetsDone.Add(target);
+                foreach (var target in _store.Targets.Where(t => t.Settings.Selector is not null))
+                    await BackfillTargetAsync(target, stoppingToken);
             }
         }
         finally
         {
             _initialBackfill.TrySetResult();
         }
-        await foreach (var series in _newSeries.Reader.ReadAllAsync(stoppingToken))
+        while (true)
         {
-            var exact = series.Labels.Labels.Select(l => new LabelMatcher(l.Key, MatchType.Equal, l.Value)).ToArray();
-            await WithRetryAsync(series.Target.Name, series.Labels.ToString(), ct => BackfillAsync(series.Owner, exact, gapOnly: false, ct), stoppingToken);
+            // A reload's new targets come before single new series: their backfill covers those series too.
+            if (_newTargets.Reader.TryRead(out var target))
+            {
+                if (Prometheus.Backfill && _store.Targets.Contains(target))
+                    await BackfillTargetAsync(target, stoppingToken);
+                continue;
+            }
+            if (_newSeries.Reader.TryRead(out var series))
+            {
+                if (!_store.Targets.Contains(series.Owner))
+                    continue; // its target was reloaded away
+                var exact = series.Labels.Labels.Select(l => new LabelMatcher(l.Key, MatchType.Equal, l.Value)).ToArray();
+                await WithRetryAsync(series.Target.Name, series.Labels.ToString(), ct => BackfillAsync(series.Owner, exact, gapOnly: false, ct), stoppingToken);
+                continue;
+            }
+            // The waiter that loses is cancelled, so waiters don't pile up on a channel that stays quiet.
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            {
+                await Task.WhenAny(_newTargets.Reader.WaitToReadAsync(wait.Token).AsTask(), _newSeries.Reader.WaitToReadAsync(wait.Token).AsTask());
+                wait.Cancel();
+            }
+            stoppingToken.ThrowIfCancellationRequested();
         }
+    }
+
+    private async Task BackfillTargetAsync(TargetStore target, CancellationToken stoppingToken)
+    {
+        await WithRetryAsync(target.Settings.Name, "target", ct => BackfillAsync(target, target.Settings.Selector!.Matchers, gapOnly: true, ct), stoppingToken);
+        lock (_targetsDone)
+            _targetsDone.Add(target);
     }
 
     /// <param name="gapOnly">Read only what came after the restored snapshot (a target's start), not a new series' whole history.</param>
@@ -92,7 +129,7 @@ internal sealed class BackfillService : BackgroundService
         long startMs = endMs - settings.HistorySteps * settings.StepMs;
         if (gapOnly)
             startMs = Math.Max(startMs, target.RestoredUntilMs - settings.StepMs);
-        long pageMs = Math.Max((long)_settings.BackfillPage.TotalMilliseconds, settings.StepMs);
+        long pageMs = Math.Max((long)Prometheus.BackfillPage.TotalMilliseconds, settings.StepMs);
         var clock = Stopwatch.StartNew();
         long samples = 0;
         for (long pageStart = startMs; pageStart < endMs; pageStart += pageMs)
@@ -120,7 +157,7 @@ internal sealed class BackfillService : BackgroundService
             {
                 _metrics.BackfillRuns.WithLabels(target, "failure").Inc();
                 _logger.LogWarning("Backfill of {What} (target {Target}) from {Url} failed, retrying in {Delay}: {Reason}",
-                    what, target, _settings.RemoteReadUrl, PromDuration.Format(delay), e.Message);
+                    what, target, Prometheus.RemoteReadUrl, PromDuration.Format(delay), e.Message);
                 await Task.Delay(delay, _time, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRetry.Ticks));
             }

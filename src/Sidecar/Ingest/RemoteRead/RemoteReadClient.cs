@@ -18,8 +18,16 @@ namespace Sidecar.Ingest.RemoteRead;
 /// snappy-compressed samples, which are read under a size limit. Retries and backoff come from the
 /// resilience handler of the injected <see cref="HttpClient"/>.
 /// </summary>
-internal sealed class RemoteReadClient(HttpClient http, PrometheusSettings settings)
+internal sealed class RemoteReadClient(HttpClient http, Func<PrometheusSettings> currentSettings)
 {
+    public RemoteReadClient(HttpClient http, PrometheusSettings settings)
+        : this(http, () => settings)
+    {
+    }
+
+    // Read per request, so a reload's Prometheus settings apply from the next request on.
+    private PrometheusSettings Settings => currentSettings();
+
     /// <summary>Ask for streamed chunks (preferred) or only for samples; the latter exists for tests of the fallback.</summary>
     internal bool AcceptStreamedChunks { get; init; } = true;
 
@@ -39,7 +47,7 @@ internal sealed class RemoteReadClient(HttpClient http, PrometheusSettings setti
         if (AcceptStreamedChunks)
             request.AcceptedResponseTypes.Add(ReadRequest.Types.ResponseType.StreamedXorChunks);
         request.AcceptedResponseTypes.Add(ReadRequest.Types.ResponseType.Samples);
-        using var message = new HttpRequestMessage(HttpMethod.Post, settings.RemoteReadUrl)
+        using var message = new HttpRequestMessage(HttpMethod.Post, Settings.RemoteReadUrl)
         {
             Content = new ByteArrayContent(Snappy.CompressToArray(request.ToByteArray())),
         };
@@ -48,12 +56,12 @@ internal sealed class RemoteReadClient(HttpClient http, PrometheusSettings setti
         message.Headers.Add("X-Prometheus-Remote-Read-Version", "0.1.0");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        timeout.CancelAfter(settings.Timeout);
+        timeout.CancelAfter(Settings.Timeout);
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         if (!response.IsSuccessStatusCode)
         {
             string body = await response.Content.ReadAsStringAsync(timeout.Token);
-            throw new HttpRequestException($"remote-read: {settings.RemoteReadUrl} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}");
+            throw new HttpRequestException($"remote-read: {Settings.RemoteReadUrl} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}");
         }
         await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
         string mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
@@ -66,7 +74,7 @@ internal sealed class RemoteReadClient(HttpClient http, PrometheusSettings setti
     {
         long total = 0;
         var buffered = new BufferedStream(stream, 64 * 1024);
-        using var frames = new ChunkedFrameReader(buffered, settings.MaxFrameBytes);
+        using var frames = new ChunkedFrameReader(buffered, Settings.MaxFrameBytes);
         var samples = new List<SampleValue>();
         var labels = new List<KeyValuePair<string, string>>();
         while (await frames.ReadFrameAsync(cancellation) is { } frame)
@@ -117,8 +125,8 @@ internal sealed class RemoteReadClient(HttpClient http, PrometheusSettings setti
             int read;
             while ((read = await stream.ReadAsync(chunk, cancellation)) > 0)
             {
-                if (body.Length + read > settings.MaxFrameBytes)
-                    throw new PayloadTooLargeException($"remote-read: sampled response exceeds limit {settings.MaxFrameBytes} bytes");
+                if (body.Length + read > Settings.MaxFrameBytes)
+                    throw new PayloadTooLargeException($"remote-read: sampled response exceeds limit {Settings.MaxFrameBytes} bytes");
                 body.Write(chunk, 0, read);
             }
         }
@@ -126,7 +134,7 @@ internal sealed class RemoteReadClient(HttpClient http, PrometheusSettings setti
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
-        byte[] decoded = SnappyBlock.DecompressRented(body.GetBuffer().AsSpan(0, (int)body.Length), settings.MaxFrameBytes, out int length);
+        byte[] decoded = SnappyBlock.DecompressRented(body.GetBuffer().AsSpan(0, (int)body.Length), Settings.MaxFrameBytes, out int length);
         try
         {
             ReadResponse response;

@@ -27,39 +27,52 @@ internal static class SnapshotFile
     public sealed record Entry(string Target, long StepMs, int HistorySteps, SeriesSnapshot Series);
 
     /// <returns>Series written.</returns>
-    public static int Write(string directory, SeriesStore store)
+    /// <param name="cancellation">Cut short (at the shutdown deadline): the partial file is deleted and the previous snapshot stays.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired before the snapshot was complete.</exception>
+    public static int Write(string directory, SeriesStore store, CancellationToken cancellation = default)
     {
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, FileName);
         string temporary = path + ".tmp";
         int written = 0;
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        try
         {
-            file.Write(Magic);
-            var payload = new Crc32CStream(file);
-            using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                writer.Write(store.Targets.Count);
-                foreach (var target in store.Targets)
+                file.Write(Magic);
+                var payload = new Crc32CStream(file);
+                using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
                 {
-                    Series[] series = target.Snapshot();
-                    writer.Write(target.Settings.Name);
-                    writer.Write(target.Settings.StepMs);
-                    writer.Write(target.Settings.HistorySteps);
-                    writer.Write(series.Length);
-                    foreach (var s in series)
+                    // Taken once: a reload may swap the list meanwhile, and the count must match what follows.
+                    IReadOnlyList<TargetStore> targets = store.Targets;
+                    writer.Write(targets.Count);
+                    foreach (var target in targets)
                     {
-                        WriteSeries(writer, s.Capture());
-                        written++;
+                        Series[] series = target.Snapshot();
+                        writer.Write(target.Settings.Name);
+                        writer.Write(target.Settings.StepMs);
+                        writer.Write(target.Settings.HistorySteps);
+                        writer.Write(series.Length);
+                        foreach (var s in series)
+                        {
+                            cancellation.ThrowIfCancellationRequested();
+                            WriteSeries(writer, s.Capture());
+                            written++;
+                        }
                     }
                 }
+                var trailer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true);
+                trailer.Write(payload.Crc);
+                trailer.Write(payload.Written);
+                trailer.Flush();
+                // On disk before the rename makes it the snapshot.
+                file.Flush(flushToDisk: true);
             }
-            var trailer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true);
-            trailer.Write(payload.Crc);
-            trailer.Write(payload.Written);
-            trailer.Flush();
-            // On disk before the rename makes it the snapshot.
-            file.Flush(flushToDisk: true);
+        }
+        catch (OperationCanceledException)
+        {
+            File.Delete(temporary);
+            throw;
         }
         File.Move(temporary, path, overwrite: true);
         return written;

@@ -94,7 +94,7 @@ public sealed class SnapshotFileTests : IDisposable
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..40]);
         var settings = TestSettings.SmallTarget(selector: "{__name__=~\"test_.*\"}");
         var store = new SeriesStore(settings, TimeProvider.System);
-        var service = new SnapshotService(store, settings, new StoragePath(_directory), TimeProvider.System, NullLogger<SnapshotService>.Instance);
+        var service = new SnapshotService(store, new SettingsHolder(settings), new StoragePath(_directory), new Readiness(), TimeProvider.System, NullLogger<SnapshotService>.Instance);
         service.Restore();
         Assert.Equal(0, store.SeriesCount);
         Assert.False(File.Exists(path));

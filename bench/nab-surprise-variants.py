@@ -9,6 +9,7 @@ run.py then rates (-d v1,v2,...). Every variant is one setting for all files; no
 Variants:
   cdf-W-S      normal CDF of the mean of the last S scores against the mean/std of the last W (HTM-style)
   cdf-log-W-S  the same on log(1 + score)
+  robust-W-1   normal CDF of the score against the median/MAD of the last W
   ewm-W        normal CDF of the score against an EWMA mean/std of span W
   z-W-F        z of the score against the last W scores' mean/std (std floored at F), written as z/(1+z)
 """
@@ -31,6 +32,16 @@ def windowed(scores, window, short, floor=1e-6, mapping=cdf):
         past = scores[max(0, i - window):i + 1]
         z = (scores[max(0, i - short + 1):i + 1].mean() - past.mean()) / max(past.std(), floor)
         out[i] = mapping(z)
+    return out
+
+
+def robust(scores, window):
+    out = np.zeros(len(scores))
+    for i in range(window // 4, len(scores)):
+        past = scores[max(0, i - window):i + 1]
+        median = np.median(past)
+        spread = np.median(np.abs(past - median)) * 1.4826 + 1e-6
+        out[i] = cdf((scores[i] - median) / spread)
     return out
 
 
@@ -65,6 +76,7 @@ VARIANTS = {
     "cdf-576-1": lambda s: windowed(s, 576, 1),
     "cdf-1152-1": lambda s: windowed(s, 1152, 1),
     "cdf-2016-1": lambda s: windowed(s, 2016, 1),
+    "robust-576-1": lambda s: robust(s, 576),
     "ewm-144": lambda s: ewm(s, 144),
     "ewm-288": lambda s: ewm(s, 288),
     "ewm-576": lambda s: ewm(s, 576),

@@ -7,7 +7,10 @@ namespace Sidecar.Store;
 internal sealed class TargetStore(TargetSettings settings)
 {
     private readonly List<Series> _series = [];
-    private readonly Dictionary<LabelSet, Series> _byLabels = [];
+    // Built only once a reload keeps this store (and has dropped the routes to its series): every series
+    // is then found again by its labels, which a linear scan would make quadratic. Until then it would
+    // cost ~44 bytes per series for lookups that only a cache eviction needs.
+    private Dictionary<LabelSet, Series>? _byLabels;
     private readonly ConcurrentQueue<Series> _closed = new();
     private volatile TargetSettings _settings = settings;
 
@@ -17,7 +20,12 @@ internal sealed class TargetStore(TargetSettings settings)
     /// Takes settings from a reload that keeps this store: the same selector or query, step, history,
     /// value type and aggregation, so every series and step already kept stays valid.
     /// </summary>
-    public void Reconfigure(TargetSettings next) => _settings = next;
+    public void Reconfigure(TargetSettings next)
+    {
+        _settings = next;
+        lock (_series)
+            _byLabels ??= _series.ToDictionary(s => s.Labels);
+    }
 
     /// <summary>End of the history restored from a snapshot (Unix ms), so backfill fetches only the gap; 0 if none.</summary>
     public long RestoredUntilMs { get; set; }
@@ -37,7 +45,7 @@ internal sealed class TargetStore(TargetSettings settings)
         {
             var series = new Series(_series.Count, labels, this, isCounter);
             _series.Add(series);
-            _byLabels[labels] = series;
+            _byLabels?.Add(labels, series);
             return series;
         }
     }
@@ -46,7 +54,7 @@ internal sealed class TargetStore(TargetSettings settings)
     public Series? Find(LabelSet labels)
     {
         lock (_series)
-            return _byLabels.GetValueOrDefault(labels);
+            return _byLabels is null ? _series.Find(s => s.Labels.Equals(labels)) : _byLabels.GetValueOrDefault(labels);
     }
 
     /// <summary>A copy of the series list, for training and staleness sweeps (cold paths).</summary>

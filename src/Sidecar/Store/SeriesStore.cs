@@ -343,7 +343,7 @@ internal sealed class SeriesStore
             if (!selected)
                 continue;
             // After a reload the route cache is empty while kept targets still hold their series.
-            if (target.Find(labels) is { } existing)
+            if (target.FindKept(labels) is { } existing)
             {
                 series.Add(existing);
                 continue;

@@ -57,6 +57,16 @@ internal sealed class TargetStore(TargetSettings settings)
             return _byLabels is null ? _series.Find(s => s.Labels.Equals(labels)) : _byLabels.GetValueOrDefault(labels);
     }
 
+    /// <summary>
+    /// A series this store kept through a reload, whose route the reload dropped; null before any reload,
+    /// when every series still has its route and a label set without one is new.
+    /// </summary>
+    public Series? FindKept(LabelSet labels)
+    {
+        lock (_series)
+            return _byLabels?.GetValueOrDefault(labels);
+    }
+
     /// <summary>A copy of the series list, for training and staleness sweeps (cold paths).</summary>
     public Series[] Snapshot()
     {

@@ -13,7 +13,7 @@ internal enum TrainingPhase
 }
 
 /// <summary>A consistent copy of a <see cref="TrainingStatus"/>.</summary>
-/// <param name="LastResult">success, kept, failure, or null before the first run.</param>
+/// <param name="LastResult">A <see cref="Expose.SelfMetrics.TrainingResult"/> value, "cancelled" (shutdown), or null before the first run.</param>
 /// <param name="ModelTrainedAt">When the model in use was trained; null while none is.</param>
 internal sealed record TrainingStatusView(
     TrainingPhase Phase,

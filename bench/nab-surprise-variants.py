@@ -11,6 +11,7 @@ Variants:
   cdf-log-W-S  the same on log(1 + score)
   robust-W-1   normal CDF of the score against the median/MAD of the last W
   ewm-W        normal CDF of the score against an EWMA mean/std of span W
+  onset-K      the product's anomaly_surprise results, kept only where highest of the last K steps
   z-W-F        z of the score against the last W scores' mean/std (std floored at F), written as z/(1+z)
 """
 import math
@@ -59,6 +60,16 @@ def ewm(scores, span):
     return out
 
 
+def onset(mapped, steps):
+    """Keeps a value only where it is the highest of the last `steps`: one signal per rise, as an alert on
+    `anomaly_surprise > max_over_time(anomaly_surprise[1d] offset 1m)` would give."""
+    out = mapped.copy()
+    for i in range(1, len(mapped)):
+        if mapped[max(0, i - steps):i].max() >= mapped[i]:
+            out[i] = 0
+    return out
+
+
 def zmap(z):
     z = max(z, 0.0)
     return z / (1 + z)
@@ -87,6 +98,10 @@ VARIANTS = {
 }
 
 
+# Applied to the product's own results (anomaly_surprise, as written by backtest with the default config).
+ONSET = {"onset-12": 12, "onset-72": 72, "onset-144": 144, "onset-288": 288, "onset-576": 576, "onset-2016": 2016}
+
+
 def main(results, names):
     for path in glob(os.path.join(results, "forecastSidecar", "*", "forecastSidecar_*.csv")):
         frame = pd.read_csv(path)
@@ -96,11 +111,11 @@ def main(results, names):
         for name in names:
             detector = name.replace("-", "_").replace(".", "")
             out = frame.copy()
-            out["anomaly_score"] = VARIANTS[name](scores)
+            out["anomaly_score"] = onset(mapped, ONSET[name]) if name in ONSET else VARIANTS[name](scores)
             os.makedirs(os.path.join(results, detector, category), exist_ok=True)
             out.to_csv(os.path.join(results, detector, category,
                                     os.path.basename(path).replace("forecastSidecar_", detector + "_", 1)), index=False)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:] or list(VARIANTS))
+    main(sys.argv[1], sys.argv[2:] or list(VARIANTS) + list(ONSET))

@@ -111,7 +111,7 @@ public sealed class SecuredPrometheusEndToEndTests(ITestOutputHelper output)
             """, SidecarConfig(prometheus.Address, $"""
               tls_config:
                 ca_file: {certificates.CaFile}
-            """), log, directory, "--log.level=debug"))
+            """), log, directory, extraArgs: "--log.level=debug"))
         {
             using var http = new HttpClient();
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(SecuredSidecar.Write(sidecar.Address, SecuredSidecar.Basic("admin", SidecarPassword + "x")))).StatusCode);

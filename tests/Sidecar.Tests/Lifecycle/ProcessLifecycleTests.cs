@@ -49,8 +49,6 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
             var release = new TaskCompletionSource();
             using var slowClient = new HttpClient { BaseAddress = sidecar.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             var slow = new SlowContent(Body(t0, 100, 200), release.Task);
-            slow.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf");
-            slow.Headers.ContentEncoding.Add("snappy");
             var inFlight = slowClient.PostAsync("/api/v1/write", slow);
             await Task.Delay(1500);
             sidecar.Signal("TERM");
@@ -87,8 +85,6 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
         var never = new TaskCompletionSource();
         using var stuckClient = new HttpClient { BaseAddress = sidecar.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var stuck = new SlowContent(Body(t0, 10, 20), never.Task);
-        stuck.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf");
-        stuck.Headers.ContentEncoding.Add("snappy");
         var inFlight = stuckClient.PostAsync("/api/v1/write", stuck);
         await Task.Delay(1000);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -200,16 +196,28 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
     }
 
     /// <summary>Sends half the body, then waits for <paramref name="release"/> before the rest: a request still in flight.</summary>
-    private sealed class SlowContent(ByteArrayContent inner, Task release) : HttpContent
+    private sealed class SlowContent : HttpContent
     {
-        private readonly byte[] _body = inner.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        private readonly ByteArrayContent _inner;
+        private readonly Task _release;
+        private readonly byte[] _body;
+
+        public SlowContent(ByteArrayContent inner, Task release)
+        {
+            _inner = inner;
+            _release = release;
+            _body = inner.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+            Headers.ContentType = inner.Headers.ContentType;
+            foreach (string encoding in inner.Headers.ContentEncoding)
+                Headers.ContentEncoding.Add(encoding);
+        }
 
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
             int half = _body.Length / 2;
             await stream.WriteAsync(_body.AsMemory(0, half));
             await stream.FlushAsync();
-            await release;
+            await _release;
             await stream.WriteAsync(_body.AsMemory(half));
         }
 
@@ -222,7 +230,7 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
         protected override void Dispose(bool disposing)
         {
             if (disposing)
-                inner.Dispose();
+                _inner.Dispose();
             base.Dispose(disposing);
         }
     }

@@ -14,15 +14,13 @@ public sealed class GrpcSecurityTests : IDisposable
     public async Task WithTlsAndUsersTheApiIsServedOverTlsAndNeedsCredentials()
     {
         var certificates = TestCertificates.Create(_directory);
-        string webConfig = Path.Combine(_directory, "web.yml");
-        await File.WriteAllTextAsync(webConfig, $"""
+        await using var sidecar = await SecuredSidecar.StartAsync($"""
             tls_server_config:
-              cert_file: {certificates.ServerCertFile}
-              key_file: {certificates.ServerKeyFile}
+              cert_file: server.pem
+              key_file: server-key.pem
             basic_auth_users:
               alice: '{SecuredSidecar.Hash("wonderland")}'
-            """);
-        await using var sidecar = await RunningSidecar.StartAsync(SecuredSidecar.Config, grpc: true, extraArgs: ["--web.config.file=" + webConfig]);
+            """, directory: _directory, grpc: true);
         Assert.Equal("https", sidecar.GrpcAddress!.Scheme);
 
         using var channel = GrpcChannel.ForAddress(sidecar.GrpcAddress, new GrpcChannelOptions { HttpHandler = certificates.TrustingHandler() });

@@ -20,12 +20,14 @@ internal static class SecuredSidecar
         """;
 
     /// <summary>Writes <paramref name="webConfigYaml"/> to a fresh directory and starts the host with <c>--web.config.file</c> pointing at it.</summary>
-    public static async Task<RunningSidecar> StartAsync(string webConfigYaml, string configYaml = Config, CapturedLog? log = null, string? directory = null, params string[] extraArgs)
+    /// <param name="grpc">Also serve the gRPC API, on a second port under the same web config.</param>
+    public static async Task<RunningSidecar> StartAsync(string webConfigYaml, string configYaml = Config, CapturedLog? log = null, string? directory = null,
+        bool grpc = false, params string[] extraArgs)
     {
         directory ??= Directory.CreateTempSubdirectory("sidecar-web-").FullName;
         string webConfig = Path.Combine(directory, "web.yml");
         await File.WriteAllTextAsync(webConfig, webConfigYaml);
-        return await RunningSidecar.StartAsync(configYaml, directory: directory, extraArgs: ["--web.config.file=" + webConfig, .. extraArgs],
+        return await RunningSidecar.StartAsync(configYaml, directory: directory, grpc: grpc, extraArgs: ["--web.config.file=" + webConfig, .. extraArgs],
             logging: log is null ? null : (ILoggingBuilder builder) => builder.AddProvider(log));
     }
 

@@ -45,7 +45,7 @@ internal static class BacktestCommand
                 var csv = CsvSeries.Read(path);
                 var settings = BacktestSettings.For(options, csv);
                 using var output = options.OutputDirectory is null ? null : new StreamWriter(Path.Combine(options.OutputDirectory, Path.GetFileName(path)));
-                var scores = new double[csv.Values.Length];
+                var scores = new RowScores(csv.Values.Length);
                 var accuracy = new BacktestRun(settings, csv, range, logger).Run(output, scores);
                 nab?.Write(path, csv, scores);
                 var rows = Summaries(accuracy);

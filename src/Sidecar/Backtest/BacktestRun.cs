@@ -21,8 +21,8 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
 {
     public const string LstmModel = TargetPipeline.LstmModelName;
 
-    /// <param name="scores">When given (one per row), receives each row's anomaly score (its surprise, when <c>anomaly.surprise_window</c> is on), NaN where there is none.</param>
-    public ForecastAccuracy Run(TextWriter? output, double[]? scores = null)
+    /// <param name="scores">When given, receives each row's anomaly outputs.</param>
+    public ForecastAccuracy Run(TextWriter? output, RowScores? scores = null)
     {
         TargetSettings target = settings.Targets[0];
         long stepMs = target.StepMs;
@@ -84,11 +84,17 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
                 }
             }
             float predicted = previousStep == step - 1 ? previousOneStep : float.NaN;
-            double score = latest?.Step == step ? latest.AnomalyScore : double.NaN;
-            // NAB rates the surprise when it is on: how high a score is usual differs from series to series.
+            bool current = latest?.Step == step;
+            double score = current ? latest!.AnomalyScore : double.NaN;
+            double surprise = current && target.Anomaly.SurpriseSteps > 0 ? latest!.Surprise : double.NaN;
+            double novelty = current && target.Anomaly.Novelty is not null ? latest!.Novelty : double.NaN;
             if (scores is not null)
-                scores[row] = latest?.Step == step && settings.Targets[0].Anomaly.SurpriseSteps > 0 ? latest.Surprise : score;
-            output?.WriteLine(Row(csv.TimestampsMs[row], value, predicted, score, forecast, horizons.Length));
+            {
+                scores.Score[row] = score;
+                scores.Surprise[row] = surprise;
+                scores.Novelty[row] = novelty;
+            }
+            output?.WriteLine(Row(csv.TimestampsMs[row], value, predicted, [score, surprise, novelty], forecast, horizons.Length));
             previousOneStep = latest?.Step == step ? latest.NextStep : float.NaN;
             previousStep = step;
         }
@@ -123,15 +129,17 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
     }
 
     private static string Header(TargetSettings target) =>
-        "timestamp,value,predicted,anomaly_score" + string.Concat(target.Horizons.Select(h => $",forecast_{h.Label},lower_{h.Label},upper_{h.Label}"));
+        "timestamp,value,predicted,anomaly_score,anomaly_surprise,anomaly_novelty" + string.Concat(target.Horizons.Select(h => $",forecast_{h.Label},lower_{h.Label},upper_{h.Label}"));
 
-    private static string Row(long timestampMs, float value, float predicted, double score, float[]? forecast, int horizons)
+    private static string Row(long timestampMs, float value, float predicted, double[] anomaly, float[]? forecast, int horizons)
     {
         var invariant = CultureInfo.InvariantCulture;
         static string Cell(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
         string time = DateTimeOffset.FromUnixTimeMilliseconds(timestampMs).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", invariant);
         var line = new System.Text.StringBuilder();
-        line.Append(time).Append(',').Append(Cell(value)).Append(',').Append(Cell(predicted)).Append(',').Append(Cell(score));
+        line.Append(time).Append(',').Append(Cell(value)).Append(',').Append(Cell(predicted));
+        foreach (double a in anomaly)
+            line.Append(',').Append(Cell(a));
         for (int h = 0; h < horizons; h++)
         {
             if (forecast is null)

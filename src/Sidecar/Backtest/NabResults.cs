@@ -10,10 +10,18 @@ namespace Sidecar.Backtest;
 /// at the interval's edge, so a score s is written as s / (1 + s): 0 stays 0, the edge becomes 0.5, and
 /// the order of scores is kept. The label is 1 inside the file's anomaly windows (from NAB's
 /// <c>combined_windows.json</c>); the scorer reads the windows itself, the column is for readers.
+/// Each of the sidecar's anomaly outputs is written as its own detector, so one replay rates all three.
 /// </summary>
 internal sealed class NabResults(string directory, IReadOnlyDictionary<string, IReadOnlyList<(DateTime Start, DateTime End)>> windows)
 {
-    public const string Detector = "forecastSidecar";
+    /// <summary><c>anomaly_novelty</c>: the sidecar's NAB entry.</summary>
+    public const string NoveltyDetector = "forecastSidecar";
+
+    /// <summary><c>anomaly_surprise</c>.</summary>
+    public const string SurpriseDetector = "forecastSidecarSurprise";
+
+    /// <summary><c>anomaly_score</c>.</summary>
+    public const string ScoreDetector = "forecastSidecarScore";
 
     public static NabResults Load(string directory, string windowsPath)
     {
@@ -26,15 +34,23 @@ internal sealed class NabResults(string directory, IReadOnlyDictionary<string, I
         return new NabResults(directory, windows);
     }
 
-    /// <summary>Writes one data file's results; <paramref name="path"/> names its category by its folder.</summary>
-    public void Write(string path, CsvSeries csv, double[] scores)
+    /// <summary>Writes the rows of all three detectors for one data file.</summary>
+    public void Write(string path, CsvSeries csv, RowScores rows)
+    {
+        Write(path, csv, NoveltyDetector, rows.Novelty);
+        Write(path, csv, SurpriseDetector, rows.Surprise);
+        Write(path, csv, ScoreDetector, rows.Score);
+    }
+
+    /// <summary>Writes one detector's results for one data file; <paramref name="path"/> names its category by its folder.</summary>
+    public void Write(string path, CsvSeries csv, string detector, double[] scores)
     {
         string category = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)))!;
         string name = Path.GetFileName(path);
         windows.TryGetValue($"{category}/{name}", out var fileWindows);
-        string folder = Path.Combine(directory, Detector, category);
+        string folder = Path.Combine(directory, detector, category);
         Directory.CreateDirectory(folder);
-        using var writer = new StreamWriter(Path.Combine(folder, $"{Detector}_{name}"));
+        using var writer = new StreamWriter(Path.Combine(folder, $"{detector}_{name}"));
         writer.WriteLine("timestamp,value,anomaly_score,label");
         var invariant = CultureInfo.InvariantCulture;
         for (int row = 0; row < csv.Values.Length; row++)

@@ -20,6 +20,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
     public const string AnomalyScore = "anomaly_score";
     public const string Residual = "residual";
     public const string AnomalySurprise = "anomaly_surprise";
+    public const string AnomalyNovelty = "anomaly_novelty";
     public const string ThresholdCrossing = "predicted_threshold_crossing_seconds";
 
     private static readonly string[] Reserved = ["metric", "target", "horizon", "model"];
@@ -50,11 +51,14 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
         Gauge.Child? surprise = target.Anomaly.SurpriseSteps > 0
             ? GaugeFor(AnomalySurprise, "How far the latest anomaly score stands above the series' own recent scores, in standard deviations (anomaly.surprise_window).", names).WithLabels([.. values])
             : null;
+        Gauge.Child? novelty = target.Anomaly.Novelty is not null
+            ? GaugeFor(AnomalyNovelty, "How far the latest step went beyond the series' own records (value, level, day-over-day change, forecast surprise), in units of anomaly.novelty_tolerance; 0 except where a rise peaks.", names).WithLabels([.. values])
+            : null;
         names.Add("horizon");
         names.Add("model");
         var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), values, target, model);
         if (!withInterval)
-            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]), residual, [], surprise);
+            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]), residual, [], surprise, novelty);
         var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), values, target, model);
         var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), values, target, model);
         Gauge.Child[] crossing = [];
@@ -67,7 +71,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
             Gauge gauge = GaugeFor(ThresholdCrossing, "Seconds until the forecast crosses the target's capacity threshold, per forecast quantile; absent when it doesn't within the longest horizon.", crossingNames);
             crossing = [gauge.WithLabels([.. values, "0.5"]), gauge.WithLabels([.. values, pessimistic])];
         }
-        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]), residual, crossing, surprise);
+        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]), residual, crossing, surprise, novelty);
     }
 
     private static Gauge.Child[] Children(Gauge gauge, List<string> values, TargetSettings target, string model)
@@ -102,7 +106,7 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 
 /// <summary>The gauge children of one series. Setting a value does not allocate.</summary>
 internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly, Gauge.Child residual, Gauge.Child[] crossing,
-    Gauge.Child? surprise = null)
+    Gauge.Child? surprise = null, Gauge.Child? novelty = null)
 {
     /// <summary>The forecaster the gauges are labelled with.</summary>
     public string Model { get; } = model;
@@ -122,6 +126,9 @@ internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.
     /// <summary>Null when <c>anomaly.surprise_window</c> is 0.</summary>
     public Gauge.Child? Surprise { get; } = surprise;
 
+    /// <summary>Null when <c>anomaly.novelty_tolerance</c> is 0.</summary>
+    public Gauge.Child? Novelty { get; } = novelty;
+
     /// <summary>With capacity planning: seconds to the crossing on the median path, then on the pessimistic one.</summary>
     public Gauge.Child[] Crossing { get; } = crossing;
 
@@ -133,5 +140,6 @@ internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.
         Anomaly.Remove();
         Residual.Remove();
         Surprise?.Remove();
+        Novelty?.Remove();
     }
 }

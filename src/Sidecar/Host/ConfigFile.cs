@@ -223,4 +223,16 @@ internal sealed class AnomalySection
 
     /// <summary>Span of the score's own mean and spread for <c>anomaly_surprise</c>; 0 for no surprise gauge.</summary>
     public string SurpriseWindow { get; set; } = "1d";
+
+    /// <summary>How far beyond its record range (a fraction of that range) a view must go for <c>anomaly_novelty</c> 1; 0 turns novelty off.</summary>
+    public double NoveltyTolerance { get; set; } = 0.05;
+
+    /// <summary>Steps averaged for the level and the day-over-day-change views of novelty.</summary>
+    public int NoveltySmoothingSteps { get; set; } = 24;
+
+    /// <summary>Time over which a record fades halfway back towards the current level; 0: records never fade.</summary>
+    public string NoveltyHalfLife { get; set; } = "8w";
+
+    /// <summary>A rise in novelty reports only where it is the highest of this many steps.</summary>
+    public int NoveltyOnsetSteps { get; set; } = 12;
 }

@@ -194,6 +194,7 @@ internal static class ConfigValidator
         int surpriseSteps = step > TimeSpan.Zero ? (int)Math.Min(int.MaxValue, surpriseWindow.Ticks / step.Ticks) : 0;
         if (surpriseWindow > TimeSpan.Zero && step > TimeSpan.Zero && surpriseSteps < 4)
             errors.Add($"{key}.anomaly.surprise_window: {a.SurpriseWindow} is {surpriseSteps} steps; at least 4 are needed (0 turns it off)");
+        NoveltySettings? novelty = Novelty(errors, key, a, step);
 
         if (errors.Count > before)
             return null;
@@ -238,8 +239,22 @@ internal static class ConfigValidator
                 new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags,
                     covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
                 fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope),
-            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps, surpriseSteps),
+            new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps, surpriseSteps, novelty),
             capacity);
+    }
+
+    private static NoveltySettings? Novelty(List<string> errors, string key, AnomalySection a, TimeSpan step)
+    {
+        if (!(a.NoveltyTolerance >= 0) || double.IsInfinity(a.NoveltyTolerance))
+            errors.Add($"{key}.anomaly.novelty_tolerance: {a.NoveltyTolerance} must be a finite number, at least 0 (0 turns novelty off)");
+        Positive(errors, $"{key}.anomaly.novelty_smoothing_steps", a.NoveltySmoothingSteps);
+        Positive(errors, $"{key}.anomaly.novelty_onset_steps", a.NoveltyOnsetSteps);
+        bool neverFades = a.NoveltyHalfLife is "0" || (PromDuration.TryParse(a.NoveltyHalfLife, out TimeSpan zero) && zero == TimeSpan.Zero);
+        TimeSpan halfLife = neverFades ? TimeSpan.Zero : Duration(errors, $"{key}.anomaly.novelty_half_life", a.NoveltyHalfLife, TimeSpan.Zero);
+        if (!(a.NoveltyTolerance > 0) || step <= TimeSpan.Zero)
+            return null;
+        int daySteps = (int)Math.Max(1, Math.Round(TimeSpan.FromDays(1) / step));
+        return new NoveltySettings(a.NoveltyTolerance, a.NoveltySmoothingSteps, daySteps, halfLife / step, a.NoveltyOnsetSteps);
     }
 
     private static int Positive(List<string> errors, string key, int value)

@@ -136,4 +136,19 @@ internal sealed record AnomalySettings(
     double MinDeviation = 0,
     double MinRelativeDeviation = 0,
     int ShiftSteps = 0,
-    int SurpriseSteps = 0);
+    int SurpriseSteps = 0,
+    NoveltySettings? Novelty = null);
+
+/// <summary>
+/// <c>anomaly_novelty</c>: how far a series goes beyond its own records (see <see cref="Score.NoveltyScorer"/>).
+/// </summary>
+/// <param name="Tolerance">Distance beyond a record, as a fraction of the record range, at which novelty reaches 1.</param>
+/// <param name="SmoothingSteps">Steps averaged for the level and day-over-day-change views.</param>
+/// <param name="DaySteps">Steps in a day (at least 1): the lag of the day-over-day view, and the warm-up.</param>
+/// <param name="HalfLifeSteps">Steps over which a record fades halfway back towards the current level; 0: never.</param>
+/// <param name="OnsetSteps">A rise reports only where it is the highest of this many steps.</param>
+internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int DaySteps, double HalfLifeSteps, int OnsetSteps)
+{
+    /// <summary>Records need a day of the series, and a full smoothing window, before anything counts as beyond them.</summary>
+    public int WarmupSteps => Math.Max(DaySteps, SmoothingSteps);
+}

@@ -8,5 +8,6 @@ namespace Sidecar.Pipeline;
 /// <param name="AnomalyScore">The score of the newest step.</param>
 /// <param name="Residual">The newest step's value minus its one-step forecast; NaN when there was none.</param>
 /// <param name="Surprise">The score's surprise against the series' own recent scores (<see cref="Score.ScoreSurprise"/>).</param>
-internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore, double Residual = double.NaN, double Surprise = 0);
+/// <param name="Novelty">How far the step went beyond the series' own records (<see cref="Score.NoveltyScorer"/>).</param>
+internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore, double Residual = double.NaN, double Surprise = 0, double Novelty = 0);
 

@@ -25,6 +25,12 @@ internal sealed class SeriesState(string key)
     /// <summary>The newest score's surprise against the series' own recent scores; 0 when turned off.</summary>
     public double LastSurprise;
 
+    /// <summary>Null until the first step is processed, and while <c>anomaly.novelty_tolerance</c> is 0.</summary>
+    public NoveltyScorer? Novelty;
+
+    /// <summary>The newest step's novelty: how far it went beyond the series' records (0 where it isn't an onset).</summary>
+    public double LastNovelty;
+
     /// <summary>The newest step fed into the carried LSTM state; <see cref="long.MinValue"/> when the state is not warm.</summary>
     public long StateStep = long.MinValue;
 

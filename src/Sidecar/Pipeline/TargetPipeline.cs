@@ -47,6 +47,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private const int QualitySampleSeries = 256;
     private readonly ForecastQuality _quality = new([.. store.Settings.Horizons.Select(h => h.Steps)], QualitySampleSeries);
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
+    private readonly NoveltyHistory _novelty = new(store.Settings);
 
     public TargetStore Store { get; } = store;
 
@@ -243,6 +244,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             float actual = series.CopyHistoryAt(step);
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
+            double surprise = double.NaN;
             if (state.PendingStep == step && !float.IsNaN(actual))
             {
                 state.LastResidual = actual - state.PendingOneStep;
@@ -251,7 +253,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 {
                     state.LastScore = state.Scorer.Score(state.LastResidual, actual, state.PendingLowerGap, state.PendingUpperGap, Settings.Anomaly);
                     if (Settings.Anomaly.SurpriseSteps > 0)
-                        state.LastSurprise = state.Surprise.Observe(state.LastScore, Settings.Anomaly.SurpriseSteps);
+                        surprise = state.LastSurprise = state.Surprise.Observe(state.LastScore, Settings.Anomaly.SurpriseSteps);
                     if (state.LastScore > 1 != state.Anomalous)
                     {
                         state.Anomalous = !state.Anomalous;
@@ -259,6 +261,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                     }
                 }
             }
+            if (Settings.Anomaly.Novelty is { } novelty)
+                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, surprise);
             state.PendingStep = long.MinValue;
             ModelSlot? slot = SlotFor(state);
             if (slot is null)
@@ -448,6 +452,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         seriesGauges.Anomaly.Set(state.LastScore);
         seriesGauges.Surprise?.Set(state.LastSurprise);
+        seriesGauges.Novelty?.Set(state.LastNovelty);
         SetOrHide(seriesGauges.Residual, state.LastResidual);
     }
 
@@ -557,7 +562,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.PendingStep == state.ProcessedStep + 1 ? state.PendingOneStep : float.NaN,
                 state.LastScore,
                 state.LastResidual,
-                state.LastSurprise);
+                state.LastSurprise,
+                state.LastNovelty);
         }
     }
 

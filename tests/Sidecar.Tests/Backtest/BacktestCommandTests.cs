@@ -58,15 +58,16 @@ public sealed class BacktestCommandTests : IDisposable
     public void WritesOneRowPerInputWithForecastsOnceTrained()
     {
         string[] lines = Run(WriteCsv("cycle.csv", Cycle), "out");
-        Assert.Equal("timestamp,value,predicted,anomaly_score,forecast_5m,lower_5m,upper_5m,forecast_1h,lower_1h,upper_1h", lines[0]);
+        Assert.Equal("timestamp,value,predicted,anomaly_score,anomaly_surprise,anomaly_novelty,forecast_5m,lower_5m,upper_5m,forecast_1h,lower_1h,upper_1h", lines[0]);
         Assert.Equal(Rows + 1, lines.Length);
-        Assert.All(lines.Skip(1), l => Assert.Equal(10, l.Split(',').Length));
+        Assert.All(lines.Skip(1), l => Assert.Equal(12, l.Split(',').Length));
         // No forecast before a day of history; forecasts after the first training.
-        Assert.Equal("", lines[100].Split(',')[4]);
+        Assert.Equal("", lines[100].Split(',')[6]);
         var late = lines[^1].Split(',').Skip(1).Select(c => c.Length == 0 ? double.NaN : double.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         Assert.All(late[1..], v => Assert.False(double.IsNaN(v)));
-        Assert.True(late[4] <= late[3] && late[3] <= late[5], "median within its interval");
-        Assert.InRange(late[6], 20, 80);
+        Assert.True(late[6] <= late[5] && late[5] <= late[7], "median within its interval");
+        Assert.InRange(late[8], 20, 80);
+        Assert.True(late[4] >= 0, "novelty is never negative");
     }
 
     [Fact]

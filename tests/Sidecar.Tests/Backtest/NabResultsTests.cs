@@ -16,9 +16,12 @@ public sealed class NabResultsTests : IDisposable
         File.WriteAllText(data, "timestamp,value\n2020-01-01 00:05:00,1\n2020-01-01 00:10:00,2\n2020-01-01 00:15:00,3\n2020-01-01 00:25:00,4\n");
         var csv = CsvSeries.Read(data);
 
-        NabResults.Load(Path.Combine(_directory, "results"), windows).Write(data, csv, [double.NaN, 0, 1, 3]);
+        var rows = new RowScores(4);
+        double[] novelty = [double.NaN, 0, 1, 3];
+        novelty.CopyTo(rows.Novelty, 0);
+        rows.Score[3] = 1;
+        NabResults.Load(Path.Combine(_directory, "results"), windows).Write(data, csv, rows);
 
-        string[] lines = File.ReadAllLines(Path.Combine(_directory, "results", NabResults.Detector, "realMade", $"{NabResults.Detector}_up.csv"));
         Assert.Equal(
         [
             "timestamp,value,anomaly_score,label",
@@ -26,8 +29,14 @@ public sealed class NabResultsTests : IDisposable
             "2020-01-01 00:10:00,2,0,1",
             "2020-01-01 00:15:00,3,0.5,1",
             "2020-01-01 00:25:00,4,0.75,0",
-        ], lines);
+        ], Lines(NabResults.NoveltyDetector));
+        // Each output is a detector of its own; NaN (no score at that row) is written as 0.
+        Assert.Equal(["0", "0", "0", "0.5"], Lines(NabResults.ScoreDetector).Skip(1).Select(l => l.Split(',')[2]));
+        Assert.Equal(["0", "0", "0", "0"], Lines(NabResults.SurpriseDetector).Skip(1).Select(l => l.Split(',')[2]));
     }
+
+    private string[] Lines(string detector) =>
+        File.ReadAllLines(Path.Combine(_directory, "results", detector, "realMade", $"{detector}_up.csv"));
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -29,7 +29,20 @@ public sealed class ConfigLoaderTests
         // window 32 + longest horizon 240 must fit in the 20% validation part.
         Assert.Equal((int)Math.Ceiling(272 / 0.2) + 1, target.Model.MinHistorySteps);
         Assert.Equal(86400 / 15, target.Anomaly.SurpriseSteps);
+        Assert.Equal(new NoveltySettings(0.05, 24, 86400 / 15, 8 * 7 * 86400 / 15.0, 12), target.Anomaly.Novelty);
     }
+
+    [Theory]
+    [InlineData("novelty_tolerance: 0", null)]
+    [InlineData("novelty_half_life: 0", 0.0)]
+    [InlineData("novelty_half_life: 1h", 240.0)]
+    public void NoveltyHalfLifeIsInStepsAndAZeroToleranceTurnsNoveltyOff(string line, double? halfLifeSteps) =>
+        Assert.Equal(halfLifeSteps, ConfigLoader.Load(Valid + $"\n    anomaly:\n      {line}\n").Targets[0].Anomaly.Novelty?.HalfLifeSteps);
+
+    [Fact]
+    public void ADayIsAtLeastOneStepForNovelty() =>
+        Assert.Equal(1, ConfigLoader.Load(Valid.Replace("step: 15s", "step: 2d").Replace("[5m, 1h]", "[2d]")
+            + "\n    history: 60d\n    model:\n      fit_window: 60d\n      min_history: 60d\n      window: 4\n    anomaly:\n      surprise_window: 0\n").Targets[0].Anomaly.Novelty!.DaySteps);
 
     [Theory]
     [InlineData("0", 0)]
@@ -60,6 +73,10 @@ public sealed class ConfigLoaderTests
     [InlineData("prometheus:\n  url: ftp://x\n", "prometheus.url", "not an http")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      surprise_window: 2m\n", "targets[0].anomaly.surprise_window", "at least 4")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      surprise_window: soon\n", "targets[0].anomaly.surprise_window", "not a positive duration")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_tolerance: -0.1\n", "targets[0].anomaly.novelty_tolerance", "at least 0")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_smoothing_steps: 0\n", "targets[0].anomaly.novelty_smoothing_steps", "must be positive")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_onset_steps: 0\n", "targets[0].anomaly.novelty_onset_steps", "must be positive")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_half_life: forever\n", "targets[0].anomaly.novelty_half_life", "not a positive duration")]
     [InlineData("targets: [", "line", "")]
     public void NamesTheBadKeyAndSaysWhy(string yaml, string key, string reason)
     {

@@ -1,0 +1,41 @@
+using Sidecar.Host;
+using Sidecar.Score;
+using Sidecar.Store;
+
+namespace Sidecar.Pipeline;
+
+/// <summary>
+/// Feeds a series' <see cref="NoveltyScorer"/> every step it hasn't seen yet, from the store. A scorer that
+/// is new (a new series, a restart, a reload) starts on the whole history the store keeps, so its records
+/// are as long as that history at once; a series the inference loop skipped ahead catches up the same
+/// way. In steady state that is one step. Used by the inference loop only.
+/// </summary>
+internal sealed class NoveltyHistory(TargetSettings settings)
+{
+    private float[] _values = new float[1];
+    private float[] _dayAgo = new float[1];
+
+    /// <summary>Feeds the steps up to <paramref name="step"/>; returns the novelty of that step.</summary>
+    /// <param name="surprise">The forecast's surprise at <paramref name="step"/>; NaN where there is none.</param>
+    public double Advance(NoveltyScorer scorer, Series series, long step, double surprise)
+    {
+        long oldest = step - Math.Min(series.ClosedStepCount, settings.HistorySteps) + 1;
+        long from = scorer.LastStep == long.MinValue ? oldest : Math.Max(scorer.LastStep + 1, oldest);
+        if (from > step)
+            return 0;
+        int count = (int)(step - from + 1);
+        if (_values.Length < count)
+        {
+            _values = new float[count];
+            _dayAgo = new float[count];
+        }
+        Span<float> values = _values.AsSpan(0, count);
+        Span<float> dayAgo = _dayAgo.AsSpan(0, count);
+        series.CopyHistory(step, values);
+        series.CopyHistory(step - settings.Anomaly.Novelty!.DaySteps, dayAgo);
+        double novelty = 0;
+        for (int i = 0; i < count; i++)
+            novelty = scorer.Observe(from + i, values[i], dayAgo[i], i == count - 1 ? surprise : double.NaN);
+        return novelty;
+    }
+}

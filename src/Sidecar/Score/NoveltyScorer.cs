@@ -1,0 +1,111 @@
+using Sidecar.Host;
+
+namespace Sidecar.Score;
+
+/// <summary>
+/// How far one series goes beyond everything it has done before: <c>anomaly_novelty</c>. Four views of
+/// the series each keep a fading record range (<see cref="RecordRange"/>):
+/// <list type="bullet">
+/// <item>the value;</item>
+/// <item>its level, the mean of the last <c>smoothing</c> steps;</item>
+/// <item>its day-over-day change, the mean of |value − value a day earlier| over those steps;</item>
+/// <item>the forecast's surprise (<see cref="ScoreSurprise"/>), where the LSTM scores the step.</item>
+/// </list>
+/// Novelty is the largest distance beyond a record, as a fraction of that record's range, divided by the
+/// tolerance: 1 means a view went <c>tolerance</c> of its range beyond anything seen. Since a rising
+/// excursion sets a new record at every step on its way up, a step reports only where it is the highest
+/// of the last <c>onset</c> steps, and 0 otherwise: one signal per rise, what a page should be. It is 0
+/// until a day of the series (and one smoothing window) has been seen.
+/// Steps must be fed in order, one by one, gaps as NaN. Touched by one thread only.
+/// </summary>
+internal sealed class NoveltyScorer
+{
+    private readonly NoveltySettings _settings;
+    private readonly double _keep;
+    private RecordRange _value;
+    private RecordRange _level;
+    private RecordRange _change = RecordRange.FromZero();
+    private RecordRange _surprise = RecordRange.FromZero();
+    private readonly float[] _recent;
+    private readonly float[] _changes;
+    private readonly float[] _earlier;
+    private int _position;
+    private int _earlierPosition;
+    private int _seen;
+
+    public NoveltyScorer(NoveltySettings settings)
+    {
+        _settings = settings;
+        _keep = settings.HalfLifeSteps > 0 ? Math.Pow(0.5, 1 / settings.HalfLifeSteps) : 1;
+        _recent = new float[settings.SmoothingSteps];
+        _changes = new float[settings.SmoothingSteps];
+        _earlier = new float[settings.OnsetSteps - 1];
+        _recent.AsSpan().Fill(float.NaN);
+        _changes.AsSpan().Fill(float.NaN);
+    }
+
+    /// <summary>The newest step fed; <see cref="long.MinValue"/> before the first.</summary>
+    public long LastStep { get; private set; } = long.MinValue;
+
+    /// <summary>Feeds the step after <see cref="LastStep"/> and returns its novelty (0 where it isn't an onset).</summary>
+    /// <param name="value">The step's value; NaN for a gap.</param>
+    /// <param name="dayAgo">The value a day earlier; NaN where there is none.</param>
+    /// <param name="surprise">The forecast's surprise at this step; NaN where the LSTM didn't score it.</param>
+    public double Observe(long step, float value, float dayAgo, double surprise)
+    {
+        LastStep = step;
+        _recent[_position] = value;
+        _changes[_position] = float.IsNaN(value) || float.IsNaN(dayAgo) ? float.NaN : Math.Abs(value - dayAgo);
+        _position = (_position + 1) % _recent.Length;
+        double novelty = 0;
+        if (!float.IsNaN(value))
+        {
+            double level = MeanOfMost(_recent);
+            double change = MeanOfMost(_changes);
+            if (_seen >= _settings.WarmupSteps)
+            {
+                double beyond = Math.Max(_value.Exceedance(value), _level.Exceedance(level));
+                beyond = Math.Max(beyond, Math.Max(_change.Exceedance(change), _surprise.Exceedance(surprise)));
+                novelty = beyond / _settings.Tolerance;
+            }
+            double centre = double.IsNaN(level) ? value : level;
+            _value.Include(value, centre, _keep);
+            if (!double.IsNaN(level))
+                _level.Include(level, centre, _keep);
+            if (!double.IsNaN(change))
+                _change.Include(change, 0, _keep);
+            if (!double.IsNaN(surprise))
+                _surprise.Include(surprise, 0, _keep);
+            _seen++;
+        }
+        return Onset(novelty);
+    }
+
+    private double Onset(double novelty)
+    {
+        if (_earlier.Length == 0)
+            return novelty;
+        bool highest = true;
+        foreach (float earlier in _earlier)
+            highest &= novelty > earlier;
+        _earlier[_earlierPosition] = (float)novelty;
+        _earlierPosition = (_earlierPosition + 1) % _earlier.Length;
+        return highest ? novelty : 0;
+    }
+
+    // The mean of the window's values, or NaN when fewer than half of its steps have one.
+    private static double MeanOfMost(float[] window)
+    {
+        double sum = 0;
+        int count = 0;
+        foreach (float v in window)
+        {
+            if (!float.IsNaN(v))
+            {
+                sum += v;
+                count++;
+            }
+        }
+        return count * 2 >= window.Length && count > 0 ? sum / count : double.NaN;
+    }
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+using Sidecar.Expose;
+using Sidecar.Host;
+using Sidecar.Ingest;
+using Sidecar.Pipeline;
+using Sidecar.Score;
+using Sidecar.Store;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.Pipeline;
+
+public sealed partial class NoveltyPipelineTests
+{
+    private const long StepMs = 600_000;
+    private const int DaySteps = 144;
+    private const int HistorySteps = 3 * DaySteps;
+    private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_400);
+
+    // Ten-minute steps, so that a day (the novelty warm-up and day-over-day lag) is 144 steps.
+    private static SidecarSettings Settings() => ConfigLoader.Load("""
+        demo:
+          mode: off
+        targets:
+          - name: t
+            selector: test_metric
+            step: 10m
+            horizons: [10m, 20m]
+            history: 4d
+            model:
+              window: 8
+              min_history: 1d
+              fit_window: 2d
+        """);
+
+    [Fact]
+    public async Task ASeriesBornWithHistoryStartsOnRecordsOfAllOfItAndReportsAnEscapeOnce()
+    {
+        var time = new ManualTimeProvider(Start);
+        var store = new SeriesStore(Settings(), time);
+        var registry = Metrics.NewCustomRegistry();
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        long first = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;
+        var values = new List<float>();
+        var history = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = 0; i < HistorySteps; i++)
+        {
+            // The last closed step (the newest one still fills) leaves everything before it far behind.
+            values.Add(i == HistorySteps - 2 ? 150 : Daily(i));
+            history.With((first + i * StepMs, values[^1]));
+        }
+        // A backfill: the whole history arrives before the pipeline first sees the series.
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
+        pipeline.Process();
+        Series series = store.Targets[0].Snapshot().Single();
+        long step0 = first / StepMs;
+        Assert.Equal(step0 + HistorySteps - 2, series.LastClosedStep);
+        double primed = pipeline.Latest(series)!.Novelty;
+        Assert.True(primed > 1, $"novelty {primed}");
+        Assert.Equal(primed, NoveltyOnMetrics(await RegistryText.ScrapeAsync(registry)), 6);
+
+        // The same steps fed one by one give the same novelty: priming is not a second code path.
+        var scorer = new NoveltyScorer(store.Targets[0].Settings.Anomaly.Novelty!);
+        double fed = 0;
+        for (int i = 0; i < HistorySteps - 1; i++)
+            fed = scorer.Observe(step0 + i, values[i], i >= DaySteps ? values[i - DaySteps] : float.NaN, double.NaN);
+        Assert.Equal(fed, primed, 12);
+
+        // Back to normal at the next steps: nothing new, so nothing is reported.
+        long next = first + HistorySteps * StepMs;
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((next, Daily(HistorySteps)), (next + StepMs, Daily(HistorySteps + 1)))));
+        time.Advance(TimeSpan.FromMilliseconds(3 * StepMs));
+        pipeline.Process();
+        Assert.Equal(0, NoveltyOnMetrics(await RegistryText.ScrapeAsync(registry)));
+    }
+
+    [Fact]
+    public async Task AZeroToleranceLeavesNoveltyOff()
+    {
+        var settings = ConfigLoader.Load("""
+            demo:
+              mode: off
+            targets:
+              - name: t
+                selector: test_metric
+                step: 1s
+                horizons: [2s]
+                history: 10m
+                model:
+                  window: 8
+                  min_history: 90s
+                  fit_window: 10m
+                anomaly:
+                  novelty_tolerance: 0
+            """);
+        var time = new ManualTimeProvider(Start);
+        var store = new SeriesStore(settings, time);
+        var registry = Metrics.NewCustomRegistry();
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        var series = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = 0; i < 100; i++)
+            series.With((Start.ToUnixTimeMilliseconds() - (100 - i) * 1000L, i));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
+        pipeline.Process();
+        string text = await RegistryText.ScrapeAsync(registry);
+        Assert.Contains("anomaly_score{", text);
+        Assert.DoesNotContain("anomaly_novelty", text);
+    }
+
+    private static float Daily(int i) => (float)(50 + 20 * Math.Sin(2 * Math.PI * i / DaySteps) + 3 * Math.Sin(i * 1.7));
+
+    private static double NoveltyOnMetrics(string text)
+    {
+        var match = NoveltyLine().Match(text);
+        Assert.True(match.Success, "anomaly_novelty is on /metrics");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"^anomaly_novelty\{instance=""a"",metric=""test_metric"",target=""t""\} (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex NoveltyLine();
+}

@@ -1,0 +1,120 @@
+using Sidecar.Host;
+using Sidecar.Score;
+
+namespace Sidecar.Tests.Score;
+
+public sealed class NoveltyScorerTests
+{
+    // A "day" of 24 steps keeps the tests short; the sidecar derives it from the target's step.
+    private static readonly NoveltySettings Settings = new(Tolerance: 0.05, SmoothingSteps: 4, DaySteps: 24, HalfLifeSteps: 0, OnsetSteps: 3);
+
+    [Fact]
+    public void NoiseIsRarelyNovel()
+    {
+        var scorer = new NoveltyScorer(Settings);
+        var random = new Random(5);
+        int novel = 0;
+        for (long step = 0; step < 5000; step++)
+        {
+            if (scorer.Observe(step, random.NextSingle() * 2 - 1, float.NaN, double.NaN) > 1)
+                novel++;
+        }
+        // Noise sets a new record ever more rarely (about ln n times per view); the tolerance hides the smallest.
+        Assert.InRange(novel, 0, 10);
+    }
+
+    [Fact]
+    public void AValueBeyondItsRecordsScoresTheDistanceInTolerances()
+    {
+        var scorer = new NoveltyScorer(Settings);
+        long step = Feed(scorer, 0, 48, Ramp);
+        // 2 beyond a range of 10 is 20 %, four tolerances of 5 %; the level view stays inside its range.
+        Assert.Equal(4, scorer.Observe(step, 12, float.NaN, double.NaN), 6);
+    }
+
+    [Fact]
+    public void StaysZeroUntilADayOfTheSeriesIsSeen()
+    {
+        var scorer = new NoveltyScorer(Settings);
+        long step = Feed(scorer, 0, 23, i => i % 2 == 0 ? 0f : 1f);
+        Assert.Equal(0, scorer.Observe(step++, 1000, float.NaN, double.NaN));
+        Assert.True(scorer.Observe(step, 1e6f, float.NaN, double.NaN) > 1);
+    }
+
+    [Fact]
+    public void ASustainedShiftInsideTheValueRangeIsNovelByItsLevel()
+    {
+        var scorer = new NoveltyScorer(Settings);
+        long step = Feed(scorer, 0, 96, i => i % 2 == 0 ? -1f : 1f);
+        // Every value stays inside [-1, 1], but the level (the mean of four steps) was 0 and leaves it.
+        double highest = 0;
+        for (int i = 0; i < 4; i++)
+            highest = Math.Max(highest, scorer.Observe(step++, 0.9f, float.NaN, double.NaN));
+        Assert.True(highest > 1, $"highest {highest}");
+    }
+
+    [Fact]
+    public void ADailyPatternThatStopsIsNovelByItsDayOverDayChange()
+    {
+        // A square wave with a 24-step period, repeated exactly: the change from a day earlier is 0.
+        static float Wave(long i) => i % 24 < 12 ? 0f : 10f;
+        var scorer = new NoveltyScorer(Settings);
+        var values = new List<float>();
+        long step = 0;
+        for (; step < 24 * 5; step++)
+        {
+            values.Add(Wave(step));
+            Assert.True(scorer.Observe(step, values[^1], step >= 24 ? values[(int)step - 24] : float.NaN, double.NaN) < 1);
+        }
+        // The wave stops halfway up: value and level stay in their ranges, the day-over-day change doesn't.
+        double highest = 0;
+        for (int i = 0; i < 12; i++, step++)
+        {
+            values.Add(5f);
+            highest = Math.Max(highest, scorer.Observe(step, 5f, values[(int)step - 24], double.NaN));
+        }
+        Assert.True(highest > 1, $"highest {highest}");
+    }
+
+    [Fact]
+    public void AForecastSurpriseBeyondItsRecordIsNovel()
+    {
+        var scorer = new NoveltyScorer(Settings);
+        var random = new Random(2);
+        long step = 0;
+        for (; step < 200; step++)
+            scorer.Observe(step, 1f, float.NaN, random.NextDouble() * 3);
+        Assert.True(scorer.Observe(step, 1f, float.NaN, 6) > 1);
+    }
+
+    [Fact]
+    public void ReportsARiseOnceWhereItPeaksNotAtEveryStepOfThePlateauAfter()
+    {
+        var scorer = new NoveltyScorer(Settings);
+        long step = Feed(scorer, 0, 48, i => i % 2 == 0 ? 0f : 1f);
+        Assert.True(scorer.Observe(step++, 50, float.NaN, double.NaN) > 1);
+        // The plateau that follows goes beyond the (now wider) records by less than the spike did.
+        for (int i = 0; i < 10; i++)
+            Assert.Equal(0, scorer.Observe(step++, 2, float.NaN, double.NaN));
+    }
+
+    [Fact]
+    public void AGapScoresZeroAndLeavesTheRecordsAsTheyWere()
+    {
+        var scorer = new NoveltyScorer(Settings);
+        long step = Feed(scorer, 0, 48, Ramp);
+        Assert.Equal(0, scorer.Observe(step++, float.NaN, float.NaN, double.NaN));
+        Assert.Equal(step - 1, scorer.LastStep);
+        Assert.Equal(4, scorer.Observe(step, 12, float.NaN, double.NaN), 6);
+    }
+
+    // Up from 0 to 10 and back down over 20 steps, again and again: the level moves through a range too.
+    private static float Ramp(long step) => Math.Abs(step % 20 - 10);
+
+    private static long Feed(NoveltyScorer scorer, long from, int count, Func<long, float> value)
+    {
+        for (long step = from; step < from + count; step++)
+            scorer.Observe(step, value(step), float.NaN, double.NaN);
+        return from + count;
+    }
+}

@@ -3,14 +3,13 @@ namespace Sidecar.Score;
 /// <summary>
 /// The lowest and highest one view of a series has been, with old extremes fading: each step, an extreme
 /// moves back towards the series' current level by a fixed fraction, so a spike from months ago stops
-/// hiding today's. A value beyond the range is measured as a fraction of the range's width.
+/// hiding today's. A value beyond the range is measured as a fraction of the range's width. A range of
+/// width 0 (a view that never moved, such as a surprise still warming up at 0) measures nothing: its
+/// first move would be infinitely far beyond it, so it only widens the range, and the next move is
+/// measured against that.
 /// </summary>
 internal struct RecordRange
 {
-    // A range of width 0 (a flat series) would make its first change infinitely far beyond it.
-    private const double MinRelativeWidth = 1e-6;
-    private const double MinWidth = 1e-12;
-
     private double _low;
     private double _high;
     private bool _seen;
@@ -18,12 +17,12 @@ internal struct RecordRange
     /// <summary>A range that already holds 0: for views that are never negative (changes, surprises).</summary>
     public static RecordRange FromZero() => new() { _seen = true };
 
-    /// <summary>How far <paramref name="value"/> lies beyond the range, as a fraction of its width; 0 inside it, for NaN, or before anything was seen.</summary>
+    /// <summary>How far <paramref name="value"/> lies beyond the range, as a fraction of its width; 0 inside it, for NaN, and while the range has no width.</summary>
     public readonly double Exceedance(double value)
     {
-        if (!_seen || double.IsNaN(value))
+        double width = _high - _low;
+        if (!_seen || !(width > 0) || double.IsNaN(value))
             return 0;
-        double width = Math.Max(_high - _low, Math.Max(MinRelativeWidth * Math.Max(Math.Abs(_low), Math.Abs(_high)), MinWidth));
         return Math.Max(0, Math.Max(value - _high, _low - value) / width);
     }
 

@@ -19,13 +19,15 @@ public sealed class RecordRangeTests
     }
 
     [Fact]
-    public void AFlatHistoryStillMakesItsFirstChangeFarBeyondIt()
+    public void ARangeWithoutWidthMeasuresNothingUntilItsFirstMoveWidensIt()
     {
-        var range = new RecordRange();
+        var range = RecordRange.FromZero();
         for (int i = 0; i < 10; i++)
-            range.Include(100, 100, keep: 1);
-        Assert.True(range.Exceedance(101) > 1000);
-        Assert.Equal(0, range.Exceedance(100));
+            range.Include(0, 0, keep: 1);
+        // A surprise still warming up at 0 would make its first real value infinitely far beyond.
+        Assert.Equal(0, range.Exceedance(3));
+        range.Include(3, 0, keep: 1);
+        Assert.Equal(1, range.Exceedance(6), 12);
     }
 
     [Fact]

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Offline experiment, not part of the sidecar: the global settings tried for anomaly_novelty, and what
+each view adds. It re-implements the novelty of Score/NoveltyScorer.cs in numpy over the rows that
+`backtest --output-dir DIR` wrote (their value and anomaly_surprise columns), varies one setting at a
+time, and rates every variant with NAB's own sweeper and threshold optimiser (standard profile, 51 files).
+Every variant is one setting for all files; none looks at labels. NAB's code is imported from a checkout,
+not copied:
+
+    /usr/bin/python3 bench/nab-novelty-variants.py BACKTEST_OUTPUT_DIR NAB_CHECKOUT NAB_DATA_DIR
+
+It takes about ten minutes. The sidecar itself works on its step grid, so on the few files with
+irregular timestamps its figure differs a little from the row-by-row one here.
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+
+OUTPUT, NAB, DATA = sys.argv[1:4]
+sys.path.insert(0, NAB)
+from nab.sweeper import Sweeper  # noqa: E402
+
+WINDOWS = json.load(open(os.path.join(DATA, "combined_windows.json")))
+DEFAULT = dict(views=("value", "level", "change", "surprise"), smoothing=24, half_life_days=56, onset=12)
+
+
+def novelty(v, surprise, day, views, smoothing, half_life_days, onset):
+    n = len(v)
+    keep = 0.5 ** (1 / (half_life_days * day)) if half_life_days else 1.0
+    ranges = {name: [math.nan, math.nan] for name in views}
+    for name in ("change", "surprise"):
+        if name in ranges:
+            ranges[name] = [0.0, 0.0]
+    raw = np.zeros(n)
+    seen = 0
+    for i in range(n):
+        x = v[i]
+        if math.isnan(x):
+            continue
+        recent = v[max(0, i - smoothing + 1):i + 1]
+        level = np.nanmean(recent) if np.count_nonzero(~np.isnan(recent)) * 2 >= smoothing else math.nan
+        change = math.nan
+        if i - day - smoothing + 1 >= 0:
+            d = np.abs(v[i - smoothing + 1:i + 1] - v[i - day - smoothing + 1:i - day + 1])
+            change = np.nanmean(d) if np.count_nonzero(~np.isnan(d)) * 2 >= smoothing else math.nan
+        now = dict(value=x, level=level, change=change, surprise=surprise[i])
+        centre = x if math.isnan(level) else level
+        beyond = 0.0
+        for name, r in ranges.items():
+            y = now[name]
+            if math.isnan(y):
+                continue
+            lo, hi = r
+            if seen >= max(day, smoothing) and hi - lo > 0:
+                beyond = max(beyond, (y - hi) / (hi - lo), (lo - y) / (hi - lo))
+            c = 0.0 if name in ("change", "surprise") else centre
+            if math.isnan(hi):
+                r[0] = r[1] = y
+            else:
+                hi = c + (hi - c) * keep if hi > c else hi
+                lo = c + (lo - c) * keep if lo < c else lo
+                r[0], r[1] = min(lo, y), max(hi, y)
+        raw[i] = beyond / 0.05
+        seen += 1
+    out = raw.copy()
+    for i in range(n):
+        if onset > 1 and raw[i] <= raw[max(0, i - onset + 1):i].max(initial=0.0):
+            out[i] = 0
+    return out / (1 + out)
+
+
+def rate(results):
+    sweeper = Sweeper(probationPercent=0.15, costMatrix=dict(tpWeight=1.0, fpWeight=0.11, fnWeight=1.0))
+    points, windows = [], 0
+    for name, scores in results.items():
+        timestamps = list(pd.to_datetime(pd.read_csv(os.path.join(DATA, name)).timestamp))
+        limits = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in WINDOWS[name]]
+        windows += len(limits)
+        points += sweeper.calcSweepScore(timestamps, list(scores), limits, name)
+    best = max(sweeper.calcScoreByThreshold(points), key=lambda t: t.score)
+    return 100 * (best.score + windows) / (2 * windows)
+
+
+def main():
+    files = {}
+    for name in WINDOWS:
+        rows = pd.read_csv(os.path.join(OUTPUT, name.split("/")[1]))
+        step = (pd.Timestamp(rows.timestamp[1]) - pd.Timestamp(rows.timestamp[0])).total_seconds()
+        surprise = rows.anomaly_surprise.values.astype(float)
+        files[name] = (rows.value.values.astype(float), surprise, max(1, round(86400 / step)))
+    variants = [("defaults: value, level, change, surprise; smoothing 24, half-life 8w, onset 12", {})]
+    variants += [(f"without the {view} view", dict(views=tuple(v for v in DEFAULT["views"] if v != view))) for view in DEFAULT["views"]]
+    variants += [("value view only", dict(views=("value",)))]
+    variants += [(f"half-life {d} days" if d else "records never fade", dict(half_life_days=d)) for d in (0, 14, 28)]
+    variants += [(f"onset {k} steps", dict(onset=k)) for k in (1, 6, 24)]
+    variants += [(f"smoothing {s} steps", dict(smoothing=s)) for s in (12, 48)]
+    for label, change in variants:
+        settings = {**DEFAULT, **change}
+        results = {name: novelty(v, s, day, **settings) for name, (v, s, day) in files.items()}
+        print(f"{rate(results):5.1f}  {label}", flush=True)
+
+
+main()

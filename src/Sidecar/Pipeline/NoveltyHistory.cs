@@ -16,9 +16,16 @@ internal sealed class NoveltyHistory(TargetSettings settings)
     private float[] _dayAgo = new float[1];
 
     /// <summary>Feeds the steps up to <paramref name="step"/>; returns the novelty of that step.</summary>
+    /// <param name="value">The value at <paramref name="step"/>, already read by the caller.</param>
     /// <param name="surprise">The forecast's surprise at <paramref name="step"/>; NaN where there is none.</param>
-    public double Advance(NoveltyScorer scorer, Series series, long step, double surprise)
+    public double Advance(NoveltyScorer scorer, Series series, long step, float value, double surprise)
     {
+        int daySteps = settings.Anomaly.Novelty!.DaySteps;
+        if (scorer.LastStep == step - 1)
+        {
+            // The steady state: one step, whose value is in hand; the store is decoded for the day-ago value only.
+            return scorer.Observe(step, value, series.CopyHistoryAt(step - daySteps), surprise);
+        }
         long oldest = step - Math.Min(series.ClosedStepCount, settings.HistorySteps) + 1;
         long from = scorer.LastStep == long.MinValue ? oldest : Math.Max(scorer.LastStep + 1, oldest);
         if (from > step)
@@ -32,7 +39,7 @@ internal sealed class NoveltyHistory(TargetSettings settings)
         Span<float> values = _values.AsSpan(0, count);
         Span<float> dayAgo = _dayAgo.AsSpan(0, count);
         series.CopyHistory(step, values);
-        series.CopyHistory(step - settings.Anomaly.Novelty!.DaySteps, dayAgo);
+        series.CopyHistory(step - daySteps, dayAgo);
         double novelty = 0;
         for (int i = 0; i < count; i++)
             novelty = scorer.Observe(from + i, values[i], dayAgo[i], i == count - 1 ? surprise : double.NaN);

@@ -262,7 +262,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 }
             }
             if (Settings.Anomaly.Novelty is { } novelty)
-                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, surprise);
+                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, actual, surprise);
             state.PendingStep = long.MinValue;
             ModelSlot? slot = SlotFor(state);
             if (slot is null)
@@ -631,7 +631,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     }
 
     /// <summary>The model a series is forecast with: its own, or the target's; null before there is one.</summary>
-    private ModelSlot? SlotFor(SeriesState state) => _seriesSlots.GetValueOrDefault(state.Key) ?? _targetSlot;
+    // Hashing a series' label text costs more than the rest of a step's bookkeeping; most targets have no per-series slots.
+    private ModelSlot? SlotFor(SeriesState state) =>
+        _seriesSlots.Count == 0 ? _targetSlot : _seriesSlots.GetValueOrDefault(state.Key) ?? _targetSlot;
 
     private readonly record struct StepPlan(Series Series, SeriesState State, ModelSlot Slot, long From, long Last, bool Fresh)
     {

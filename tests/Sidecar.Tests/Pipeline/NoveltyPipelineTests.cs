@@ -74,6 +74,38 @@ public sealed partial class NoveltyPipelineTests
         time.Advance(TimeSpan.FromMilliseconds(3 * StepMs));
         pipeline.Process();
         Assert.Equal(0, NoveltyOnMetrics(await RegistryText.ScrapeAsync(registry)));
+        values.Add(Daily(HistorySteps));
+        values.Add(Daily(HistorySteps + 1));
+        fed = FeedUpTo(series.LastClosedStepAt(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        Assert.Equal(fed, pipeline.Latest(series)!.Novelty, 12);
+
+        // Then step by step, as in steady state, including a second escape after the first has left the
+        // onset window (12 steps): the same as feeding by hand.
+        double highest = 0;
+        int live = values.Count;
+        for (int i = live; i < live + 20; i++)
+        {
+            float value = i == live + 14 ? 400 : Daily(i);
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((first + i * StepMs, value))));
+            time.Advance(TimeSpan.FromMilliseconds(StepMs));
+            pipeline.Process();
+            values.Add(value);
+            fed = FeedUpTo(series.LastClosedStepAt(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.Equal(fed, pipeline.Latest(series)!.Novelty, 12);
+            highest = Math.Max(highest, fed);
+        }
+        Assert.True(highest > 1, "the second escape was reported");
+
+        double FeedUpTo(long closed)
+        {
+            double novelty = 0;
+            while (scorer.LastStep < closed)
+            {
+                int i = (int)(scorer.LastStep + 1 - step0);
+                novelty = scorer.Observe(step0 + i, values[i], values[i - DaySteps], double.NaN);
+            }
+            return novelty;
+        }
     }
 
     [Fact]

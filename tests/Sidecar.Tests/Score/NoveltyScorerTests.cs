@@ -108,6 +108,21 @@ public sealed class NoveltyScorerTests
         Assert.Equal(4, scorer.Observe(step, 12, float.NaN, double.NaN), 6);
     }
 
+    [Fact]
+    public void KeepsUnderHalfAKilobytePerSeriesAndObservingAllocatesNothing()
+    {
+        var defaults = new NoveltySettings(0.05, SmoothingSteps: 24, DaySteps: 288, HalfLifeSteps: 16128, OnsetSteps: 12);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var scorer = new NoveltyScorer(defaults);
+        long size = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(size, 1, 512);
+
+        Feed(scorer, 0, 400, Ramp);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Feed(scorer, 400, 1000, Ramp);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     // Up from 0 to 10 and back down over 20 steps, again and again: the level moves through a range too.
     private static float Ramp(long step) => Math.Abs(step % 20 - 10);
 

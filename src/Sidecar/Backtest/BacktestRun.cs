@@ -95,7 +95,7 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
                 scores.Novelty[row] = novelty;
             }
             output?.WriteLine(Row(csv.TimestampsMs[row], value, predicted, [score, surprise, novelty], forecast, horizons.Length));
-            previousOneStep = latest?.Step == step ? latest.NextStep : float.NaN;
+            previousOneStep = current ? latest!.NextStep : float.NaN;
             previousStep = step;
         }
         return accuracy;

@@ -7,8 +7,8 @@ namespace Sidecar.Backtest;
 /// Writes backtest scores in the Numenta Anomaly Benchmark's results layout, so NAB's own scorer can
 /// rate them: <c>&lt;dir&gt;/&lt;category&gt;/&lt;detector&gt;_&lt;file&gt;.csv</c> with the columns
 /// <c>timestamp,value,anomaly_score,label</c>. NAB wants scores in [0, 1]; ours run from 0 upwards with 1
-/// at the interval's edge, so a score s is written as s / (1 + s): 0 stays 0, the edge becomes 0.5, and
-/// the order of scores is kept. The label is 1 inside the file's anomaly windows (from NAB's
+/// as the line between normal and anomalous, so a score s is written as s / (1 + s): 0 stays 0, 1 becomes
+/// 0.5, and the order of scores is kept. The label is 1 inside the file's anomaly windows (from NAB's
 /// <c>combined_windows.json</c>); the scorer reads the windows itself, the column is for readers.
 /// Each of the sidecar's anomaly outputs is written as its own detector, so one replay rates all three.
 /// </summary>

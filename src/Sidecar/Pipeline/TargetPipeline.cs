@@ -630,8 +630,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         logger.LogDebug("Pipeline for target {Target} disposed", Settings.Name);
     }
 
-    /// <summary>The model a series is forecast with: its own, or the target's; null before there is one.</summary>
-    // Hashing a series' label text costs more than the rest of a step's bookkeeping; most targets have no per-series slots.
+    /// <summary>
+    /// The model a series is forecast with: its own, or the target's; null before there is one. Most targets
+    /// have no per-series models, and then the series' label text isn't hashed at every step.
+    /// </summary>
     private ModelSlot? SlotFor(SeriesState state) =>
         _seriesSlots.Count == 0 ? _targetSlot : _seriesSlots.GetValueOrDefault(state.Key) ?? _targetSlot;
 

@@ -12,8 +12,8 @@ namespace Sidecar.Pipeline;
 /// </summary>
 internal sealed class NoveltyHistory(TargetSettings settings)
 {
-    private float[] _values = new float[1];
-    private float[] _dayAgo = new float[1];
+    // The steps to feed, preceded by the day before them: one decode serves both the values and their day-ago values.
+    private float[] _history = new float[1];
 
     /// <summary>Feeds the steps up to <paramref name="step"/>; returns the novelty of that step.</summary>
     /// <param name="value">The value at <paramref name="step"/>, already read by the caller.</param>
@@ -31,18 +31,13 @@ internal sealed class NoveltyHistory(TargetSettings settings)
         if (from > step)
             return 0;
         int count = (int)(step - from + 1);
-        if (_values.Length < count)
-        {
-            _values = new float[count];
-            _dayAgo = new float[count];
-        }
-        Span<float> values = _values.AsSpan(0, count);
-        Span<float> dayAgo = _dayAgo.AsSpan(0, count);
-        series.CopyHistory(step, values);
-        series.CopyHistory(step - daySteps, dayAgo);
+        if (_history.Length < count + daySteps)
+            _history = new float[count + daySteps];
+        Span<float> history = _history.AsSpan(0, count + daySteps);
+        series.CopyHistory(step, history);
         double novelty = 0;
         for (int i = 0; i < count; i++)
-            novelty = scorer.Observe(from + i, values[i], dayAgo[i], i == count - 1 ? surprise : double.NaN);
+            novelty = scorer.Observe(from + i, history[daySteps + i], history[i], i == count - 1 ? surprise : double.NaN);
         return novelty;
     }
 }

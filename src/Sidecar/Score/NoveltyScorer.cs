@@ -26,10 +26,9 @@ internal sealed class NoveltyScorer
     private RecordRange _level;
     private RecordRange _change = RecordRange.FromZero();
     private RecordRange _surprise = RecordRange.FromZero();
-    private readonly float[] _recent;
-    private readonly float[] _changes;
+    private WindowMean _recent;
+    private WindowMean _changes;
     private readonly float[] _earlier;
-    private int _position;
     private int _earlierPosition;
     private int _seen;
 
@@ -37,11 +36,9 @@ internal sealed class NoveltyScorer
     {
         _settings = settings;
         _keep = settings.HalfLifeSteps > 0 ? Math.Pow(0.5, 1 / settings.HalfLifeSteps) : 1;
-        _recent = new float[settings.SmoothingSteps];
-        _changes = new float[settings.SmoothingSteps];
+        _recent = new WindowMean(settings.SmoothingSteps);
+        _changes = new WindowMean(settings.SmoothingSteps);
         _earlier = new float[settings.OnsetSteps - 1];
-        _recent.AsSpan().Fill(float.NaN);
-        _changes.AsSpan().Fill(float.NaN);
     }
 
     /// <summary>The newest step fed; <see cref="long.MinValue"/> before the first.</summary>
@@ -54,14 +51,13 @@ internal sealed class NoveltyScorer
     public double Observe(long step, float value, float dayAgo, double surprise)
     {
         LastStep = step;
-        _recent[_position] = value;
-        _changes[_position] = float.IsNaN(value) || float.IsNaN(dayAgo) ? float.NaN : Math.Abs(value - dayAgo);
-        _position = (_position + 1) % _recent.Length;
+        _recent.Push(value);
+        _changes.Push(float.IsNaN(value) || float.IsNaN(dayAgo) ? float.NaN : Math.Abs(value - dayAgo));
         double novelty = 0;
         if (!float.IsNaN(value))
         {
-            double level = MeanOfMost(_recent);
-            double change = MeanOfMost(_changes);
+            double level = _recent.Mean;
+            double change = _changes.Mean;
             if (_seen >= _settings.WarmupSteps)
             {
                 double beyond = Math.Max(_value.Exceedance(value), _level.Exceedance(level));
@@ -85,27 +81,12 @@ internal sealed class NoveltyScorer
     {
         if (_earlier.Length == 0)
             return novelty;
-        bool highest = true;
-        foreach (float earlier in _earlier)
-            highest &= novelty > earlier;
+        // Most steps are 0, which is never the highest: the earlier steps need no look then.
+        bool highest = novelty > 0;
+        for (int i = 0; highest && i < _earlier.Length; i++)
+            highest = novelty > _earlier[i];
         _earlier[_earlierPosition] = (float)novelty;
         _earlierPosition = (_earlierPosition + 1) % _earlier.Length;
         return highest ? novelty : 0;
-    }
-
-    // The mean of the window's values, or NaN when fewer than half of its steps have one.
-    private static double MeanOfMost(float[] window)
-    {
-        double sum = 0;
-        int count = 0;
-        foreach (float v in window)
-        {
-            if (!float.IsNaN(v))
-            {
-                sum += v;
-                count++;
-            }
-        }
-        return count * 2 >= window.Length && count > 0 ? sum / count : double.NaN;
     }
 }

@@ -109,7 +109,7 @@ public sealed class NoveltyScorerTests
     }
 
     [Fact]
-    public void KeepsUnderHalfAKilobytePerSeriesAndObservingAllocatesNothing()
+    public void KeepsAtMostHalfAKilobytePerSeriesAndObservingAllocatesNothing()
     {
         var defaults = new NoveltySettings(0.05, SmoothingSteps: 24, DaySteps: 288, HalfLifeSteps: 16128, OnsetSteps: 12);
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -17,10 +17,14 @@ internal readonly record struct HorizonForecast(string Horizon, long TimeMs, flo
 /// <summary>Everything shown about one series: recent history, its forecast per horizon, and its score.</summary>
 /// <param name="NextStep">The one-step forecast of the step after the newest; NaN when there is none.</param>
 /// <param name="Residual">The newest step's value minus its one-step forecast; NaN when there was none.</param>
+/// <param name="Surprise">The newest step's <c>anomaly_surprise</c>; 0 when off.</param>
+/// <param name="Novelty">The newest step's <c>anomaly_novelty</c>; 0 when off.</param>
 internal sealed record SeriesDetail(
     SeriesView Series,
     TimeSpan Step,
     IReadOnlyList<StepValue> History,
     IReadOnlyList<HorizonForecast> Forecasts,
     float NextStep,
-    double Residual);
+    double Residual,
+    double Surprise,
+    double Novelty);

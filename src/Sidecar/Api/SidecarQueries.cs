@@ -135,7 +135,7 @@ internal sealed class SidecarQueries(PipelineSet pipelines, TimeProvider time)
             }
         }
         return new SeriesDetail(View(pipeline, series, latest), settings.Step, history, forecasts,
-            latest?.NextStep ?? float.NaN, latest?.Residual ?? double.NaN);
+            latest?.NextStep ?? float.NaN, latest?.Residual ?? double.NaN, latest?.Surprise ?? 0, latest?.Novelty ?? 0);
     }
 
     /// <summary>

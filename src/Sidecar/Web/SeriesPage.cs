@@ -19,6 +19,8 @@ internal static class SeriesPage
                 + (series.LastStepMs is { } ms ? $" <span class=\"muted\">at {Html.Time(ms)}</span>" : ""));
             Fact(html, "Next step forecast", $"<span class=\"next-step\" data-value=\"{Html.Data(detail.NextStep)}\">{Html.Number(detail.NextStep)}</span>");
             Fact(html, "Residual", $"<span class=\"residual\" data-value=\"{Html.Data(detail.Residual)}\">{Html.Number(detail.Residual)}</span>");
+            Fact(html, "Surprise", $"<span class=\"surprise\" data-value=\"{Html.Data(detail.Surprise)}\">{Html.Number(detail.Surprise)}</span>");
+            Fact(html, "Novelty", $"<span class=\"novelty\" data-value=\"{Html.Data(detail.Novelty)}\">{Html.Number(detail.Novelty)}</span>");
             html.Append("</dl>");
             Score(html, series.AnomalyScore);
             SeriesChart.Render(html, detail);

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
+using Sidecar.Api;
+using Sidecar.Api.Grpc;
 using Sidecar.Expose;
 using Sidecar.Host;
 using Sidecar.Ingest;
@@ -9,6 +11,7 @@ using Sidecar.Pipeline;
 using Sidecar.Score;
 using Sidecar.Store;
 using Sidecar.Tests.Support;
+using Sidecar.Web;
 
 namespace Sidecar.Tests.Pipeline;
 
@@ -60,6 +63,12 @@ public sealed partial class NoveltyPipelineTests
         double primed = pipeline.Latest(series)!.Novelty;
         Assert.True(primed > 1, $"novelty {primed}");
         Assert.Equal(primed, NoveltyOnMetrics(await RegistryText.ScrapeAsync(registry)), 6);
+
+        // The API and the web UI show it too.
+        var detail = new SidecarQueries(new PipelineSet([pipeline]), time).Series("t", series.Labels.ToString(), historySteps: 10)!;
+        Assert.Equal(primed, detail.Novelty, 12);
+        Assert.Equal(primed, GrpcMessages.ToMessage(detail).AnomalyNovelty, 12);
+        Assert.Contains($"class=\"novelty\" data-value=\"{primed.ToString("R", CultureInfo.InvariantCulture)}\"", SeriesPage.Render(detail));
 
         // The same steps fed one by one give the same novelty: priming is not a second code path.
         var scorer = new NoveltyScorer(store.Targets[0].Settings.Anomaly.Novelty!);

@@ -83,6 +83,8 @@ internal static class GrpcMessages
             Step = Duration.FromTimeSpan(detail.Step),
             NextStep = detail.NextStep,
             Residual = detail.Residual,
+            AnomalySurprise = detail.Surprise,
+            AnomalyNovelty = detail.Novelty,
         };
         forecast.History.AddRange(detail.History.Select(p => new Point { Time = Time(p.TimeMs), Value = p.Value }));
         forecast.Forecasts.AddRange(detail.Forecasts.Select(f => new ProtoForecast

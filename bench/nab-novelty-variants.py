@@ -24,10 +24,12 @@ sys.path.insert(0, NAB)
 from nab.sweeper import Sweeper  # noqa: E402
 
 WINDOWS = json.load(open(os.path.join(DATA, "combined_windows.json")))
-DEFAULT = dict(views=("value", "level", "change", "surprise"), smoothing=24, half_life_days=56, onset=12)
+VIEWS = ("value", "level", "change", "surprise")
+DEFAULT = dict(views=VIEWS, smoothing=24, half_life_days=56, onset=12, weights={})
 
 
-def novelty(v, surprise, day, views, smoothing, half_life_days, onset):
+def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights):
+    """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record."""
     n = len(v)
     keep = 0.5 ** (1 / (half_life_days * day)) if half_life_days else 1.0
     ranges = {name: [math.nan, math.nan] for name in views}
@@ -35,6 +37,7 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset):
         if name in ranges:
             ranges[name] = [0.0, 0.0]
     raw = np.zeros(n)
+    furthest = np.zeros(n, dtype=int)
     seen = 0
     for i in range(n):
         x = v[i]
@@ -55,7 +58,9 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset):
                 continue
             lo, hi = r
             if seen >= max(day, smoothing) and hi - lo > 0:
-                beyond = max(beyond, (y - hi) / (hi - lo), (lo - y) / (hi - lo))
+                distance = weights.get(name, 1.0) * max((y - hi) / (hi - lo), (lo - y) / (hi - lo))
+                if distance > beyond:
+                    beyond, furthest[i] = distance, VIEWS.index(name)
             c = 0.0 if name in ("change", "surprise") else centre
             if math.isnan(hi):
                 r[0] = r[1] = y
@@ -69,10 +74,10 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset):
     for i in range(n):
         if onset > 1 and raw[i] <= raw[max(0, i - onset + 1):i].max(initial=0.0):
             out[i] = 0
-    return out / (1 + out)
+    return out / (1 + out), out, furthest
 
 
-def rate(results):
+def rate(results, detail=False):
     sweeper = Sweeper(probationPercent=0.15, costMatrix=dict(tpWeight=1.0, fpWeight=0.11, fnWeight=1.0))
     points, windows = [], 0
     for name, scores in results.items():
@@ -81,7 +86,35 @@ def rate(results):
         windows += len(limits)
         points += sweeper.calcSweepScore(timestamps, list(scores), limits, name)
     best = max(sweeper.calcScoreByThreshold(points), key=lambda t: t.score)
-    return 100 * (best.score + windows) / (2 * windows)
+    score = 100 * (best.score + windows) / (2 * windows)
+    return (score, best.threshold) if detail else score
+
+
+def outside_windows(name, length):
+    """Rows outside the file's anomaly windows, as a mask."""
+    timestamps = pd.to_datetime(pd.read_csv(os.path.join(DATA, name)).timestamp)
+    mask = np.ones(length, dtype=bool)
+    for a, b in WINDOWS[name]:
+        mask &= ~((timestamps >= pd.Timestamp(a)) & (timestamps <= pd.Timestamp(b))).values
+    return mask
+
+
+def false_alarms(files, runs, threshold):
+    """At NAB's threshold, flagged rows outside the windows (after NAB's probation) by the view that flagged them;
+    and how often novelty passes 1 outside the windows after a series' first day."""
+    by_view, above_one, rows = dict.fromkeys(VIEWS, 0), 0, 0
+    for name, (scores, reported, furthest) in runs.items():
+        day = files[name][2]
+        outside = outside_windows(name, len(scores))
+        probation = int(min(math.floor(0.15 * len(scores)), 0.15 * 5000))
+        for i in np.nonzero((scores >= threshold) & outside)[0]:
+            if i >= probation:
+                by_view[VIEWS[furthest[i]]] += 1
+        after_first_day = outside & (np.arange(len(scores)) >= day)
+        above_one += int(np.count_nonzero(reported[after_first_day] > 1))
+        rows += int(np.count_nonzero(after_first_day))
+    print(f"  at NAB's threshold {threshold:.4f}, flagged rows outside the windows by view: {by_view}")
+    print(f"  novelty above 1 outside the windows after the first day: {above_one} of {rows} rows (one per {rows / max(above_one, 1):.0f})")
 
 
 def main():
@@ -97,10 +130,14 @@ def main():
     variants += [(f"half-life {d} days" if d else "records never fade", dict(half_life_days=d)) for d in (0, 14, 28)]
     variants += [(f"onset {k} steps", dict(onset=k)) for k in (1, 6, 24)]
     variants += [(f"smoothing {s} steps", dict(smoothing=s)) for s in (12, 48)]
+    variants += [("the day-over-day view weighted 0.5 (not shipped: a knob per view)", dict(weights={"change": 0.5}))]
     for label, change in variants:
         settings = {**DEFAULT, **change}
-        results = {name: novelty(v, s, day, **settings) for name, (v, s, day) in files.items()}
-        print(f"{rate(results):5.1f}  {label}", flush=True)
+        runs = {name: novelty(v, s, day, **settings) for name, (v, s, day) in files.items()}
+        score, threshold = rate({name: run[0] for name, run in runs.items()}, detail=True)
+        print(f"{score:5.1f}  {label}", flush=True)
+        if not change:
+            false_alarms(files, runs, threshold)
 
 
 main()

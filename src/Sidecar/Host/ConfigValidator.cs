@@ -189,8 +189,7 @@ internal static class ConfigValidator
             errors.Add($"{key}.anomaly.min_deviation, min_relative_deviation: must not be negative");
         if (a.ShiftSteps < 0)
             errors.Add($"{key}.anomaly.shift_steps: {a.ShiftSteps} must not be negative (0 turns shift scoring off)");
-        bool surpriseOff = a.SurpriseWindow is "0" || (PromDuration.TryParse(a.SurpriseWindow, out TimeSpan zero) && zero == TimeSpan.Zero);
-        TimeSpan surpriseWindow = surpriseOff ? TimeSpan.Zero : Duration(errors, $"{key}.anomaly.surprise_window", a.SurpriseWindow, TimeSpan.Zero);
+        TimeSpan surpriseWindow = DurationOrZero(errors, $"{key}.anomaly.surprise_window", a.SurpriseWindow);
         int surpriseSteps = step > TimeSpan.Zero ? (int)Math.Min(int.MaxValue, surpriseWindow.Ticks / step.Ticks) : 0;
         if (surpriseWindow > TimeSpan.Zero && step > TimeSpan.Zero && surpriseSteps < 4)
             errors.Add($"{key}.anomaly.surprise_window: {a.SurpriseWindow} is {surpriseSteps} steps; at least 4 are needed (0 turns it off)");
@@ -249,8 +248,7 @@ internal static class ConfigValidator
             errors.Add($"{key}.anomaly.novelty_tolerance: {a.NoveltyTolerance} must be a finite number, at least 0 (0 turns novelty off)");
         Positive(errors, $"{key}.anomaly.novelty_smoothing_steps", a.NoveltySmoothingSteps);
         Positive(errors, $"{key}.anomaly.novelty_onset_steps", a.NoveltyOnsetSteps);
-        bool neverFades = a.NoveltyHalfLife is "0" || (PromDuration.TryParse(a.NoveltyHalfLife, out TimeSpan zero) && zero == TimeSpan.Zero);
-        TimeSpan halfLife = neverFades ? TimeSpan.Zero : Duration(errors, $"{key}.anomaly.novelty_half_life", a.NoveltyHalfLife, TimeSpan.Zero);
+        TimeSpan halfLife = DurationOrZero(errors, $"{key}.anomaly.novelty_half_life", a.NoveltyHalfLife);
         if (!(a.NoveltyTolerance > 0) || step <= TimeSpan.Zero)
             return null;
         int daySteps = (int)Math.Max(1, Math.Round(TimeSpan.FromDays(1) / step));
@@ -263,6 +261,12 @@ internal static class ConfigValidator
             errors.Add($"{key}: {value} must be positive");
         return value;
     }
+
+    /// <summary>A positive duration, or 0 (written "0" or "0s") for settings where 0 turns something off.</summary>
+    private static TimeSpan DurationOrZero(List<string> errors, string key, string? text) =>
+        text is "0" || (PromDuration.TryParse(text, out TimeSpan zero) && zero == TimeSpan.Zero)
+            ? TimeSpan.Zero
+            : Duration(errors, key, text, TimeSpan.Zero);
 
     private static TimeSpan Duration(List<string> errors, string key, string? text, TimeSpan fallback)
     {

@@ -16,8 +16,7 @@ public sealed class BackfillEndToEndTests(ITestOutputHelper output)
         var samples = Enumerable.Range(0, 1400)
             .Select(i => (end - (1399 - i) * 60_000L, Math.Round(50 + 20 * Math.Sin(2 * Math.PI * i / 120.0), 3)))
             .ToList();
-        string data = await PrometheusHistory.CreateAsync([new("bf_value", [("instance", "host-1"), ("job", "bf")], samples)]);
-        await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", dataDirectory: data);
+        await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", history: new PrometheusHistory([new("bf_value", [("instance", "host-1"), ("job", "bf")], samples)]));
 
         await using var sidecar = await RunningSidecar.StartAsync($$"""
             demo:

@@ -17,8 +17,7 @@ public sealed class CapacityEndToEndTests(ITestOutputHelper output)
         // 0.05 percent per minute for 800 minutes: 20 → 59.95; 65 is 101 minutes away.
         long end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 * 60_000 - 60_000;
         var samples = Enumerable.Range(0, 800).Select(i => (end - (799 - i) * 60_000L, 20 + 0.05 * i)).ToList();
-        string data = await PrometheusHistory.CreateAsync([new("fill_percent", [("instance", "db-1"), ("job", "fill")], samples)]);
-        await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", dataDirectory: data);
+        await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", history: new PrometheusHistory([new("fill_percent", [("instance", "db-1"), ("job", "fill")], samples)]));
         await using var sidecar = await RunningSidecar.StartAsync($$"""
             demo:
               mode: off

@@ -23,8 +23,7 @@ public sealed class CounterRateEndToEndTests
             long jitter = random.Next(-40, 40);
             samples.Add((start + 7 + i * 15_000L + jitter, Math.Round(value, 3)));
         }
-        string data = await PrometheusHistory.CreateAsync([new("requests_total", [("job", "c")], samples)], type: "counter");
-        await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 15s\n", dataDirectory: data);
+        await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 15s\n", history: new PrometheusHistory([new("requests_total", [("job", "c")], samples)], Type: "counter"));
 
         var store = new SeriesStore(Sidecar.Host.ConfigLoader.Load("""
             demo:

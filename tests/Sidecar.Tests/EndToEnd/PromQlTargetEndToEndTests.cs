@@ -12,8 +12,7 @@ public sealed class PromQlTargetEndToEndTests
         long end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 * 60_000 - 60_000;
         PrometheusHistory.Series Host(string instance, double offset) => new("pq_value", [("instance", instance), ("job", "pq")],
             Enumerable.Range(0, 120).Select(i => (end - (119 - i) * 60_000L, offset + 10 * Math.Sin(i / 8.0))).ToList());
-        string data = await PrometheusHistory.CreateAsync([Host("a", 10), Host("b", 30)]);
-        await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", dataDirectory: data);
+        await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", history: new PrometheusHistory([Host("a", 10), Host("b", 30)]));
 
         await using var sidecar = await RunningSidecar.StartAsync($$"""
             demo:

@@ -43,12 +43,11 @@ public sealed class SecuredPrometheusEndToEndTests(ITestOutputHelper output)
             history: 6h
         """;
 
-    private static async Task<(PrometheusServer Prometheus, TestCertificates Certificates)> StartSecuredPrometheusAsync()
+    private static async Task<(PrometheusServer Prometheus, TestCertificates Certificates)> StartSecuredPrometheusAsync(TemporaryDirectory certificatesDirectory)
     {
-        var certificates = TestCertificates.Create(Directory.CreateTempSubdirectory("prometheus-tls-").FullName);
+        var certificates = TestCertificates.Create(certificatesDirectory.FullName);
         long end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 * 60_000 - 5 * 60_000;
         var samples = Enumerable.Range(0, HistorySamples).Select(i => (end - (HistorySamples - 1 - i) * 60_000L, 10.0 + i % 7)).ToList();
-        string data = await PrometheusHistory.CreateAsync([new("sec_value", [("instance", "h"), ("job", "sec")], samples)]);
         var web = new PrometheusServer.WebAccess($"""
             tls_server_config:
               cert_file: {certificates.ServerCertFile}
@@ -56,31 +55,32 @@ public sealed class SecuredPrometheusEndToEndTests(ITestOutputHelper output)
             basic_auth_users:
               forecast: {SecuredSidecar.Hash(PrometheusPassword)}
             """, Tls: true, certificates.TrustingHandler, SecuredSidecar.Basic("forecast", PrometheusPassword));
-        var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", dataDirectory: data, web: web);
+        var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", history: new PrometheusHistory([new("sec_value", [("instance", "h"), ("job", "sec")], samples)]), web: web);
         return (prometheus, certificates);
     }
 
-    private static string ConfigDirectory(string password)
+    private static TemporaryDirectory ConfigDirectory(string password)
     {
-        string directory = Directory.CreateTempSubdirectory("sidecar-client-").FullName;
-        File.WriteAllText(Path.Combine(directory, "prometheus-password"), password + "\n");
+        var directory = new TemporaryDirectory("sidecar-client-");
+        File.WriteAllText(Path.Combine(directory.FullName, "prometheus-password"), password + "\n");
         return directory;
     }
 
     [Fact]
     public async Task BackfillAndPromQlWorkThroughTlsAndBasicAuthWithTheCaFile()
     {
-        var (prometheus, certificates) = await StartSecuredPrometheusAsync();
+        using var certificatesDirectory = new TemporaryDirectory("prometheus-tls-");
+        var (prometheus, certificates) = await StartSecuredPrometheusAsync(certificatesDirectory);
         await using var _ = prometheus;
         // Prometheus really refuses a client without the password.
         using (var anonymous = new HttpClient(certificates.TrustingHandler()))
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri(prometheus.Address, "/api/v1/query?query=up"))).StatusCode);
 
-        string directory = ConfigDirectory(PrometheusPassword);
+        using var directory = ConfigDirectory(PrometheusPassword);
         await using var sidecar = await RunningSidecar.StartAsync(SidecarConfig(prometheus.Address, $"""
               tls_config:
                 ca_file: {certificates.CaFile}
-            """), directory: directory);
+            """), directory: directory.FullName);
         string text = "";
         for (int i = 0; i < 120 && !(text.Contains($"forecast_sidecar_backfill_samples_total{{target=\"bf\"}} {HistorySamples}")
             && text.Contains("forecast_sidecar_promql_polls_total{target=\"pq\",result=\"success\"}")); i++)
@@ -97,12 +97,13 @@ public sealed class SecuredPrometheusEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task WrongCredentialsAndAnUntrustedCaFailClearlyAndNoSecretIsLogged()
     {
-        var (prometheus, certificates) = await StartSecuredPrometheusAsync();
+        using var certificatesDirectory = new TemporaryDirectory("prometheus-tls-");
+        var (prometheus, certificates) = await StartSecuredPrometheusAsync(certificatesDirectory);
         await using var _ = prometheus;
 
         // A sidecar with its own web config, the wrong password for Prometheus, and everything logged down to debug.
         var log = new CapturedLog();
-        string directory = ConfigDirectory(WrongPrometheusPassword);
+        using var directory = ConfigDirectory(WrongPrometheusPassword);
         string sidecarHash = SecuredSidecar.Hash(SidecarPassword);
         await using (var sidecar = await SecuredSidecar.StartAsync($"""
             basic_auth_users:
@@ -111,7 +112,7 @@ public sealed class SecuredPrometheusEndToEndTests(ITestOutputHelper output)
             """, SidecarConfig(prometheus.Address, $"""
               tls_config:
                 ca_file: {certificates.CaFile}
-            """), log, directory, extraArgs: "--log.level=debug"))
+            """), log, directory.FullName, extraArgs: "--log.level=debug"))
         {
             using var http = new HttpClient();
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(SecuredSidecar.Write(sidecar.Address, SecuredSidecar.Basic("admin", SidecarPassword + "x")))).StatusCode);
@@ -144,7 +145,8 @@ public sealed class SecuredPrometheusEndToEndTests(ITestOutputHelper output)
 
         // Without the CA, Prometheus' certificate is not trusted: the handshake fails, and says so.
         var untrustedLog = new CapturedLog();
-        await using (var untrusting = await RunningSidecar.StartAsync(SidecarConfig(prometheus.Address, ""), directory: ConfigDirectory(PrometheusPassword),
+        using var untrustingDirectory = ConfigDirectory(PrometheusPassword);
+        await using (var untrusting = await RunningSidecar.StartAsync(SidecarConfig(prometheus.Address, ""), directory: untrustingDirectory.FullName,
             extraArgs: ["--log.level=info"], logging: builder => builder.AddProvider(untrustedLog)))
         {
             string text = "";

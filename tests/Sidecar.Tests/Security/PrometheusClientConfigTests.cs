@@ -34,7 +34,8 @@ public sealed class PrometheusClientConfigTests
     [InlineData("  tls_config: {ca_fil: x}", "unknown key 'ca_fil'")]
     public void MistakesAreNamed(string extra, string message)
     {
-        string directory = Directory.CreateTempSubdirectory("client-config-").FullName;
+        using var temporary = new TemporaryDirectory("client-config-");
+        string directory = temporary.FullName;
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(Config(extra), "sidecar.yml", directory));
         Assert.Contains(message, e.Message);
         Assert.DoesNotContain("password: p", e.Message);
@@ -43,7 +44,8 @@ public sealed class PrometheusClientConfigTests
     [Fact]
     public void RelativePathsStartAtTheConfigFilesDirectoryAndSecretsPrintRedacted()
     {
-        string directory = Directory.CreateTempSubdirectory("client-config-").FullName;
+        using var temporary = new TemporaryDirectory("client-config-");
+        string directory = temporary.FullName;
         var certificates = TestCertificates.Create(directory);
         File.WriteAllText(Path.Combine(directory, "token"), "tok-1\n");
         var settings = ConfigLoader.Load(Config("  authorization: {credentials_file: token}\n  tls_config: {ca_file: ca.pem, cert_file: client.pem, key_file: client-key.pem, server_name: localhost}"),
@@ -60,7 +62,8 @@ public sealed class PrometheusClientConfigTests
     [Fact]
     public async Task ARotatedCredentialsFileIsUsedFromTheNextRequestOn()
     {
-        string directory = Directory.CreateTempSubdirectory("client-config-").FullName;
+        using var temporary = new TemporaryDirectory("client-config-");
+        string directory = temporary.FullName;
         string tokenFile = Path.Combine(directory, "token");
         File.WriteAllText(tokenFile, "first-token\n");
         int port = PrometheusServer.FreePort();
@@ -114,7 +117,8 @@ public sealed class PrometheusClientConfigTests
     public async Task TheServerCertificateIsCheckedAgainstCaFileAndServerName(string tlsConfig, bool trusted)
     {
         // The sidecar itself serves TLS here; it has no query_range, so a 404 proves the handshake succeeded.
-        string directory = Directory.CreateTempSubdirectory("client-tls-").FullName;
+        using var temporary = new TemporaryDirectory("client-tls-");
+        string directory = temporary.FullName;
         TestCertificates.Create(directory);
         TestCertificates.Create(Directory.CreateDirectory(Path.Combine(directory, "other-ca")).FullName, "another CA");
         await using var server = await SecuredSidecar.StartAsync("tls_server_config: {cert_file: server.pem, key_file: server-key.pem}\n", directory: directory);

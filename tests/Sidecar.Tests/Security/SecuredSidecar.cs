@@ -24,10 +24,11 @@ internal static class SecuredSidecar
     public static async Task<RunningSidecar> StartAsync(string webConfigYaml, string configYaml = Config, CapturedLog? log = null, string? directory = null,
         bool grpc = false, params string[] extraArgs)
     {
+        bool fresh = directory is null;
         directory ??= Directory.CreateTempSubdirectory("sidecar-web-").FullName;
         string webConfig = Path.Combine(directory, "web.yml");
         await File.WriteAllTextAsync(webConfig, webConfigYaml);
-        return await RunningSidecar.StartAsync(configYaml, directory: directory, grpc: grpc, extraArgs: ["--web.config.file=" + webConfig, .. extraArgs],
+        return await RunningSidecar.StartAsync(configYaml, directory: directory, deleteDirectory: fresh, grpc: grpc, extraArgs: ["--web.config.file=" + webConfig, .. extraArgs],
             logging: log is null ? null : (ILoggingBuilder builder) => builder.AddProvider(log));
     }
 

@@ -10,7 +10,8 @@ public sealed class ServerTlsTests
     [Fact]
     public async Task AClientTrustingTheCaConnectsAndOneThatDoesNotIsRefused()
     {
-        string directory = Directory.CreateTempSubdirectory("sidecar-tls-").FullName;
+        using var temporary = new TemporaryDirectory("sidecar-tls-");
+        string directory = temporary.FullName;
         var certificates = TestCertificates.Create(directory);
         await using var sidecar = await SecuredSidecar.StartAsync("""
             tls_server_config:
@@ -27,7 +28,8 @@ public sealed class ServerTlsTests
         using var system = new HttpClient();
         var e = await Assert.ThrowsAsync<HttpRequestException>(() => system.GetAsync(new Uri(sidecar.Address, "/-/healthy")));
         Assert.IsType<AuthenticationException>(e.InnerException);
-        var other = TestCertificates.Create(Directory.CreateTempSubdirectory("sidecar-tls-other-").FullName, "another CA");
+        using var otherDirectory = new TemporaryDirectory("sidecar-tls-other-");
+        var other = TestCertificates.Create(otherDirectory.FullName, "another CA");
         using var otherClient = new HttpClient(other.TrustingHandler());
         await Assert.ThrowsAsync<HttpRequestException>(() => otherClient.GetAsync(new Uri(sidecar.Address, "/-/healthy")));
     }
@@ -35,7 +37,8 @@ public sealed class ServerTlsTests
     [Fact]
     public async Task WithRequireAndVerifyClientCertOnlyAClientCertificateFromTheClientCaGetsIn()
     {
-        string directory = Directory.CreateTempSubdirectory("sidecar-mtls-").FullName;
+        using var temporary = new TemporaryDirectory("sidecar-mtls-");
+        string directory = temporary.FullName;
         var certificates = TestCertificates.Create(directory);
         await using var sidecar = await SecuredSidecar.StartAsync("""
             tls_server_config:
@@ -54,7 +57,9 @@ public sealed class ServerTlsTests
         using var without = new HttpClient(certificates.TrustingHandler());
         await Assert.ThrowsAsync<HttpRequestException>(() => without.GetAsync(new Uri(sidecar.Address, "/-/healthy")));
 
-        var stranger = TestCertificates.Create(Directory.CreateTempSubdirectory("sidecar-mtls-other-").FullName, "another CA");
+        using var strangerDirectory = new TemporaryDirectory("sidecar-mtls-other-");
+
+        var stranger = TestCertificates.Create(strangerDirectory.FullName, "another CA");
         var withForeign = certificates.TrustingHandler();
         withForeign.SslOptions.ClientCertificates = [System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(stranger.ClientCertFile, stranger.ClientKeyFile)];
         using var refused = new HttpClient(withForeign);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Security;
 
@@ -24,7 +25,8 @@ public sealed class WebAuthenticationTests
     [Fact]
     public async Task RequestsWithoutCredentialsAreRefusedWith401AndAChallengeButProbesStayOpen()
     {
-        string directory = Directory.CreateTempSubdirectory("sidecar-web-").FullName;
+        using var temporary = new TemporaryDirectory("sidecar-web-");
+        string directory = temporary.FullName;
         await using var sidecar = await SecuredSidecar.StartAsync(WebConfig(directory), directory: directory);
         using var http = new HttpClient();
 
@@ -48,7 +50,8 @@ public sealed class WebAuthenticationTests
     [Fact]
     public async Task TheRightPasswordOrTokenLetsInAndAWrongOneDoesNot()
     {
-        string directory = Directory.CreateTempSubdirectory("sidecar-web-").FullName;
+        using var temporary = new TemporaryDirectory("sidecar-web-");
+        string directory = temporary.FullName;
         await using var sidecar = await SecuredSidecar.StartAsync(WebConfig(directory), directory: directory);
         using var http = new HttpClient();
         var right = SecuredSidecar.Basic("alice", Password);

@@ -9,7 +9,11 @@ public sealed class WebConfigLoaderTests
 {
     private static ConfigException LoadFails(string yaml, string? directory = null)
     {
-        directory ??= Directory.CreateTempSubdirectory("web-config-").FullName;
+        if (directory is null)
+        {
+            using var temporary = new TemporaryDirectory("web-config-");
+            return LoadFails(yaml, temporary.FullName);
+        }
         string path = Path.Combine(directory, "web.yml");
         File.WriteAllText(path, yaml);
         return Assert.Throws<ConfigException>(() => WebConfigLoader.Load(path));
@@ -25,7 +29,8 @@ public sealed class WebConfigLoaderTests
     [Fact]
     public void MissingOrBrokenCertificatesAreNamedWithTheirPaths()
     {
-        string directory = Directory.CreateTempSubdirectory("web-config-").FullName;
+        using var temporary = new TemporaryDirectory("web-config-");
+        string directory = temporary.FullName;
         var e = LoadFails("tls_server_config:\n  cert_file: nope.pem\n  key_file: nope-key.pem\n", directory);
         Assert.Contains("tls_server_config.cert_file: cannot read " + Path.Combine(directory, "nope.pem"), e.Message);
 
@@ -53,7 +58,8 @@ public sealed class WebConfigLoaderTests
     [Fact]
     public void AMissingWebConfigFileStopsTheHostWithAConfigError()
     {
-        string directory = Directory.CreateTempSubdirectory("web-config-").FullName;
+        using var temporary = new TemporaryDirectory("web-config-");
+        string directory = temporary.FullName;
         string config = Path.Combine(directory, "sidecar.yml");
         File.WriteAllText(config, SecuredSidecar.Config);
         var e = Assert.Throws<ConfigException>(() => SidecarHost.Build(["--config.file", config, "--storage.path", Path.Combine(directory, "data"),

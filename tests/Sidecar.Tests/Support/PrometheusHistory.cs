@@ -1,30 +1,26 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
 namespace Sidecar.Tests.Support;
 
 /// <summary>
-/// A Prometheus data directory with history written by the real <c>promtool tsdb create-blocks-from
-/// openmetrics</c>, for Prometheus to serve over remote-read.
+/// History for a test Prometheus to serve over remote-read, written as TSDB blocks by the real <c>promtool tsdb
+/// create-blocks-from openmetrics</c> into the server's own directory, so it goes when the server does.
 /// </summary>
-internal static class PrometheusHistory
+/// <param name="Type">The OpenMetrics type of every family; a counter's samples keep their _total name.</param>
+internal sealed record PrometheusHistory(IReadOnlyList<PrometheusHistory.Series> AllSeries, string Type = "gauge")
 {
     public sealed record Series(string Name, IReadOnlyList<(string Name, string Value)> Labels, IReadOnlyList<(long TimestampMs, double Value)> Samples);
 
-    /// <returns>The data directory, ready for <c>--storage.tsdb.path</c>.</returns>
-    /// <param name="type">The OpenMetrics type of every family; a counter's samples keep their _total name.</param>
-    public static async Task<string> CreateAsync(IEnumerable<Series> series, string type = "gauge")
+    /// <summary>Writes the blocks into <paramref name="dataDirectory"/>, ready for <c>--storage.tsdb.path</c>.</summary>
+    public async Task WriteAsync(string dataDirectory)
     {
-        PrometheusServer.RequireInstalled();
-        string directory = Directory.CreateTempSubdirectory("prometheus-history-").FullName;
-        string input = Path.Combine(directory, "history.om");
-        string data = Path.Combine(directory, "data");
+        string input = dataDirectory + ".om";
         var text = new StringBuilder();
-        foreach (var group in series.GroupBy(s => s.Name))
+        foreach (var group in AllSeries.GroupBy(s => s.Name))
         {
-            string family = type == "counter" && group.Key.EndsWith("_total", StringComparison.Ordinal) ? group.Key[..^6] : group.Key;
-            text.Append("# TYPE ").Append(family).Append(' ').Append(type).Append('\n');
+            string family = Type == "counter" && group.Key.EndsWith("_total", StringComparison.Ordinal) ? group.Key[..^6] : group.Key;
+            text.Append("# TYPE ").Append(family).Append(' ').Append(Type).Append('\n');
             foreach (var s in group)
             {
                 string labels = string.Join(",", s.Labels.Select(l => $"{l.Name}=\"{l.Value}\""));
@@ -38,10 +34,9 @@ internal static class PrometheusHistory
         }
         text.Append("# EOF\n");
         await File.WriteAllTextAsync(input, text.ToString());
-        var (exitCode, output) = await PrometheusServer.PromtoolAsync("tsdb", "create-blocks-from", "openmetrics", input, data);
+        var (exitCode, output) = await PrometheusServer.PromtoolAsync("tsdb", "create-blocks-from", "openmetrics", input, dataDirectory);
         if (exitCode != 0)
             throw new InvalidOperationException("promtool tsdb create-blocks-from openmetrics failed:\n" + output);
-        return data;
     }
 
     private static string Format(double value) => value switch

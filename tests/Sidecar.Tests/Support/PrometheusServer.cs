@@ -51,12 +51,15 @@ internal sealed class PrometheusServer : IAsyncDisposable
     }
 
     /// <param name="configYaml">prometheus.yml content; rule files are written beside it.</param>
-    /// <param name="dataDirectory">An existing TSDB to serve, or null for a fresh one.</param>
+    /// <param name="history">History to serve from the start; an empty TSDB when null.</param>
     /// <param name="web">Serve TLS and/or basic auth; plain HTTP when null.</param>
-    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, string? dataDirectory = null, WebAccess? web = null)
+    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, PrometheusHistory? history = null, WebAccess? web = null)
     {
         RequireInstalled();
         string directory = Directory.CreateTempSubdirectory("prometheus-test-").FullName;
+        string data = Path.Combine(directory, "data");
+        if (history is not null)
+            await history.WriteAsync(data);
         string config = Path.Combine(directory, "prometheus.yml");
         await File.WriteAllTextAsync(config, configYaml);
         foreach (var (name, content) in files ?? new Dictionary<string, string>())
@@ -71,7 +74,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
         foreach (string arg in new[]
         {
             "--config.file=" + config,
-            "--storage.tsdb.path=" + (dataDirectory ?? Path.Combine(directory, "data")),
+            "--storage.tsdb.path=" + data,
             // Backfilled history may be older than the default 15 days of retention would keep.
             "--storage.tsdb.retention.time=3650d",
             "--web.listen-address=127.0.0.1:" + port,

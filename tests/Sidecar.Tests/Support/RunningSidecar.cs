@@ -38,10 +38,12 @@ internal sealed class RunningSidecar : IAsyncDisposable
     /// <param name="extraArgs">More flags, after the usual ones (so they win), e.g. <c>--web.enable-lifecycle</c>.</param>
     /// <param name="logging">Extra log providers, e.g. a <see cref="CapturedLog"/>.</param>
     /// <param name="waitRestored">False to return as soon as the port is open, while the snapshot may still be restoring.</param>
+    /// <param name="deleteDirectory">Delete <paramref name="directory"/> on dispose after all, as a temporary one is.</param>
     public static async Task<RunningSidecar> StartAsync(string configYaml, string listen = "127.0.0.1:0", string? directory = null, bool grpc = false,
-        IReadOnlyList<string>? extraArgs = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null, bool waitRestored = true)
+        IReadOnlyList<string>? extraArgs = null, Action<Microsoft.Extensions.Logging.ILoggingBuilder>? logging = null, bool waitRestored = true,
+        bool deleteDirectory = false)
     {
-        bool owns = directory is null;
+        bool owns = directory is null || deleteDirectory;
         directory ??= Directory.CreateTempSubdirectory("sidecar-test-").FullName;
         string config = Path.Combine(directory, "sidecar.yml");
         await File.WriteAllTextAsync(config, configYaml);

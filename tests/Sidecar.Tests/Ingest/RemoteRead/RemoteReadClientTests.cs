@@ -42,9 +42,8 @@ public sealed class RemoteReadClientTests : IAsyncLifetime
         }
         _written.Add(new("rr_value", [("instance", "a"), ("job", "rr")], regular));
         _written.Add(new("rr_value", [("instance", "b"), ("job", "rr")], irregular.DistinctBy(s => s.Item1).ToList()));
-        string data = await PrometheusHistory.CreateAsync(_written);
         // External labels are added to every series Prometheus returns, as to every series it remote-writes.
-        _prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n  external_labels:\n    cluster: c1\n", dataDirectory: data);
+        _prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n  external_labels:\n    cluster: c1\n", history: new PrometheusHistory(_written));
     }
 
     public async Task DisposeAsync() => await _prometheus.DisposeAsync();

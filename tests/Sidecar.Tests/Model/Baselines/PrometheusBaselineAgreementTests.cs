@@ -34,8 +34,7 @@ public sealed class PrometheusBaselineAgreementTests : IAsyncLifetime
             : (float)(40 + random.Next(-20, 21) * 0.5)).ToArray();
         var series = _histories.Select(h => new PrometheusHistory.Series("m", [("instance", h.Key)],
             h.Value.Select((v, i) => (TimestampMs(i), (double)v)).Where(s => !double.IsNaN(s.Item2)).ToList()));
-        string data = await PrometheusHistory.CreateAsync(series);
-        _prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", dataDirectory: data);
+        _prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", history: new PrometheusHistory([.. series]));
     }
 
     public async Task DisposeAsync() => await _prometheus.DisposeAsync();

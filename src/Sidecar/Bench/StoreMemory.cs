@@ -12,7 +12,9 @@ namespace Sidecar.Bench;
 /// production, and reports the managed memory it holds per stored point and per series, against two
 /// baselines measured in the same run: the same points as plain (timestamp, value) pairs, and the
 /// store's previous layout (a float32 per step, plus the same per-series overhead). Also the process
-/// RSS, and the time to snapshot the store to disk and restore it.
+/// RSS, and the time to snapshot the store to disk and restore it. After a restart novelty needs its
+/// records: built from each series' whole history, or read back from the scoring state saved with the
+/// snapshot; both are timed, against the restore.
 /// </summary>
 internal static class StoreMemory
 {
@@ -66,8 +68,16 @@ internal static class StoreMemory
         var restored = new SeriesStore(settings, TimeProvider.System);
         var (restoredSeries, _) = restored.Restore(SnapshotFile.Read(directory)!);
         double restoreSeconds = clock.Elapsed.TotalSeconds;
+        var (primingSeconds, primedSteps, scores) = PrimeNovelty(restored);
+        string scoresPath = Pipeline.SavedScoresFile.PathFor(directory, "week");
+        clock.Restart();
+        Pipeline.SavedScoresFile.Write(scoresPath, scores);
+        double scoresWriteSeconds = clock.Elapsed.TotalSeconds;
+        long scoresBytes = new FileInfo(scoresPath).Length;
+        clock.Restart();
+        int readBack = Pipeline.SavedScoresFile.Read(scoresPath, settings.Targets[0].Anomaly.Novelty).Series.Count;
+        double scoresReadSeconds = clock.Elapsed.TotalSeconds;
         Directory.Delete(directory, recursive: true);
-        var (primingSeconds, primedSteps) = PrimeNovelty(restored);
         GC.KeepAlive(restored);
         restored = null!;
         GC.Collect();
@@ -86,14 +96,18 @@ internal static class StoreMemory
         Console.WriteLine(string.Create(invariant, $"fixed_overhead_bytes_per_series={fixedPerSeries:F0} (labels, routing cache entry, series, ring holding one step; no model state)"));
         Console.WriteLine(string.Create(invariant, $"process_rss_bytes={rss} ({rss / (double)(1L << 30):F2} GiB, with the store filled)"));
         Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries}"));
-        Console.WriteLine(string.Create(invariant, $"novelty_priming_seconds={primingSeconds:F2} ratio_to_restore={primingSeconds / restoreSeconds:F2} ns_per_primed_step={primingSeconds * 1e9 / primedSteps:F1} (every restored series' records built from its whole history, as after a restart)"));
+        Console.WriteLine(string.Create(invariant, $"novelty_priming_seconds={primingSeconds:F2} ratio_to_restore={primingSeconds / restoreSeconds:F2} ns_per_primed_step={primingSeconds * 1e9 / primedSteps:F1} (every restored series' records built from its whole history, as after a restart without saved scores)"));
+        Console.WriteLine(string.Create(invariant, $"scores_write_seconds={scoresWriteSeconds:F2} scores_bytes={scoresBytes} scores_read_seconds={scoresReadSeconds:F2} read_series={readBack} ratio_read_to_priming={scoresReadSeconds / primingSeconds:F3} ratio_read_to_restore={scoresReadSeconds / restoreSeconds:F3}"));
         return 0;
     }
 
     /// <summary>Builds every series' novelty records from its stored history, as the pipeline does for a series it first sees.</summary>
-    private static (double Seconds, long Steps) PrimeNovelty(SeriesStore store)
+    /// <returns>The time taken, the steps fed, and the scorers as the scoring state the snapshot would carry.</returns>
+    private static (double Seconds, long Steps, Pipeline.SavedScores Scores) PrimeNovelty(SeriesStore store)
     {
         long steps = 0;
+        var saved = new List<Pipeline.SavedSeriesScores>();
+        var none = new Pipeline.PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var target in store.Targets)
         {
@@ -104,9 +118,12 @@ internal static class StoreMemory
                 var scorer = new Score.NoveltyScorer(target.Settings.Anomaly.Novelty!);
                 history.Advance(scorer, series, last, series.CopyHistoryAt(last), double.NaN);
                 steps += Math.Min(series.ClosedStepCount, target.Settings.HistorySteps);
+                saved.Add(new Pipeline.SavedSeriesScores(series.Labels.ToString(), default, default, scorer, none));
             }
         }
-        return (clock.Elapsed.TotalSeconds, steps);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var novelty = store.Targets[0].Settings.Anomaly.Novelty!;
+        return (seconds, steps, new Pipeline.SavedScores(novelty.SmoothingSteps, novelty.OnsetSteps, saved));
     }
 
     private static SeriesStore Fill(SidecarSettings settings, IReadOnlyList<(string Name, (string, string)[] Labels)> labels, SampleValue[] samples, int scrapes)

@@ -62,6 +62,7 @@ internal static class SidecarHost
         services.AddSingleton<PipelineFactory>();
         services.AddSingleton(sp => new PipelineSet(
             sp.GetRequiredService<SeriesStore>().Targets.Select(sp.GetRequiredService<PipelineFactory>().Create).ToArray()));
+        services.AddSingleton<PipelineStateFiles>();
         services.AddSingleton<SidecarQueries>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ConfigReloader>(sp, () => LoadSettings(configPath)));
         services.AddHostedService<ReloadSignal>();
@@ -112,9 +113,7 @@ internal static class SidecarHost
             }
         };
         var pipelines = app.Services.GetRequiredService<PipelineSet>();
-        var statesWriter = new SavedStatesWriter(pipelines, flags.StoragePath,
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SavedStatesWriter>());
-        app.Services.GetRequiredService<SnapshotService>().Written += statesWriter.Save;
+        app.Services.GetRequiredService<SnapshotService>().Written += app.Services.GetRequiredService<PipelineStateFiles>().Save;
         var readiness = app.Services.GetRequiredService<Readiness>();
         var lifecycleLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sidecar.Host.Lifecycle");
         app.Lifetime.ApplicationStopping.Register(() =>

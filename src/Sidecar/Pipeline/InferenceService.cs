@@ -10,7 +10,8 @@ namespace Sidecar.Pipeline;
 /// The inference loop: on its own thread, so a slow batch never holds up ingest, and it checks every
 /// target a few times per step so that a closed step is scored and forecast promptly.
 /// </summary>
-internal sealed class InferenceService(PipelineSet pipelineSet, SettingsHolder settings, Readiness readiness, ILogger<InferenceService> logger) : BackgroundService
+internal sealed class InferenceService(PipelineSet pipelineSet, PipelineStateFiles stateFiles, SettingsHolder settings, Readiness readiness, ILogger<InferenceService> logger)
+    : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -20,6 +21,7 @@ internal sealed class InferenceService(PipelineSet pipelineSet, SettingsHolder s
         // Restored series are processed with their saved states, not as if they were new.
         if (!readiness.WaitRestored(stoppingToken))
             return;
+        stateFiles.LoadScores();
         int threads = 0;
         while (!stoppingToken.IsCancellationRequested)
         {

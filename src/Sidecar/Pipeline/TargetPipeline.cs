@@ -34,6 +34,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private int _generation;
     private readonly System.Collections.Concurrent.ConcurrentQueue<(string? SeriesKey, TrainedModel Model)> _published = new();
     private SavedStates? _seededStates;
+    private SavedScores? _seededScores;
     private CovariateIndex? _covariateIndex;
     private int _covariateIndexAt = -1;
 
@@ -134,6 +135,35 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             _seededStates = states;
     }
 
+    /// <summary>
+    /// Hands the pipeline the scoring state saved before a restart; the next <see cref="Process"/> puts it
+    /// back onto the restored series, before any of them is scored.
+    /// </summary>
+    public void SeedScores(SavedScores scores)
+    {
+        lock (_gate)
+            _seededScores = scores;
+    }
+
+    /// <summary>The scoring state of every series scored so far, for the snapshot: copies, so scoring goes on meanwhile.</summary>
+    public SavedScores ExportScores()
+    {
+        lock (_gate)
+        {
+            var novelty = Settings.Anomaly.Novelty;
+            var series = new List<SavedSeriesScores>();
+            foreach (SeriesState? state in _states)
+            {
+                if (state is not null && (state.Scorer.Count > 0 || state.Novelty is not null))
+                {
+                    var pending = new PendingForecast(state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel);
+                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, state.Novelty?.Clone(), pending));
+                }
+            }
+            return new SavedScores(novelty?.SmoothingSteps ?? 0, novelty?.OnsetSteps ?? 0, series);
+        }
+    }
+
     /// <summary>The streaming state of every warm series, for the snapshot; null without a model.</summary>
     public SavedStates? ExportStates()
     {
@@ -167,6 +197,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private void ProcessLocked()
     {
+        if (_seededScores is { } scores)
+        {
+            _seededScores = null;
+            RestoreScores(scores);
+        }
         while (_published.TryDequeue(out var published))
             SwapIn(published.Model, published.SeriesKey);
 
@@ -176,6 +211,22 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         if (_work.Count > 0)
             Step(_work);
         SweepByTime();
+    }
+
+    private void RestoreScores(SavedScores scores)
+    {
+        var saved = scores.Series.ToDictionary(s => s.Key, StringComparer.Ordinal);
+        foreach (Series series in Store.Snapshot())
+        {
+            if (!saved.TryGetValue(series.Labels.ToString(), out var restored))
+                continue;
+            SeriesState state = StateOf(series);
+            state.Scorer = restored.Scorer;
+            state.Surprise = restored.Surprise;
+            // Without a saved scorer, novelty rebuilds its records from the store's history at the next step.
+            state.Novelty = restored.Novelty;
+            (state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel) = restored.Pending;
+        }
     }
 
     private void SwapIn(TrainedModel published, string? seriesKey)
@@ -263,7 +314,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             if (Settings.Anomaly.Novelty is { } novelty)
                 state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, actual, surprise);
-            state.PendingStep = long.MinValue;
+            // A forecast for a later step (one restored with the scoring state, when this step is processed again) still waits.
+            if (state.PendingStep <= step)
+                state.PendingStep = long.MinValue;
             ModelSlot? slot = SlotFor(state);
             if (slot is null)
             {

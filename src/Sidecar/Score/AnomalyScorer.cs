@@ -71,6 +71,23 @@ internal struct AnomalyScorer
         return score;
     }
 
+    /// <summary>Writes the scales, for the scoring state kept across restarts (<see cref="Pipeline.SavedScoresFile"/>).</summary>
+    public readonly void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(_meanAbsolute);
+        writer.Write(_shift);
+        writer.Write(_count);
+    }
+
+    /// <exception cref="InvalidDataException">A count no scorer could have reached.</exception>
+    public static AnomalyScorer ReadFrom(BinaryReader reader)
+    {
+        var scorer = new AnomalyScorer { _meanAbsolute = reader.ReadDouble(), _shift = reader.ReadDouble(), _count = reader.ReadInt32() };
+        if (scorer._count < 0)
+            throw new InvalidDataException($"bad anomaly scorer count {scorer._count}");
+        return scorer;
+    }
+
     private static double Directed(double value, AnomalyDirection direction) => direction switch
     {
         AnomalyDirection.Above => Math.Max(value, 0),

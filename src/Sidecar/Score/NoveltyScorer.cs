@@ -28,7 +28,7 @@ internal sealed class NoveltyScorer
     private RecordRange _surprise = RecordRange.FromZero();
     private WindowMean _recent;
     private WindowMean _changes;
-    private readonly float[] _earlier;
+    private float[] _earlier;
     private int _earlierPosition;
     private int _seen;
 
@@ -39,6 +39,51 @@ internal sealed class NoveltyScorer
         _recent = new WindowMean(settings.SmoothingSteps);
         _changes = new WindowMean(settings.SmoothingSteps);
         _earlier = new float[settings.OnsetSteps - 1];
+    }
+
+    /// <summary>A scorer that goes on from where this one is, independently of it: for saving while the original keeps scoring.</summary>
+    public NoveltyScorer Clone()
+    {
+        var copy = (NoveltyScorer)MemberwiseClone();
+        copy._recent = _recent.Clone();
+        copy._changes = _changes.Clone();
+        copy._earlier = (float[])_earlier.Clone();
+        return copy;
+    }
+
+    /// <summary>Writes everything the scorer remembers, for the scoring state kept across restarts; the settings are the reader's.</summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(LastStep);
+        writer.Write(_seen);
+        _value.WriteTo(writer);
+        _level.WriteTo(writer);
+        _change.WriteTo(writer);
+        _surprise.WriteTo(writer);
+        _recent.WriteTo(writer);
+        _changes.WriteTo(writer);
+        writer.Write(_earlierPosition);
+        foreach (float v in _earlier)
+            writer.Write(v);
+    }
+
+    /// <summary>Reads what <see cref="WriteTo"/> wrote under settings with the same smoothing and onset steps.</summary>
+    /// <exception cref="InvalidDataException">Positions or counts no scorer could have reached.</exception>
+    public static NoveltyScorer ReadFrom(BinaryReader reader, NoveltySettings settings)
+    {
+        var scorer = new NoveltyScorer(settings) { LastStep = reader.ReadInt64(), _seen = reader.ReadInt32() };
+        scorer._value = RecordRange.ReadFrom(reader);
+        scorer._level = RecordRange.ReadFrom(reader);
+        scorer._change = RecordRange.ReadFrom(reader);
+        scorer._surprise = RecordRange.ReadFrom(reader);
+        scorer._recent = WindowMean.ReadFrom(reader, settings.SmoothingSteps);
+        scorer._changes = WindowMean.ReadFrom(reader, settings.SmoothingSteps);
+        scorer._earlierPosition = reader.ReadInt32();
+        if (scorer._seen < 0 || scorer._earlierPosition < 0 || scorer._earlierPosition >= Math.Max(1, scorer._earlier.Length))
+            throw new InvalidDataException($"bad novelty scorer ({scorer._seen} seen, onset position {scorer._earlierPosition})");
+        for (int i = 0; i < scorer._earlier.Length; i++)
+            scorer._earlier[i] = reader.ReadSingle();
+        return scorer;
     }
 
     /// <summary>The newest step fed; <see cref="long.MinValue"/> before the first.</summary>

@@ -42,4 +42,14 @@ internal struct RecordRange
         _high = Math.Max(_high, value);
         _low = Math.Min(_low, value);
     }
+
+    public readonly void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(_low);
+        writer.Write(_high);
+        writer.Write(_seen);
+    }
+
+    public static RecordRange ReadFrom(BinaryReader reader) =>
+        new() { _low = reader.ReadDouble(), _high = reader.ReadDouble(), _seen = reader.ReadBoolean() };
 }

@@ -40,4 +40,21 @@ internal struct ScoreSurprise
         _count++;
         return surprise;
     }
+
+    /// <summary>Writes the score's running mean and spread, for the scoring state kept across restarts.</summary>
+    public readonly void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(_mean);
+        writer.Write(_variance);
+        writer.Write(_count);
+    }
+
+    /// <exception cref="InvalidDataException">A count no surprise could have reached.</exception>
+    public static ScoreSurprise ReadFrom(BinaryReader reader)
+    {
+        var surprise = new ScoreSurprise { _mean = reader.ReadDouble(), _variance = reader.ReadDouble(), _count = reader.ReadInt32() };
+        if (surprise._count < 0)
+            throw new InvalidDataException($"bad surprise count {surprise._count}");
+        return surprise;
+    }
 }

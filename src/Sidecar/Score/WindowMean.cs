@@ -7,7 +7,7 @@ namespace Sidecar.Score;
 /// </summary>
 internal struct WindowMean
 {
-    private readonly float[] _ring;
+    private float[] _ring;
     private int _position;
     private double _sum;
     private int _count;
@@ -37,6 +37,34 @@ internal struct WindowMean
             _position = 0;
             Recount();
         }
+    }
+
+    /// <summary>A copy with a ring of its own.</summary>
+    public readonly WindowMean Clone()
+    {
+        var copy = this;
+        copy._ring = (float[])_ring.Clone();
+        return copy;
+    }
+
+    /// <summary>Writes the ring; the running sum is recounted on reading.</summary>
+    public readonly void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(_position);
+        foreach (float v in _ring)
+            writer.Write(v);
+    }
+
+    /// <exception cref="InvalidDataException">A position outside a ring of <paramref name="length"/>.</exception>
+    public static WindowMean ReadFrom(BinaryReader reader, int length)
+    {
+        var window = new WindowMean(length) { _position = reader.ReadInt32() };
+        if (window._position < 0 || window._position >= length)
+            throw new InvalidDataException($"bad window position {window._position} of {length}");
+        for (int i = 0; i < length; i++)
+            window._ring[i] = reader.ReadSingle();
+        window.Recount();
+        return window;
     }
 
     /// <summary>The mean, or NaN when fewer than half of the window's steps have a value.</summary>

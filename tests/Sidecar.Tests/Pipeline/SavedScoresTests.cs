@@ -1,0 +1,244 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+using Sidecar.Expose;
+using Sidecar.Host;
+using Sidecar.Ingest;
+using Sidecar.Model;
+using Sidecar.Pipeline;
+using Sidecar.Score;
+using Sidecar.Store;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.Pipeline;
+
+/// <summary>
+/// The scoring state (anomaly scale, surprise, novelty records) goes through its file at each snapshot
+/// and comes back after a restart, so scores don't start their warm-up again.
+/// </summary>
+public sealed class SavedScoresTests
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+    private static readonly byte[] Magic = "FSSCORE1"u8.ToArray();
+
+    [Fact]
+    public void ARestartedPipelineHoldsExactlyTheScoringStateItSavedAndScoresWithoutWarmingUp()
+    {
+        var settings = TestSettings.SmallTarget();
+        var time = new ManualTimeProvider(Now);
+        long t0 = Now.ToUnixTimeMilliseconds() - 400_000;
+        void Write(SeriesStore store, int from, int count)
+        {
+            var series = WriteRequests.Series("test_metric", ("instance", "a"));
+            for (int i = from; i < from + count; i++)
+                series.With((t0 + i * 1000L, 30 + 8 * Math.Sin(i / 4.0) + (i % 5)));
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
+        }
+        TargetPipeline Start(SeriesStore store)
+        {
+            var registry = Metrics.NewCustomRegistry();
+            return new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        }
+        using var directory = new TemporaryDirectory("saved-scores-");
+        string statesPath = SavedStatesFile.PathFor(directory.FullName, "t"), scoresPath = SavedScoresFile.PathFor(directory.FullName, "t");
+
+        var before = new SeriesStore(settings, time);
+        Write(before, 0, 200);
+        using var model = Trainer.Train(TrainingData.From(before.Targets[0]), settings.Targets[0].Model, "test", null, CancellationToken.None).Model;
+        using var running = Start(before);
+        running.Publish(model.Clone());
+        running.Process();
+        for (int i = 200; i < 240; i++)
+        {
+            Write(before, i, 1);
+            running.Process();
+        }
+        SavedStatesFile.Write(statesPath, running.ExportStates()!);
+        SavedScoresFile.Write(scoresPath, running.ExportScores());
+        byte[] saved = File.ReadAllBytes(scoresPath);
+
+        // "Restart" twice over the same history: with the scoring state, and without it.
+        var novelty = settings.Targets[0].Anomaly.Novelty;
+        (SeriesStore, TargetPipeline) Restart(bool withScores)
+        {
+            var store = new SeriesStore(settings, time);
+            Write(store, 0, 240);
+            var pipeline = Start(store);
+            pipeline.SeedStates(SavedStatesFile.Read(statesPath));
+            if (withScores)
+                pipeline.SeedScores(SavedScoresFile.Read(scoresPath, novelty));
+            pipeline.Publish(model.Clone());
+            pipeline.Process();
+            return (store, pipeline);
+        }
+        var (restartedStore, restarted) = Restart(withScores: true);
+        var (coldStore, cold) = Restart(withScores: false);
+        using var _ = restarted;
+        using var __ = cold;
+        SavedScoresFile.Write(scoresPath, restarted.ExportScores());
+        Assert.Equal(saved, File.ReadAllBytes(scoresPath));
+
+        // From the first step after the restart on, the restarted pipeline scores exactly as the one that
+        // never stopped, while the cold one is still warming up.
+        for (int i = 240; i < 245; i++)
+        {
+            foreach (var (store, pipeline) in new[] { (before, running), (restartedStore, restarted), (coldStore, cold) })
+            {
+                Write(store, i, 1);
+                pipeline.Process();
+            }
+        }
+        SeriesForecast Latest(TargetPipeline pipeline) => pipeline.Latest(pipeline.Store.Snapshot().Single())!;
+        Assert.True(Latest(running).AnomalyScore > 0, "the running pipeline doesn't score");
+        Assert.Equal(Latest(running) with { Horizons = null }, Latest(restarted) with { Horizons = null });
+        Assert.Equal(Latest(running).Horizons, Latest(restarted).Horizons);
+        Assert.Equal(0, Latest(cold).AnomalyScore);
+        SavedScoresFile.Write(scoresPath, running.ExportScores());
+        saved = File.ReadAllBytes(scoresPath);
+        SavedScoresFile.Write(scoresPath, restarted.ExportScores());
+        Assert.Equal(saved, File.ReadAllBytes(scoresPath));
+        SavedScoresFile.Write(scoresPath, cold.ExportScores());
+        Assert.NotEqual(saved, File.ReadAllBytes(scoresPath));
+    }
+
+    private static NoveltySettings Novelty(int onset = 12) => new(Tolerance: 0.05, SmoothingSteps: 4, DaySteps: 6, HalfLifeSteps: 100, OnsetSteps: onset);
+
+    /// <summary>Two series whose scorers have seen something: one with a novelty scorer, one without.</summary>
+    private static SavedScores Sample(NoveltySettings novelty)
+    {
+        var settings = TestSettings.SmallTarget().Targets[0].Anomaly;
+        var scorer = new AnomalyScorer();
+        var surprise = new ScoreSurprise();
+        var noveltyScorer = new NoveltyScorer(novelty);
+        for (int i = 0; i < 30; i++)
+        {
+            double score = scorer.Score(Math.Sin(i), 10 + i, 0.5, 0.7, settings);
+            noveltyScorer.Observe(i, 10 + i % 7, i >= 6 ? 10 + (i - 6) % 7 : float.NaN, surprise.Observe(score, 20));
+        }
+        return new SavedScores(novelty.SmoothingSteps, novelty.OnsetSteps,
+        [
+            new SavedSeriesScores("{instance=\"a\"}", scorer, surprise, noveltyScorer, new PendingForecast(30, 12.5f, 1, 2, FromModel: true)),
+            new SavedSeriesScores("{instance=\"b\"}", scorer, default, null, new PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false)),
+        ]);
+    }
+
+    [Fact]
+    public void TheFileRoundTripsAndNoveltyGoesOnFromWhereItWas()
+    {
+        using var directory = new TemporaryDirectory("saved-scores-");
+        string path = SavedScoresFile.PathFor(directory.FullName, "t");
+        var novelty = Novelty();
+        var saved = Sample(novelty);
+        SavedScoresFile.Write(path, saved);
+        var read = SavedScoresFile.Read(path, novelty);
+
+        Assert.Equal(saved.Series.Select(s => (s.Key, s.Pending, s.Scorer.Count, s.Scorer.Sigma)), read.Series.Select(s => (s.Key, s.Pending, s.Scorer.Count, s.Scorer.Sigma)));
+        Assert.Null(read.Series[1].Novelty);
+        // Both scorers go on identically: the surprise and the novelty (which draws on the value history in its windows).
+        var (original, copy) = (saved.Series[0], read.Series[0]);
+        var (originalSurprise, copySurprise) = (original.Surprise, copy.Surprise);
+        for (int i = 30; i < 60; i++)
+        {
+            float value = i == 50 ? 40 : 10 + i % 7;
+            Assert.Equal(originalSurprise.Observe(i % 5, 20), copySurprise.Observe(i % 5, 20));
+            Assert.Equal(original.Novelty!.Observe(i, value, 10 + (i - 6) % 7, i % 3), copy.Novelty!.Observe(i, value, 10 + (i - 6) % 7, i % 3));
+        }
+        Assert.True(copy.Novelty!.Observe(60, 1000, 10, 0) > 1, "a value far beyond the records is novel");
+    }
+
+    [Fact]
+    public void ACloneGoesOnIndependentlyOfItsOriginal()
+    {
+        var settings = Novelty(onset: 3);
+        void Feed(NoveltyScorer scorer, int steps)
+        {
+            for (int i = 0; i < steps; i++)
+                scorer.Observe(i, i % 4, i >= 6 ? (i - 6) % 4 : float.NaN, 0);
+        }
+        byte[] Bytes(NoveltyScorer scorer)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream))
+                scorer.WriteTo(writer);
+            return stream.ToArray();
+        }
+        var original = new NoveltyScorer(settings);
+        Feed(original, 20);
+        var clone = original.Clone();
+        Assert.True(original.Observe(20, 50, 2, 0) > 1);
+        clone.Observe(20, 0, 2, 0);
+
+        // The original's spike went into its own windows, not the clone's: the clone is what the quiet steps make.
+        var quiet = new NoveltyScorer(settings);
+        Feed(quiet, 21);
+        Assert.Equal(Bytes(quiet), Bytes(clone));
+        Assert.NotEqual(Bytes(quiet), Bytes(original));
+    }
+
+    [Fact]
+    public void NoveltySavedUnderOtherWindowsIsDroppedAndTheRestKept()
+    {
+        using var directory = new TemporaryDirectory("saved-scores-");
+        string path = SavedScoresFile.PathFor(directory.FullName, "t");
+        SavedScoresFile.Write(path, Sample(Novelty(onset: 12)));
+
+        var otherOnset = SavedScoresFile.Read(path, Novelty(onset: 6));
+        Assert.All(otherOnset.Series, s => Assert.Null(s.Novelty));
+        Assert.Equal(30, otherOnset.Series[0].Scorer.Count);
+        Assert.All(SavedScoresFile.Read(path, novelty: null).Series, s => Assert.Null(s.Novelty));
+    }
+
+    [Fact]
+    public void ADamagedTruncatedOrHostileFileIsRefusedWithItsPath()
+    {
+        using var directory = new TemporaryDirectory("saved-scores-");
+        string path = SavedScoresFile.PathFor(directory.FullName, "t");
+        var novelty = Novelty();
+        SavedScoresFile.Write(path, Sample(novelty));
+        byte[] good = File.ReadAllBytes(path);
+        void Refused(byte[] bytes, string message)
+        {
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.Throws<InvalidDataException>(() => SavedScoresFile.Read(path, novelty));
+            Assert.StartsWith(path + ":", e.Message);
+            Assert.Contains(message, e.Message);
+        }
+
+        byte[] flipped = [.. good];
+        flipped[20] ^= 1;
+        Refused(flipped, "checksum mismatch");
+        Refused(good[..^9], "checksum mismatch");
+        Refused(good[..6], "not a scoring-state file");
+        Refused([.. "FSSTATE1"u8, .. good[8..]], "not a scoring-state file");
+
+        // Payloads with a valid checksum that no writer makes: the reader must not trust their sizes.
+        void RefusedPayload(Action<BinaryWriter> write, string message)
+        {
+            using var payload = new MemoryStream();
+            using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+                write(writer);
+            ChecksummedFile.Write(path, Magic, payload.ToArray());
+            var e = Assert.Throws<InvalidDataException>(() => SavedScoresFile.Read(path, novelty));
+            Assert.StartsWith(path + ":", e.Message);
+            Assert.Contains(message, e.Message);
+        }
+        RefusedPayload(w => { w.Write(4); w.Write(12); w.Write(int.MaxValue); }, "bad header");
+        RefusedPayload(w => { w.Write(1 << 30); w.Write(12); w.Write(1); }, "bad header");
+        RefusedPayload(w => { w.Write(4); w.Write(0); w.Write(1); }, "bad header");
+        RefusedPayload(w => { w.Write(4); w.Write(12); w.Write(1_000_000); w.Write("k"); }, "truncated");
+        RefusedPayload(w => { w.Write(4); w.Write(12); w.Write(1); w.Write("k"); w.Write(1.0); w.Write(0.0); w.Write(-5); }, "bad anomaly scorer count -5");
+        RefusedPayload(w =>
+        {
+            w.Write(0); w.Write(0); w.Write(1); w.Write("k");
+            new AnomalyScorer().WriteTo(w);
+            new ScoreSurprise().WriteTo(w);
+            w.Write(long.MinValue); w.Write(0f); w.Write(0f); w.Write(0f); w.Write(false);
+            w.Write(true);
+        }, "the header says novelty was off");
+        RefusedPayload(w =>
+        {
+            w.Write(4); w.Write(12); w.Write(0);
+            w.Write(123);
+        }, "bytes after the last series");
+    }
+}

@@ -25,10 +25,33 @@ from nab.sweeper import Sweeper  # noqa: E402
 
 WINDOWS = json.load(open(os.path.join(DATA, "combined_windows.json")))
 VIEWS = ("value", "level", "change", "surprise")
-DEFAULT = dict(views=VIEWS, smoothing=24, half_life_days=56, onset=12, weights={})
+DEFAULT = dict(views=VIEWS, smoothing=24, half_life_days=56, onset=12, weights={}, daily_correlation=0.5)
 
 
-def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights):
+class DailyCorrelation:
+    """Score/DailyCorrelation.cs: the correlation of (value, value a day earlier), old pairs fading."""
+
+    def __init__(self):
+        self.pairs, self.weight, self.mx, self.my, self.sxx, self.syy, self.sxy = 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+
+    def add(self, x, y, keep):
+        self.pairs += 1
+        self.weight = self.weight * keep + 1
+        self.sxx *= keep
+        self.syy *= keep
+        self.sxy *= keep
+        dx, dy = x - self.mx, y - self.my
+        self.mx += dx / self.weight
+        self.my += dy / self.weight
+        self.sxx += dx * (x - self.mx)
+        self.syy += dy * (y - self.my)
+        self.sxy += dx * (y - self.my)
+
+    def correlation(self):
+        return self.sxy / math.sqrt(self.sxx * self.syy) if self.sxx > 0 and self.syy > 0 else 0.0
+
+
+def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation):
     """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record."""
     n = len(v)
     keep = 0.5 ** (1 / (half_life_days * day)) if half_life_days else 1.0
@@ -39,6 +62,7 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights):
     raw = np.zeros(n)
     furthest = np.zeros(n, dtype=int)
     seen = 0
+    daily = DailyCorrelation()
     for i in range(n):
         x = v[i]
         if math.isnan(x):
@@ -51,13 +75,15 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights):
             change = np.nanmean(d) if np.count_nonzero(~np.isnan(d)) * 2 >= smoothing else math.nan
         now = dict(value=x, level=level, change=change, surprise=surprise[i])
         centre = x if math.isnan(level) else level
+        daily_pattern = daily_correlation <= -1 or (daily.pairs >= day and daily.correlation() >= daily_correlation)
         beyond = 0.0
         for name, r in ranges.items():
             y = now[name]
             if math.isnan(y):
                 continue
             lo, hi = r
-            if seen >= max(day, smoothing) and hi - lo > 0:
+            counts = name != "change" or daily_pattern
+            if counts and seen >= max(day, smoothing) and hi - lo > 0:
                 distance = weights.get(name, 1.0) * max((y - hi) / (hi - lo), (lo - y) / (hi - lo))
                 if distance > beyond:
                     beyond, furthest[i] = distance, VIEWS.index(name)
@@ -69,6 +95,8 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights):
                 lo = c + (lo - c) * keep if lo < c else lo
                 r[0], r[1] = min(lo, y), max(hi, y)
         raw[i] = beyond / 0.05
+        if i >= day and not math.isnan(v[i - day]):
+            daily.add(x, v[i - day], keep)
         seen += 1
     out = raw.copy()
     for i in range(n):
@@ -124,13 +152,15 @@ def main():
         step = (pd.Timestamp(rows.timestamp[1]) - pd.Timestamp(rows.timestamp[0])).total_seconds()
         surprise = rows.anomaly_surprise.values.astype(float)
         files[name] = (rows.value.values.astype(float), surprise, max(1, round(86400 / step)))
-    variants = [("defaults: value, level, change, surprise; smoothing 24, half-life 8w, onset 12", {})]
+    variants = [("defaults: value, level, change (daily correlation 0.5), surprise; smoothing 24, half-life 8w, onset 12", {})]
+    variants += [("the change view always counts (daily correlation -1, as before)", dict(daily_correlation=-1))]
+    variants += [(f"daily correlation {c}", dict(daily_correlation=c)) for c in (0.3, 0.7)]
     variants += [(f"without the {view} view", dict(views=tuple(v for v in DEFAULT["views"] if v != view))) for view in DEFAULT["views"]]
     variants += [("value view only", dict(views=("value",)))]
     variants += [(f"half-life {d} days" if d else "records never fade", dict(half_life_days=d)) for d in (0, 14, 28)]
     variants += [(f"onset {k} steps", dict(onset=k)) for k in (1, 6, 24)]
     variants += [(f"smoothing {s} steps", dict(smoothing=s)) for s in (12, 48)]
-    variants += [("the day-over-day view weighted 0.5 (not shipped: a knob per view)", dict(weights={"change": 0.5}))]
+    variants += [("the day-over-day view weighted 0.5, ungated (not shipped: a knob per view)", dict(weights={"change": 0.5}, daily_correlation=-1))]
     for label, change in variants:
         settings = {**DEFAULT, **change}
         runs = {name: novelty(v, s, day, **settings) for name, (v, s, day) in files.items()}

@@ -235,4 +235,7 @@ internal sealed class AnomalySection
 
     /// <summary>A rise in novelty reports only where it is the highest of this many steps.</summary>
     public int NoveltyOnsetSteps { get; set; } = 12;
+
+    /// <summary>The day-over-day view counts only while the series correlates this much with itself a day earlier; -1: always.</summary>
+    public double NoveltyDailyCorrelation { get; set; } = 0.5;
 }

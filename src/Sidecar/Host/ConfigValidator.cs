@@ -248,11 +248,13 @@ internal static class ConfigValidator
             errors.Add($"{key}.anomaly.novelty_tolerance: {a.NoveltyTolerance} must be a finite number, at least 0 (0 turns novelty off)");
         Positive(errors, $"{key}.anomaly.novelty_smoothing_steps", a.NoveltySmoothingSteps);
         Positive(errors, $"{key}.anomaly.novelty_onset_steps", a.NoveltyOnsetSteps);
+        if (!(a.NoveltyDailyCorrelation >= -1 && a.NoveltyDailyCorrelation <= 1))
+            errors.Add($"{key}.anomaly.novelty_daily_correlation: {a.NoveltyDailyCorrelation} must be a correlation, from -1 (always count the day-over-day view) to 1");
         TimeSpan halfLife = DurationOrZero(errors, $"{key}.anomaly.novelty_half_life", a.NoveltyHalfLife);
         if (!(a.NoveltyTolerance > 0) || step <= TimeSpan.Zero)
             return null;
         int daySteps = (int)Math.Max(1, Math.Round(TimeSpan.FromDays(1) / step));
-        return new NoveltySettings(a.NoveltyTolerance, a.NoveltySmoothingSteps, daySteps, halfLife / step, a.NoveltyOnsetSteps);
+        return new NoveltySettings(a.NoveltyTolerance, a.NoveltySmoothingSteps, daySteps, halfLife / step, a.NoveltyOnsetSteps, a.NoveltyDailyCorrelation);
     }
 
     private static int Positive(List<string> errors, string key, int value)

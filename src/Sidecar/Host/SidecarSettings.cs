@@ -147,7 +147,9 @@ internal sealed record AnomalySettings(
 /// <param name="DaySteps">Steps in a day (at least 1): the lag of the day-over-day view, and the warm-up.</param>
 /// <param name="HalfLifeSteps">Steps over which a record fades halfway back towards the current level; 0: never.</param>
 /// <param name="OnsetSteps">A rise reports only where it is the highest of this many steps.</param>
-internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int DaySteps, double HalfLifeSteps, int OnsetSteps)
+/// <param name="DailyCorrelation">The day-over-day view counts only while the series' correlation with itself a
+/// day earlier is at least this; -1: always.</param>
+internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int DaySteps, double HalfLifeSteps, int OnsetSteps, double DailyCorrelation)
 {
     /// <summary>Records need a day of the series, and a full smoothing window, before anything counts as beyond them.</summary>
     public int WarmupSteps => Math.Max(DaySteps, SmoothingSteps);

@@ -65,7 +65,7 @@ internal static class SavedScoresFile
                 throw new InvalidDataException($"{path}: bad header (novelty windows {smoothing} and {onset}, {count} series)");
             // Scorers saved under other windows are read with those, to get past them, and then dropped.
             bool fits = novelty is not null && novelty.SmoothingSteps == smoothing && novelty.OnsetSteps == onset;
-            var layout = fits ? novelty! : new NoveltySettings(1, Math.Max(smoothing, 1), 1, 0, Math.Max(onset, 1));
+            var layout = fits ? novelty! : new NoveltySettings(1, Math.Max(smoothing, 1), 1, 0, Math.Max(onset, 1), -1);
             var series = new List<SavedSeriesScores>(Math.Min(count, 1 << 16));
             for (int i = 0; i < count; i++)
             {

@@ -8,7 +8,9 @@ namespace Sidecar.Score;
 /// <list type="bullet">
 /// <item>the value;</item>
 /// <item>its level, the mean of the last <c>smoothing</c> steps;</item>
-/// <item>its day-over-day change, the mean of |value − value a day earlier| over those steps;</item>
+/// <item>its day-over-day change, the mean of |value − value a day earlier| over those steps, counted only
+/// while the series has a daily pattern: after a day of pairs, a correlation with itself a day earlier of at
+/// least <c>daily_correlation</c>. On a series without one, that view's records measure noise.</item>
 /// <item>the forecast's surprise (<see cref="ScoreSurprise"/>), where the LSTM scores the step.</item>
 /// </list>
 /// Novelty is the largest distance beyond a record, as a fraction of that record's range, divided by the
@@ -28,6 +30,7 @@ internal sealed class NoveltyScorer
     private RecordRange _surprise = RecordRange.FromZero();
     private WindowMean _recent;
     private WindowMean _changes;
+    private DailyCorrelation _daily;
     private float[] _earlier;
     private int _earlierPosition;
     private int _seen;
@@ -62,6 +65,7 @@ internal sealed class NoveltyScorer
         _surprise.WriteTo(writer);
         _recent.WriteTo(writer);
         _changes.WriteTo(writer);
+        _daily.WriteTo(writer);
         writer.Write(_earlierPosition);
         foreach (float v in _earlier)
             writer.Write(v);
@@ -78,6 +82,7 @@ internal sealed class NoveltyScorer
         scorer._surprise = RecordRange.ReadFrom(reader);
         scorer._recent = WindowMean.ReadFrom(reader, settings.SmoothingSteps);
         scorer._changes = WindowMean.ReadFrom(reader, settings.SmoothingSteps);
+        scorer._daily = DailyCorrelation.ReadFrom(reader);
         scorer._earlierPosition = reader.ReadInt32();
         if (scorer._seen < 0 || scorer._earlierPosition < 0 || scorer._earlierPosition >= Math.Max(1, scorer._earlier.Length))
             throw new InvalidDataException($"bad novelty scorer ({scorer._seen} seen, onset position {scorer._earlierPosition})");
@@ -105,8 +110,9 @@ internal sealed class NoveltyScorer
             double change = _changes.Mean;
             if (_seen >= _settings.WarmupSteps)
             {
-                double beyond = Math.Max(_value.Exceedance(value), _level.Exceedance(level));
-                beyond = Math.Max(beyond, Math.Max(_change.Exceedance(change), _surprise.Exceedance(surprise)));
+                double beyond = Math.Max(_value.Exceedance(value), Math.Max(_level.Exceedance(level), _surprise.Exceedance(surprise)));
+                if (_settings.DailyCorrelation <= -1 || _daily.Pairs >= _settings.DaySteps && _daily.Correlation >= _settings.DailyCorrelation)
+                    beyond = Math.Max(beyond, _change.Exceedance(change));
                 novelty = beyond / _settings.Tolerance;
             }
             double centre = double.IsNaN(level) ? value : level;
@@ -117,6 +123,8 @@ internal sealed class NoveltyScorer
                 _change.Include(change, 0, _keep);
             if (!double.IsNaN(surprise))
                 _surprise.Include(surprise, 0, _keep);
+            if (!float.IsNaN(dayAgo))
+                _daily.Add(value, dayAgo, _keep);
             _seen++;
         }
         return Onset(novelty);

@@ -29,7 +29,7 @@ public sealed class ConfigLoaderTests
         // window 32 + longest horizon 240 must fit in the 20% validation part.
         Assert.Equal((int)Math.Ceiling(272 / 0.2) + 1, target.Model.MinHistorySteps);
         Assert.Equal(86400 / 15, target.Anomaly.SurpriseSteps);
-        Assert.Equal(new NoveltySettings(0.05, 24, 86400 / 15, 8 * 7 * 86400 / 15.0, 12), target.Anomaly.Novelty);
+        Assert.Equal(new NoveltySettings(0.05, 24, 86400 / 15, 8 * 7 * 86400 / 15.0, 12, 0.5), target.Anomaly.Novelty);
     }
 
     [Theory]
@@ -76,6 +76,7 @@ public sealed class ConfigLoaderTests
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_tolerance: -0.1\n", "targets[0].anomaly.novelty_tolerance", "at least 0")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_smoothing_steps: 0\n", "targets[0].anomaly.novelty_smoothing_steps", "must be positive")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_onset_steps: 0\n", "targets[0].anomaly.novelty_onset_steps", "must be positive")]
+    [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_daily_correlation: 1.5\n", "targets[0].anomaly.novelty_daily_correlation", "must be a correlation")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_half_life: forever\n", "targets[0].anomaly.novelty_half_life", "not a positive duration")]
     [InlineData("targets: [", "line", "")]
     public void NamesTheBadKeyAndSaysWhy(string yaml, string key, string reason)

@@ -6,7 +6,7 @@ namespace Sidecar.Tests.Score;
 public sealed class NoveltyScorerTests
 {
     // A "day" of 24 steps keeps the tests short; the sidecar derives it from the target's step.
-    private static readonly NoveltySettings Settings = new(Tolerance: 0.05, SmoothingSteps: 4, DaySteps: 24, HalfLifeSteps: 0, OnsetSteps: 3);
+    private static readonly NoveltySettings Settings = new(Tolerance: 0.05, SmoothingSteps: 4, DaySteps: 24, HalfLifeSteps: 0, OnsetSteps: 3, DailyCorrelation: 0.5);
 
     [Fact]
     public void NoiseIsRarelyNovel()
@@ -76,6 +76,33 @@ public sealed class NoveltyScorerTests
         Assert.True(highest > 1, $"highest {highest}");
     }
 
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(0.5, false)]
+    public void TheDayOverDayViewCountsOnlyForASeriesWithADailyPattern(double dailyCorrelation, bool novel)
+    {
+        // A golden-ratio sequence fills [0, 10) evenly and has no daily pattern (its correlation with a day
+        // earlier is 0.16). Its change from a day earlier is always 8.33 or 1.67.
+        var settings = Settings with { SmoothingSteps = 1, OnsetSteps = 1, DailyCorrelation = dailyCorrelation };
+        var scorer = new NoveltyScorer(settings);
+        const double Golden = 1.6180339887498949;
+        var values = new List<float>();
+        long step = 0;
+        for (; step < 24 * 6; step++)
+        {
+            values.Add((float)(10 * (step * Golden % 1)));
+            Assert.True(scorer.Observe(step, values[^1], step >= 24 ? values[(int)step - 24] : float.NaN, double.NaN) < 1);
+        }
+        for (; values[(int)step - 24] >= 0.5; step++)
+        {
+            values.Add((float)(10 * (step * Golden % 1)));
+            scorer.Observe(step, values[^1], values[(int)step - 24], double.NaN);
+        }
+        // 9.5 is inside the value range, but 9 or more away from a day earlier: beyond the change record of 8.33.
+        double novelty = scorer.Observe(step, 9.5f, values[(int)step - 24], double.NaN);
+        Assert.Equal(novel, novelty > 1);
+    }
+
     [Fact]
     public void AForecastSurpriseBeyondItsRecordIsNovel()
     {
@@ -109,13 +136,13 @@ public sealed class NoveltyScorerTests
     }
 
     [Fact]
-    public void KeepsAtMostHalfAKilobytePerSeriesAndObservingAllocatesNothing()
+    public void KeepsUnderSixHundredBytesPerSeriesAndObservingAllocatesNothing()
     {
-        var defaults = new NoveltySettings(0.05, SmoothingSteps: 24, DaySteps: 288, HalfLifeSteps: 16128, OnsetSteps: 12);
+        var defaults = new NoveltySettings(0.05, SmoothingSteps: 24, DaySteps: 288, HalfLifeSteps: 16128, OnsetSteps: 12, DailyCorrelation: 0.5);
         long before = GC.GetAllocatedBytesForCurrentThread();
         var scorer = new NoveltyScorer(defaults);
         long size = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.InRange(size, 1, 512);
+        Assert.InRange(size, 1, 600);
 
         Feed(scorer, 0, 400, Ramp);
         before = GC.GetAllocatedBytesForCurrentThread();

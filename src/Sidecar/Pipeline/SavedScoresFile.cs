@@ -8,7 +8,7 @@ namespace Sidecar.Pipeline;
 /// A target's scoring state on disk, <c>states/&lt;target&gt;.scores</c> in the data directory, written
 /// beside each store snapshot like the streaming states (<see cref="ChecksummedFile"/>). Without it a
 /// restart would put every score back into its warm-up, and novelty would rebuild its records from the
-/// store's history: about 40 s for 100,000 series with a week each, and without the surprise view's records,
+/// store's history: 40–50 s for 100,000 series with a week each, and without the surprise view's records,
 /// which the store doesn't keep.
 /// </summary>
 /// <remarks>

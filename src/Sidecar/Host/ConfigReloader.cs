@@ -94,6 +94,9 @@ internal sealed class ConfigReloader
         var pipelines = targets
             .Select(store => changes[store.Settings.Name] == TargetChange.Kept ? before[store.Settings.Name] : _factory.Create(store))
             .ToArray();
+        // A retrained target keeps its history, and with it what its scores learnt about each series.
+        foreach (var pipeline in pipelines.Where(p => changes[p.Settings.Name] == TargetChange.Retrained))
+            pipeline.SeedScores(before[pipeline.Settings.Name].ExportScores());
         _pipelines.Replace(pipelines);
         _settings.Replace(next);
         _gate.Limit = next.Limits.MaxInflightRequests;

@@ -136,8 +136,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     }
 
     /// <summary>
-    /// Hands the pipeline the scoring state saved before a restart; the next <see cref="Process"/> puts it
-    /// back onto the restored series, before any of them is scored.
+    /// Hands the pipeline the scoring state saved before a restart, or its predecessor's after a reload;
+    /// the next <see cref="Process"/> puts it back onto the store's series, before any of them is scored.
     /// </summary>
     public void SeedScores(SavedScores scores)
     {
@@ -223,8 +223,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             SeriesState state = StateOf(series);
             state.Scorer = restored.Scorer;
             state.Surprise = restored.Surprise;
-            // Without a saved scorer, novelty rebuilds its records from the store's history at the next step.
-            state.Novelty = restored.Novelty;
+            // Without a saved scorer under these very settings, novelty rebuilds its records from the store's history at the next step.
+            state.Novelty = restored.Novelty?.Settings == Settings.Anomaly.Novelty ? restored.Novelty : null;
             (state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel) = restored.Pending;
         }
     }

@@ -91,6 +91,9 @@ internal sealed class NoveltyScorer
         return scorer;
     }
 
+    /// <summary>The settings the scorer scores under.</summary>
+    public NoveltySettings Settings => _settings;
+
     /// <summary>The newest step fed; <see cref="long.MinValue"/> before the first.</summary>
     public long LastStep { get; private set; } = long.MinValue;
 

@@ -74,6 +74,13 @@ public sealed class ReloadTests
         await TrainBothAsync(sidecar);
         var a = sidecar.Service<PipelineSet>().Current[0];
         var b = sidecar.Service<PipelineSet>().Current[1];
+        // Fresh samples, so that b's model has residuals to score.
+        for (int i = 0; i < 120 && b.ExportScores().Series.Single().Scorer.Count == 0; i++)
+        {
+            await WriteAsync(sidecar, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 2000, 2, "b");
+            await Task.Delay(500);
+        }
+        Assert.True(b.ExportScores().Series.Single().Scorer.Count > 0, "b never scored a residual");
 
         var response = await ReloadAsync(sidecar, Config(new("a"), new("b", Sigmas: 4)));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -83,6 +90,13 @@ public sealed class ReloadTests
         Assert.NotSame(b, current[1]);
         Assert.Same(b.Store, current[1].Store); // the history stays: nothing new is written, yet it retrains
         Assert.Equal(4, current[1].Settings.Anomaly.Sigmas);
+        // Its scores carry on from what the old pipeline learnt (a new one would start at 0, in warm-up), and
+        // novelty, whose settings didn't change, from its records.
+        var carried = b.ExportScores().Series.Single();
+        await EventuallyAsync(sidecar, _ => current[1].ExportScores().Series.Count == 1, "b's new pipeline to take its series' scores over");
+        var taken = current[1].ExportScores().Series.Single();
+        Assert.True(taken.Scorer.Count >= carried.Scorer.Count, $"{taken.Scorer.Count} residuals scored, {carried.Scorer.Count} before the reload");
+        Assert.True(taken.Novelty!.LastStep >= carried.Novelty!.LastStep);
         await EventuallyAsync(sidecar, m => TrainingRuns(m, "b") == 2, "b to retrain after its anomaly change");
 
         response = await ReloadAsync(sidecar, Config(new("a", HiddenSize: 6), new("b", Sigmas: 4)));

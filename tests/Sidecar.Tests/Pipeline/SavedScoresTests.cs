@@ -123,6 +123,36 @@ public sealed class SavedScoresTests
     }
 
     [Fact]
+    public void ANoveltyScorerHandedOverUnderOtherSettingsIsRebuiltFromTheHistory()
+    {
+        var settings = TestSettings.SmallTarget();
+        var time = new ManualTimeProvider(Now);
+        var store = new SeriesStore(settings, time);
+        var series = WriteRequests.Series("test_metric", ("instance", "a"));
+        long t0 = Now.ToUnixTimeMilliseconds() - 100_000;
+        for (int i = 0; i < 90; i++)
+            series.With((t0 + i * 1000L, i % 7));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
+        var registry = Metrics.NewCustomRegistry();
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        var current = settings.Targets[0].Anomaly.Novelty!;
+        var stale = new NoveltyScorer(current with { Tolerance = current.Tolerance * 2 });
+        var scorer = new AnomalyScorer();
+        for (int i = 0; i < 5; i++)
+            scorer.Score(0.1 * i, 3, 0.5, 0.5, settings.Targets[0].Anomaly);
+        var none = new PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false);
+        Series only = store.Targets[0].Snapshot().Single();
+        pipeline.SeedScores(new SavedScores(current.SmoothingSteps, current.OnsetSteps, [new SavedSeriesScores(only.Labels.ToString(), scorer, default, stale, none)]));
+        pipeline.Process();
+
+        // The rest of the state was taken over; novelty was primed afresh under the pipeline's own settings.
+        var taken = pipeline.ExportScores().Series.Single();
+        Assert.Equal(5, taken.Scorer.Count);
+        Assert.Equal(current, taken.Novelty!.Settings);
+        Assert.Equal(only.LastClosedStepAt(Now.ToUnixTimeMilliseconds()), taken.Novelty.LastStep);
+    }
+
+    [Fact]
     public void TheFileRoundTripsAndNoveltyGoesOnFromWhereItWas()
     {
         using var directory = new TemporaryDirectory("saved-scores-");

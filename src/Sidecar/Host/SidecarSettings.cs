@@ -153,4 +153,7 @@ internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int
 {
     /// <summary>Records need a day of the series, and a full smoothing window, before anything counts as beyond them.</summary>
     public int WarmupSteps => Math.Max(DaySteps, SmoothingSteps);
+
+    /// <summary>Whether a scorer's windows fit both settings, so its state carries from one to the other.</summary>
+    public bool SameWindows(NoveltySettings other) => SmoothingSteps == other.SmoothingSteps && OnsetSteps == other.OnsetSteps;
 }

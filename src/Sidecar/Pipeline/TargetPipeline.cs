@@ -223,8 +223,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             SeriesState state = StateOf(series);
             state.Scorer = restored.Scorer;
             state.Surprise = restored.Surprise;
-            // Without a saved scorer under these very settings, novelty rebuilds its records from the store's history at the next step.
-            state.Novelty = restored.Novelty?.Settings == Settings.Anomaly.Novelty ? restored.Novelty : null;
+            // Records kept under other windows don't fit: novelty rebuilds them from the store's history at the next step.
+            state.Novelty = restored.Novelty is { } kept && Settings.Anomaly.Novelty is { } novelty && kept.Settings.SameWindows(novelty)
+                ? kept.Under(novelty)
+                : null;
             (state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel) = restored.Pending;
         }
     }

@@ -122,8 +122,10 @@ public sealed class SavedScoresTests
         ]);
     }
 
-    [Fact]
-    public void ANoveltyScorerHandedOverUnderOtherSettingsIsRebuiltFromTheHistory()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ANoveltyScorerHandedOverUnderOtherSettingsGoesOnUnderTheNewOnesUnlessItsWindowsDiffer(bool otherWindows)
     {
         var settings = TestSettings.SmallTarget();
         var time = new ManualTimeProvider(Now);
@@ -136,20 +138,36 @@ public sealed class SavedScoresTests
         var registry = Metrics.NewCustomRegistry();
         using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         var current = settings.Targets[0].Anomaly.Novelty!;
-        var stale = new NoveltyScorer(current with { Tolerance = current.Tolerance * 2 });
+        // As a reload hands it over: made under another tolerance, or other windows, and some steps behind.
+        var old = new NoveltyScorer(current with { Tolerance = current.Tolerance * 2, OnsetSteps = otherWindows ? current.OnsetSteps + 1 : current.OnsetSteps });
+        Series only = store.Targets[0].Snapshot().Single();
+        long last = only.LastClosedStepAt(Now.ToUnixTimeMilliseconds());
+        for (long step = last - 50; step < last - 10; step++)
+            old.Observe(step, only.CopyHistoryAt(step), float.NaN, double.NaN);
         var scorer = new AnomalyScorer();
         for (int i = 0; i < 5; i++)
             scorer.Score(0.1 * i, 3, 0.5, 0.5, settings.Targets[0].Anomaly);
         var none = new PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false);
-        Series only = store.Targets[0].Snapshot().Single();
-        pipeline.SeedScores(new SavedScores(current.SmoothingSteps, current.OnsetSteps, [new SavedSeriesScores(only.Labels.ToString(), scorer, default, stale, none)]));
+        pipeline.SeedScores(new SavedScores(current.SmoothingSteps, current.OnsetSteps, [new SavedSeriesScores(only.Labels.ToString(), scorer, default, old, none)]));
         pipeline.Process();
 
-        // The rest of the state was taken over; novelty was primed afresh under the pipeline's own settings.
+        // The rest of the state is taken over in any case; novelty under the pipeline's own settings, either
+        // going on from the old records (caught up to the newest step) or, with other windows, primed afresh.
         var taken = pipeline.ExportScores().Series.Single();
         Assert.Equal(5, taken.Scorer.Count);
         Assert.Equal(current, taken.Novelty!.Settings);
-        Assert.Equal(only.LastClosedStepAt(Now.ToUnixTimeMilliseconds()), taken.Novelty.LastStep);
+        Assert.Equal(last, taken.Novelty.LastStep);
+        var expected = otherWindows ? new NoveltyScorer(current) : old.Under(current);
+        new NoveltyHistory(settings.Targets[0]).Advance(expected, only, last, only.CopyHistoryAt(last), double.NaN);
+        Assert.Equal(Bytes(expected), Bytes(taken.Novelty));
+    }
+
+    private static byte[] Bytes(NoveltyScorer scorer)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+            scorer.WriteTo(writer);
+        return stream.ToArray();
     }
 
     [Fact]
@@ -184,13 +202,6 @@ public sealed class SavedScoresTests
         {
             for (int i = 0; i < steps; i++)
                 scorer.Observe(i, i % 4, i >= 6 ? (i - 6) % 4 : float.NaN, 0);
-        }
-        byte[] Bytes(NoveltyScorer scorer)
-        {
-            using var stream = new MemoryStream();
-            using (var writer = new BinaryWriter(stream))
-                scorer.WriteTo(writer);
-            return stream.ToArray();
         }
         var original = new NoveltyScorer(settings);
         Feed(original, 20);

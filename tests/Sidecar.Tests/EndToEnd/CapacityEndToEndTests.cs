@@ -14,7 +14,8 @@ public sealed class CapacityEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task ALinearFillCrossesWhenPrometheusLinearRegressionSays()
     {
-        // 0.05 percent per minute for 800 minutes: 20 → 59.95; 65 is 101 minutes away.
+        // 0.05 percent per minute for 800 minutes: 20 → 59.95; 63 is 61 minutes away, mid-way through the
+        // longest horizon, so a model a little off the slope still forecasts the crossing within it.
         long end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 * 60_000 - 60_000;
         var samples = Enumerable.Range(0, 800).Select(i => (end - (799 - i) * 60_000L, 20 + 0.05 * i)).ToList();
         await using var prometheus = await PrometheusServer.StartAsync("global:\n  scrape_interval: 1m\n", history: new PrometheusHistory([new("fill_percent", [("instance", "db-1"), ("job", "fill")], samples)]));
@@ -32,7 +33,7 @@ public sealed class CapacityEndToEndTests(ITestOutputHelper output)
                 history: 1d
                 series_timeout_steps: 60
                 capacity:
-                  threshold: 65
+                  threshold: 63
                   direction: above
                 model:
                   window: 8
@@ -52,14 +53,16 @@ public sealed class CapacityEndToEndTests(ITestOutputHelper output)
             else
                 await Task.Delay(500);
         }
+        if (!ours.HasValue)
+            output.WriteLine(string.Join("\n", (await sidecar.ScrapeAsync()).Split('\n').Where(l => l.StartsWith("predicted_value") || l.Contains("training_runs"))));
         Assert.True(ours.HasValue, "no crossing forecast within 120 s");
 
-        var regression = await prometheus.QueryAsync("(65 - fill_percent) / deriv(fill_percent[30m])");
+        var regression = await prometheus.QueryAsync("(63 - fill_percent) / deriv(fill_percent[30m])");
         double theirs = double.Parse(Assert.Single(regression).GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
         output.WriteLine($"sidecar: {ours:F0} s, Prometheus' regression: {theirs:F0} s");
-        Assert.InRange(theirs, 5900, 6200);
-        // A small LSTM trained for seconds in the background, on history that may still be arriving: runs
-        // have given 5,986 to 6,997 s. Within 20 % is the claim; a trend the model missed would be far off or absent.
+        Assert.InRange(theirs, 3500, 3800);
+        // A small LSTM trained for seconds in the background, on history that may still be arriving, so runs
+        // differ. Within 20 % is the claim; a trend the model missed would be far off or absent.
         Assert.InRange(ours!.Value, theirs * 0.8, theirs * 1.2);
     }
 }

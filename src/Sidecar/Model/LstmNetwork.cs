@@ -12,11 +12,12 @@ namespace Sidecar.Model;
 /// </summary>
 /// <remarks>
 /// In TorchSharp 0.107 libtorch's LSTM gives wrong outputs without autograd (no_grad, inference_mode)
-/// for some hidden sizes (8, 16 and 48 among those tried; 24, 32 and 64 are right), while with autograd
-/// on it is right for all, but slower. So validation, calibration and serving call <see cref="Infer"/>,
+/// for some hidden sizes on some CPUs (8, 16 and 48 on the machine the project was first built on; 16 is
+/// right on an AMD Zen 2 and on an AMD EPYC with AVX-512), while with autograd on it is right for all,
+/// but slower. Which shapes are wrong depends on the CPU's kernels, so it can't be listed ahead. So validation, calibration and serving call <see cref="Infer"/>,
 /// which checks once per network whether the path without autograd agrees with the one with it, and
 /// only then uses it. <c>LstmInferenceModeTests</c> checks <see cref="Infer"/> against an LSTM computed
-/// step by step, and keeps the libtorch defect in view.
+/// step by step whichever path the probe picks, and checks the probe's verdict against that LSTM.
 /// </remarks>
 internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
 {

@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace Sidecar.Tests.Model;
 
 /// <summary>
-/// Nothing runs the LSTM without autograd (<see cref="LstmNetwork.Infer"/>). These tests show why: without
-/// autograd the fused LSTM of TorchSharp 0.107 is wrong for some hidden sizes, while
-/// <see cref="LstmNetwork.Infer"/> matches an LSTM computed step by step for every shape tried.
+/// On some CPUs the fused LSTM of TorchSharp 0.107 (libtorch 2.x) is wrong without autograd for some hidden
+/// sizes (8, 16 and 48 on the machine the project was first built on; 16 is right on an AMD Zen 2 and an AMD EPYC with AVX-512). Which sizes are
+/// wrong depends on the CPU, so no test here asserts the defect: they assert that
+/// <see cref="LstmNetwork.Infer"/> matches an LSTM computed step by step whatever path its probe picks,
+/// and that the probe's verdict matches the truth on the machine the tests run on.
 /// </summary>
 public sealed class LstmInferenceModeTests
 {
@@ -29,13 +31,52 @@ public sealed class LstmInferenceModeTests
         Assert.InRange((expectedC - c).abs().max().item<float>(), 0, 1e-5);
     }
 
+    /// <summary>
+    /// Whatever the probe decides on this CPU, the path <see cref="LstmNetwork.Infer"/> takes agrees with the
+    /// LSTM computed step by step, for the hidden sizes where libtorch's path without autograd has been seen
+    /// wrong on some CPUs (8, 16, 48) and right on others.
+    /// </summary>
     [Theory]
-    [InlineData(16, false)]
-    [InlineData(32, true)]
-    public void TheFastPathIsUsedOnlyWhereItIsRight(int hidden, bool right)
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(24)]
+    [InlineData(32)]
+    [InlineData(48)]
+    [InlineData(64)]
+    public void InferAgreesWithTheHandWrittenLstmWhicheverPathTheProbePicks(int hidden)
     {
+        torch.manual_seed(2);
         using var network = new LstmNetwork(10, hidden, 2, heads: 3, quantiles: 3, medianIndex: 1);
-        Assert.Equal(right, network.WithoutAutogradAgrees());
+        using var scope = torch.NewDisposeScope();
+        Tensor x = torch.randn(4, 24, 10) * 3;
+        Tensor h0 = torch.randn(2, 4, hidden) * 0.5, c0 = torch.randn(2, 4, hidden);
+        var (_, h, c) = network.Infer(x, h0, c0);
+        var (expectedH, expectedC) = StepByStep(network, x, h0, c0);
+        Assert.InRange((expectedH - h).abs().max().item<float>(), 0, 1e-5);
+        Assert.InRange((expectedC - c).abs().max().item<float>(), 0, 1e-5);
+    }
+
+    /// <summary>
+    /// The probe's verdict is the truth on this CPU: it says the path without autograd agrees exactly when
+    /// that path's state matches the hand-written LSTM. Holds on a CPU with the defect and on one without.
+    /// </summary>
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(48)]
+    public void TheProbeSaysWhetherThePathWithoutAutogradIsRight(int hidden)
+    {
+        torch.manual_seed(3);
+        using var network = new LstmNetwork(10, hidden, 2, heads: 3, quantiles: 3, medianIndex: 1);
+        using var scope = torch.NewDisposeScope();
+        Tensor x = torch.randn(4, 8, 10), h0 = torch.randn(2, 4, hidden), c0 = torch.randn(2, 4, hidden);
+        Tensor h;
+        using (torch.no_grad())
+            (_, h, _) = network.Forward(x, h0, c0);
+        var (expectedH, _) = StepByStep(network, x, h0, c0);
+        bool withoutAutogradIsRight = (expectedH - h).abs().max().item<float>() <= 1e-5f;
+        Assert.Equal(withoutAutogradIsRight, network.WithoutAutogradAgrees());
     }
 
     /// <summary>The LSTM recurrence written out: gates = x W_ih + b_ih + h W_hh + b_hh, in order i, f, g, o.</summary>
@@ -67,32 +108,5 @@ public sealed class LstmInferenceModeTests
             cs[layer] = c;
         }
         return (torch.stack(hs), torch.stack(cs));
-    }
-
-    /// <summary>
-    /// The libtorch defect itself. If this starts failing after an upgrade, the fused LSTM is right without
-    /// autograd again and <see cref="LstmNetwork.Infer"/> could give way to it.
-    /// </summary>
-    [Fact]
-    public void TheFusedLstmWithoutAutogradDisagreesWithAHandComputedStep()
-    {
-        const int Features = 4, Hidden = 16;
-        torch.manual_seed(1);
-        using var lstm = nn.LSTM(Features, Hidden, 1, batchFirst: true);
-        using var scope = torch.NewDisposeScope();
-        Tensor x = torch.randn(3, 12, Features) * 3;
-        float withAutograd = lstm.call(x, null).Item1[0, 0, 0].item<float>();
-        float withoutAutograd;
-        using (torch.no_grad())
-            withoutAutograd = lstm.call(x, null).Item1[0, 0, 0].item<float>();
-        // The first output by hand, from a zero state: gates = W_ih x + b_ih + b_hh, in order i, f, g, o.
-        var weights = lstm.state_dict();
-        using var noGrad = torch.no_grad();
-        Tensor gates = torch.matmul(x[0, 0], weights["weight_ih_l0"].t()) + weights["bias_ih_l0"] + weights["bias_hh_l0"];
-        Tensor input = torch.sigmoid(gates.narrow(0, 0, Hidden)), candidate = torch.tanh(gates.narrow(0, 2 * Hidden, Hidden));
-        Tensor output = torch.sigmoid(gates.narrow(0, 3 * Hidden, Hidden));
-        float byHand = (output * torch.tanh(input * candidate))[0].item<float>();
-        Assert.Equal(byHand, withAutograd, 5);
-        Assert.NotEqual(byHand, withoutAutograd, 3);
     }
 }

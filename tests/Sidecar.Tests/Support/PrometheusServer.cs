@@ -158,18 +158,10 @@ internal sealed class PrometheusServer : IAsyncDisposable
     }
 
     /// <summary>Runs promtool and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> PromtoolAsync(params string[] args)
     {
         RequireInstalled();
-        var start = new ProcessStartInfo(Promtool) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
+        return ExternalProgram.RunAsync(Promtool, args);
     }
 
     public static int FreePort()

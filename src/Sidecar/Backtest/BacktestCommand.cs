@@ -9,6 +9,7 @@ namespace Sidecar.Backtest;
 /// <c>backtest</c>: replays CSV files through the serving code and reports, per horizon, how the LSTM
 /// compares with the baselines (MAE, MASE, sMAPE, interval coverage and width), per file and as the
 /// mean over files. With <c>--output-dir</c> it writes one CSV per input with the row-by-row outputs.
+/// A file that can't be read is reported and skipped, the others still run, and the exit code is 1.
 /// </summary>
 internal static class BacktestCommand
 {
@@ -38,11 +39,14 @@ internal static class BacktestCommand
 
         var nab = options.NabResultsDirectory is null ? null : NabResults.Load(options.NabResultsDirectory, options.NabWindowsPath!);
         var all = new List<AccuracySummary>();
+        int failed = 0;
         foreach (string path in options.Files)
         {
             try
             {
                 var csv = CsvSeries.Read(path);
+                if (csv.DroppedWarning is { } warning)
+                    Console.Error.WriteLine("warning: " + warning);
                 var settings = BacktestSettings.For(options, csv);
                 using var output = options.OutputDirectory is null ? null : new StreamWriter(Path.Combine(options.OutputDirectory, Path.GetFileName(path)));
                 var scores = new RowScores(csv.Values.Length);
@@ -55,16 +59,20 @@ internal static class BacktestCommand
             }
             catch (Exception e) when (e is ConfigException or CsvFormatException or IOException)
             {
+                // One bad file costs its own results, not those of the files after it.
                 Console.Error.WriteLine(e.Message);
-                return 1;
+                failed++;
             }
         }
-        if (options.Files.Count > 1)
+        int replayed = options.Files.Count - failed;
+        if (replayed > 1)
         {
-            Console.WriteLine($"== mean over {options.Files.Count} files");
+            Console.WriteLine($"== mean over {replayed} files");
             PrintMeans(all);
         }
-        return 0;
+        if (failed > 0)
+            Console.Error.WriteLine($"backtest: {failed} of {options.Files.Count} files could not be replayed (errors above)");
+        return failed > 0 ? 1 : 0;
     }
 
     private static List<AccuracySummary> Summaries(ForecastAccuracy accuracy)

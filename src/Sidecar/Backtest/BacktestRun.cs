@@ -54,6 +54,13 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
         {
             long timestamp = csv.TimestampsMs[row];
             float value = csv.Values[row];
+            if (csv.IsDropped(row))
+            {
+                // Out of order, as Prometheus drops it: not replayed or scored, but its output row is kept
+                // so tools that pair output rows with input rows still line up.
+                output?.WriteLine(Row(timestamp, value, float.NaN, [double.NaN, double.NaN, double.NaN], null, horizons.Length));
+                continue;
+            }
             long step = Math.DivRem(timestamp, stepMs, out long remainder) - (remainder < 0 ? 1 : 0);
             if (!float.IsNaN(value))
                 store.Ingest(labels, [new SampleValue(timestamp, value)]);

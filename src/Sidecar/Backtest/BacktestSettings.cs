@@ -47,7 +47,7 @@ internal static class BacktestSettings
             target.Model.FitWindow = PromDuration.Format(TimeSpan.FromMilliseconds(fitWindowMs));
         }
         // The whole file fits in the history, so the replay never forgets what a run could train on.
-        long spanMs = csv.TimestampsMs.Length == 0 ? 0 : csv.TimestampsMs[^1] - csv.TimestampsMs[0];
+        long spanMs = csv.TimestampsMs.Length == 0 ? 0 : csv.LastTimestampMs - csv.TimestampsMs[0];
         target.History = string.Create(invariant, $"{Math.Max(8 * 86_400_000L, spanMs + 2 * (long)stepSpan.TotalMilliseconds) / 1000}s");
         if (options.Seed is int seed)
             target.Model.Seed = seed;

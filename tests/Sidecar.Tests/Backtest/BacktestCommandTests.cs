@@ -12,13 +12,22 @@ public sealed class BacktestCommandTests : IDisposable
     private const int ChangedFrom = 700;
     private readonly string _directory = Directory.CreateTempSubdirectory("backtest-").FullName;
 
-    private string WriteCsv(string name, Func<int, double> value)
+    private string WriteCsv(string name, Func<int, double> value, int steppedBackAt = -1, int steppedBackRows = 0)
     {
         string path = Path.Combine(_directory, name);
         var start = new DateTime(2026, 1, 5, 0, 0, 0, DateTimeKind.Utc);
+        string Line(int i, double v) => start.AddMinutes(5 * i).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "," + v.ToString("R", CultureInfo.InvariantCulture);
         var lines = new List<string> { "timestamp,value" };
         for (int i = 0; i < Rows; i++)
-            lines.Add(start.AddMinutes(5 * i).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "," + value(i).ToString("R", CultureInfo.InvariantCulture));
+        {
+            lines.Add(Line(i, value(i)));
+            // As in NAB's machine_temperature file: the clock steps back an hour and repeats rows.
+            if (i == steppedBackAt)
+            {
+                for (int r = 0; r < steppedBackRows; r++)
+                    lines.Add(Line(i - 12 + r, value(i - 12 + r) + 500));
+            }
+        }
         File.WriteAllLines(path, lines);
         return path;
     }
@@ -86,6 +95,31 @@ public sealed class BacktestCommandTests : IDisposable
     {
         string input = WriteCsv("same.csv", Cycle);
         Assert.Equal(Run(input, "out-1"), Run(input, "out-2"));
+    }
+
+    [Fact]
+    public void RowsThatStepBackInTimeAreDroppedAndKeepTheirOutputRows()
+    {
+        const int At = 600, Back = 11;
+        string[] clean = Run(WriteCsv("clean.csv", Cycle), "out-clean");
+        string[] stepped = Run(WriteCsv("stepped.csv", Cycle, At, Back), "out-stepped");
+        Assert.Equal(clean.Length + Back, stepped.Length);
+        // The dropped rows carry their value and empty cells; every other row is as if they were never there.
+        var dropped = stepped.Skip(At + 2).Take(Back).ToArray();
+        Assert.All(dropped, l => Assert.Matches(@"^[^,]+,[^,]+(,)+$", l));
+        string[] kept = [.. stepped.Take(At + 2), .. stepped.Skip(At + 2 + Back)];
+        Assert.Equal(clean, kept);
+    }
+
+    [Fact]
+    public void ABadFileIsReportedAndTheFilesAfterItStillRun()
+    {
+        string bad = Path.Combine(_directory, "bad-first.csv");
+        File.WriteAllText(bad, "timestamp,value\n2026-01-01 00:00:00,1\nnot-a-time,2\n");
+        string good = WriteCsv("good-after.csv", Cycle);
+        string output = Path.Combine(_directory, "out-mixed");
+        Assert.Equal(1, BacktestCommand.Run(["--config", Config(), "--horizons", "5m,1h", "--seed", "3", "--output-dir", output, bad, good]));
+        Assert.Equal(Rows + 1, File.ReadAllLines(Path.Combine(output, "good-after.csv")).Length);
     }
 
     [Fact]

@@ -61,15 +61,40 @@ public sealed class CsvSeriesTests
         Assert.Equal(120_000, Parse("timestamp,value\n0,1\n60,1\n180,1\n180,2\n360,1\n600,1\n").StepMs);
     }
 
+    [Fact]
+    public void ARowEarlierThanOneBeforeItIsDroppedAndCountedNotFatal()
+    {
+        // NAB's machine_temperature_system_failure.csv: 02:55 is followed by 02:00, then the hour repeats.
+        var series = Parse("timestamp,value\n2014-01-07 02:45:00,93.9\n2014-01-07 02:50:00,93.4\n2014-01-07 02:55:00,92.8\n"
+            + "2014-01-07 02:00:00,94.1\n2014-01-07 02:05:00,94.2\n2014-01-07 02:55:00,92.9\n2014-01-07 03:00:00,92.7\n");
+        Assert.Equal(7, series.Values.Length);
+        Assert.Equal([false, false, false, true, true, false, false], Enumerable.Range(0, 7).Select(series.IsDropped));
+        Assert.Equal(2, series.DroppedRows);
+        Assert.Equal(5, series.FirstDroppedLine);
+        Assert.Equal(300_000, series.StepMs);
+        Assert.Equal(series.TimestampsMs[6], series.LastTimestampMs);
+        Assert.Contains("test.csv", series.DroppedWarning);
+        Assert.Contains("dropped 2 row(s)", series.DroppedWarning);
+        Assert.Contains("line 5", series.DroppedWarning);
+    }
+
+    [Fact]
+    public void AFileInOrderDropsNothing()
+    {
+        var series = Parse("timestamp,value\n0,1\n60,2\n60,3\n120,4\n");
+        Assert.Equal(0, series.DroppedRows);
+        Assert.Null(series.DroppedWarning);
+    }
+
     [Theory]
     [InlineData("", 1, "empty")]
     [InlineData("time,value\n1,2\n", 1, "timestamp and value")]
     [InlineData("timestamp,value\n1392388200,1\n2014-02-30 00:00:00,2\n", 3, "'2014-02-30 00:00:00' is not a timestamp")]
     [InlineData("timestamp,value\n1392388200,1\n\n1392388260,1,5\n1392388320,abc\n", 5, "'abc' is not a number")]
     [InlineData("timestamp,value\n1392388200,1\n1392388260\n", 3, "expected at least 2 fields, found 1")]
-    [InlineData("timestamp,value\n1392388260,1\n1392388200,1\n", 3, "before the previous row's")]
     [InlineData("timestamp,value\n1392388200,1\n", 2, "step")]
     [InlineData("timestamp,value\n1392388200,1\n1392388200,2\n", 3, "step")]
+    [InlineData("timestamp,value\n1392388260,1\n1392388200,1\n", 3, "step")]
     [InlineData("timestamp,value\n1392388200000,1\n1392388260000,1\n", 2, "not a timestamp")]
     public void ErrorsNameTheFileAndLine(string text, int line, string reason)
     {

@@ -58,6 +58,8 @@ internal sealed class SelfMetrics
             "Rolling share of realised values inside the forecast interval, by target and horizon.", "target", "horizon");
         Training = factory.CreateGauge(Prefix + "training_in_progress",
             "1 while a target's model is training, else 0.", "target");
+        TrainingWaiting = factory.CreateGauge(Prefix + "training_waiting_for_data",
+            "1 while a target's training is due but its history can't make a run succeed (too few observed steps in the training or validation part), else 0.", "target");
         TrainingEpoch = factory.CreateGauge(Prefix + "training_epoch",
             "Epoch of the current (or last) training run, by target.", "target");
         TrainingLoss = factory.CreateGauge(Prefix + "training_loss",
@@ -114,6 +116,8 @@ internal sealed class SelfMetrics
     public Gauge ForecastCoverage { get; }
 
     public Gauge Training { get; }
+
+    public Gauge TrainingWaiting { get; }
 
     public Gauge TrainingEpoch { get; }
 

@@ -17,13 +17,29 @@ internal static class Trainer
     // from carried state, short enough to shuffle well.
     private const int WindowsPerLane = 3;
 
+    /// <summary>
+    /// Why a run on <paramref name="data"/> can't succeed yet (no scored target in the training part, or
+    /// none in the validation part, as when the newest fifth of the history is mostly a gap); null when it can.
+    /// </summary>
+    public static string? WhyCannotTrain(SequenceSet data, ModelSettings settings) =>
+        WhyNot(data, data.TrainingLanes(WindowsPerLane * data.Window), Subsample(data.ValidationLanes(), settings.MaxStepsPerEpoch));
+
+    private static string? WhyNot(SequenceSet data, List<Lane> trainLanes, List<Lane> validationLanes)
+    {
+        int trainTargets = data.CountTargets(trainLanes), validationTargets = data.CountTargets(validationLanes);
+        if (trainTargets > 0 && validationTargets > 0)
+            return null;
+        return $"waiting for data: training needs observed targets in both parts ({trainTargets} in the training part, "
+            + $"{validationTargets} in the validation part, over {data.Series.Count} series); gaps in the history leave too few";
+    }
+
     public static (TrainedModel Model, TrainingReport Report) Train(
         SequenceSet data, ModelSettings settings, string configHash, Action<TrainingProgress>? progress, CancellationToken cancellation)
     {
         List<Lane> trainLanes = data.TrainingLanes(WindowsPerLane * data.Window);
         List<Lane> validationLanes = Subsample(data.ValidationLanes(), settings.MaxStepsPerEpoch);
-        if (trainLanes.Count == 0 || data.CountTargets(validationLanes) == 0)
-            throw new InvalidOperationException($"training needs targets in both parts ({trainLanes.Count} training lanes, {validationLanes.Count} validation lanes)");
+        if (WhyNot(data, trainLanes, validationLanes) is { } reason)
+            throw new InvalidOperationException(reason);
 
         var clock = Stopwatch.StartNew();
         torch.manual_seed(settings.Seed);

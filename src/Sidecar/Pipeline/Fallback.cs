@@ -8,17 +8,26 @@ namespace Sidecar.Pipeline;
 /// The baseline a target serves until its first model is trained, with the buffers it reads history into
 /// and writes forecasts to, reused from series to series. The first output is one step ahead (for the
 /// anomaly score), then one per horizon. Only the inference loop uses it.
+/// <para>
+/// It waits until at least half of its range (<c>model.fallback_range</c>, 6h by default) holds data: a line
+/// through the first two minutes of a series, extended an hour or six, is noise with a slope (it forecast a
+/// load average of -15). PromQL's <c>predict_linear</c> answers from two samples; a forecast users alert on
+/// should not.
+/// </para>
 /// </summary>
 internal sealed class Fallback
 {
     private readonly float[] _history;
     private readonly int[] _horizons;
+    private readonly int _rangeSteps;
 
     public Fallback(string name, TargetSettings target)
     {
         Forecaster = BaselineCatalog.Create(name, target.StepMs, target.Model.FallbackRangeSteps);
         _history = new float[Math.Min(target.HistorySteps, BaselineCatalog.HistorySteps(name, target.StepMs, target.Model.FallbackRangeSteps))];
         _horizons = [1, .. target.Horizons.Select(h => h.Steps)];
+        _rangeSteps = Math.Min(_history.Length, target.Model.FallbackRangeSteps);
+        MinimumObservedSteps = Math.Max(2, (_rangeSteps + 1) / 2);
         Outputs = new float[_horizons.Length];
     }
 
@@ -26,10 +35,21 @@ internal sealed class Fallback
 
     public float[] Outputs { get; }
 
-    /// <summary>Forecasts from the history ending at <paramref name="step"/>, which must hold data.</summary>
+    /// <summary>How many of the range's steps must hold data before the fallback forecasts.</summary>
+    public int MinimumObservedSteps { get; }
+
+    /// <summary>Forecasts from the history ending at <paramref name="step"/>, which must hold data, as must half the range.</summary>
     public bool TryForecast(Series series, long step)
     {
         series.CopyHistory(step, _history);
-        return !float.IsNaN(_history[^1]) && Forecaster.TryForecast(_history, _horizons, Outputs);
+        if (float.IsNaN(_history[^1]))
+            return false;
+        int observed = 0;
+        foreach (float value in _history.AsSpan(_history.Length - _rangeSteps))
+        {
+            if (!float.IsNaN(value))
+                observed++;
+        }
+        return observed >= MinimumObservedSteps && Forecaster.TryForecast(_history, _horizons, Outputs);
     }
 }

@@ -429,10 +429,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 float median = outputs[offset + head * quantiles + model.MedianIndex];
                 return state.Scaler.Unscale(state.Anchor + median + scale * (outputs[offset + head * quantiles + q] - median));
             }
+            float floor = ForecastDomain.FloorOf(series);
             state.PendingStep = last + 1;
-            state.PendingOneStep = Quantile(0, model.MedianIndex);
-            state.PendingLowerGap = state.PendingOneStep - Edge(0, 0, model.Description.IntervalScales[0]);
-            state.PendingUpperGap = Edge(0, quantiles - 1, model.Description.IntervalScales[1]) - state.PendingOneStep;
+            state.PendingOneStep = ForecastDomain.AtLeast(Quantile(0, model.MedianIndex), floor);
+            state.PendingLowerGap = state.PendingOneStep - ForecastDomain.AtLeast(Edge(0, 0, model.Description.IntervalScales[0]), floor);
+            state.PendingUpperGap = ForecastDomain.AtLeast(Edge(0, quantiles - 1, model.Description.IntervalScales[1]), floor) - state.PendingOneStep;
             state.PendingFromModel = true;
             state.Forecast ??= new float[Settings.Horizons.Count * 3];
             state.ForecastStep = last;
@@ -441,9 +442,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             IReadOnlyList<float> scales = model.Description.IntervalScales;
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
-                state.Forecast[h * 3] = Edge(h + 1, 0, scales[(h + 1) * 2]);
-                state.Forecast[h * 3 + 1] = Quantile(h + 1, model.MedianIndex);
-                state.Forecast[h * 3 + 2] = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]);
+                state.Forecast[h * 3] = ForecastDomain.AtLeast(Edge(h + 1, 0, scales[(h + 1) * 2]), floor);
+                state.Forecast[h * 3 + 1] = ForecastDomain.AtLeast(Quantile(h + 1, model.MedianIndex), floor);
+                state.Forecast[h * 3 + 2] = ForecastDomain.AtLeast(Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]), floor);
             }
             _quality.Record(series.Id, last, state.Forecast);
             PublishForecast(series, state);
@@ -516,6 +517,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         if (!fallback.TryForecast(series, step))
             return;
         var outputs = fallback.Outputs;
+        float floor = ForecastDomain.FloorOf(series);
+        for (int i = 0; i < outputs.Length; i++)
+            outputs[i] = ForecastDomain.AtLeast(outputs[i], floor);
         state.PendingStep = step + 1;
         state.PendingOneStep = outputs[0];
         state.PendingLowerGap = state.PendingUpperGap = float.NaN;

@@ -136,6 +136,19 @@ internal sealed class TrainingScheduler(
         var data = TrainingData.From(pipeline.Store, only);
         if (data.Series.Count == 0)
             return false;
+        if (Trainer.WhyCannotTrain(data, pipeline.Settings.Model) is { } reason)
+        {
+            // Not a failure: the history can't make a run succeed yet. Check again a step on, when it has grown.
+            metrics.TrainingWaiting.WithLabels(pipeline.Settings.Name).Set(1);
+            pipeline.Training.Wait(reason);
+            if (schedule.WaitingFor != reason)
+                logger.LogInformation("Target {Target} waits to train: {Reason}", pipeline.Settings.Name, reason);
+            schedule.WaitingFor = reason;
+            schedule.NextFit = time.GetUtcNow() + (pipeline.Settings.Step > RetryAfterFailure ? pipeline.Settings.Step : RetryAfterFailure);
+            return false;
+        }
+        metrics.TrainingWaiting.WithLabels(pipeline.Settings.Name).Set(0);
+        schedule.WaitingFor = null;
         bool ok = TrainOnce(pipeline, schedule, data, cancellation);
         schedule.NextFit = time.GetUtcNow() + (ok ? pipeline.Settings.Model.FitEvery : RetryAfterFailure);
         return ok;
@@ -292,5 +305,8 @@ internal sealed class TrainingScheduler(
 
         /// <summary>The model in use; new models are judged against it.</summary>
         public TrainedModel? Incumbent { get; set; }
+
+        /// <summary>Why the last due run could not start, so it is logged once, not at every check.</summary>
+        public string? WaitingFor { get; set; }
     }
 }

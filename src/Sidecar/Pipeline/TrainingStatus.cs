@@ -5,7 +5,7 @@ namespace Sidecar.Pipeline;
 /// <summary>Where a target's training stands, as the APIs and the web UI show it.</summary>
 internal enum TrainingPhase
 {
-    /// <summary>No run yet: too little history, or not due.</summary>
+    /// <summary>No run yet: too little history, not due, or the history can't make a run succeed yet (see <see cref="TrainingStatusView.WaitingFor"/>).</summary>
     Waiting,
     Training,
     /// <summary>The last run ended; a model may or may not be in use (see <see cref="TrainingStatusView.ModelTrainedAt"/>).</summary>
@@ -15,6 +15,7 @@ internal enum TrainingPhase
 /// <summary>A consistent copy of a <see cref="TrainingStatus"/>.</summary>
 /// <param name="LastResult">A <see cref="Expose.SelfMetrics.TrainingResult"/> value, "cancelled" (shutdown), or null before the first run.</param>
 /// <param name="ModelTrainedAt">When the model in use was trained; null while none is.</param>
+/// <param name="WaitingFor">Why the target's history can't make a run succeed yet; null when it can.</param>
 internal sealed record TrainingStatusView(
     TrainingPhase Phase,
     int Epoch,
@@ -26,7 +27,8 @@ internal sealed record TrainingStatusView(
     string? LastError,
     DateTimeOffset? ModelTrainedAt,
     double ModelValidationLoss,
-    bool RetrainRequested);
+    bool RetrainRequested,
+    string? WaitingFor = null);
 
 /// <summary>
 /// A target's training state, written by the training thread and read by request threads. Also carries
@@ -47,7 +49,10 @@ internal sealed class TrainingStatus
     }
 
     public void Started(int maxEpochs) =>
-        Update(v => v with { Phase = TrainingPhase.Training, Epoch = 0, MaxEpochs = maxEpochs, TrainLoss = double.NaN, ValidationLoss = double.NaN });
+        Update(v => v with { Phase = TrainingPhase.Training, Epoch = 0, MaxEpochs = maxEpochs, TrainLoss = double.NaN, ValidationLoss = double.NaN, WaitingFor = null });
+
+    /// <summary>A run was due but would fail on the history there is; the target waits, a model in use keeps serving.</summary>
+    public void Wait(string reason) => Update(v => v with { WaitingFor = reason });
 
     public void Progressed(TrainingProgress progress) =>
         Update(v => v with { Epoch = progress.Epoch, MaxEpochs = progress.MaxEpochs, TrainLoss = progress.TrainLoss, ValidationLoss = progress.ValidationLoss });

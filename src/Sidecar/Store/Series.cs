@@ -42,6 +42,12 @@ internal sealed class Series
     /// <summary>A stale marker arrived and no sample since.</summary>
     public bool Ended { get; private set; }
 
+    /// <summary>
+    /// Whether any value this series stored, since it was created or restored, was below zero. One that never
+    /// was (load, rates, bytes, percentages) is never forecast below zero.
+    /// </summary>
+    public bool HasBeenNegative { get; private set; }
+
     /// <summary>Records a sample. Returns true when it closed at least one step.</summary>
     public bool Append(long timestampMs, double value, long receivedAtMs)
     {
@@ -50,6 +56,8 @@ internal sealed class Series
         {
             LastReceivedAtMs = receivedAtMs;
             Ended = false;
+            if (value < 0 && !IsCounter)
+                HasBeenNegative = true;
             if (IsCounter)
             {
                 // A window with fewer than two samples has no rate: it is stored as a gap.
@@ -157,6 +165,14 @@ internal sealed class Series
         {
             if (snapshot.NewestStep != long.MinValue)
                 _ring.Restore(snapshot.FirstStep, snapshot.NewestStep, snapshot.NewestTimestampMs, snapshot.Values);
+            foreach (float value in snapshot.Values)
+            {
+                if (value < 0)
+                {
+                    HasBeenNegative = true;
+                    break;
+                }
+            }
             LastReceivedAtMs = snapshot.LastReceivedAtMs;
             Ended = snapshot.Ended;
         }

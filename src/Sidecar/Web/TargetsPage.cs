@@ -52,6 +52,8 @@ internal static class TargetsPage
         html.Append("</dl>");
         if (training.LastError is { } error)
             html.Append("<p class=\"error last-error\">").Append(Html.Text(error)).Append("</p>");
+        if (training.WaitingFor is { } waiting)
+            html.Append("<p class=\"waiting-for\">").Append(Html.Text(waiting)).Append("</p>");
     }
 
     private static void Quality(StringBuilder html, IReadOnlyList<HorizonQuality> quality)

@@ -133,6 +133,7 @@ public sealed partial class NoveltyPipelineTests
                   window: 8
                   min_history: 90s
                   fit_window: 10m
+                  fallback_range: 2m
                 anomaly:
                   novelty_tolerance: 0
             """);

@@ -29,6 +29,7 @@ internal static class TestSettings
                   min_history: 90s
                   fit_window: 10m
                   learning_rate: 0.01
+                  fallback_range: 2m
             {extraModel}
             """);
 }

@@ -2,6 +2,9 @@ using Sidecar.Backtest;
 using Sidecar.Bench;
 using Sidecar.Host;
 
+// Every bench names the machine first: its figures depend on the CPU.
+if (args is ["bench", ..])
+    Console.WriteLine(MachineDescription.Line());
 if (args is ["bench", "remote-write", .. var benchArgs])
     return await RemoteWriteLoad.RunAsync(benchArgs);
 if (args is ["bench", "store-memory", .. var memoryArgs])

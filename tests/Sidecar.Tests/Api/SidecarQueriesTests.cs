@@ -139,8 +139,9 @@ public sealed class SidecarQueriesTests : IDisposable
                     return;
             }
         });
-        while (feed.Watchers == 0)
-            await Task.Delay(10);
+        // Bounded: a watcher that never attaches fails the test instead of hanging the run.
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); feed.Watchers == 0; await Task.Delay(10))
+            Assert.True(DateTime.UtcNow < deadline, "the watcher never attached to the feed");
 
         _scheduler.RunDue(CancellationToken.None);
         _pipeline.Process();
@@ -170,8 +171,8 @@ public sealed class SidecarQueriesTests : IDisposable
         Assert.False(events[1].Anomalous);
         Assert.True(events[1].Score <= 1);
         Assert.Equal("sine", events[1].Labels.Get("instance"));
-        while (feed.Watchers != 0)
-            await Task.Delay(10).WaitAsync(TimeSpan.FromSeconds(5));
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); feed.Watchers != 0; await Task.Delay(10))
+            Assert.True(DateTime.UtcNow < deadline, "the watcher never left the feed");
     }
 
     [Fact]

@@ -1,8 +1,11 @@
+using Sidecar.Tests.Support;
 using Sidecar.Model;
 using TorchSharp;
 
 namespace Sidecar.Tests.Model;
 
+// Seeds libtorch's process-wide generator, so it runs with no other test drawing from it.
+[Collection(TorchRandomCollection.Name)]
 public sealed class ModelFileTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("model-file-").FullName;

@@ -64,6 +64,28 @@ internal sealed class PrometheusServer : IAsyncDisposable
         await File.WriteAllTextAsync(config, configYaml);
         foreach (var (name, content) in files ?? new Dictionary<string, string>())
             await File.WriteAllTextAsync(Path.Combine(directory, name), content);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortAsync(directory, config, data, web);
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+                // Another process bound the port between FreePort and Prometheus: try another.
+            }
+            catch
+            {
+                Directory.Delete(directory, recursive: true);
+                throw;
+            }
+        }
+    }
+
+    private sealed class PortTakenException(string message) : InvalidOperationException(message);
+
+    private static async Task<PrometheusServer> StartOnFreePortAsync(string directory, string config, string data, WebAccess? web)
+    {
         int port = FreePort();
         var start = new ProcessStartInfo(Binary)
         {
@@ -93,7 +115,19 @@ internal sealed class PrometheusServer : IAsyncDisposable
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        await server.WaitReadyAsync();
+        try
+        {
+            await server.WaitReadyAsync();
+        }
+        catch
+        {
+            // Not DisposeAsync: that deletes the directory, which a retry on another port still needs.
+            server.Http.Dispose();
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
         return server;
     }
 
@@ -111,7 +145,13 @@ internal sealed class PrometheusServer : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException("prometheus exited at start:\n" + Log);
+            {
+                await _process.WaitForExitAsync(); // the output readers have drained the log
+                string log = Log;
+                if (log.Contains("address already in use", StringComparison.Ordinal))
+                    throw new PortTakenException("prometheus' port was taken:\n" + log);
+                throw new InvalidOperationException("prometheus exited at start:\n" + log);
+            }
             try
             {
                 if ((await Http.GetAsync("/-/ready")).IsSuccessStatusCode)
@@ -164,11 +204,25 @@ internal sealed class PrometheusServer : IAsyncDisposable
         return ExternalProgram.RunAsync(Promtool, args);
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A loopback port that was free a moment ago and that no other test of this run was given. Another
+    /// process can still take it before the server binds it, so servers that fail to bind retry on another.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (int attempt = 0; ; attempt++)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port) || attempt >= 100)
+                    return port;
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

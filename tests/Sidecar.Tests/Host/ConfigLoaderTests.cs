@@ -78,7 +78,7 @@ public sealed class ConfigLoaderTests
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_onset_steps: 0\n", "targets[0].anomaly.novelty_onset_steps", "must be positive")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_daily_correlation: 1.5\n", "targets[0].anomaly.novelty_daily_correlation", "must be a correlation")]
     [InlineData("targets:\n  - name: a\n    selector: up\n    anomaly:\n      novelty_half_life: forever\n", "targets[0].anomaly.novelty_half_life", "not a positive duration")]
-    [InlineData("targets: [", "line", "")]
+    [InlineData("targets: [", "line 2, column 1", "While parsing a")]
     public void NamesTheBadKeyAndSaysWhy(string yaml, string key, string reason)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(yaml));

@@ -53,7 +53,9 @@ internal sealed class PrometheusServer : IAsyncDisposable
     /// <param name="configYaml">prometheus.yml content; rule files are written beside it.</param>
     /// <param name="history">History to serve from the start; an empty TSDB when null.</param>
     /// <param name="web">Serve TLS and/or basic auth; plain HTTP when null.</param>
-    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, PrometheusHistory? history = null, WebAccess? web = null)
+    /// <param name="port">Listen on this loopback port (one a client already points at); a free one by default.</param>
+    public static async Task<PrometheusServer> StartAsync(string configYaml, IReadOnlyDictionary<string, string>? files = null, PrometheusHistory? history = null, WebAccess? web = null,
+        int? port = null)
     {
         RequireInstalled();
         string directory = Directory.CreateTempSubdirectory("prometheus-test-").FullName;
@@ -68,9 +70,9 @@ internal sealed class PrometheusServer : IAsyncDisposable
         {
             try
             {
-                return await StartOnFreePortAsync(directory, config, data, web);
+                return await StartOnPortAsync(directory, config, data, web, port ?? FreePort());
             }
-            catch (PortTakenException) when (attempt < 3)
+            catch (PortTakenException) when (attempt < 3 && port is null)
             {
                 // Another process bound the port between FreePort and Prometheus: try another.
             }
@@ -84,9 +86,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
 
     private sealed class PortTakenException(string message) : InvalidOperationException(message);
 
-    private static async Task<PrometheusServer> StartOnFreePortAsync(string directory, string config, string data, WebAccess? web)
+    private static async Task<PrometheusServer> StartOnPortAsync(string directory, string config, string data, WebAccess? web, int port)
     {
-        int port = FreePort();
         var start = new ProcessStartInfo(Binary)
         {
             RedirectStandardError = true,

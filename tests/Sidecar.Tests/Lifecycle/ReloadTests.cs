@@ -215,27 +215,37 @@ public sealed class ReloadTests
     [Fact]
     public async Task IngestRunningThroughReloadsLosesNoSampleOfAKeptTarget()
     {
-        const int Reloads = 20, MaxRequests = 7000; // one step each, within the 2h history
-        string withB = Config(new("a", MinHistory: "9m", History: "2h"), new("b", MinHistory: "9m"));
-        string withoutB = Config(new TargetYaml("a", MinHistory: "9m", History: "2h"));
+        // One step per request, within a 6h history: far more requests than a fast machine sends while
+        // the reloads run, and the writer waits at the cap instead of ending, so no speed is raced.
+        const int Reloads = 20, MaxRequests = 21_000;
+        string withB = Config(new("a", MinHistory: "9m", History: "6h"), new("b", MinHistory: "9m"));
+        string withoutB = Config(new TargetYaml("a", MinHistory: "9m", History: "6h"));
         await using var sidecar = await RunningSidecar.StartAsync(withB, extraArgs: [Lifecycle]);
         var a = sidecar.Service<SeriesStore>().Targets[0];
-        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 7_100_000;
+        long t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - (MaxRequests + 100) * 1000L;
 
         using var done = new CancellationTokenSource();
+        int written = 0;
         var writer = Task.Run(async () =>
         {
-            int written = 0;
-            while (!done.IsCancellationRequested && written < MaxRequests)
-                await WriteAsync(sidecar, t0 + written++ * 1000L, 1, "a", "b");
-            return written;
+            while (!done.IsCancellationRequested && Volatile.Read(ref written) < MaxRequests)
+            {
+                await WriteAsync(sidecar, t0 + Volatile.Read(ref written) * 1000L, 1, "a", "b");
+                Interlocked.Increment(ref written);
+            }
+            return Volatile.Read(ref written);
         });
-        await Task.Delay(100);
+        // Reloads start once writes flow, and each waits for more writes: every reload happens between writes.
         for (int reload = 0; reload < Reloads; reload++)
+        {
+            int before = Volatile.Read(ref written);
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); Volatile.Read(ref written) == before && !writer.IsCompleted; await Task.Delay(1))
+                Assert.True(DateTime.UtcNow < deadline, "no write went through between two reloads");
             Assert.Equal(HttpStatusCode.OK, (await ReloadAsync(sidecar, reload % 2 == 0 ? withoutB : withB)).StatusCode);
-        Assert.False(writer.IsCompleted, "the writes ended before the reloads did");
+        }
         done.Cancel();
         int requests = await writer.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(requests < MaxRequests, $"the writer reached its cap of {MaxRequests} before the reloads ended");
 
         Assert.Same(a, sidecar.Service<SeriesStore>().Targets[0]);
         var series = Assert.Single(a.Snapshot());

@@ -50,7 +50,7 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
             using var slowClient = new HttpClient { BaseAddress = sidecar.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             var slow = new SlowContent(Body(t0, 100, 200), release.Task);
             var inFlight = slowClient.PostAsync("/api/v1/write", slow);
-            await Task.Delay(1500);
+            await WhileInFlightAsync(slow);
             sidecar.Signal("TERM");
             await Task.Delay(1000);
             Assert.False(sidecar.Process.HasExited, "the sidecar exited before its in-flight request finished");
@@ -86,7 +86,7 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
         using var stuckClient = new HttpClient { BaseAddress = sidecar.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var stuck = new SlowContent(Body(t0, 10, 20), never.Task);
         var inFlight = stuckClient.PostAsync("/api/v1/write", stuck);
-        await Task.Delay(1000);
+        await WhileInFlightAsync(stuck);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         sidecar.Signal("TERM");
         int exitCode = await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(15));
@@ -196,11 +196,25 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
     }
 
     /// <summary>Sends half the body, then waits for <paramref name="release"/> before the rest: a request still in flight.</summary>
+    /// <summary>
+    /// Waits until half the body is on the wire, then a moment for the server to parse the headers (it tracks
+    /// the request from then on): a wait for the state, not a guess at how long a connection takes.
+    /// </summary>
+    private static async Task WhileInFlightAsync(SlowContent content)
+    {
+        await content.HalfSent.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(200);
+    }
+
     private sealed class SlowContent : HttpContent
     {
         private readonly ByteArrayContent _inner;
         private readonly Task _release;
         private readonly byte[] _body;
+        private readonly TaskCompletionSource _halfSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes once the headers and the first half of the body are on the wire.</summary>
+        public Task HalfSent => _halfSent.Task;
 
         public SlowContent(ByteArrayContent inner, Task release)
         {
@@ -217,6 +231,7 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
             int half = _body.Length / 2;
             await stream.WriteAsync(_body.AsMemory(0, half));
             await stream.FlushAsync();
+            _halfSent.TrySetResult();
             await _release;
             await stream.WriteAsync(_body.AsMemory(half));
         }

@@ -39,6 +39,8 @@ internal sealed class SelfMetrics
             "Prometheus stale markers received for selected series.");
         SeriesRefused = factory.CreateCounter(Prefix + "series_refused_total",
             "New series refused, by target and reason.", "target", "reason");
+        SeriesForgotten = factory.CreateCounter(Prefix + "series_forgotten_total",
+            "Series forgotten after being silent past their target's forget_after (by default its history), by target.", "target");
         SeriesTracked = factory.CreateGauge(Prefix + "series_tracked",
             "Series kept in the store, by target.", "target");
         SeriesExposed = factory.CreateGauge(Prefix + "series_exposed",
@@ -98,6 +100,8 @@ internal sealed class SelfMetrics
     public Counter SeriesRefused { get; }
 
     public Gauge SeriesTracked { get; }
+
+    public Counter SeriesForgotten { get; }
 
     public Gauge SeriesExposed { get; }
 

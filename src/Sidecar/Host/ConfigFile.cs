@@ -111,6 +111,12 @@ internal sealed class TargetSection
     /// <summary>Steps without data after which a series' gauges are removed.</summary>
     public int SeriesTimeoutSteps { get; set; } = 10;
 
+    /// <summary>
+    /// Silence after which a series is forgotten: its history, states, gauges and <c>max_series</c> slot
+    /// are freed. Null for the target's <c>history</c>, past which nothing of the series' data is left anyway.
+    /// </summary>
+    public string? ForgetAfter { get; set; }
+
     public ModelSection Model { get; set; } = new();
 
     public AnomalySection Anomaly { get; set; } = new();

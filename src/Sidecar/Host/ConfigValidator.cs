@@ -138,6 +138,9 @@ internal static class ConfigValidator
         if (fallback is not null && !Sidecar.Model.Baselines.BaselineCatalog.Names.Contains(fallback))
             errors.Add($"{key}.model.fallback: '{m.Fallback}' is not one of none, {string.Join(", ", Sidecar.Model.Baselines.BaselineCatalog.Names)}");
         Positive(errors, $"{key}.series_timeout_steps", t.SeriesTimeoutSteps);
+        TimeSpan forgetAfter = t.ForgetAfter is null ? TimeSpan.Zero : Duration(errors, $"{key}.forget_after", t.ForgetAfter, TimeSpan.Zero);
+        if (forgetAfter > TimeSpan.Zero && step > TimeSpan.Zero && forgetAfter < step * t.SeriesTimeoutSteps)
+            errors.Add($"{key}.forget_after: {t.ForgetAfter} is shorter than series_timeout_steps ({t.SeriesTimeoutSteps} steps of {t.Step}); a series would be forgotten while its gauges still show");
         if (!Enum.TryParse(t.Type, ignoreCase: true, out SeriesValueType valueType) || !Enum.IsDefined(valueType) || char.IsDigit(t.Type.FirstOrDefault()))
             errors.Add($"{key}.type: '{t.Type}' is not one of auto, counter, gauge");
         if (!Enum.TryParse(t.Aggregation, ignoreCase: true, out StepAggregation aggregation) || !Enum.IsDefined(aggregation) || char.IsDigit(t.Aggregation.FirstOrDefault()))
@@ -239,7 +242,8 @@ internal static class ConfigValidator
                     covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
                 fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps, surpriseSteps, novelty),
-            capacity);
+            capacity,
+            (long)forgetAfter.TotalMilliseconds);
     }
 
     private static NoveltySettings? Novelty(List<string> errors, string key, AnomalySection a, TimeSpan step)

@@ -80,9 +80,13 @@ internal sealed record TargetSettings(
     StepAggregation Aggregation,
     ModelSettings Model,
     AnomalySettings Anomaly,
-    CapacitySettings? Capacity = null)
+    CapacitySettings? Capacity = null,
+    long ForgetAfterMs = 0)
 {
     public long StepMs => (long)Step.TotalMilliseconds;
+
+    /// <summary>Silence after which a series is forgotten (<c>forget_after</c>, by default the history's span).</summary>
+    public long RetentionMs => ForgetAfterMs > 0 ? ForgetAfterMs : HistorySteps * StepMs;
 }
 
 internal sealed record ModelSettings(

@@ -5,7 +5,7 @@ namespace Sidecar.Host;
 /// <summary>What a reload does with a target, by how its settings changed.</summary>
 internal enum TargetChange
 {
-    /// <summary>Same settings (or only <c>max_series</c> changed): store, models and gauges stay as they are.</summary>
+    /// <summary>Same settings (or only <c>max_series</c> or <c>forget_after</c> changed): store, models and gauges stay as they are.</summary>
     Kept,
 
     /// <summary>Same storage, other model, anomaly, horizon or capacity settings: history stays, a new pipeline retrains.</summary>
@@ -25,8 +25,8 @@ internal static class TargetSettingsComparison
             return TargetChange.Added;
         if (!SameStorage(before, after))
             return TargetChange.Replaced;
-        // max_series only bounds the store's growth: the pipeline doesn't read it.
-        return Describe(before with { MaxSeries = 0 }) == Describe(after with { MaxSeries = 0 }) ? TargetChange.Kept : TargetChange.Retrained;
+        // max_series and forget_after only bound the store's growth: the pipeline doesn't read them.
+        return Describe(before with { MaxSeries = 0, ForgetAfterMs = 0 }) == Describe(after with { MaxSeries = 0, ForgetAfterMs = 0 }) ? TargetChange.Kept : TargetChange.Retrained;
     }
 
     /// <summary>True when every series and step kept under <paramref name="before"/> means the same under <paramref name="after"/>.</summary>

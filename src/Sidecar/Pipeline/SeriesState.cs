@@ -6,10 +6,13 @@ using Sidecar.Store;
 namespace Sidecar.Pipeline;
 
 /// <summary>What the pipeline remembers about one series between steps. Touched only by the inference loop.</summary>
-internal sealed class SeriesState(string key)
+internal sealed class SeriesState(Series series)
 {
+    /// <summary>The series this state belongs to; a newer series that takes its id after it was forgotten gets a state of its own.</summary>
+    public Series Series { get; } = series;
+
     /// <summary>The series' label set rendered, under which the model keeps its scaler.</summary>
-    public string Key { get; } = key;
+    public string Key { get; } = series.Labels.ToString();
 
     public SeriesGauges? Gauges;
 

@@ -204,10 +204,18 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
         while (_published.TryDequeue(out var published))
             SwapIn(published.Model, published.SeriesKey);
+        while (Store.TryDequeueForgotten(out Series gone))
+        {
+            if (StateIfCurrent(gone) is { } state)
+                Drop(state);
+        }
 
         _work.Clear();
         while (Store.TryDequeueClosed(out Series series))
-            _work.Add(series);
+        {
+            if (!series.Forgotten)
+                _work.Add(series);
+        }
         if (_work.Count > 0)
             Step(_work);
         SweepByTime();
@@ -555,16 +563,17 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         if (_layout.CovariateCount == 0)
             return [];
-        int count = Store.Count;
-        if (state.CovariatesResolvedAt != count)
+        // The store's version, not its count: a series forgotten and another added leave the count as it was.
+        int version = Store.Version;
+        if (state.CovariatesResolvedAt != version)
         {
-            if (_covariateIndex is null || _covariateIndexAt != count)
+            if (_covariateIndex is null || _covariateIndexAt != version)
             {
                 _covariateIndex = new CovariateIndex(Settings.Model.Features.Covariates, Store.Snapshot());
-                _covariateIndexAt = count;
+                _covariateIndexAt = version;
             }
             state.Covariates = _covariateIndex.Resolve(series);
-            state.CovariatesResolvedAt = count;
+            state.CovariatesResolvedAt = version;
         }
         return state.Covariates;
     }
@@ -611,7 +620,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         lock (_gate)
         {
-            SeriesState? state = series.Id < _states.Count ? _states[series.Id] : null;
+            SeriesState? state = StateIfCurrent(series);
             if (state is null)
                 return null;
             return new SeriesForecast(
@@ -647,7 +656,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         long timeoutMs = Settings.SeriesTimeoutSteps * Settings.StepMs;
         foreach (Series series in Store.Snapshot())
         {
-            SeriesState? state = series.Id < _states.Count ? _states[series.Id] : null;
+            SeriesState? state = StateIfCurrent(series);
             if (state?.Gauges is not null && (series.Ended || now - series.LastReceivedAtMs > timeoutMs))
                 Hide(state);
             else if (!series.Ended && state is not null && series.LastClosedStepAt(now) > state.ProcessedStep)
@@ -669,7 +678,37 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         while (_states.Count <= series.Id)
             _states.Add(null);
-        return _states[series.Id] ??= new SeriesState(series.Labels.ToString());
+        SeriesState? state = _states[series.Id];
+        if (state is not null && !ReferenceEquals(state.Series, series))
+        {
+            // The id belonged to a series that was forgotten: nothing of that one carries over.
+            Drop(state);
+            state = null;
+        }
+        return _states[series.Id] = state ?? new SeriesState(series);
+    }
+
+    /// <summary>The state of exactly this series, if it has one (not that of an earlier series with its id).</summary>
+    private SeriesState? StateIfCurrent(Series series)
+    {
+        SeriesState? state = series.Id < _states.Count ? _states[series.Id] : null;
+        return state is not null && ReferenceEquals(state.Series, series) ? state : null;
+    }
+
+    /// <summary>
+    /// Frees what the pipeline holds for a forgotten series: its gauges, its place in the quality sample,
+    /// and its own model with <c>model.scope: series</c>. Its streaming-state slot is overwritten when a new
+    /// series takes the id, since a new series always starts from a fresh window.
+    /// </summary>
+    private void Drop(SeriesState state)
+    {
+        Hide(state);
+        int id = state.Series.Id;
+        if (id < _states.Count && ReferenceEquals(_states[id], state))
+            _states[id] = null;
+        _quality.Forget(id);
+        if (_seriesSlots.Remove(state.Key, out var own))
+            own.Dispose();
     }
 
     public void Dispose()

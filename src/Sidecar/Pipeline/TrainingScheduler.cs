@@ -116,7 +116,9 @@ internal sealed class TrainingScheduler(
                 trained += RunIfDue(pipeline, _schedules[pipeline], null, requested, cancellation) ? 1 : 0;
                 continue;
             }
-            foreach (var series in pipeline.Store.Snapshot())
+            Store.Series[] live = pipeline.Store.Snapshot();
+            ForgetSeriesModels(pipeline, live);
+            foreach (var series in live)
             {
                 if (cancellation.IsCancellationRequested || series.ClosedStepCount < pipeline.Settings.Model.MinHistorySteps)
                     continue;
@@ -127,6 +129,33 @@ internal sealed class TrainingScheduler(
             }
         }
         return trained;
+    }
+
+    /// <summary>
+    /// With <c>model.scope: series</c>, drops the schedule, model and model file of every series the store
+    /// no longer holds (forgotten after its retention, or not restored because it was forgotten while the
+    /// sidecar was down): a fleet that redeploys daily would otherwise fill the disk with dead models.
+    /// </summary>
+    private void ForgetSeriesModels(TargetPipeline pipeline, Store.Series[] live)
+    {
+        var keys = live.Select(s => s.Labels.ToString()).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in _seriesSchedules.Keys.Where(k => k.Item1 == pipeline && !keys.Contains(k.Item2)).ToList())
+        {
+            _seriesSchedules.Remove(key, out var schedule);
+            schedule!.Incumbent?.Dispose();
+            if (modelDirectory is null)
+                continue;
+            string path = schedule.PathIn(modelDirectory, pipeline.Settings.Name);
+            try
+            {
+                File.Delete(path);
+                logger.LogInformation("Deleted the model of forgotten series {Series} of target {Target}", key.Item2, pipeline.Settings.Name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("The model of forgotten series {Series} of target {Target} could not be deleted: {Reason}", key.Item2, pipeline.Settings.Name, e.Message);
+            }
+        }
     }
 
     private bool RunIfDue(TargetPipeline pipeline, TargetSchedule schedule, Store.Series? only, bool requested, CancellationToken cancellation)

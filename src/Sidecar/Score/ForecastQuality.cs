@@ -42,6 +42,9 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
             ledger.Put(h, step + horizonSteps[h], forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
     }
 
+    /// <summary>Drops what was remembered under a series id: the series was forgotten, and a new one may take the id.</summary>
+    public void Forget(int seriesId) => _ledgers.Remove(seriesId);
+
     /// <summary>Scores every remembered forecast for <paramref name="step"/> against <paramref name="actual"/>.</summary>
     public void Observe(int seriesId, long step, float actual)
     {

@@ -42,6 +42,12 @@ internal sealed class Series
     /// <summary>A stale marker arrived and no sample since.</summary>
     public bool Ended { get; private set; }
 
+    /// <summary>Silent past its target's retention and dropped from the store; its id may belong to a newer series.</summary>
+    public bool Forgotten { get; private set; }
+
+    /// <summary>Called by the store that forgets it, under the store's lock.</summary>
+    public void MarkForgotten() => Forgotten = true;
+
     /// <summary>
     /// Whether any value this series stored, since it was created or restored, was below zero. One that never
     /// was (load, rates, bytes, percentages) is never forecast below zero.

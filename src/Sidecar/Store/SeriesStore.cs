@@ -99,6 +99,77 @@ internal sealed class SeriesStore
         return (targets, created);
     }
 
+    /// <summary>
+    /// Forgets every series silent for longer than its target's retention (<c>forget_after</c>, by default
+    /// its history): it leaves its target, its routes are dropped, and its place under <c>max_series</c> is
+    /// free. Runs between ingest requests, like a reload; the label set starts afresh if it comes back.
+    /// </summary>
+    /// <returns>How many series were forgotten, by target.</returns>
+    public IReadOnlyList<(TargetStore Target, int Forgotten)> ForgetSilent()
+    {
+        long now = NowMs;
+        List<(TargetStore Target, Series[] Series)>? silent = null;
+        foreach (var target in _targets)
+        {
+            long retention = target.Settings.RetentionMs;
+            Series[] gone = [.. target.Snapshot().Where(s => now - s.LastReceivedAtMs > retention)];
+            if (gone.Length > 0)
+                (silent ??= []).Add((target, gone));
+        }
+        if (silent is null)
+            return [];
+        _swap.EnterWriteLock();
+        try
+        {
+            var forgotten = new HashSet<Series>(ReferenceEqualityComparer.Instance);
+            foreach (var (target, candidates) in silent)
+            {
+                foreach (var series in candidates)
+                {
+                    // A sample may have arrived since the look above; the check is repeated under the lock.
+                    if (now - series.LastReceivedAtMs <= target.Settings.RetentionMs || series.Forgotten)
+                        continue;
+                    target.Forget(series);
+                    forgotten.Add(series);
+                    Interlocked.Decrement(ref _seriesCount);
+                }
+            }
+            DropRoutesTo(forgotten);
+            return [.. silent.Select(t => (t.Target, t.Series.Count(forgotten.Contains))).Where(t => t.Item2 > 0)];
+        }
+        finally
+        {
+            _swap.ExitWriteLock();
+        }
+    }
+
+    // Under the write lock. A route shared with another target's live series is dropped too (routes are
+    // immutable): that target indexes its series by labels, so the next sample finds them again.
+    private void DropRoutesTo(HashSet<Series> forgotten)
+    {
+        if (forgotten.Count == 0)
+            return;
+        foreach (var (key, route) in _routes)
+        {
+            if (!Array.Exists(route.Series, forgotten.Contains))
+                continue;
+            _routes.TryRemove(key, out _);
+            foreach (var kept in route.Series)
+            {
+                if (!forgotten.Contains(kept))
+                    kept.Owner.IndexByLabels();
+            }
+        }
+        lock (_routesByLabels)
+        {
+            foreach (var series in forgotten)
+            {
+                if (_routesByLabels.TryGetValue(series.Labels, out var route) && Array.IndexOf(route.Series, series) >= 0)
+                    _routesByLabels.Remove(series.Labels);
+            }
+        }
+    }
+
     public MetricMetadataStore Metadata { get; } = new();
 
     public int SeriesCount => Volatile.Read(ref _seriesCount);
@@ -279,7 +350,8 @@ internal sealed class SeriesStore
 
     /// <summary>
     /// Restores a snapshot's series, before any sample arrives. Series of a target that no longer exists,
-    /// whose step or history changed, or whose selector no longer matches them, are skipped.
+    /// whose step or history changed, whose selector no longer matches them, or that were silent past their
+    /// retention, are skipped.
     /// </summary>
     /// <returns>Series restored and skipped.</returns>
     public (int Restored, int Skipped) Restore(IEnumerable<Snapshots.SnapshotFile.Entry> entries)
@@ -290,7 +362,9 @@ internal sealed class SeriesStore
         {
             var target = Targets.FirstOrDefault(t => t.Settings.Name == targetName
                 && t.Settings.StepMs == stepMs && t.Settings.HistorySteps == historySteps);
-            bool fits = target is not null && (target.Settings.Selector?.Matches(snapshot.Labels) ?? true)
+            // A series that went silent past its retention while the sidecar was down is not brought back.
+            bool fits = target is not null && NowMs - snapshot.LastReceivedAtMs <= target.Settings.RetentionMs
+                && (target.Settings.Selector?.Matches(snapshot.Labels) ?? true)
                 && (target.Settings.MaxSeries == 0 || target.Count < target.Settings.MaxSeries)
                 && SeriesCount < _limits.MaxSeries;
             if (!fits)

@@ -3,16 +3,29 @@ using Sidecar.Host;
 
 namespace Sidecar.Store;
 
-/// <summary>The series of one target, and the queue of those that closed a step since inference last ran.</summary>
+/// <summary>
+/// The series of one target, and the queue of those that closed a step since inference last ran.
+/// <para>
+/// A series' <see cref="Series.Id"/> is its slot here, so model state can live in arrays indexed by it. A
+/// series silent for longer than the target's retention is forgotten (<see cref="Forget"/>): its slot
+/// becomes free and the next new series takes the lowest free one, so ids, and every array indexed by
+/// them, stay bounded by the most series the target held at once, however many came and went.
+/// </para>
+/// </summary>
 internal sealed class TargetStore(TargetSettings settings)
 {
-    private readonly List<Series> _series = [];
-    // Built only once a reload keeps this store (and has dropped the routes to its series): every series
-    // is then found again by its labels, which a linear scan would make quadratic. Until then it would
-    // cost ~44 bytes per series for lookups that only a cache eviction needs.
+    private readonly List<Series?> _series = [];
+    private readonly PriorityQueue<int, int> _freeIds = new();
+    private int _live;
+    // Built only once a reload keeps this store (and has dropped the routes to its series), or once a
+    // route shared with another target is dropped: every series is then found again by its labels, which
+    // a linear scan would make quadratic. Until then it would cost ~44 bytes per series for lookups that
+    // only a cache eviction needs.
     private Dictionary<LabelSet, Series>? _byLabels;
     private readonly ConcurrentQueue<Series> _closed = new();
+    private readonly ConcurrentQueue<Series> _forgotten = new();
     private volatile TargetSettings _settings = settings;
+    private int _version;
 
     public TargetSettings Settings => _settings;
 
@@ -23,43 +36,81 @@ internal sealed class TargetStore(TargetSettings settings)
     public void Reconfigure(TargetSettings next)
     {
         _settings = next;
+        IndexByLabels();
+    }
+
+    /// <summary>Builds the label lookup, so series whose routes were dropped are found again (<see cref="FindKept"/>).</summary>
+    public void IndexByLabels()
+    {
         lock (_series)
-            _byLabels ??= _series.ToDictionary(s => s.Labels);
+            _byLabels ??= Live().ToDictionary(s => s.Labels);
     }
 
     /// <summary>End of the history restored from a snapshot (Unix ms), so backfill fetches only the gap; 0 if none.</summary>
     public long RestoredUntilMs { get; set; }
 
+    /// <summary>Series held now (forgotten ones excluded).</summary>
     public int Count
     {
         get
         {
             lock (_series)
-                return _series.Count;
+                return _live;
         }
     }
+
+    /// <summary>Changes whenever a series joins or is forgotten, so what was derived from the list knows to derive it again.</summary>
+    public int Version => Volatile.Read(ref _version);
 
     public Series Add(LabelSet labels, bool isCounter)
     {
         lock (_series)
         {
-            var series = new Series(_series.Count, labels, this, isCounter);
-            _series.Add(series);
+            int id = _freeIds.TryDequeue(out int free, out _) ? free : _series.Count;
+            var series = new Series(id, labels, this, isCounter);
+            if (id == _series.Count)
+                _series.Add(series);
+            else
+                _series[id] = series;
+            _live++;
+            _version++;
             _byLabels?.Add(labels, series);
             return series;
         }
+    }
+
+    /// <summary>
+    /// Forgets a series: it leaves the list and the label lookup, its slot becomes free, and it is queued
+    /// for the pipeline to free its state and gauges (<see cref="TryDequeueForgotten"/>). The caller drops
+    /// its routes and counts it off the global limit.
+    /// </summary>
+    public void Forget(Series series)
+    {
+        lock (_series)
+        {
+            if (series.Id >= _series.Count || !ReferenceEquals(_series[series.Id], series))
+                return;
+            _series[series.Id] = null;
+            _freeIds.Enqueue(series.Id, series.Id);
+            _live--;
+            _version++;
+            _byLabels?.Remove(series.Labels);
+            series.MarkForgotten();
+        }
+        _forgotten.Enqueue(series);
     }
 
     /// <summary>The series with exactly these labels, if any (cold path: routing a label set for the first time).</summary>
     public Series? Find(LabelSet labels)
     {
         lock (_series)
-            return _byLabels is null ? _series.Find(s => s.Labels.Equals(labels)) : _byLabels.GetValueOrDefault(labels);
+            return _byLabels is null ? Live().FirstOrDefault(s => s.Labels.Equals(labels)) : _byLabels.GetValueOrDefault(labels);
     }
 
     /// <summary>
-    /// A series this store kept through a reload, whose route the reload dropped; null before any reload,
-    /// when every series still has its route and a label set without one is new.
+    /// A series this store kept whose route was dropped (by a reload, or by forgetting another target's
+    /// series on a shared route); null before any such drop, when every series still has its route and a
+    /// label set without one is new.
     /// </summary>
     public Series? FindKept(LabelSet labels)
     {
@@ -67,11 +118,21 @@ internal sealed class TargetStore(TargetSettings settings)
             return _byLabels?.GetValueOrDefault(labels);
     }
 
-    /// <summary>A copy of the series list, for training and staleness sweeps (cold paths).</summary>
+    /// <summary>A copy of the series held now, for training and staleness sweeps (cold paths).</summary>
     public Series[] Snapshot()
     {
         lock (_series)
-            return _series.ToArray();
+            return [.. Live()];
+    }
+
+    // Callers hold the lock.
+    private IEnumerable<Series> Live()
+    {
+        foreach (Series? series in _series)
+        {
+            if (series is not null)
+                yield return series;
+        }
     }
 
     /// <summary>Queues a series that closed a step or ended; a series is queued at most once at a time.</summary>
@@ -90,4 +151,7 @@ internal sealed class TargetStore(TargetSettings settings)
         }
         return false;
     }
+
+    /// <summary>A series forgotten since the last call, whose pipeline state is still to be freed.</summary>
+    public bool TryDequeueForgotten(out Series series) => _forgotten.TryDequeue(out series!);
 }

@@ -35,7 +35,7 @@ public sealed class SnapshotFileTests : IDisposable
     {
         var original = StoreWithData();
         Assert.Equal(2, SnapshotFile.Write(_directory, original));
-        var restored = new SeriesStore(TestSettings.SmallTarget(selector: "{__name__=~\"test_.*\"}"), TimeProvider.System);
+        var restored = new SeriesStore(TestSettings.SmallTarget(selector: "{__name__=~\"test_.*\"}"), AMinuteLater());
         Assert.Equal((2, 0), restored.Restore(SnapshotFile.Read(_directory)!));
 
         var before = original.Targets[0].Snapshot().ToDictionary(s => s.Labels.ToString());
@@ -59,10 +59,25 @@ public sealed class SnapshotFileTests : IDisposable
         SnapshotFile.Write(_directory, StoreWithData());
         var settings = TestSettings.SmallTarget(selector: "{__name__=~\"test_.*\"}");
         settings = settings with { Targets = [settings.Targets[0] with { Step = TimeSpan.FromSeconds(2) }] };
-        var otherStep = new SeriesStore(settings, TimeProvider.System);
+        var otherStep = new SeriesStore(settings, AMinuteLater());
         Assert.Equal((0, 2), otherStep.Restore(SnapshotFile.Read(_directory)!));
-        var narrower = new SeriesStore(TestSettings.SmallTarget(selector: "test_a"), TimeProvider.System);
+        var narrower = new SeriesStore(TestSettings.SmallTarget(selector: "test_a"), AMinuteLater());
         Assert.Equal((1, 1), narrower.Restore(SnapshotFile.Read(_directory)!));
+    }
+
+    // The snapshot's series last wrote at T0, within the 10m history the test target keeps.
+    private static ManualTimeProvider AMinuteLater() => new(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 60_000));
+
+    [Fact]
+    public void ASeriesForgottenWhileTheSidecarWasDownIsNotRestored()
+    {
+        SnapshotFile.Write(_directory, StoreWithData());
+        // Retention is the history, 10m: the series wrote last at T0 (+ received then, by the store's clock).
+        var withinRetention = new SeriesStore(TestSettings.SmallTarget(selector: "{__name__=~\"test_.*\"}"), new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 9 * 60_000)));
+        Assert.Equal((2, 0), withinRetention.Restore(SnapshotFile.Read(_directory)!));
+        var pastRetention = new SeriesStore(TestSettings.SmallTarget(selector: "{__name__=~\"test_.*\"}"), new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 11 * 60_000)));
+        Assert.Equal((0, 2), pastRetention.Restore(SnapshotFile.Read(_directory)!));
+        Assert.Equal(0, pastRetention.SeriesCount);
     }
 
     [Fact]

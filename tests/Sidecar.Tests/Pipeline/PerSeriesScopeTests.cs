@@ -59,5 +59,33 @@ public sealed class PerSeriesScopeTests : IDisposable
         Assert.Contains("predicted_value{instance=\"saw\",metric=\"test_metric\",target=\"t\",horizon=\"5s\",model=\"lstm\"}", second);
     }
 
+    [Fact]
+    public async Task AForgottenSeriesLosesItsModelAndItsModelFile()
+    {
+        // forget_after defaults to the history, 10m.
+        var settings = TestSettings.SmallTarget(extraModel: "      scope: series\n");
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        long t0 = time.GetUtcNow().ToUnixTimeMilliseconds() - 300_000;
+        var store = new SeriesStore(settings, time);
+        var sine = WriteRequests.Series("test_metric", ("instance", "sine"));
+        for (int i = 0; i < 250; i++)
+            sine.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(sine));
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new SelfMetrics(registry);
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, time, NullLogger.Instance);
+        using var scheduler = new TrainingScheduler([pipeline], _directory, metrics, time, NullLogger.Instance);
+        Assert.Equal(1, scheduler.RunDue(CancellationToken.None));
+        pipeline.Process();
+        Assert.Single(Directory.GetFiles(ModelFile.SeriesDirectory(_directory, "t"), "*.model"));
+
+        time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(1, store.ForgetSilent().Single().Forgotten);
+        pipeline.Process();
+        scheduler.RunDue(CancellationToken.None);
+        Assert.Empty(Directory.GetFiles(ModelFile.SeriesDirectory(_directory, "t"), "*.model"));
+        Assert.DoesNotContain("instance=\"sine\"", await RegistryText.ScrapeAsync(registry));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

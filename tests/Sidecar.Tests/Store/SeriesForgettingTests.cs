@@ -139,6 +139,33 @@ public sealed class SeriesForgettingTests
     }
 
     [Fact]
+    public void ForgettingGoesOnAfterAReloadThatKeepsTheStore()
+    {
+        var settings = Settings();
+        var store = new SeriesStore(settings, _time);
+        Write(store, "m_cpu", "silent");
+        Write(store, "m_cpu", "busy");
+        Series busy = Live(store).Single(s => s.Labels.Get("pod") == "busy");
+        // A reload that keeps the target: routes are dropped and the store indexes its series by labels.
+        var (targets, created) = store.Reconfigure(settings, s => store.Targets.Single(t => t.Settings.Name == s.Name));
+        Assert.Empty(created);
+        for (int i = 0; i < 35; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            Write(store, "m_cpu", "busy");
+            store.ForgetSilent();
+        }
+        Assert.Same(busy, Live(store).Single());
+        Assert.Null(targets[0].FindKept(new LabelSet([new("__name__", "m_cpu"), new("pod", "silent")])));
+
+        // The forgotten label set comes back as a new series; the kept one still gets its samples.
+        Write(store, "m_cpu", "silent", 9);
+        Assert.Equal(2, Live(store).Length);
+        Assert.Same(busy, Live(store).Single(s => s.Labels.Get("pod") == "busy"));
+        Assert.Equal(2, store.SeriesCount);
+    }
+
+    [Fact]
     public async Task ThePipelineFreesAForgottenSeriesAndANewSeriesWithItsIdInheritsNothing()
     {
         var store = new SeriesStore(Settings(), _time);

@@ -13,6 +13,8 @@ if (args is ["bench", "firehose", .. var firehoseArgs])
     return Firehose.Run(firehoseArgs);
 if (args is ["bench", "inference", .. var inferenceArgs])
     return InferenceSpeed.Run(inferenceArgs);
+if (args is ["bench", "churn", .. var churnArgs])
+    return SeriesChurn.Run(churnArgs);
 if (args is ["bench", "training", .. var trainingArgs])
     return TrainingSpeed.Run(trainingArgs);
 if (args is ["backtest", .. var backtestArgs])

@@ -197,6 +197,34 @@ public sealed class SeriesForgettingTests
     }
 
     [Fact]
+    public async Task TheTargetsModelKeepsServingTheSeriesThatRemain()
+    {
+        var store = new SeriesStore(Settings(), _time);
+        var registry = Metrics.NewCustomRegistry();
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), _time, NullLogger.Instance);
+        for (int i = 0; i < 120; i++)
+        {
+            Write(store, "m_cpu", "stays", 50 + 10 * Math.Sin(i / 5.0));
+            if (i < 100)
+                Write(store, "m_cpu", "goes", 20 + 5 * Math.Cos(i / 7.0));
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+        var target = store.Targets[0];
+        pipeline.Publish(Sidecar.Model.Trainer.Train(TrainingData.From(target), target.Settings.Model, "test", null, CancellationToken.None).Model);
+        pipeline.Process();
+        _time.Advance(TimeSpan.FromSeconds(15));
+        Write(store, "m_cpu", "stays", 50);
+        Assert.Single(store.ForgetSilent());
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Write(store, "m_cpu", "stays", 51);
+        pipeline.Process();
+        string text = await RegistryText.ScrapeAsync(registry);
+        Assert.True(text.Contains("predicted_value{pod=\"stays\",metric=\"m_cpu\",target=\"t\",horizon=\"2s\",model=\"lstm\"}", StringComparison.Ordinal),
+            string.Join('\n', text.Split('\n').Where(l => l.Contains("m_cpu", StringComparison.Ordinal))));
+        Assert.DoesNotContain("pod=\"goes\"", text);
+    }
+
+    [Fact]
     public void ForgetAfterDefaultsToTheHistoryAndMayNotHideSeriesBeforeTheirGaugesTimeOut()
     {
         var defaults = ConfigLoader.Load("demo:\n  mode: off\ntargets:\n  - name: t\n    selector: up\n    step: 1m\n    history: 2d\n");

@@ -103,7 +103,7 @@ public sealed class BackfillEndToEndTests(ITestOutputHelper output)
                 horizons: [5m]
                 history: 1d
             """);
-        await ScrapeUntil(sidecar, t => t.Contains("forecast_sidecar_backfill_runs_total{target=\"late\",result=\"failure\"}"), "a failed backfill");
+        await sidecar.ScrapeUntilAsync(t => t.Contains("forecast_sidecar_backfill_runs_total{target=\"late\",result=\"failure\"}"), "a failed backfill");
 
         long end = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 60_000 * 60_000 - 5 * 60_000;
         var samples = Enumerable.Range(0, 120).Select(i => (end - (119 - i) * 60_000L, (double)i)).ToList();
@@ -111,21 +111,8 @@ public sealed class BackfillEndToEndTests(ITestOutputHelper output)
             history: new PrometheusHistory([new("late_value", [("job", "late")], samples)]), port: port);
         // Retries back off from 5 s, doubling: the next ones land within a minute.
         // series_tracked is refreshed on the pipeline's tick, so it may follow the samples a moment later.
-        string text = await ScrapeUntil(sidecar, t => t.Contains("forecast_sidecar_backfill_samples_total{target=\"late\"} 120")
-            && t.Contains("forecast_sidecar_series_tracked{target=\"late\"} 1"), "the retried backfill");
+        string text = await sidecar.ScrapeUntilAsync(t => t.Contains("forecast_sidecar_backfill_samples_total{target=\"late\"} 120")
+            && t.Contains("forecast_sidecar_series_tracked{target=\"late\"} 1"), "the retried backfill", TimeSpan.FromSeconds(90));
         Assert.Contains("forecast_sidecar_backfill_runs_total{target=\"late\",result=\"success\"}", text);
-    }
-
-    private static async Task<string> ScrapeUntil(RunningSidecar sidecar, Func<string, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            string text = await sidecar.ScrapeAsync();
-            if (condition(text))
-                return text;
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}:\n{text}");
-            await Task.Delay(250);
-        }
     }
 }

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using Sidecar.Store.Snapshots;
 using Sidecar.Tests.Support;
 using Xunit.Abstractions;
@@ -34,12 +32,6 @@ public sealed class SeriesChurnEndToEndTests(ITestOutputHelper output)
             forget_after: 2s
         """;
 
-    private static double Metric(string text, string series)
-    {
-        var match = Regex.Match(text, "(?m)^" + Regex.Escape(series) + @" (\S+)$");
-        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-    }
-
     [Fact]
     public async Task GenerationsOfPodsNeverFillMaxSeriesAndWhatIsHeldStaysBounded()
     {
@@ -63,8 +55,8 @@ public sealed class SeriesChurnEndToEndTests(ITestOutputHelper output)
                 await Task.Delay(500);
             }
             string text = await sidecar.ScrapeAsync();
-            mostTracked = Math.Max(mostTracked, Metric(text, "forecast_sidecar_series_tracked{target=\"fleet\"}"));
-            Assert.Equal(0, Metric(text, "forecast_sidecar_samples_dropped_total{reason=\"series_limit\"}"));
+            mostTracked = Math.Max(mostTracked, RegistryText.ValueOf(text, "forecast_sidecar_series_tracked{target=\"fleet\"}", absent: 0));
+            Assert.Equal(0, RegistryText.ValueOf(text, "forecast_sidecar_samples_dropped_total{reason=\"series_limit\"}", absent: 0));
             if (SnapshotFile.Read(data) is { } snapshot)
                 mostInSnapshot = Math.Max(mostInSnapshot, snapshot.Count());
         }
@@ -76,7 +68,7 @@ public sealed class SeriesChurnEndToEndTests(ITestOutputHelper output)
         Assert.DoesNotContain("forecast_sidecar_series_refused_total{", final);
         Assert.InRange(mostTracked, PodsPerGeneration, MaxSeries);
         Assert.InRange(mostInSnapshot, 1, MaxSeries);
-        Assert.InRange(Metric(final, "forecast_sidecar_series_forgotten_total{target=\"fleet\"}"), Generations * PodsPerGeneration - MaxSeries, Generations * PodsPerGeneration);
-        Assert.Equal(Generations * 3 * PodsPerGeneration, Metric(final, "forecast_sidecar_samples_received_total{source=\"remote_write\"}"));
+        Assert.InRange(RegistryText.ValueOf(final, "forecast_sidecar_series_forgotten_total{target=\"fleet\"}", absent: 0), Generations * PodsPerGeneration - MaxSeries, Generations * PodsPerGeneration);
+        Assert.Equal(Generations * 3 * PodsPerGeneration, RegistryText.ValueOf(final, "forecast_sidecar_samples_received_total{source=\"remote_write\"}", absent: 0));
     }
 }

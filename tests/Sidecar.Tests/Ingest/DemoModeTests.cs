@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Ingest;
@@ -22,31 +20,12 @@ public sealed class DemoModeTests
             history: 10m
         """;
 
-    private static double Metric(string text, string series)
-    {
-        var match = Regex.Match(text, "(?m)^" + Regex.Escape(series) + @" (\S+)$");
-        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : double.NaN;
-    }
-
-    private static async Task<string> Eventually(RunningSidecar sidecar, Func<string, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            string text = await sidecar.ScrapeAsync();
-            if (condition(text))
-                return text;
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
-
     [Fact]
     public async Task AutoStartsTheDemoAndARealWriteStopsItForGood()
     {
         await using var sidecar = await RunningSidecar.StartAsync(Config("auto"));
         const string Active = "forecast_sidecar_demo_active", DemoSamples = "forecast_sidecar_samples_received_total{source=\"demo\"}";
-        await Eventually(sidecar, t => Metric(t, Active) == 1 && Metric(t, DemoSamples) > 0, "the demo to start writing");
+        await sidecar.ScrapeUntilAsync(t => RegistryText.ValueOf(t, Active) == 1 && RegistryText.ValueOf(t, DemoSamples) > 0, "the demo to start writing");
 
         var content = new ByteArrayContent(WriteRequests.Snappy(WriteRequests.Encode(
             WriteRequests.Series("up", ("job", "real")).With((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1)))));
@@ -54,13 +33,13 @@ public sealed class DemoModeTests
         content.Headers.ContentEncoding.Add("snappy");
         (await sidecar.Http.PostAsync("/api/v1/write", content)).EnsureSuccessStatusCode();
 
-        string stopped = await Eventually(sidecar, t => Metric(t, Active) == 0, "the demo to stop");
-        double samplesAtStop = Metric(stopped, DemoSamples);
+        string stopped = await sidecar.ScrapeUntilAsync(t => RegistryText.ValueOf(t, Active) == 0, "the demo to stop");
+        double samplesAtStop = RegistryText.ValueOf(stopped, DemoSamples);
         // The demo writes a live sample every 5 s; past two of those intervals, none came.
         await Task.Delay(TimeSpan.FromSeconds(11));
         string later = await sidecar.ScrapeAsync();
-        Assert.Equal(samplesAtStop, Metric(later, DemoSamples));
-        Assert.Equal(0, Metric(later, Active));
+        Assert.Equal(samplesAtStop, RegistryText.ValueOf(later, DemoSamples));
+        Assert.Equal(0, RegistryText.ValueOf(later, Active));
         Assert.Contains("forecast_sidecar_series_tracked{target=\"t\"} 1", later);
     }
 
@@ -70,7 +49,7 @@ public sealed class DemoModeTests
         await using var sidecar = await RunningSidecar.StartAsync(Config("off"));
         await Task.Delay(TimeSpan.FromSeconds(2));
         string text = await sidecar.ScrapeAsync();
-        Assert.True(!(Metric(text, "forecast_sidecar_demo_active") > 0), "the demo ran with demo.mode: off");
+        Assert.True(!(RegistryText.ValueOf(text, "forecast_sidecar_demo_active") > 0), "the demo ran with demo.mode: off");
         Assert.DoesNotContain("target=\"demo\"", text);
     }
 }

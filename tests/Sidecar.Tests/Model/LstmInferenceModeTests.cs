@@ -13,11 +13,17 @@ namespace Sidecar.Tests.Model;
 /// </summary>
 public sealed class LstmInferenceModeTests
 {
+    // Whatever path the probe picks on this CPU, Infer agrees with the LSTM computed step by step, for the
+    // hidden sizes where libtorch's path without autograd has been seen wrong on some CPUs (8, 16, 48) and right on others.
     [Theory]
     [InlineData(2, 8, 1, 20)]
+    [InlineData(10, 8, 2, 24)]
     [InlineData(4, 16, 2, 60)]
+    [InlineData(10, 16, 2, 24)]
+    [InlineData(10, 24, 2, 24)]
     [InlineData(10, 32, 2, 1)]
     [InlineData(12, 48, 3, 30)]
+    [InlineData(10, 64, 2, 24)]
     public void InferMatchesAnLstmComputedStepByStepFromAnyState(int features, int hidden, int layers, int steps)
     {
         torch.manual_seed(1);
@@ -25,31 +31,6 @@ public sealed class LstmInferenceModeTests
         using var scope = torch.NewDisposeScope();
         Tensor x = torch.randn(5, steps, features) * 3;
         Tensor h0 = torch.randn(layers, 5, hidden) * 0.5, c0 = torch.randn(layers, 5, hidden);
-        var (_, h, c) = network.Infer(x, h0, c0);
-        var (expectedH, expectedC) = StepByStep(network, x, h0, c0);
-        Assert.InRange((expectedH - h).abs().max().item<float>(), 0, 1e-5);
-        Assert.InRange((expectedC - c).abs().max().item<float>(), 0, 1e-5);
-    }
-
-    /// <summary>
-    /// Whatever the probe decides on this CPU, the path <see cref="LstmNetwork.Infer"/> takes agrees with the
-    /// LSTM computed step by step, for the hidden sizes where libtorch's path without autograd has been seen
-    /// wrong on some CPUs (8, 16, 48) and right on others.
-    /// </summary>
-    [Theory]
-    [InlineData(8)]
-    [InlineData(16)]
-    [InlineData(24)]
-    [InlineData(32)]
-    [InlineData(48)]
-    [InlineData(64)]
-    public void InferAgreesWithTheHandWrittenLstmWhicheverPathTheProbePicks(int hidden)
-    {
-        torch.manual_seed(2);
-        using var network = new LstmNetwork(10, hidden, 2, heads: 3, quantiles: 3, medianIndex: 1);
-        using var scope = torch.NewDisposeScope();
-        Tensor x = torch.randn(4, 24, 10) * 3;
-        Tensor h0 = torch.randn(2, 4, hidden) * 0.5, c0 = torch.randn(2, 4, hidden);
         var (_, h, c) = network.Infer(x, h0, c0);
         var (expectedH, expectedC) = StepByStep(network, x, h0, c0);
         Assert.InRange((expectedH - h).abs().max().item<float>(), 0, 1e-5);

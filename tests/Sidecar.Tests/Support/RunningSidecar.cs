@@ -65,6 +65,20 @@ internal sealed class RunningSidecar : IAsyncDisposable
 
     public async Task<string> ScrapeAsync() => await Http.GetStringAsync("/metrics");
 
+    /// <summary>Scrapes until <paramref name="condition"/> holds and returns that scrape; fails the test after <paramref name="timeout"/> (60 s).</summary>
+    public async Task<string> ScrapeUntilAsync(Func<string, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            string text = await ScrapeAsync();
+            if (condition(text))
+                return text;
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}:\n{text}");
+            await Task.Delay(200);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -36,10 +36,13 @@ public sealed class KillDuringSnapshotTests(ITestOutputHelper output)
         string data = Path.Combine(directory, "data");
         await File.WriteAllTextAsync(Path.Combine(directory, "sidecar.yml"), Config);
         var random = new Random(12);
-        int restoredRounds = 0, inSnapshot = 0;
+        int restoredRounds = 0, inSnapshot = 0, tornRounds = 0;
         try
         {
-            for (int round = 0; round < 6; round++)
+            // At least six rounds, and on until two kills landed mid-write (a partial .tmp was left), which is
+            // what the test is for (most do here); bounded, and a run where none landed there fails instead of
+            // passing without having tested anything.
+            for (int round = 0; round < 30 && (round < 6 || tornRounds < 2); round++)
             {
                 using var sidecar = SidecarProcess.Start(directory, "--log.level=warn");
                 var http = sidecar.Http;
@@ -75,9 +78,11 @@ public sealed class KillDuringSnapshotTests(ITestOutputHelper output)
                 Assert.Empty(Directory.GetFiles(data, "*.corrupt-*"));
                 inSnapshot = entries!.Count();
                 bool torn = File.Exists(Path.Combine(data, SnapshotFile.FileName + ".tmp"));
+                tornRounds += torn ? 1 : 0;
                 output.WriteLine($"round {round}: killed{(torn ? " mid-write (a partial .tmp was left)" : "")}; snapshot holds {inSnapshot} series");
             }
-            Assert.Equal(5, restoredRounds);
+            Assert.True(tornRounds >= 1, "none of the kills landed while a snapshot was being written");
+            Assert.True(restoredRounds >= 5);
         }
         finally
         {

@@ -28,7 +28,11 @@ internal static class SnappyBlock
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(declared, 1));
         try
         {
-            length = Snappy.Decompress(compressed, buffer);
+            // Only the declared length: the rented buffer may be larger, and a corrupt block that decodes to
+            // more than it declared must fail, not spill into the spare room (the differential test found one).
+            length = Snappy.Decompress(compressed, buffer.AsSpan(0, declared));
+            if (length != declared)
+                throw new InvalidDataException($"decoded {length} bytes where the header declared {declared}");
             return buffer;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException)

@@ -30,5 +30,14 @@ catch (ConfigException e)
     Console.Error.WriteLine(e.Message);
     return 1;
 }
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // A taken port is a setup error like a bad flag: say which address, exit 1, no stack trace.
+    Console.Error.WriteLine($"{e.Message} Another process listens there: stop it, or choose another --web.listen-address (or --grpc.listen-address).");
+    return 1;
+}
 return 0;

@@ -45,8 +45,8 @@ public sealed class KillDuringSnapshotTests(ITestOutputHelper output)
             for (int round = 0; round < 30 && (round < 6 || tornRounds < 2); round++)
             {
                 using var sidecar = SidecarProcess.Start(directory, "--log.level=warn");
-                var http = sidecar.Http;
                 await sidecar.WaitReadyAsync(TimeSpan.FromSeconds(30));
+                var http = sidecar.Http;
                 if (round > 0)
                 {
                     // Exactly the series of the snapshot left by the kill come back, before any new write

@@ -36,6 +36,22 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
         """;
 
     [Fact]
+    public async Task ATakenPortIsAClearErrorAndExitCodeOneNotACrash()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_directory, "sidecar.yml"), Config("t"));
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        int port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        var (exitCode, output) = await ExternalProgram.RunAsync("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "prometheus-forecast-sidecar.dll"), "--config.file=" + Path.Combine(_directory, "sidecar.yml"),
+                "--storage.path=" + Path.Combine(_directory, "data"), $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"]);
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"127.0.0.1:{port}: address already in use", output);
+        Assert.Contains("--web.listen-address", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+    }
+
+    [Fact]
     public async Task SigtermFinishesTheInFlightWriteTakesTheFinalSnapshotAndExitsZero()
     {
         await File.WriteAllTextAsync(Path.Combine(_directory, "sidecar.yml"), Config("t"));

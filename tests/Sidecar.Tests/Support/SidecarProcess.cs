@@ -13,62 +13,89 @@ internal sealed class SidecarProcess : IDisposable
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
 
-    private SidecarProcess(Process process, int port)
+    private readonly string _directory;
+    private readonly string[] _flags;
+    private int _launches;
+
+    private SidecarProcess(string directory, string[] flags)
     {
-        Process = process;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        _directory = directory;
+        _flags = flags;
+        Launch();
     }
 
-    public Process Process { get; }
+    /// <summary>The running process; replaced if the first launch found its port taken (see <see cref="WaitReadyAsync"/>).</summary>
+    public Process Process { get; private set; } = null!;
 
-    public HttpClient Http { get; }
+    /// <summary>Points at the running process; take it after <see cref="WaitReadyAsync"/>.</summary>
+    public HttpClient Http { get; private set; } = null!;
 
     public IReadOnlyCollection<string> StdoutLines => _stdout;
 
     public string Stderr => string.Join('\n', _stderr);
 
     /// <param name="directory">Holds <c>sidecar.yml</c> (written by the caller) and the <c>data</c> directory.</param>
-    public static SidecarProcess Start(string directory, params string[] flags)
+    public static SidecarProcess Start(string directory, params string[] flags) => new(directory, flags);
+
+    private void Launch()
     {
+        _launches++;
         int port = PrometheusServer.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = directory,
+            WorkingDirectory = _directory,
         };
         foreach (string arg in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "prometheus-forecast-sidecar.dll"),
-            "--config.file=" + Path.Combine(directory, "sidecar.yml"),
-            "--storage.path=" + Path.Combine(directory, "data"),
+            "--config.file=" + Path.Combine(_directory, "sidecar.yml"),
+            "--storage.path=" + Path.Combine(_directory, "data"),
             $"--web.listen-address=127.0.0.1:{port}",
-        }.Concat(flags))
+        }.Concat(_flags))
             start.ArgumentList.Add(arg);
+        _stdout.Clear();
+        _stderr.Clear();
         var process = Process.Start(start)!;
-        var sidecar = new SidecarProcess(process, port);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
-                sidecar._stdout.Enqueue(e.Data);
+                _stdout.Enqueue(e.Data);
         };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
-                sidecar._stderr.Enqueue(e.Data);
+                _stderr.Enqueue(e.Data);
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return sidecar;
+        Process = process;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>
+    /// Waits until the sidecar is ready. Its port was free when chosen, but another process may take it
+    /// before the sidecar binds it: then it is started again on another port, at most three times.
+    /// </summary>
     public async Task WaitReadyAsync(TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {
             if (Process.HasExited)
-                Assert.Fail($"the sidecar exited at start ({Process.ExitCode}): {Stderr}");
+            {
+                Process.WaitForExit(); // the last redirected lines are read
+                string output = string.Join('\n', _stdout) + "\n" + Stderr;
+                if (_launches < 3 && output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                {
+                    Http.Dispose();
+                    Process.Dispose();
+                    Launch();
+                    continue;
+                }
+                Assert.Fail($"the sidecar exited at start ({Process.ExitCode}): {output}");
+            }
             try
             {
                 if ((await Http.GetAsync("/-/ready")).IsSuccessStatusCode)

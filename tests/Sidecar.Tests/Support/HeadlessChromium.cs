@@ -31,6 +31,23 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
     public static async Task<HeadlessChromium> StartAsync(int width = 1280, int height = 900)
     {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(width, height);
+            }
+            catch (DriverExitedException) when (attempt < 3)
+            {
+                // Most likely its port was taken between FreePort and chromedriver's bind: another port.
+            }
+        }
+    }
+
+    private sealed class DriverExitedException(string message) : InvalidOperationException(message);
+
+    private static async Task<HeadlessChromium> StartOnceAsync(int width, int height)
+    {
         if (!File.Exists(Browser) || !File.Exists(Driver))
             throw new InvalidOperationException($"{Browser} and {Driver} are needed: apt-get install chromium chromium-driver (.ci/run does this)");
         int port = PrometheusServer.FreePort();
@@ -116,7 +133,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         while (true)
         {
             if (driver.HasExited)
-                throw new InvalidOperationException($"chromedriver exited with {driver.ExitCode}");
+                throw new DriverExitedException($"chromedriver exited with {driver.ExitCode}");
             try
             {
                 var status = await http.GetFromJsonAsync<JsonElement>("status");

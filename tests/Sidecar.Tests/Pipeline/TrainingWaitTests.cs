@@ -54,6 +54,9 @@ public sealed class TrainingWaitTests
         Assert.Contains("forecast_sidecar_training_waiting_for_data{target=\"t\"} 1", text);
         Assert.DoesNotContain("result=\"failure\"", text);
         Assert.Single(log.Text.Split('\n'), l => l.Contains("waits to train", StringComparison.Ordinal));
+        // The web UI's target card says why.
+        string html = Sidecar.Web.TargetsPage.Render([new Sidecar.Api.TargetView("t", "test_metric", TimeSpan.FromSeconds(1), ["2s", "5s"], 1, 0, null, "target", view, [])]);
+        Assert.Contains("<p class=\"waiting-for\">waiting for data: training needs observed targets in both parts", html);
 
         // Data fills the newest part: the next check trains.
         Write(142, 200);

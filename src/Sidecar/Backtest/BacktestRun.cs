@@ -31,7 +31,9 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
         int daySteps = (int)Math.Max(1, 86_400_000 / stepMs);
         int rangeSteps = (int)Math.Max(2, baselineRange.TotalMilliseconds / stepMs);
         IBaselineForecaster[] baselines = [.. BaselineCatalog.Names.Select(name => BaselineCatalog.Create(name, stepMs, rangeSteps))];
-        string[] models = [LstmModel, .. baselines.Select(b => b.Name)];
+        // The strongest classical baseline, fitted as its experts fit it; too costly for the serving fallback.
+        var fitted = new RefittedHoltWinters(daySteps);
+        string[] models = [LstmModel, .. baselines.Select(b => b.Name), RefittedHoltWinters.ModelName];
         var accuracy = new ForecastAccuracy(models, horizons, daySteps);
 
         var clock = new SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(csv.TimestampsMs.FirstOrDefault()));
@@ -88,6 +90,11 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
                         continue;
                     for (int h = 0; h < horizons.Length; h++)
                         pending[(b + 1, h, step + horizons[h])] = (baselineForecasts[h], float.NaN, float.NaN);
+                }
+                if (fitted.TryForecast(series, step, horizons, baselineForecasts))
+                {
+                    for (int h = 0; h < horizons.Length; h++)
+                        pending[(baselines.Length + 1, h, step + horizons[h])] = (baselineForecasts[h], float.NaN, float.NaN);
                 }
             }
             float predicted = previousStep == step - 1 ? previousOneStep : float.NaN;

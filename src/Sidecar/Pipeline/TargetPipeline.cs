@@ -241,6 +241,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private void SwapIn(TrainedModel published, string? seriesKey)
     {
+        // A per-series model trained while its series was being forgotten has nobody to serve.
+        if (seriesKey is not null && !Array.Exists(Store.Snapshot(), s => s.Labels.ToString() == seriesKey))
+        {
+            published.Dispose();
+            return;
+        }
         var slot = new ModelSlot(published, ++_generation, seriesKey);
         if (seriesKey is null)
         {

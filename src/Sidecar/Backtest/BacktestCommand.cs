@@ -38,10 +38,11 @@ internal static class BacktestCommand
             Directory.CreateDirectory(options.OutputDirectory);
 
         var nab = options.NabResultsDirectory is null ? null : NabResults.Load(options.NabResultsDirectory, options.NabWindowsPath!);
-        var all = new List<AccuracySummary>();
-        int failed = 0;
+        var all = new List<(int File, AccuracySummary Row)>();
+        int failed = 0, fileIndex = -1;
         foreach (string path in options.Files)
         {
+            fileIndex++;
             try
             {
                 var csv = CsvSeries.Read(path);
@@ -53,7 +54,7 @@ internal static class BacktestCommand
                 var accuracy = new BacktestRun(settings, csv, range, logger).Run(output, scores);
                 nab?.Write(path, csv, scores);
                 var rows = Summaries(accuracy);
-                all.AddRange(rows);
+                all.AddRange(rows.Select(r => (fileIndex, r)));
                 Console.WriteLine($"== {path} ({csv.Values.Length} rows, step {PromDuration.Format(TimeSpan.FromMilliseconds(csv.StepMs))})");
                 Print(rows, settings.Targets[0]);
             }
@@ -97,18 +98,27 @@ internal static class BacktestCommand
         }
     }
 
-    private static void PrintMeans(List<AccuracySummary> rows)
+    private static void PrintMeans(List<(int File, AccuracySummary Row)> rows)
     {
-        Console.WriteLine("horizon_steps  model                         files  mean_MASE  mean_sMAPE  mean_coverage");
-        foreach (var group in rows.GroupBy(r => (r.HorizonSteps, r.Model)))
+        // gmean_relMAE: each file's MAE over seasonal naive's on the same outcomes, geometric mean over files.
+        // gmean_width: the interval's mean width in the same unit (multiples of naive's MAE), so files in
+        // bytes and in percent can be averaged.
+        var reference = rows.Where(r => r.Row.Model == RelativeError.Reference)
+            .ToDictionary(r => (r.File, r.Row.HorizonSteps), r => r.Row.MeanAbsoluteError);
+        Console.WriteLine("horizon_steps  model                         files  mean_MASE  gmean_relMAE  mean_sMAPE  mean_coverage  gmean_width");
+        foreach (var group in rows.GroupBy(r => (r.Row.HorizonSteps, r.Row.Model)))
         {
-            var scored = group.Where(r => r.Count > 0 && !double.IsNaN(r.MeanAbsoluteScaledError)).ToList();
+            var scored = group.Select(g => g.Row).Where(r => r.Count > 0 && !double.IsNaN(r.MeanAbsoluteScaledError)).ToList();
             double mase = scored.Count == 0 ? double.NaN : scored.Average(r => r.MeanAbsoluteScaledError);
             double smape = scored.Count == 0 ? double.NaN : scored.Average(r => r.SymmetricMeanAbsolutePercentageError);
-            var covered = group.Where(r => r.IntervalCount > 0).ToList();
+            double relative = RelativeError.GeometricMean(group.Where(g => g.Row.Count > 0)
+                .Select(g => (g.Row.MeanAbsoluteError, reference.GetValueOrDefault((g.File, g.Row.HorizonSteps), double.NaN))));
+            var covered = group.Select(g => g.Row).Where(r => r.IntervalCount > 0).ToList();
             double coverage = covered.Count == 0 ? double.NaN : covered.Average(r => r.IntervalCoverage);
+            double width = RelativeError.GeometricMean(group.Where(g => g.Row.IntervalCount > 0)
+                .Select(g => (g.Row.MeanIntervalWidth, reference.GetValueOrDefault((g.File, g.Row.HorizonSteps), double.NaN))));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{group.Key.HorizonSteps,13}  {group.Key.Model,-28} {scored.Count,5}  {mase,9:F3}  {smape,10:F3}  {Blank(coverage, "P1"),13}"));
+                $"{group.Key.HorizonSteps,13}  {group.Key.Model,-28} {scored.Count,5}  {mase,9:F3}  {relative,12:F3}  {smape,10:F3}  {Blank(coverage, "P1"),13}  {Blank(width, "F3"),11}"));
         }
     }
 

@@ -12,14 +12,16 @@ namespace Sidecar.Pipeline;
 /// which the store doesn't keep.
 /// </summary>
 /// <remarks>
-/// Layout: the magic <c>FSSCORE1</c>; the payload (the novelty smoothing and onset steps, both 0 when
+/// Layout: the magic <c>FSSCORE2</c>; the payload (the novelty smoothing and onset steps, both 0 when
 /// novelty was off; the series count; then per series its key, the anomaly scorer's scale, the surprise's
-/// mean and spread, the pending one-step forecast, whether a novelty scorer follows, and that scorer); the
-/// CRC-32C of the payload.
+/// mean and spread, the pending one-step forecast, whether a novelty scorer follows, and that scorer,
+/// whether an adaptive interval follows, and that interval); the CRC-32C of the payload. A
+/// <c>FSSCORE1</c> file (before adaptive intervals) is still read: its series' intervals start afresh.
 /// </remarks>
 internal static class SavedScoresFile
 {
-    private static readonly byte[] Magic = "FSSCORE1"u8.ToArray();
+    private static readonly byte[] Magic = "FSSCORE2"u8.ToArray();
+    private static readonly byte[] MagicBeforeIntervals = "FSSCORE1"u8.ToArray();
     private const int MaxSeries = 10_000_000, MaxWindowSteps = 1 << 20;
 
     public static string PathFor(string directory, string target) => Path.Combine(directory, "states", target + ".scores");
@@ -46,6 +48,8 @@ internal static class SavedScoresFile
                 var noveltyScorer = novelty ? s.Novelty : null;
                 writer.Write(noveltyScorer is not null);
                 noveltyScorer?.WriteTo(writer);
+                writer.Write(s.Interval is not null);
+                s.Interval?.WriteTo(writer);
             }
         }
         ChecksummedFile.Write(path, Magic, payload.GetBuffer().AsSpan(0, (int)payload.Length));
@@ -55,7 +59,8 @@ internal static class SavedScoresFile
     /// <exception cref="InvalidDataException">The file is damaged, truncated or not a scores file.</exception>
     public static SavedScores Read(string path, NoveltySettings? novelty)
     {
-        byte[] payload = ChecksummedFile.ReadPayload(path, Magic, "scoring-state file");
+        bool withIntervals = !StartsWith(path, MagicBeforeIntervals);
+        byte[] payload = ChecksummedFile.ReadPayload(path, withIntervals ? Magic : MagicBeforeIntervals, "scoring-state file");
         try
         {
             using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
@@ -78,7 +83,8 @@ internal static class SavedScoresFile
                 if (hasNovelty && !saved)
                     throw new InvalidDataException($"series {i} has a novelty scorer, but the header says novelty was off");
                 NoveltyScorer? noveltyScorer = hasNovelty ? NoveltyScorer.ReadFrom(reader, layout) : null;
-                series.Add(new SavedSeriesScores(key, scorer, surprise, fits ? noveltyScorer : null, pending));
+                AdaptiveInterval? interval = withIntervals && reader.ReadBoolean() ? AdaptiveInterval.ReadFrom(reader) : null;
+                series.Add(new SavedSeriesScores(key, scorer, surprise, fits ? noveltyScorer : null, pending, interval));
             }
             if (reader.BaseStream.Position != payload.Length)
                 throw new InvalidDataException($"{path}: {payload.Length - reader.BaseStream.Position} bytes after the last series");
@@ -92,5 +98,12 @@ internal static class SavedScoresFile
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
+    }
+
+    private static bool StartsWith(string path, byte[] magic)
+    {
+        using var file = File.OpenRead(path);
+        var head = new byte[magic.Length];
+        return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.AsSpan().SequenceEqual(magic);
     }
 }

@@ -54,6 +54,9 @@ internal sealed class SeriesState(Series series)
     /// <summary>Actual − one-step prediction at the newest processed step; NaN when there was none.</summary>
     public double LastResidual = double.NaN;
 
+    /// <summary>Stretches the model's band per horizon so its coverage holds on this series; null until the first LSTM forecast.</summary>
+    public AdaptiveInterval? Interval;
+
     /// <summary>The newest forecast, per horizon: lower, median, upper; made at <see cref="ForecastStep"/>.</summary>
     public float[]? Forecast;
 

@@ -49,6 +49,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly ForecastQuality _quality = new([.. store.Settings.Horizons.Select(h => h.Steps)], QualitySampleSeries);
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
     private readonly NoveltyHistory _novelty = new(store.Settings);
+    private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
+    // The share of outcomes the band between the lowest and highest quantile promises to hold.
+    private readonly double _intervalCoverage = store.Settings.Model.Quantiles.Max() - store.Settings.Model.Quantiles.Min();
 
     public TargetStore Store { get; } = store;
 
@@ -154,10 +157,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             var series = new List<SavedSeriesScores>();
             foreach (SeriesState? state in _states)
             {
-                if (state is not null && (state.Scorer.Count > 0 || state.Novelty is not null))
+                if (state is not null && (state.Scorer.Count > 0 || state.Novelty is not null || state.Interval is not null))
                 {
                     var pending = new PendingForecast(state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel);
-                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, state.Novelty?.Clone(), pending));
+                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, state.Novelty?.Clone(), pending, state.Interval?.Clone()));
                 }
             }
             return new SavedScores(novelty?.SmoothingSteps ?? 0, novelty?.OnsetSteps ?? 0, series);
@@ -236,6 +239,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 ? kept.Under(novelty)
                 : null;
             (state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel) = restored.Pending;
+            // An interval learnt for other horizons (a reload that changed them) starts afresh.
+            state.Interval = restored.Interval is { } interval && interval.Fits(_horizonSteps) ? interval : null;
         }
     }
 
@@ -311,6 +316,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             float actual = series.CopyHistoryAt(step);
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
+            state.Interval?.Observe(step, actual);
             double surprise = double.NaN;
             if (state.PendingStep == step && !float.IsNaN(actual))
             {
@@ -454,11 +460,18 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.ForecastModel = LstmModelName;
             state.ForecastOrigin = lastValues[b];
             IReadOnlyList<float> scales = model.Description.IntervalScales;
+            state.Interval ??= new AdaptiveInterval(_horizonSteps, _intervalCoverage);
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
-                state.Forecast[h * 3] = ForecastDomain.AtLeast(Edge(h + 1, 0, scales[(h + 1) * 2]), floor);
-                state.Forecast[h * 3 + 1] = ForecastDomain.AtLeast(Quantile(h + 1, model.MedianIndex), floor);
-                state.Forecast[h * 3 + 2] = ForecastDomain.AtLeast(Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]), floor);
+                // The band as calibrated on the validation part, then stretched by what this series' own
+                // outcomes say it needs (AdaptiveInterval), then kept in the series' domain.
+                float median = Quantile(h + 1, model.MedianIndex);
+                float lower = Edge(h + 1, 0, scales[(h + 1) * 2]), upper = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]);
+                state.Interval.Record(h, last, median, lower, upper);
+                float stretch = state.Interval.Stretch(h);
+                state.Forecast[h * 3] = ForecastDomain.AtLeast(median - stretch * (median - lower), floor);
+                state.Forecast[h * 3 + 1] = ForecastDomain.AtLeast(median, floor);
+                state.Forecast[h * 3 + 2] = ForecastDomain.AtLeast(median + stretch * (upper - median), floor);
             }
             _quality.Record(series.Id, last, state.Forecast);
             PublishForecast(series, state);

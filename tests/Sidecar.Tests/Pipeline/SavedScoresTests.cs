@@ -115,9 +115,16 @@ public sealed class SavedScoresTests
             double score = scorer.Score(Math.Sin(i), 10 + i, 0.5, 0.7, settings);
             noveltyScorer.Observe(i, 10 + i % 7, i >= 6 ? 10 + (i - 6) % 7 : float.NaN, surprise.Observe(score, 20));
         }
+        var interval = new AdaptiveInterval([1, 12], 0.9);
+        for (int i = 0; i < 40; i++)
+        {
+            interval.Observe(i, i % 5);
+            interval.Record(0, i, 2, 1, 3);
+            interval.Record(1, i, 2, 1.5f, 2.5f);
+        }
         return new SavedScores(novelty.SmoothingSteps, novelty.OnsetSteps,
         [
-            new SavedSeriesScores("{instance=\"a\"}", scorer, surprise, noveltyScorer, new PendingForecast(30, 12.5f, 1, 2, FromModel: true)),
+            new SavedSeriesScores("{instance=\"a\"}", scorer, surprise, noveltyScorer, new PendingForecast(30, 12.5f, 1, 2, FromModel: true), interval),
             new SavedSeriesScores("{instance=\"b\"}", scorer, default, null, new PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false)),
         ]);
     }
@@ -192,6 +199,30 @@ public sealed class SavedScoresTests
             Assert.Equal(original.Novelty!.Observe(i, value, 10 + (i - 6) % 7, i % 3), copy.Novelty!.Observe(i, value, 10 + (i - 6) % 7, i % 3));
         }
         Assert.True(copy.Novelty!.Observe(60, 1000, 10, 0) > 1, "a value far beyond the records is novel");
+
+        // The adaptive interval comes back with its stretches and the forecasts still waiting, and goes on alike.
+        Assert.Null(read.Series[1].Interval);
+        var (savedInterval, readInterval) = (original.Interval!, copy.Interval!);
+        Assert.True(readInterval.Fits([1, 12]));
+        for (int i = 40; i < 60; i++)
+        {
+            savedInterval.Observe(i, i % 7);
+            readInterval.Observe(i, i % 7);
+            Assert.Equal((savedInterval.Stretch(0), savedInterval.Stretch(1)), (readInterval.Stretch(0), readInterval.Stretch(1)));
+        }
+        Assert.NotEqual(1f, readInterval.Stretch(1)); // the 12-step forecasts recorded before the save were judged after it
+    }
+
+    [Fact]
+    public void AFileFromBeforeAdaptiveIntervalsIsStillRead()
+    {
+        using var directory = new TemporaryDirectory("saved-scores-");
+        string path = SavedScoresFile.PathFor(directory.FullName, "t");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // FSSCORE1: novelty off (windows 0 and 0), no series.
+        var payload = new byte[12];
+        ChecksummedFile.Write(path, "FSSCORE1"u8, payload);
+        Assert.Empty(SavedScoresFile.Read(path, novelty: null).Series);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
+using MathNet.Numerics.Statistics;
 
 namespace Sidecar.Model.Baselines;
 
@@ -109,19 +110,8 @@ internal static class HoltWintersFit
         return true;
     }
 
-    private static double MeanOf(ReadOnlySpan<double> values)
-    {
-        double sum = 0;
-        int count = 0;
-        foreach (double v in values)
-        {
-            if (double.IsNaN(v))
-                continue;
-            sum += v;
-            count++;
-        }
-        return count == 0 ? double.NaN : sum / count;
-    }
+    // The mean of the observed values (MathNet's, NaN when there are none); a cold path, once per fit.
+    private static double MeanOf(ReadOnlySpan<double> values) => values.ToArray().Where(v => !double.IsNaN(v)).Mean();
 
     private static double Logit(double p) => Math.Log(p / (1 - p));
 

@@ -30,10 +30,18 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
     // Decided at the first Infer: whether libtorch's path without autograd is right for this shape.
     private bool? _withoutAutogradIsRight;
 
+    // libtorch draws initial weights from one process-wide generator. Seeding it and drawing from it happen
+    // under this lock, so networks built on other threads (backtest replays files in parallel) can't take
+    // draws out of the middle of a seeded initialisation: the same seed gives the same network.
+    private static readonly Lock Initialisation = new();
+
     public LstmNetwork(int features, int hiddenSize, int layers, int heads, int quantiles, int medianIndex) : base(nameof(LstmNetwork))
     {
-        _lstm = nn.LSTM(inputSize: features, hiddenSize: hiddenSize, numLayers: layers, batchFirst: true);
-        _head = nn.Linear(hiddenSize, heads * quantiles);
+        lock (Initialisation)
+        {
+            _lstm = nn.LSTM(inputSize: features, hiddenSize: hiddenSize, numLayers: layers, batchFirst: true);
+            _head = nn.Linear(hiddenSize, heads * quantiles);
+        }
         _heads = heads;
         _quantiles = quantiles;
         _median = medianIndex;
@@ -41,6 +49,16 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
         HiddenSize = hiddenSize;
         Layers = layers;
         RegisterComponents();
+    }
+
+    /// <summary>A network whose initial weights depend only on <paramref name="seed"/>, whatever other threads do.</summary>
+    public static LstmNetwork Seeded(int seed, int features, int hiddenSize, int layers, int heads, int quantiles, int medianIndex)
+    {
+        lock (Initialisation)
+        {
+            torch.manual_seed(seed);
+            return new LstmNetwork(features, hiddenSize, layers, heads, quantiles, medianIndex);
+        }
     }
 
     public int Features { get; }
@@ -67,7 +85,11 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
     public bool WithoutAutogradAgrees()
     {
         using var scope = torch.NewDisposeScope();
-        Tensor input = torch.randn(4, 8, Features), hidden = torch.randn(Layers, 4, HiddenSize), cell = torch.randn(Layers, 4, HiddenSize);
+        // Its own generator: drawing from the global one would move another thread's seeded initialisation.
+        using var generator = new torch.Generator(1);
+        Tensor input = torch.randn([4, 8, Features], generator: generator);
+        Tensor hidden = torch.randn([Layers, 4, HiddenSize], generator: generator);
+        Tensor cell = torch.randn([Layers, 4, HiddenSize], generator: generator);
         Tensor expected;
         using (torch.enable_grad())
             expected = Forward(input, hidden, cell).Output.detach();
@@ -97,25 +119,34 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
         sequence.Dispose();
         long batch = input.shape[0], steps = input.shape[1];
         using Tensor shaped = raw.reshape(batch, steps, _heads, _quantiles);
-        return (OrderQuantiles(shaped), h, c);
+        return (OrderQuantiles(shaped, _median, _quantiles), h, c);
     }
 
-    private Tensor OrderQuantiles(Tensor raw)
+    /// <summary>Turns the head's raw outputs <c>[.., quantiles]</c> into quantiles that can't cross.</summary>
+    internal static Tensor OrderQuantiles(Tensor raw, int medianIndex, int quantiles)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor median = raw.narrow(3, _median, 1);
+        Tensor median = raw.narrow(3, medianIndex, 1);
         var parts = new List<Tensor>();
-        if (_median > 0)
+        if (medianIndex > 0)
         {
             // Gaps below the median accumulate outwards: the lowest quantile is furthest down.
-            Tensor below = nn.functional.softplus(raw.narrow(3, 0, _median)).flip(3).cumsum(3).flip(3);
-            parts.Add(median - below);
+            Tensor below = Softplus(raw.narrow(3, 0, medianIndex)).flip(3).cumsum(3).flip(3);
+            parts.Add(median.add(below, PinnedScalars.MinusOne));
         }
         parts.Add(median);
-        int above = _quantiles - _median - 1;
+        int above = quantiles - medianIndex - 1;
         if (above > 0)
-            parts.Add(median + nn.functional.softplus(raw.narrow(3, _median + 1, above)).cumsum(3));
+            parts.Add(median.add(Softplus(raw.narrow(3, medianIndex + 1, above)).cumsum(3), PinnedScalars.One));
         return torch.cat(parts, 3).MoveToOuterDisposeScope();
+    }
+
+    // log(1 + e^x) as logaddexp(x, 0): the same function as nn.functional.softplus, without the two
+    // temporary scalars (beta, threshold) that TorchSharp makes for it on every call (PinnedScalars).
+    private static Tensor Softplus(Tensor x)
+    {
+        using Tensor zero = torch.zeros_like(x);
+        return torch.logaddexp(x, zero);
     }
 
     protected override void Dispose(bool disposing)

@@ -19,10 +19,12 @@ internal static class PinballLoss
         Tensor valid = targets.isnan().logical_not();
         long count = valid.sum().item<long>();
         Tensor filled = targets.nan_to_num(0).unsqueeze(-1);
-        Tensor error = filled - predicted;
-        Tensor loss = torch.maximum(levels * error, (levels - 1) * error);
+        // No operator with a .NET number here: those make temporary scalars a collection can free mid-call (PinnedScalars).
+        Tensor error = filled.add(predicted, PinnedScalars.MinusOne);
+        Tensor loss = torch.maximum(levels * error, levels.sub(PinnedScalars.One) * error);
         Tensor masked = loss * valid.unsqueeze(-1).to_type(ScalarType.Float32);
-        Tensor mean = masked.sum() / Math.Max(count * levels.shape[0], 1);
+        using Scalar cells = ((double)Math.Max(count * levels.shape[0], 1)).ToScalar();
+        Tensor mean = masked.sum().div(cells);
         return (mean.MoveToOuterDisposeScope(), count);
     }
 }

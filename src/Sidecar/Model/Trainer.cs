@@ -42,10 +42,9 @@ internal static class Trainer
             throw new InvalidOperationException(reason);
 
         var clock = Stopwatch.StartNew();
-        torch.manual_seed(settings.Seed);
         var random = new Random(settings.Seed);
         int median = settings.Quantiles.ToList().IndexOf(0.5);
-        var network = new LstmNetwork(data.Layout.Count, settings.HiddenSize, settings.Layers, data.HeadSteps.Count, settings.Quantiles.Count, median);
+        var network = LstmNetwork.Seeded(settings.Seed, data.Layout.Count, settings.HiddenSize, settings.Layers, data.HeadSteps.Count, settings.Quantiles.Count, median);
         try
         {
             using Tensor levels = torch.tensor(settings.Quantiles.Select(q => (float)q).ToArray());

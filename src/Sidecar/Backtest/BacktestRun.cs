@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using Sidecar.Expose;
 using Sidecar.Host;
+using Sidecar.Model;
 using Sidecar.Model.Baselines;
 using Sidecar.Pipeline;
 using Sidecar.Protocol.RemoteWrite;
@@ -33,7 +34,13 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
         IBaselineForecaster[] baselines = [.. BaselineCatalog.Names.Select(name => BaselineCatalog.Create(name, stepMs, rangeSteps))];
         // The strongest classical baseline, fitted as its experts fit it; too costly for the serving fallback.
         var fitted = new RefittedHoltWinters(daySteps);
-        string[] models = [LstmModel, .. baselines.Select(b => b.Name), RefittedHoltWinters.ModelName];
+        string[] members = [LstmModel, .. baselines.Select(b => b.Name), RefittedHoltWinters.ModelName];
+        // Online combinations of the LSTM with classical forecasters, each member weighted per horizon by
+        // its inverse mean absolute error over the last day of outcomes on this series.
+        var combinations = Combinations.Select(c => (Name: c.Name, Members: c.Members.Select(m => Array.IndexOf(members, m)).ToArray(),
+            State: new OnlineCombination(c.Members.Length, horizons.Length, window: daySteps, minimumOutcomes: Math.Min(12, daySteps)))).ToArray();
+        string[] models = [.. members, .. combinations.Select(c => c.Name)];
+        var memberForecasts = new float[Combinations.Max(c => c.Members.Length)];
         var accuracy = new ForecastAccuracy(models, horizons, daySteps);
 
         var clock = new SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(csv.TimestampsMs.FirstOrDefault()));
@@ -71,6 +78,14 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
             scheduler.RunDue(CancellationToken.None);
             pipeline.Process();
             accuracy.TrainingScale.Observe(value);
+            foreach (var c in combinations)
+            {
+                for (int h = 0; h < horizons.Length; h++)
+                {
+                    if (Gather(pending, c.Members, h, step, memberForecasts))
+                        c.State.Observe(h, memberForecasts.AsSpan(0, c.Members.Length), value);
+                }
+            }
             Score(accuracy, pending, step, value);
 
             Series? series = store.Targets[0].Snapshot().FirstOrDefault();
@@ -97,6 +112,17 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
                         pending[(baselines.Length + 1, h, step + horizons[h])] = (baselineForecasts[h], float.NaN, float.NaN);
                 }
             }
+            for (int c = 0; c < combinations.Length; c++)
+            {
+                for (int h = 0; h < horizons.Length; h++)
+                {
+                    if (!Gather(pending, combinations[c].Members, h, step + horizons[h], memberForecasts))
+                        continue;
+                    float combined = combinations[c].State.Combine(h, memberForecasts.AsSpan(0, combinations[c].Members.Length));
+                    if (float.IsFinite(combined))
+                        pending[(members.Length + c, h, step + horizons[h])] = (combined, float.NaN, float.NaN);
+                }
+            }
             float predicted = previousStep == step - 1 ? previousOneStep : float.NaN;
             bool current = latest?.Step == step;
             double score = current ? latest!.AnomalyScore : double.NaN;
@@ -113,6 +139,26 @@ internal sealed class BacktestRun(SidecarSettings settings, CsvSeries csv, TimeS
             previousStep = step;
         }
         return accuracy;
+    }
+
+    /// <summary>The combinations scored beside their members: a name and the models it combines.</summary>
+    public static readonly (string Name, string[] Members)[] Combinations =
+    [
+        ("lstm+holt_winters_fitted", [LstmModel, RefittedHoltWinters.ModelName]),
+        ("lstm+holt_winters", [LstmModel, "holt_winters"]),
+        ("lstm+fitted+des", [LstmModel, RefittedHoltWinters.ModelName, "double_exponential_smoothing"]),
+    ];
+
+    /// <summary>Each member's median forecast for <paramref name="step"/>, when all have one.</summary>
+    private static bool Gather(Dictionary<(int, int, long), (float Median, float Lower, float Upper)> pending, int[] members, int horizon, long step, float[] forecasts)
+    {
+        for (int i = 0; i < members.Length; i++)
+        {
+            if (!pending.TryGetValue((members[i], horizon, step), out var forecast))
+                return false;
+            forecasts[i] = forecast.Median;
+        }
+        return true;
     }
 
     /// <summary>

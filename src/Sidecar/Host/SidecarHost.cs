@@ -22,10 +22,9 @@ internal static class SidecarHost
     public const string DefaultConfigFileName = "sidecar.yml";
 
     /// <param name="addLogging">Extra log providers, e.g. a test's capture of what the host logs.</param>
-    /// <exception cref="ConfigException">The flags, the config file or the web config file are invalid.</exception>
-    public static WebApplication Build(string[] args, Action<ILoggingBuilder>? addLogging = null)
+    /// <exception cref="ConfigException">The config file or the web config file is invalid.</exception>
+    public static WebApplication Build(ServeFlags flags, Action<ILoggingBuilder>? addLogging = null)
     {
-        CommandLine flags = CommandLine.Parse(args);
         string configPath = flags.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, DefaultConfigFileName);
         SidecarSettings settings = LoadSettings(configPath);
         WebConfig webConfig = WebConfigLoader.Load(flags.WebConfigFile);
@@ -37,7 +36,7 @@ internal static class SidecarHost
         addLogging?.Invoke(builder.Logging);
         // The whole graceful shutdown (draining requests, stopping services, the final snapshot) shares this deadline.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = flags.ShutdownTimeout);
-        var (address, port) = CommandLine.ParseListenAddress(flags.ListenAddress);
+        var (address, port) = ServeFlags.ParseListenAddress(flags.ListenAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(address, port, listen => listen.UseWebConfig(webConfig));
@@ -142,7 +141,7 @@ internal static class SidecarHost
         return app;
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, CommandLine flags)
+    private static void ConfigureLogging(ILoggingBuilder logging, ServeFlags flags)
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(flags.LogLevel);

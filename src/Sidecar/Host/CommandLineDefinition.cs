@@ -40,6 +40,7 @@ internal sealed class CommandLineDefinition
             Root.Options.Add(option);
         Root.Subcommands.Add(_backtest.Create());
         Root.Subcommands.Add(BenchCommands.Create());
+        Root.Subcommands.Add(CheckConfigCommand.Create());
         Root.SetAction((result, _) => ServeCommand.RunAsync(_serve.Read(result), result.InvocationConfiguration.Error));
     }
 

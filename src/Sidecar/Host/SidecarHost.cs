@@ -162,9 +162,11 @@ internal static class SidecarHost
 
     /// <summary>Reads and validates the config file, with the built-in demo target added when the demo may run.</summary>
     /// <exception cref="ConfigException">The file can't be read or is invalid.</exception>
-    private static SidecarSettings LoadSettings(string path)
+    private static SidecarSettings LoadSettings(string path) => WithDemoTarget(ConfigLoader.LoadFile(path));
+
+    /// <summary>The settings the sidecar runs: those of the file, and the built-in demo target after them when the demo may run.</summary>
+    internal static SidecarSettings WithDemoTarget(SidecarSettings settings)
     {
-        SidecarSettings settings = ConfigLoader.LoadFile(path);
         if (settings.Demo == DemoMode.Off || settings.Targets.Any(t => t.Name == DemoSource.TargetName))
             return settings;
         var demo = ConfigValidator.Validate(new ConfigFile { Targets = [DemoSource.Target] }, "built-in demo target").Targets[0];

@@ -34,6 +34,7 @@ internal sealed class CommandLineDefinition
         // Prometheus' -h and --help, not also Windows' /h and /?, which could be file names here.
         Root.Options.Remove(Root.Options.OfType<HelpOption>().Single());
         Root.Options.Add(new HelpOption("--help", "-h") { Recursive = true });
+        Root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
         // Only the parse directives' brackets would be taken from the arguments; nothing here uses them.
         Root.Directives.Clear();
         foreach (Option option in _serve.Options)

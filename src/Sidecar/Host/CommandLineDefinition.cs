@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using System.CommandLine.Invocation;
 using Sidecar.Backtest;
 using Sidecar.Bench;
 
@@ -53,7 +52,7 @@ internal sealed class CommandLineDefinition
     public async Task<int> InvokeAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         ParseResult result = Parse(args);
-        if (result.Action is ParseErrorAction)
+        if (CommandLineErrors.Any(result))
         {
             await error.WriteLineAsync(CommandLineErrors.Describe(result));
             return result.CommandResult.Command == Root ? 1 : 2;
@@ -82,7 +81,7 @@ internal sealed class CommandLineDefinition
     private ParseResult ParseFor(Command expected, IReadOnlyList<string> args)
     {
         ParseResult result = Parse(args);
-        if (result.Errors.Count > 0)
+        if (CommandLineErrors.Any(result))
             throw new ConfigException(CommandLineErrors.Describe(result));
         if (result.CommandResult.Command != expected)
             throw new ConfigException($"{ProgramName}: expected the arguments of {expected.Name}, got the command {result.CommandResult.Command.Name}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 
 namespace Sidecar.Host;
@@ -10,12 +11,19 @@ namespace Sidecar.Host;
 /// </summary>
 internal static class CommandLineErrors
 {
+    /// <summary>
+    /// Whether the arguments are wrong: the parser found errors, or a command with FILE arguments took an
+    /// unknown flag for a file name (it does so rather than call the flag unknown; before <c>--</c> that is never meant).
+    /// </summary>
+    public static bool Any(ParseResult result) =>
+        result.Action is ParseErrorAction || (result.Action == result.CommandResult.Command.Action && FlagsTakenAsArguments(result).Any());
+
     /// <returns>Lines prefixed with the command, e.g. <c>prometheus-forecast-sidecar: unknown flag --web.listen-adress; did you mean --web.listen-address?</c></returns>
     public static string Describe(ParseResult result)
     {
         Command command = result.CommandResult.Command;
         // Unmatched arguments come first: they are usually the cause, and the parser's errors about them add nothing.
-        var unknownFlags = result.UnmatchedTokens.Where(token => token.StartsWith('-')).ToList();
+        var unknownFlags = result.UnmatchedTokens.Where(token => token.StartsWith('-')).Concat(FlagsTakenAsArguments(result)).ToList();
         IEnumerable<string> problems = unknownFlags.Count > 0 ? unknownFlags.Select(flag => UnknownFlag(flag, result.CommandResult))
             : result.UnmatchedTokens.Count > 0 ? [UnexpectedArgument(result.UnmatchedTokens[0], result)]
             : command.Action is null && command.Subcommands.Count > 0 ? [$"name one of its commands: {string.Join(", ", command.Subcommands.Select(c => c.Name))}"]
@@ -23,6 +31,12 @@ internal static class CommandLineErrors
         string name = CommandPath(result.CommandResult);
         return string.Join('\n', problems.Select(problem => $"{name}: {problem}")) + $"\nSee '{name} --help'.";
     }
+
+    private static IEnumerable<string> FlagsTakenAsArguments(ParseResult result) =>
+        result.Tokens.Any(token => token.Type == TokenType.DoubleDash)
+            ? []
+            : result.CommandResult.Children.OfType<ArgumentResult>().SelectMany(argument => argument.Tokens)
+                .Select(token => token.Value).Where(value => value.Length > 1 && value[0] == '-');
 
     private static string UnknownFlag(string token, CommandResult where)
     {

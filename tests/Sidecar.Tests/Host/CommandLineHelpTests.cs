@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Sidecar.Host;
 using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Host;
@@ -39,5 +42,28 @@ public sealed class CommandLineHelpTests
         Assert.Contains("[default: info]", output);
         Assert.Contains("[default: logfmt]", output);
         Assert.Contains("[default: 30s]", output);
+    }
+
+    [Fact]
+    public void TheCommandLineDocumentNamesEveryCommandAndFlag()
+    {
+        string document = File.ReadAllText(RepositoryRoot.File("docs", "command-line.md"));
+        var missing = new List<string>();
+        void Visit(Command command)
+        {
+            foreach (Option option in command.Options.Where(option => option.Name != "--help"))
+            {
+                if (!Regex.IsMatch(document, $@"`{Regex.Escape(option.Name)}(?![\w.-])"))
+                    missing.Add(option.Name);
+            }
+            foreach (Command subcommand in command.Subcommands)
+            {
+                if (!Regex.IsMatch(document, $@"`(\w+ )*{Regex.Escape(subcommand.Name)}[` ]"))
+                    missing.Add(subcommand.Name);
+                Visit(subcommand);
+            }
+        }
+        Visit(new CommandLineDefinition().Root);
+        Assert.True(missing.Count == 0, "docs/command-line.md does not mention " + string.Join(", ", missing));
     }
 }

@@ -34,7 +34,7 @@ internal sealed class CommandLineDefinition
         Root.Options.Remove(Root.Options.OfType<HelpOption>().Single());
         Root.Options.Add(new HelpOption("--help", "-h") { Recursive = true });
         Root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
-        // Only the parse directives' brackets would be taken from the arguments; nothing here uses them.
+        // Directives such as [suggest] would take a leading bracketed word from the arguments; none is used here.
         Root.Directives.Clear();
         foreach (Option option in _serve.Options)
             Root.Options.Add(option);
@@ -84,7 +84,7 @@ internal sealed class CommandLineDefinition
         if (CommandLineErrors.Any(result))
             throw new ConfigException(CommandLineErrors.Describe(result));
         if (result.CommandResult.Command != expected)
-            throw new ConfigException($"{ProgramName}: expected the arguments of {expected.Name}, got the command {result.CommandResult.Command.Name}");
+            throw new ConfigException($"{ProgramName}: the arguments run the command '{result.CommandResult.Command.Name}' instead");
         return result;
     }
 }

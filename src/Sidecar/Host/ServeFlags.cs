@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Sidecar.Host;
 
-/// <summary>The sidecar's own flags, as <see cref="ServeCommand"/> read them from the command line.</summary>
+/// <summary>The sidecar's own flags, as <see cref="ServeCommand"/> reads them from the command line.</summary>
 /// <param name="ConfigFile">The YAML config; null for sidecar.yml next to the program.</param>
 /// <param name="ListenAddress">host:port of remote-write, /metrics and the web UI.</param>
 /// <param name="GrpcListenAddress">host:port of the gRPC API (HTTP/2 without TLS); null when it is off, the default.</param>

@@ -13,27 +13,12 @@ namespace Sidecar.Backtest;
 /// </summary>
 internal static class BacktestCommand
 {
-    public static int Run(IReadOnlyList<string> args)
+    public static int Run(BacktestOptions options)
     {
-        BacktestOptions options;
-        try
-        {
-            options = BacktestOptions.Parse(args);
-        }
-        catch (ConfigException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 2;
-        }
         // One thread: the same seed then gives the same numbers.
         torch.set_num_threads(1);
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         var logger = loggers.CreateLogger("backtest");
-        if (!PromDuration.TryParse(options.BaselineRange, out TimeSpan range))
-        {
-            Console.Error.WriteLine($"backtest: --baseline-range {options.BaselineRange} is not a duration");
-            return 2;
-        }
         if (options.OutputDirectory is not null)
             Directory.CreateDirectory(options.OutputDirectory);
 
@@ -51,7 +36,7 @@ internal static class BacktestCommand
                 var settings = BacktestSettings.For(options, csv);
                 using var output = options.OutputDirectory is null ? null : new StreamWriter(Path.Combine(options.OutputDirectory, Path.GetFileName(path)));
                 var scores = new RowScores(csv.Values.Length);
-                var accuracy = new BacktestRun(settings, csv, range, logger).Run(output, scores);
+                var accuracy = new BacktestRun(settings, csv, options.BaselineRange, logger).Run(output, scores);
                 nab?.Write(path, csv, scores);
                 var rows = Summaries(accuracy);
                 all.AddRange(rows.Select(r => (fileIndex, r)));

@@ -16,9 +16,8 @@ namespace Sidecar.Bench;
 /// </summary>
 internal static class Firehose
 {
-    public static int Run(IReadOnlyList<string> args)
+    public static int Run(int series)
     {
-        int series = args.Count > 0 && int.TryParse(args[0].Replace("--series=", "", StringComparison.Ordinal), out int n) ? n : 1_000_000;
         const int PerRequest = 2000, Rounds = 3;
         const double ScrapeSeconds = 15;
         var settings = ConfigLoader.Load("""

@@ -28,9 +28,9 @@ internal static class InferenceSpeed
 {
     private const int Layers = 2, Hidden = 32, Heads = 4, Quantiles = 3;
 
-    public static int Run(IReadOnlyList<string> args)
+    /// <param name="batch">Series stepped together (<c>--series</c>).</param>
+    public static int Run(int batch)
     {
-        int batch = args.Count > 0 && int.TryParse(args[0].Replace("--series=", "", StringComparison.Ordinal), out int n) ? n : 1024;
         torch.set_num_threads(1);
         torch.manual_seed(1);
         var layout = new FeatureLayout(new FeatureSettings(true, true, true), 60_000);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using Sidecar.Host;
 
 namespace Sidecar.Bench;
 
@@ -14,35 +13,11 @@ namespace Sidecar.Bench;
 /// </summary>
 internal static class RemoteWriteLoad
 {
-    public const string Usage = """
-        usage: prometheus-forecast-sidecar bench remote-write --url=URL [--pid=PID] [--concurrency=4]
-               [--duration=20s] [--series=2000] [--samples-per-series=1] [--protocol=1.0|2.0]
-        """;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    /// <param name="url">The receiver; on this machine (<see cref="LoopbackUrl"/>).</param>
+    /// <param name="pid">The receiver's process, whose CPU time the samples are divided by; null for none.</param>
+    /// <param name="series">Series per request, each worker writing hosts of its own.</param>
+    public static async Task<int> RunAsync(Uri url, int? pid, int concurrency, TimeSpan duration, int series, int samplesPerSeries, bool v2)
     {
-        var options = args.Select(a => a.Split('=', 2)).ToDictionary(a => a[0].TrimStart('-'), a => a.Length > 1 ? a[1] : "");
-        if (!options.TryGetValue("url", out string? urlText) || !Uri.TryCreate(urlText, UriKind.Absolute, out Uri? url))
-        {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-        if (!System.Net.IPAddress.TryParse(url.Host, out var address) ? url.Host != "localhost" : !System.Net.IPAddress.IsLoopback(address))
-        {
-            Console.Error.WriteLine("bench: refusing a non-loopback target; load tests stay on this machine");
-            return 2;
-        }
-        int concurrency = int.Parse(options.GetValueOrDefault("concurrency", "4"), CultureInfo.InvariantCulture);
-        int series = int.Parse(options.GetValueOrDefault("series", "2000"), CultureInfo.InvariantCulture);
-        int samplesPerSeries = int.Parse(options.GetValueOrDefault("samples-per-series", "1"), CultureInfo.InvariantCulture);
-        bool v2 = options.GetValueOrDefault("protocol", "1.0") == "2.0";
-        if (!PromDuration.TryParse(options.GetValueOrDefault("duration", "20s"), out TimeSpan duration))
-        {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-        int? pid = options.TryGetValue("pid", out string? pidText) ? int.Parse(pidText, CultureInfo.InvariantCulture) : null;
-
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         long accepted = 0, requests = 0, failures = 0;
         // Start an hour back, one step per request, so timestamps stay in the past and keep increasing.
@@ -87,6 +62,16 @@ internal static class RemoteWriteLoad
             Console.WriteLine(string.Create(invariant, $"receiver_cpu_seconds={cpu:F2} samples_per_cpu_second={accepted / Math.Max(cpu, 1e-9):F0}"));
         }
         return failures > 0 && accepted == 0 ? 1 : 0;
+    }
+
+    /// <summary>A URL of this machine (loopback address or localhost), for the <c>--url</c> flag.</summary>
+    /// <exception cref="FormatException">Not an absolute URL, or one of another machine.</exception>
+    public static Uri LoopbackUrl(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? url))
+            throw new FormatException($"'{text}' is not an absolute URL");
+        bool loopback = System.Net.IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) ? System.Net.IPAddress.IsLoopback(address) : url.Host == "localhost";
+        return loopback ? url : throw new FormatException($"'{text}' is not on this machine: load tests stay on loopback");
     }
 
     /// <summary>User plus system CPU time of a process, from /proc (clock ticks of 1/100 s on Linux).</summary>

@@ -22,9 +22,8 @@ internal static class SeriesChurn
     private const long StartMs = 1_700_000_000_000;
     private const long StepMs = 60_000;
 
-    public static int Run(IReadOnlyList<string> args)
+    public static int Run(int pods, int generations, int generationHours)
     {
-        int pods = Flag(args, "--pods", 1000), generations = Flag(args, "--generations", 16), generationHours = Flag(args, "--generation-hours", 6);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pods={pods} generations={generations} generation_hours={generationHours} step=1m history=1d max_series={6 * pods}"));
         var stable = Simulate("stable", pods, generations, generationHours, churn: false, forgetAfter: null);
@@ -108,11 +107,5 @@ internal static class SeriesChurn
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static int Flag(IReadOnlyList<string> args, string name, int fallback)
-    {
-        string? text = args.FirstOrDefault(a => a.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
-        return text is not null && int.TryParse(text, CultureInfo.InvariantCulture, out int value) && value > 0 ? value : fallback;
     }
 }

@@ -22,9 +22,8 @@ internal static class StoreMemory
     private const long ScrapeIntervalMs = 30_000;
     private const long StartMs = 1_700_000_000_000;
 
-    public static int Run(IReadOnlyList<string> args)
+    public static int Run(int seriesCount)
     {
-        int seriesCount = args.Count > 0 && int.TryParse(args[0].Replace("--series=", "", StringComparison.Ordinal), out int n) ? n : 1000;
         // No type given: the _total families are counters, stored as per-step rates, the rest gauges.
         var settings = ConfigLoader.Load("""
             demo:

@@ -16,18 +16,8 @@ namespace Sidecar.Bench;
 /// </summary>
 internal static class TrainingSpeed
 {
-    public static int Run(IReadOnlyList<string> args)
+    public static int Run(int seriesCount, int threads, int days)
     {
-        int seriesCount = 1000, threads = 2, days = 14;
-        foreach (string arg in args)
-        {
-            if (arg.StartsWith("--series=", StringComparison.Ordinal))
-                seriesCount = int.Parse(arg[9..], CultureInfo.InvariantCulture);
-            else if (arg.StartsWith("--threads=", StringComparison.Ordinal))
-                threads = int.Parse(arg[10..], CultureInfo.InvariantCulture);
-            else if (arg.StartsWith("--days=", StringComparison.Ordinal))
-                days = int.Parse(arg[7..], CultureInfo.InvariantCulture);
-        }
         torch.set_num_threads(threads);
         var settings = ConfigLoader.Load($"""
             demo:

@@ -1,3 +1,5 @@
+using YamlDotNet.Serialization;
+
 namespace Sidecar.Host;
 
 // The YAML shape of --config.file, exactly as users write it (snake_case keys, durations as strings).
@@ -16,6 +18,13 @@ internal sealed class ConfigFile
     public ComputeSection Compute { get; set; } = new();
 
     public List<TargetSection> Targets { get; set; } = [];
+
+    /// <summary>
+    /// Keys in the file that no setting has, each with its line: not part of the YAML shape, but found while
+    /// reading it (<see cref="ConfigLoader.Parse"/>) and reported by the validator with every other error.
+    /// </summary>
+    [YamlIgnore]
+    public List<string> UnknownKeys { get; set; } = [];
 }
 
 internal sealed class LimitsSection

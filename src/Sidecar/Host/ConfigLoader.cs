@@ -1,4 +1,5 @@
 using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -25,34 +26,26 @@ internal static class ConfigLoader
         ConfigValidator.Validate(Parse(yaml, source), source, baseDirectory);
 
     /// <summary>The file as written, before validation, for callers that adjust it first (<c>backtest</c>).</summary>
+    /// <remarks>Unknown keys don't stop the reading: they are listed in <see cref="ConfigFile.UnknownKeys"/> for the validator to report with every other error.</remarks>
     public static ConfigFile Parse(string yaml, string source = "config")
     {
-        var deserializer = new DeserializerBuilder()
-            .WithNamingConvention(UnderscoredNamingConvention.Instance)
-            .Build();
-        ConfigFile file;
         try
         {
-            file = deserializer.Deserialize<ConfigFile?>(yaml) ?? new ConfigFile();
+            var document = new YamlStream();
+            document.Load(new StringReader(yaml));
+            var deserializer = new DeserializerBuilder()
+                .WithNamingConvention(UnderscoredNamingConvention.Instance)
+                .IgnoreUnmatchedProperties()
+                .Build();
+            ConfigFile file = deserializer.Deserialize<ConfigFile?>(yaml) ?? new ConfigFile();
+            if (document.Documents.Count > 0)
+                file.UnknownKeys = UnknownConfigKeys.Find(document.Documents[0].RootNode, typeof(ConfigFile));
+            return file;
         }
         catch (YamlException e)
         {
             string reason = e.InnerException?.Message ?? e.Message;
-            throw new ConfigException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {Describe(reason)}");
+            throw new ConfigException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {reason}");
         }
-        return file;
-    }
-
-    // YamlDotNet says "Property 'foo' not found on type 'Sidecar.Host.TargetSection'": users need the key.
-    internal static string Describe(string reason)
-    {
-        const string prefix = "Property '";
-        if (reason.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            int end = reason.IndexOf('\'', prefix.Length);
-            if (end > 0)
-                return $"unknown key '{reason[prefix.Length..end]}'";
-        }
-        return reason;
     }
 }

@@ -8,7 +8,7 @@ internal static class ConfigValidator
     /// <param name="baseDirectory">Where relative file paths (secrets, certificates) start; the config file's directory.</param>
     public static SidecarSettings Validate(ConfigFile file, string source, string? baseDirectory = null)
     {
-        var errors = new List<string>();
+        var errors = new List<string>(file.UnknownKeys);
         var limits = new LimitSettings(
             Positive(errors, "limits.max_series", file.Limits.MaxSeries),
             Positive(errors, "limits.max_body_bytes", file.Limits.MaxBodyBytes),

@@ -22,10 +22,9 @@ internal static class SidecarHost
     public const string DefaultConfigFileName = "sidecar.yml";
 
     /// <param name="addLogging">Extra log providers, e.g. a test's capture of what the host logs.</param>
-    /// <exception cref="ConfigException">The flags, the config file or the web config file are invalid.</exception>
-    public static WebApplication Build(string[] args, Action<ILoggingBuilder>? addLogging = null)
+    /// <exception cref="ConfigException">The config file or the web config file is invalid.</exception>
+    public static WebApplication Build(ServeFlags flags, Action<ILoggingBuilder>? addLogging = null)
     {
-        CommandLine flags = CommandLine.Parse(args);
         string configPath = flags.ConfigFile ?? Path.Combine(AppContext.BaseDirectory, DefaultConfigFileName);
         SidecarSettings settings = LoadSettings(configPath);
         WebConfig webConfig = WebConfigLoader.Load(flags.WebConfigFile);
@@ -37,7 +36,7 @@ internal static class SidecarHost
         addLogging?.Invoke(builder.Logging);
         // The whole graceful shutdown (draining requests, stopping services, the final snapshot) shares this deadline.
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = flags.ShutdownTimeout);
-        var (address, port) = CommandLine.ParseListenAddress(flags.ListenAddress);
+        var (address, port) = ServeFlags.ParseListenAddress(flags.ListenAddress);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(address, port, listen => listen.UseWebConfig(webConfig));
@@ -142,7 +141,7 @@ internal static class SidecarHost
         return app;
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, CommandLine flags)
+    private static void ConfigureLogging(ILoggingBuilder logging, ServeFlags flags)
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(flags.LogLevel);
@@ -163,9 +162,11 @@ internal static class SidecarHost
 
     /// <summary>Reads and validates the config file, with the built-in demo target added when the demo may run.</summary>
     /// <exception cref="ConfigException">The file can't be read or is invalid.</exception>
-    private static SidecarSettings LoadSettings(string path)
+    private static SidecarSettings LoadSettings(string path) => WithDemoTarget(ConfigLoader.LoadFile(path));
+
+    /// <summary>The settings the sidecar runs: those of the file, and the built-in demo target after them when the demo may run.</summary>
+    internal static SidecarSettings WithDemoTarget(SidecarSettings settings)
     {
-        SidecarSettings settings = ConfigLoader.LoadFile(path);
         if (settings.Demo == DemoMode.Off || settings.Targets.Any(t => t.Name == DemoSource.TargetName))
             return settings;
         var demo = ConfigValidator.Validate(new ConfigFile { Targets = [DemoSource.Target] }, "built-in demo target").Targets[0];

@@ -19,18 +19,7 @@ internal static class PrometheusHttpValidator
         else if (p.Authorization is { } authorization)
             credentials = ValidateAuthorization(authorization, baseDirectory, errors);
 
-        ClientTls? tls = null;
-        if (p.TlsConfig is { } t)
-        {
-            try
-            {
-                tls = ValidateTls(t, baseDirectory);
-            }
-            catch (ConfigException e)
-            {
-                errors.Add(e.Message);
-            }
-        }
+        ClientTls? tls = p.TlsConfig is { } t ? ValidateTls(t, baseDirectory, errors) : null;
         return new PrometheusHttpSettings(credentials, tls);
     }
 
@@ -80,17 +69,34 @@ internal static class PrometheusHttpValidator
         return (Secret.InFile(path), key);
     }
 
-    private static ClientTls ValidateTls(TlsClientSection t, string baseDirectory)
+    private static ClientTls? ValidateTls(TlsClientSection t, string baseDirectory, List<string> errors)
     {
+        int before = errors.Count;
         var authorities = string.IsNullOrWhiteSpace(t.CaFile) ? null
-            : PemFiles.LoadCertificates("prometheus.tls_config.ca_file", PemFiles.Resolve(t.CaFile, baseDirectory));
+            : Loaded(errors, () => PemFiles.LoadCertificates("prometheus.tls_config.ca_file", PemFiles.Resolve(t.CaFile, baseDirectory)));
         bool hasCert = !string.IsNullOrWhiteSpace(t.CertFile), hasKey = !string.IsNullOrWhiteSpace(t.KeyFile);
         if (hasCert != hasKey)
-            throw new ConfigException("prometheus.tls_config: cert_file and key_file go together (a client certificate and its key)");
-        var certificate = hasCert
-            ? PemFiles.LoadCertificateWithKey("prometheus.tls_config.cert_file", PemFiles.Resolve(t.CertFile!, baseDirectory),
-                "prometheus.tls_config.key_file", PemFiles.Resolve(t.KeyFile!, baseDirectory)).Certificate
+            errors.Add("prometheus.tls_config: cert_file and key_file go together (a client certificate and its key)");
+        var certificate = hasCert && hasKey
+            ? Loaded(errors, () => PemFiles.LoadCertificateWithKey("prometheus.tls_config.cert_file", PemFiles.Resolve(t.CertFile!, baseDirectory),
+                "prometheus.tls_config.key_file", PemFiles.Resolve(t.KeyFile!, baseDirectory)).Certificate)
             : null;
+        if (errors.Count > before)
+            return null;
         return new ClientTls(authorities, certificate, string.IsNullOrWhiteSpace(t.ServerName) ? null : t.ServerName, t.InsecureSkipVerify);
+    }
+
+    /// <summary>What <paramref name="load"/> reads, or null with its error added, so that a bad CA file doesn't hide a bad client certificate.</summary>
+    private static T? Loaded<T>(List<string> errors, Func<T> load) where T : class
+    {
+        try
+        {
+            return load();
+        }
+        catch (ConfigException e)
+        {
+            errors.Add(e.Message);
+            return null;
+        }
     }
 }

@@ -44,9 +44,22 @@ internal static partial class WebConfigLoader
         catch (YamlException e)
         {
             // Deliberately not the raw YAML around the error: that could be a line holding a hash or token.
-            string reason = ConfigLoader.Describe(e.InnerException?.Message ?? e.Message);
+            string reason = Describe(e.InnerException?.Message ?? e.Message);
             throw new ConfigException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {reason}");
         }
+    }
+
+    // YamlDotNet says "Property 'foo' not found on type 'Sidecar.Security.WebConfigFile'": users need the key.
+    private static string Describe(string reason)
+    {
+        const string prefix = "Property '";
+        if (reason.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            int end = reason.IndexOf('\'', prefix.Length);
+            if (end > 0)
+                return $"unknown key '{reason[prefix.Length..end]}'";
+        }
+        return reason;
     }
 
     private static WebConfig Validate(WebConfigFile file, string source, string directory)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sidecar.Backtest;
+using Sidecar.Host;
 using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Backtest;
@@ -53,12 +54,14 @@ public sealed class BacktestCommandTests : IDisposable
         return path;
     }
 
+    private static BacktestOptions Options(params string[] args) => new CommandLineDefinition().ParseBacktestOptions(args);
+
     private static double Cycle(int i) => 50 + 20 * Math.Sin(2 * Math.PI * i / 288) + (i * 7919 % 13) / 13.0;
 
     private string[] Run(string input, string outputName)
     {
         string output = Path.Combine(_directory, outputName);
-        int code = BacktestCommand.Run(["--config", Config(), "--horizons", "5m,1h", "--seed", "3", "--output-dir", output, input]);
+        int code = BacktestCommand.Run(Options("--config", Config(), "--horizons", "5m,1h", "--seed", "3", "--output-dir", output, input));
         Assert.Equal(0, code);
         return File.ReadAllLines(Path.Combine(output, Path.GetFileName(input)));
     }
@@ -118,7 +121,7 @@ public sealed class BacktestCommandTests : IDisposable
         File.WriteAllText(bad, "timestamp,value\n2026-01-01 00:00:00,1\nnot-a-time,2\n");
         string good = WriteCsv("good-after.csv", Cycle);
         string output = Path.Combine(_directory, "out-mixed");
-        Assert.Equal(1, BacktestCommand.Run(["--config", Config(), "--horizons", "5m,1h", "--seed", "3", "--output-dir", output, bad, good]));
+        Assert.Equal(1, BacktestCommand.Run(Options("--config", Config(), "--horizons", "5m,1h", "--seed", "3", "--output-dir", output, bad, good)));
         Assert.Equal(Rows + 1, File.ReadAllLines(Path.Combine(output, "good-after.csv")).Length);
     }
 
@@ -127,7 +130,7 @@ public sealed class BacktestCommandTests : IDisposable
     {
         string input = WriteCsv("fitted.csv", Cycle);
         var csv = CsvSeries.Read(input);
-        var settings = BacktestSettings.For(BacktestOptions.Parse(["--config", Config(), "--horizons", "5m,1h", "--seed", "3", input]), csv);
+        var settings = BacktestSettings.For(Options("--config", Config(), "--horizons", "5m,1h", "--seed", "3", input), csv);
         var accuracy = new BacktestRun(settings, csv, TimeSpan.FromHours(1), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Run(null);
         int fitted = accuracy.Models.ToList().IndexOf(RefittedHoltWinters.ModelName);
         int naive = accuracy.Models.ToList().IndexOf("seasonal_naive");
@@ -143,14 +146,16 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
-    public void ReportsBadInputClearly()
+    public async Task ReportsBadInputClearly()
     {
         string bad = Path.Combine(_directory, "bad.csv");
         File.WriteAllText(bad, "timestamp,value\n2026-01-01 00:00:00,1\nnot-a-time,2\n");
-        Assert.Equal(1, BacktestCommand.Run([bad]));
-        Assert.Equal(2, BacktestCommand.Run(["--bogus", bad]));
-        Assert.Equal(2, BacktestCommand.Run([]));
+        Assert.Equal(1, await Backtest(bad));
+        Assert.Equal(2, await Backtest("--bogus", bad));
+        Assert.Equal(2, await Backtest());
     }
+
+    private static Task<int> Backtest(params string[] args) => new CommandLineDefinition().InvokeAsync(["backtest", .. args], TextWriter.Null, TextWriter.Null);
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

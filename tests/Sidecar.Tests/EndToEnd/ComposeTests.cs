@@ -49,7 +49,7 @@ public sealed class ComposeTests
     private static int SidecarPort()
     {
         string? listen = Service("sidecar").Texts("command").FirstOrDefault(arg => arg.StartsWith("--web.listen-address=", StringComparison.Ordinal));
-        return Sidecar.Host.CommandLine.ParseListenAddress(listen?.Split('=', 2)[1] ?? Sidecar.Host.CommandLine.DefaultListenAddress).Port;
+        return Sidecar.Host.ServeFlags.ParseListenAddress(listen?.Split('=', 2)[1] ?? Sidecar.Host.ServeFlags.DefaultListenAddress).Port;
     }
 
     private static YamlMappingNode PrometheusConfig() =>

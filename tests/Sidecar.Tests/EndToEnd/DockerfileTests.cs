@@ -74,7 +74,7 @@ public sealed class DockerfileTests
     [Fact]
     public void ExposesAndProbesThePortTheSidecarListensOnByDefault()
     {
-        int port = Sidecar.Host.CommandLine.ParseListenAddress(Sidecar.Host.CommandLine.DefaultListenAddress).Port;
+        int port = Sidecar.Host.ServeFlags.ParseListenAddress(Sidecar.Host.ServeFlags.DefaultListenAddress).Port;
         Assert.Matches($@"(?m)^EXPOSE {port}$", Dockerfile);
         Assert.Contains($"/dev/tcp/127.0.0.1/{port} ", Dockerfile);
         // No --web.listen-address in the ENTRYPOINT would move it elsewhere.

@@ -58,7 +58,7 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void PortsProbesAndServiceMonitorAgreeWithTheListenAddress()
     {
-        int listen = Sidecar.Host.CommandLine.ParseListenAddress(Arg("web.listen-address") ?? Sidecar.Host.CommandLine.DefaultListenAddress).Port;
+        int listen = Sidecar.Host.ServeFlags.ParseListenAddress(Arg("web.listen-address") ?? Sidecar.Host.ServeFlags.DefaultListenAddress).Port;
         var port = Assert.Single(Container.Items("ports"));
         string portName = port.Text("name");
         Assert.Equal(listen.ToString(CultureInfo.InvariantCulture), port.Text("containerPort"));

@@ -87,6 +87,42 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void NamesEveryUnknownKeyWithItsLineAndTheNearestKnownOneBesideTheOtherErrors()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load("""
+            limit:
+              max_series: 10
+            targets:
+              - name: a
+                selector: up
+                stepp: 1m
+                model:
+                  hiden_size: 8
+                anomaly:
+                  sigmas: -1
+              - name: b
+                selector: up
+                capacity:
+                  threshold: 90
+                  directon: above
+            """, "typos.yml"));
+        Assert.Contains("line 1, column 1: unknown key 'limit'; did you mean 'limits'?", e.Message);
+        Assert.Contains("targets[0]: line 6, column 5: unknown key 'stepp'; did you mean 'step'?", e.Message);
+        Assert.Contains("targets[0].model: line 8, column 7: unknown key 'hiden_size'; did you mean 'hidden_size'?", e.Message);
+        Assert.Contains("targets[1].capacity: line 15, column 7: unknown key 'directon'; did you mean 'direction'?", e.Message);
+        // The values of the keys that exist are still checked, in the same message.
+        Assert.Contains("targets[0].anomaly.sigmas: -1 must be positive", e.Message);
+    }
+
+    [Fact]
+    public void AnUnknownKeyFarFromEveryKnownOneGetsNoSuggestion()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load("colour: blue\n"));
+        Assert.Contains("unknown key 'colour'", e.Message);
+        Assert.DoesNotContain("did you mean", e.Message);
+    }
+
+    [Fact]
     public void AMissingFileIsAConfigError()
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFile("/nonexistent/sidecar.yml"));

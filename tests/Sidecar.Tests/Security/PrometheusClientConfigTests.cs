@@ -42,6 +42,18 @@ public sealed class PrometheusClientConfigTests
     }
 
     [Fact]
+    public void EveryMistakeOfTheClientTlsIsNamedAtOnce()
+    {
+        using var temporary = new TemporaryDirectory("client-config-");
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(
+            Config("  tls_config: {ca_file: missing-ca.pem, cert_file: missing-client.pem, key_file: missing-key.pem}\n  basic_auth: {password: p}"),
+            "sidecar.yml", temporary.FullName));
+        Assert.Contains("prometheus.tls_config.ca_file: cannot read", e.Message);
+        Assert.Contains("prometheus.tls_config.cert_file: cannot read", e.Message);
+        Assert.Contains("prometheus.basic_auth.username: required", e.Message);
+    }
+
+    [Fact]
     public void RelativePathsStartAtTheConfigFilesDirectoryAndSecretsPrintRedacted()
     {
         using var temporary = new TemporaryDirectory("client-config-");

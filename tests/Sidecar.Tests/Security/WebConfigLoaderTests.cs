@@ -62,8 +62,8 @@ public sealed class WebConfigLoaderTests
         string directory = temporary.FullName;
         string config = Path.Combine(directory, "sidecar.yml");
         File.WriteAllText(config, SecuredSidecar.Config);
-        var e = Assert.Throws<ConfigException>(() => SidecarHost.Build(["--config.file", config, "--storage.path", Path.Combine(directory, "data"),
-            "--web.config.file", Path.Combine(directory, "absent.yml")]));
+        var e = Assert.Throws<ConfigException>(() => SidecarHost.Build(new CommandLineDefinition().ParseServeFlags(["--config.file", config, "--storage.path", Path.Combine(directory, "data"),
+            "--web.config.file", Path.Combine(directory, "absent.yml")])));
         Assert.StartsWith("web config: cannot read " + Path.Combine(directory, "absent.yml"), e.Message);
     }
 

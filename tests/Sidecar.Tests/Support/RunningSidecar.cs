@@ -50,7 +50,7 @@ internal sealed class RunningSidecar : IAsyncDisposable
         string[] args = ["--config.file", config, "--web.listen-address=" + listen, "--storage.path=" + Path.Combine(directory, "data"), "--log.level=warn"];
         if (grpc)
             args = [.. args, "--grpc.listen-address=127.0.0.1:0"];
-        var app = SidecarHost.Build([.. args, .. extraArgs ?? []], logging);
+        var app = SidecarHost.Build(new CommandLineDefinition().ParseServeFlags([.. args, .. extraArgs ?? []]), logging);
         await app.StartAsync();
         // The snapshot is restored in the background; tests write once the sidecar takes writes.
         if (waitRestored)

@@ -15,11 +15,11 @@ internal static class GrpcApi
 {
     /// <summary>Adds the listener and the gRPC services; does nothing when the flag is absent.</summary>
     /// <param name="webConfig">Applied to this listener too: with TLS the API is served over TLS (HTTP/2 by ALPN), never in the clear beside a TLS main port.</param>
-    public static void AddGrpcApi(this WebApplicationBuilder builder, CommandLine flags, WebConfig webConfig)
+    public static void AddGrpcApi(this WebApplicationBuilder builder, ServeFlags flags, WebConfig webConfig)
     {
         if (flags.GrpcListenAddress is not { } listen)
             return;
-        var (address, port) = CommandLine.ParseListenAddress(listen, "grpc.listen-address");
+        var (address, port) = ServeFlags.ParseListenAddress(listen);
         // Registered after the main listener's, so Kestrel binds (and reports) the main address first.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, port, options =>
         {
@@ -29,7 +29,7 @@ internal static class GrpcApi
         builder.Services.AddGrpc();
     }
 
-    public static void MapGrpcApi(this WebApplication app, CommandLine flags)
+    public static void MapGrpcApi(this WebApplication app, ServeFlags flags)
     {
         if (flags.GrpcListenAddress is not null)
             app.MapGrpcService<ForecastSidecarService>();

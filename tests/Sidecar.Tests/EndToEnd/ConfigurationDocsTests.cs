@@ -47,7 +47,7 @@ public sealed partial class ConfigurationDocsTests
     /// <summary>Adds to <paramref name="missing"/> every key of <paramref name="type"/> that <paramref name="node"/> doesn't give.</summary>
     private static void Walk(Type type, YamlMappingNode node, string path, List<string> missing)
     {
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetCustomAttribute<YamlDotNet.Serialization.YamlIgnoreAttribute>() is null))
         {
             // The loader's naming: MaxSeries is max_series.
             string key = UnderscoredNamingConvention.Instance.Apply(property.Name);

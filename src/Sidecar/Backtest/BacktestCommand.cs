@@ -15,6 +15,8 @@ internal static class BacktestCommand
 {
     public static int Run(BacktestOptions options)
     {
+        if (options.Jobs > 1 && options.Files.Count > 1)
+            return BacktestWorkers.Run(options);
         // One thread: the same seed then gives the same numbers.
         torch.set_num_threads(1);
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
@@ -50,6 +52,8 @@ internal static class BacktestCommand
                 failed++;
             }
         }
+        if (options.SummaryFile is not null)
+            BacktestWorkers.WriteSummary(options.SummaryFile, all.Select(r => r.Row));
         int replayed = options.Files.Count - failed;
         if (replayed > 1)
         {
@@ -83,7 +87,7 @@ internal static class BacktestCommand
         }
     }
 
-    private static void PrintMeans(List<(int File, AccuracySummary Row)> rows)
+    internal static void PrintMeans(List<(int File, AccuracySummary Row)> rows)
     {
         // gmean_relMAE: each file's MAE over seasonal naive's on the same outcomes, geometric mean over files.
         // gmean_width: the interval's mean width in the same unit (multiples of naive's MAE), so files in

@@ -5,7 +5,7 @@ namespace Sidecar.Backtest;
 
 /// <summary>
 /// <c>backtest [--config F] [--horizons 5m,1h] [--step 5m] [--seed N] [--baseline-range 6h] [--output-dir D]
-/// [--nab-results D --nab-windows combined_windows.json] FILE|DIR...</c>, run by <see cref="BacktestCommand"/>.
+/// [--nab-results D --nab-windows combined_windows.json] [--jobs N] FILE|DIR...</c>, run by <see cref="BacktestCommand"/>.
 /// </summary>
 internal sealed class BacktestCommandLine
 {
@@ -27,6 +27,12 @@ internal sealed class BacktestCommandLine
 
     private readonly ValueFlag<string?> _nabWindows = new("--nab-windows", "PATH", "NAB's combined_windows.json, for the labels of --nab-results", null, FlagValues.Text);
 
+    private readonly ValueFlag<int> _jobs = new("--jobs", "N", "files replayed at once, each in a process of its own; the numbers don't depend on it [default: one per core]",
+        Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), FlagValues.PositiveInteger);
+
+    // Between a parent and the worker processes it starts (BacktestWorkers): not for users, so hidden from --help.
+    private readonly ValueFlag<string?> _summaryFile = new(BacktestWorkers.SummaryFlag, "PATH", "where a worker writes its report rows", null, FlagValues.Text);
+
     private readonly Argument<string[]> _files = new("FILE|DIR")
     {
         Description = "CSV files (columns timestamp,value) or directories, searched for *.csv",
@@ -38,8 +44,9 @@ internal sealed class BacktestCommandLine
         var command = new Command("backtest", "Replay CSV files through the serving code and report forecast accuracy and anomaly scores against baselines")
         {
             _config.Option, _horizons.Option, _step.Option, _seed.Option, _baselineRange.Option, _outputDirectory.Option,
-            _nabResults.Option, _nabWindows.Option, _files,
+            _nabResults.Option, _nabWindows.Option, _jobs.Option, _summaryFile.Option, _files,
         };
+        _summaryFile.Option.Hidden = true;
         command.Validators.Add(result =>
         {
             string[] paths = result.GetValue(_files) ?? [];
@@ -63,7 +70,9 @@ internal sealed class BacktestCommandLine
         _outputDirectory.Read(result),
         _baselineRange.Read(result),
         _nabResults.Read(result),
-        _nabWindows.Read(result));
+        _nabWindows.Read(result),
+        _jobs.Read(result),
+        _summaryFile.Read(result));
 
     private static IEnumerable<string> CsvFilesAt(string path) =>
         Directory.Exists(path) ? Directory.EnumerateFiles(path, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal) : [path];

@@ -101,6 +101,44 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void FilesReplayedInWorkerProcessesGiveWhatTheyGiveOneAtATime()
+    {
+        string[] inputs =
+        [
+            WriteCsv("p1.csv", Cycle),
+            WriteCsv("p2.csv", i => 3 * Cycle(i) + 10),
+            WriteCsv("p3.csv", i => 100 - Cycle(i) + (i % 50)),
+        ];
+        string RunWith(string jobs, string outputName)
+        {
+            string output = Path.Combine(_directory, outputName);
+            var report = new StringWriter();
+            var console = Console.Out;
+            Console.SetOut(report);
+            try
+            {
+                Assert.Equal(0, BacktestCommand.Run(Options(["--config", Config(), "--horizons", "5m,1h", "--seed", "3", "--jobs", jobs, "--output-dir", output, .. inputs])));
+            }
+            finally
+            {
+                Console.SetOut(console);
+            }
+            return report.ToString();
+        }
+        string serial = RunWith("1", "out-serial"), parallel = RunWith("3", "out-parallel");
+        // The same report, files in the order given, and the means over all three; the same output rows.
+        Assert.Equal(serial, parallel);
+        Assert.Contains("== mean over 3 files", serial);
+        Assert.True(serial.IndexOf("p1.csv", StringComparison.Ordinal) < serial.IndexOf("p2.csv", StringComparison.Ordinal)
+            && serial.IndexOf("p2.csv", StringComparison.Ordinal) < serial.IndexOf("p3.csv", StringComparison.Ordinal), serial);
+        foreach (string input in inputs)
+        {
+            string name = Path.GetFileName(input);
+            Assert.Equal(File.ReadAllLines(Path.Combine(_directory, "out-serial", name)), File.ReadAllLines(Path.Combine(_directory, "out-parallel", name)));
+        }
+    }
+
+    [Fact]
     public void RowsThatStepBackInTimeAreDroppedAndKeepTheirOutputRows()
     {
         const int At = 600, Back = 11;

@@ -51,7 +51,7 @@ public sealed class CommandLineHelpTests
         var missing = new List<string>();
         void Visit(Command command)
         {
-            foreach (Option option in command.Options.Where(option => option.Name != "--help"))
+            foreach (Option option in command.Options.Where(option => option.Name != "--help" && !option.Hidden))
             {
                 if (!Regex.IsMatch(document, $@"`{Regex.Escape(option.Name)}(?![\w.-])"))
                     missing.Add(option.Name);

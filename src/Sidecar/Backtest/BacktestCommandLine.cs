@@ -27,7 +27,7 @@ internal sealed class BacktestCommandLine
 
     private readonly ValueFlag<string?> _nabWindows = new("--nab-windows", "PATH", "NAB's combined_windows.json, for the labels of --nab-results", null, FlagValues.Text);
 
-    private readonly ValueFlag<int> _jobs = new("--jobs", "N", "files replayed at once, each in a process of its own; the numbers don't depend on it [default: one per core]",
+    private readonly ValueFlag<int> _jobs = new("--jobs", "N", "files replayed at once (one per core unless given), each in a process of its own; the numbers don't depend on it",
         Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), FlagValues.PositiveInteger);
 
     // Between a parent and the worker processes it starts (BacktestWorkers): not for users, so hidden from --help.

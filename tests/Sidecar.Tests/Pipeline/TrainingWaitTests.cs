@@ -55,14 +55,18 @@ public sealed class TrainingWaitTests
         Assert.DoesNotContain("result=\"failure\"", text);
         Assert.Single(log.Text.Split('\n'), l => l.Contains("waits to train", StringComparison.Ordinal));
         // The web UI's target card says why.
-        string html = Sidecar.Web.TargetsPage.Render([new Sidecar.Api.TargetView("t", "test_metric", TimeSpan.FromSeconds(1), ["2s", "5s"], 1, 0, null, "target", view, [])]);
+        var targetView = new Sidecar.Api.TargetView("t", "test_metric", TimeSpan.FromSeconds(1), ["2s", "5s"], 1, 0, null, "target", view, []);
+        string html = Sidecar.Web.TargetsPage.Render([targetView]);
         Assert.Contains("<p class=\"waiting-for\">waiting for data: training needs observed targets in both parts", html);
+        // And so does the gRPC API's model status.
+        Assert.StartsWith("waiting for data: training needs observed targets in both parts", Sidecar.Api.Grpc.GrpcMessages.ToMessage(targetView).Model.WaitingFor);
 
         // Data fills the newest part: the next check trains.
         Write(142, 200);
         time.Advance(TimeSpan.FromSeconds(60));
         Assert.Equal(1, scheduler.RunDue(CancellationToken.None));
         Assert.Null(pipeline.Training.View.WaitingFor);
+        Assert.Equal("", Sidecar.Api.Grpc.GrpcMessages.ToMessage(targetView with { Training = pipeline.Training.View }).Model.WaitingFor);
         Assert.Contains("forecast_sidecar_training_waiting_for_data{target=\"t\"} 0", await RegistryText.ScrapeAsync(registry));
     }
 }

@@ -58,6 +58,7 @@ internal static class GrpcMessages
         TrainedAt = training.ModelTrainedAt is { } trained ? Timestamp.FromDateTimeOffset(trained) : null,
         ModelValidationLoss = training.ModelValidationLoss,
         RetrainRequested = training.RetrainRequested,
+        WaitingFor = training.WaitingFor ?? "",
     };
 
     public static V1.Series ToMessage(SeriesView view)

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Side by side: the sidecar's remote-write receiver against Prometheus 2.42's own
 # (--web.enable-remote-write-receiver), under the same load, in the same run, on loopback only.
-# Reports samples accepted per CPU-second of each receiver and the ratio.
-#   bench/remote-write-vs-prometheus.sh            # defaults: 20s per receiver, 2000x1, concurrency 4
+# Reports samples accepted per CPU-second of each receiver and the ratio, for two rounds run A B A B:
+# the first while every series is new to both receivers (cold), the second on the same series (warm).
+#   bench/remote-write-vs-prometheus.sh            # defaults: 20s per receiver and round, 2000x1, 8 senders
+#   SHAPE=mostly-unselected bench/remote-write-vs-prometheus.sh
 #   DURATION=30s SERIES=500 SAMPLES=10 bench/remote-write-vs-prometheus.sh
+# SHAPE=selected (the default) is the setup the docs recommend: Prometheus filters with
+# write_relabel_configs, so every series the sidecar receives is selected and stored (one target selects
+# the whole job). SHAPE=mostly-unselected is the earlier shape: the default config's kind of targets,
+# which select 3 of each host's 100 series and drop the rest after matching.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20s}
 SERIES=${SERIES:-2000}
 SAMPLES=${SAMPLES:-1}
-CONCURRENCY=${CONCURRENCY:-4}
+CONCURRENCY=${CONCURRENCY:-8}
+SHAPE=${SHAPE:-selected}
 PROTOCOL=${PROTOCOL:-1.0}
 
 work=$(mktemp -d)
@@ -19,8 +26,23 @@ trap cleanup EXIT
 
 dotnet publish src/Sidecar/Sidecar.csproj -c Release -o "$work/sidecar" -v quiet -nologo >/dev/null
 sidecar="$work/sidecar/prometheus-forecast-sidecar.dll"
-# The default config's kind of targets: a few percent of a node_exporter fleet is modelled.
-cat > "$work/sidecar.yml" <<'YAML'
+case "$SHAPE" in
+  selected)
+    cat > "$work/sidecar.yml" <<'YAML'
+demo:
+  mode: off
+limits:
+  max_series: 1000000
+targets:
+  - name: node
+    selector: '{job="node"}'
+    step: 1m
+    horizons: [5m, 30m, 1h]
+    history: 1d
+YAML
+    ;;
+  mostly-unselected)
+    cat > "$work/sidecar.yml" <<'YAML'
 demo:
   mode: off
 targets:
@@ -35,6 +57,9 @@ targets:
     horizons: [30m, 1h]
     history: 1d
 YAML
+    ;;
+  *) echo "SHAPE is selected or mostly-unselected" >&2; exit 2 ;;
+esac
 printf 'global:\n  scrape_interval: 1m\n' > "$work/prometheus.yml"
 
 wait_ready() { for _ in $(seq 1 100); do curl -sf "$1/-/ready" >/dev/null && return 0; sleep 0.2; done; echo "not ready: $1" >&2; exit 1; }
@@ -51,12 +76,16 @@ load() {
   dotnet "$sidecar" bench remote-write --url="$1" --pid="$2" --duration="$DURATION" --series="$SERIES" \
     --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL"
 }
-echo "== Prometheus $(prometheus --version 2>&1 | head -n1 | awk '{print $3}') receiver"
-prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid")
-echo "$prom"
-echo "== sidecar receiver"
-side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid")
-echo "$side"
 per_cpu() { sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p' <<<"$1"; }
-awk -v s="$(per_cpu "$side")" -v p="$(per_cpu "$prom")" \
-  'BEGIN { printf "samples per CPU-second: sidecar %d, prometheus %d, ratio %.1fx\n", s, p, s / p }'
+version=$(prometheus --version 2>&1 | head -n1 | awk '{print $3}')
+echo "shape=$SHAPE duration=$DURATION series_per_request=$SERIES samples_per_series=$SAMPLES senders=$CONCURRENCY"
+for round in cold warm; do
+  echo "== $round round: Prometheus $version receiver"
+  prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid")
+  echo "$prom"
+  echo "== $round round: sidecar receiver"
+  side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid")
+  echo "$side"
+  awk -v r="$round" -v s="$(per_cpu "$side")" -v p="$(per_cpu "$prom")" \
+    'BEGIN { printf "%s: samples per CPU-second: sidecar %d, prometheus %d, ratio %.1fx\n", r, s, p, s / p }'
+done

@@ -73,30 +73,16 @@ internal static class PrometheusHttpValidator
     {
         int before = errors.Count;
         var authorities = string.IsNullOrWhiteSpace(t.CaFile) ? null
-            : Loaded(errors, () => PemFiles.LoadCertificates("prometheus.tls_config.ca_file", PemFiles.Resolve(t.CaFile, baseDirectory)));
+            : ConfigErrors.Collect(errors, () => PemFiles.LoadCertificates("prometheus.tls_config.ca_file", PemFiles.Resolve(t.CaFile, baseDirectory)));
         bool hasCert = !string.IsNullOrWhiteSpace(t.CertFile), hasKey = !string.IsNullOrWhiteSpace(t.KeyFile);
         if (hasCert != hasKey)
             errors.Add("prometheus.tls_config: cert_file and key_file go together (a client certificate and its key)");
         var certificate = hasCert && hasKey
-            ? Loaded(errors, () => PemFiles.LoadCertificateWithKey("prometheus.tls_config.cert_file", PemFiles.Resolve(t.CertFile!, baseDirectory),
+            ? ConfigErrors.Collect(errors, () => PemFiles.LoadCertificateWithKey("prometheus.tls_config.cert_file", PemFiles.Resolve(t.CertFile!, baseDirectory),
                 "prometheus.tls_config.key_file", PemFiles.Resolve(t.KeyFile!, baseDirectory)).Certificate)
             : null;
         if (errors.Count > before)
             return null;
         return new ClientTls(authorities, certificate, string.IsNullOrWhiteSpace(t.ServerName) ? null : t.ServerName, t.InsecureSkipVerify);
-    }
-
-    /// <summary>What <paramref name="load"/> reads, or null with its error added, so that a bad CA file doesn't hide a bad client certificate.</summary>
-    private static T? Loaded<T>(List<string> errors, Func<T> load) where T : class
-    {
-        try
-        {
-            return load();
-        }
-        catch (ConfigException e)
-        {
-            errors.Add(e.Message);
-            return null;
-        }
     }
 }

@@ -67,7 +67,7 @@ internal static partial class WebConfigLoader
         var errors = new List<string>();
         ServerTls? tls = null;
         if (file.TlsServerConfig is { } t)
-            tls = Collect(errors, () => ValidateTls(t, directory));
+            tls = ConfigErrors.Collect(errors, () => ValidateTls(t, directory));
 
         var users = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (user, hash) in file.BasicAuthUsers ?? [])
@@ -88,7 +88,7 @@ internal static partial class WebConfigLoader
         for (int i = 0; i < files.Count; i++)
         {
             string key = $"remote_write_bearer_token_files[{i}]";
-            string? token = Collect(errors, () =>
+            string? token = ConfigErrors.Collect(errors, () =>
             {
                 string resolved = PemFiles.Resolve(files[i] ?? "", directory);
                 try
@@ -150,18 +150,6 @@ internal static partial class WebConfigLoader
         return new ServerTls(certificate, intermediates, protocols, mode, authorities);
     }
 
-    private static T? Collect<T>(List<string> errors, Func<T> load) where T : class
-    {
-        try
-        {
-            return load();
-        }
-        catch (ConfigException e)
-        {
-            errors.Add(e.Message);
-            return null;
-        }
-    }
 
     [GeneratedRegex(@"^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$")]
     private static partial Regex BcryptHash();

@@ -184,6 +184,32 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void CombinationsAreScoredOnTheSameOutcomesAsTheirMembers()
+    {
+        string input = WriteCsv("combined.csv", Cycle);
+        var csv = CsvSeries.Read(input);
+        var settings = BacktestSettings.For(Options("--config", Config(), "--horizons", "5m,1h", "--seed", "3", input), csv);
+        var accuracy = new BacktestRun(settings, csv, TimeSpan.FromHours(1), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Run(null);
+        var models = accuracy.Models.ToList();
+        foreach (var (name, members) in BacktestRun.Combinations)
+        {
+            int combined = models.IndexOf(name);
+            Assert.True(combined > 0, string.Join(", ", models));
+            for (int h = 0; h < accuracy.HorizonSteps.Length; h++)
+            {
+                var summary = accuracy.Summarise(combined, h);
+                var memberSummaries = members.Select(m => accuracy.Summarise(models.IndexOf(m), h)).ToList();
+                Assert.True(summary.Count > 0);
+                Assert.All(memberSummaries, m => Assert.Equal(m.Count, summary.Count));
+                // At each outcome a weighted mean of the members' forecasts is no further off than the worst of
+                // them; on this clean cycle that keeps its MAE at or below the worse member's.
+                Assert.True(summary.MeanAbsoluteError <= memberSummaries.Max(m => m.MeanAbsoluteError),
+                    $"{name} at {accuracy.HorizonSteps[h]}: {summary.MeanAbsoluteError} against {string.Join(", ", memberSummaries.Select(m => m.MeanAbsoluteError))}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task ReportsBadInputClearly()
     {
         string bad = Path.Combine(_directory, "bad.csv");

@@ -8,14 +8,16 @@ namespace Sidecar.Backtest;
 /// <summary>
 /// <c>backtest</c>: replays CSV files through the serving code and reports, per horizon, how the LSTM
 /// compares with the baselines (MAE, MASE, sMAPE, interval coverage and width), per file and as the
-/// mean over files. With <c>--output-dir</c> it writes one CSV per input with the row-by-row outputs.
+/// mean over files. Each file is a target of its own, or with <c>--together</c> the files of a directory
+/// are the series of one target. With <c>--output-dir</c> it writes one CSV per input with the row-by-row outputs.
 /// A file that can't be read is reported and skipped, the others still run, and the exit code is 1.
 /// </summary>
 internal static class BacktestCommand
 {
     public static int Run(BacktestOptions options)
     {
-        if (options.Jobs > 1 && options.Files.Count > 1)
+        var targets = options.Targets;
+        if (options.Jobs > 1 && targets.Count > 1)
             return BacktestWorkers.Run(options);
         // One thread: the same seed then gives the same numbers.
         torch.set_num_threads(1);
@@ -26,36 +28,51 @@ internal static class BacktestCommand
 
         var nab = options.NabResultsDirectory is null ? null : NabResults.Load(options.NabResultsDirectory, options.NabWindowsPath!);
         var all = new List<(int File, AccuracySummary Row)>();
-        int failed = 0, fileIndex = -1;
-        foreach (string path in options.Files)
+        var perFile = new List<AccuracySummary>[options.Files.Count];
+        int failed = 0, fileIndex = 0;
+        foreach (var paths in targets)
         {
-            fileIndex++;
+            int firstIndex = fileIndex;
+            fileIndex += paths.Count;
+            var read = new List<(int Index, CsvSeries Csv)>();
+            for (int i = 0; i < paths.Count; i++)
+            {
+                try
+                {
+                    var csv = CsvSeries.Read(paths[i]);
+                    if (csv.DroppedWarning is { } warning)
+                        Console.Error.WriteLine("warning: " + warning);
+                    read.Add((firstIndex + i, csv));
+                }
+                catch (Exception e) when (e is CsvFormatException or IOException)
+                {
+                    // One bad file costs its own results, not those of the files beside or after it.
+                    Console.Error.WriteLine(e.Message);
+                    failed++;
+                }
+            }
+            if (read.Count == 0)
+                continue;
             try
             {
-                var csv = CsvSeries.Read(path);
-                if (csv.DroppedWarning is { } warning)
-                    Console.Error.WriteLine("warning: " + warning);
-                var settings = BacktestSettings.For(options, csv);
-                using var output = options.OutputDirectory is null ? null : new StreamWriter(Path.Combine(options.OutputDirectory, Path.GetFileName(path)));
-                var scores = new RowScores(csv.Values.Length);
-                var accuracy = new BacktestRun(settings, csv, options.BaselineRange, logger).Run(output, scores);
-                nab?.Write(path, csv, scores);
-                var rows = Summaries(accuracy);
-                all.AddRange(rows.Select(r => (fileIndex, r)));
-                Console.WriteLine($"== {path} ({csv.Values.Length} rows, step {PromDuration.Format(TimeSpan.FromMilliseconds(csv.StepMs))})");
-                Print(rows, settings.Targets[0]);
+                Replay(options, [.. read.Select(r => r.Csv)], nab, logger, (file, rows) =>
+                {
+                    int index = read[file].Index;
+                    perFile[index] = rows;
+                    all.AddRange(rows.Select(r => (index, r)));
+                });
             }
-            catch (Exception e) when (e is ConfigException or CsvFormatException or IOException)
+            catch (ConfigException e)
             {
-                // One bad file costs its own results, not those of the files after it.
                 Console.Error.WriteLine(e.Message);
-                failed++;
+                failed += read.Count;
             }
         }
         if (options.SummaryFile is not null)
-            BacktestWorkers.WriteSummary(options.SummaryFile, all.Select(r => r.Row));
-        int replayed = options.Files.Count - failed;
-        if (replayed > 1)
+            BacktestWorkers.WriteSummary(options.SummaryFile, perFile);
+        int replayed = perFile.Count(rows => rows is not null);
+        // A worker's parent prints the means over all the workers' files.
+        if (replayed > 1 && options.SummaryFile is null)
         {
             Console.WriteLine($"== mean over {replayed} files");
             PrintMeans(all);
@@ -63,6 +80,34 @@ internal static class BacktestCommand
         if (failed > 0)
             Console.Error.WriteLine($"backtest: {failed} of {options.Files.Count} files could not be replayed (errors above)");
         return failed > 0 ? 1 : 0;
+    }
+
+    /// <summary>Replays <paramref name="files"/> as one target and prints each file's report.</summary>
+    private static void Replay(BacktestOptions options, CsvSeries[] files, NabResults? nab, ILogger logger, Action<int, List<AccuracySummary>> reported)
+    {
+        var settings = BacktestSettings.For(options, files);
+        var outputs = new StreamWriter?[files.Length];
+        try
+        {
+            for (int i = 0; i < files.Length && options.OutputDirectory is not null; i++)
+                outputs[i] = new StreamWriter(Path.Combine(options.OutputDirectory, Path.GetFileName(files[i].Source)));
+            var scores = files.Select(f => new RowScores(f.Values.Length)).ToArray();
+            var accuracies = new BacktestRun(settings, files, options.BaselineRange, logger).RunAll(outputs, scores);
+            string together = files.Length > 1 ? $", one of {files.Length} series of one target" : "";
+            for (int i = 0; i < files.Length; i++)
+            {
+                nab?.Write(files[i].Source, files[i], scores[i]);
+                var rows = Summaries(accuracies[i]);
+                reported(i, rows);
+                Console.WriteLine($"== {files[i].Source} ({files[i].Values.Length} rows, step {PromDuration.Format(TimeSpan.FromMilliseconds(files[i].StepMs))}{together})");
+                Print(rows, settings.Targets[0]);
+            }
+        }
+        finally
+        {
+            foreach (var output in outputs)
+                output?.Dispose();
+        }
     }
 
     private static List<AccuracySummary> Summaries(ForecastAccuracy accuracy)

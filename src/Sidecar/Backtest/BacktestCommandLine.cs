@@ -5,7 +5,7 @@ namespace Sidecar.Backtest;
 
 /// <summary>
 /// <c>backtest [--config F] [--horizons 5m,1h] [--step 5m] [--seed N] [--baseline-range 6h] [--output-dir D]
-/// [--nab-results D --nab-windows combined_windows.json] [--jobs N] FILE|DIR...</c>, run by <see cref="BacktestCommand"/>.
+/// [--nab-results D --nab-windows combined_windows.json] [--jobs N] [--together] FILE|DIR...</c>, run by <see cref="BacktestCommand"/>.
 /// </summary>
 internal sealed class BacktestCommandLine
 {
@@ -30,6 +30,9 @@ internal sealed class BacktestCommandLine
     private readonly ValueFlag<int> _jobs = new("--jobs", "N", "files replayed at once (one per core unless given), each in a process of its own; the numbers don't depend on it",
         Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), FlagValues.PositiveInteger);
 
+    private readonly Option<bool> _together = SwitchFlag.Create("--together",
+        "replay the CSV files of each directory as the series of one target, as production has (one model across them, forecasts batched), instead of each file alone");
+
     // Between a parent and the worker processes it starts (BacktestWorkers): not for users, so hidden from --help.
     private readonly ValueFlag<string?> _summaryFile = new(BacktestWorkers.SummaryFlag, "PATH", "where a worker writes its report rows", null, FlagValues.Text);
 
@@ -44,7 +47,7 @@ internal sealed class BacktestCommandLine
         var command = new Command("backtest", "Replay CSV files through the serving code and report forecast accuracy and anomaly scores against baselines")
         {
             _config.Option, _horizons.Option, _step.Option, _seed.Option, _baselineRange.Option, _outputDirectory.Option,
-            _nabResults.Option, _nabWindows.Option, _jobs.Option, _summaryFile.Option, _files,
+            _nabResults.Option, _nabWindows.Option, _jobs.Option, _together, _summaryFile.Option, _files,
         };
         _summaryFile.Option.Hidden = true;
         command.Validators.Add(result =>
@@ -72,7 +75,8 @@ internal sealed class BacktestCommandLine
         _nabResults.Read(result),
         _nabWindows.Read(result),
         _jobs.Read(result),
-        _summaryFile.Read(result));
+        _summaryFile.Read(result),
+        result.GetValue(_together));
 
     private static IEnumerable<string> CsvFilesAt(string path) =>
         Directory.Exists(path) ? Directory.EnumerateFiles(path, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal) : [path];

@@ -12,8 +12,21 @@ internal static class BacktestSettings
 {
     public const string MetricName = "backtest_value";
 
-    public static SidecarSettings For(BacktestOptions options, CsvSeries csv)
+    public static SidecarSettings For(BacktestOptions options, CsvSeries csv) => For(options, [csv]);
+
+    /// <summary>The config of a replay of <paramref name="files"/> as the series of one target.</summary>
+    /// <exception cref="ConfigException">The files' steps differ and no <c>--step</c> is given, or the config is invalid.</exception>
+    public static SidecarSettings For(BacktestOptions options, IReadOnlyList<CsvSeries> files)
     {
+        if (files.Count == 0)
+            throw new ArgumentException("backtest: a replay needs at least one file", nameof(files));
+        if (options.Step is null && files.Select(f => f.StepMs).Distinct().Count() > 1)
+        {
+            throw new ConfigException("backtest: the files replayed as one target have different steps ("
+                + string.Join(", ", files.Select(f => $"{Path.GetFileName(f.Source)}: {PromDuration.Format(TimeSpan.FromMilliseconds(f.StepMs))}"))
+                + "); give --step");
+        }
+        CsvSeries csv = files[0];
         var invariant = CultureInfo.InvariantCulture;
         ConfigFile file = options.ConfigPath is null
             ? new ConfigFile()
@@ -47,7 +60,8 @@ internal static class BacktestSettings
             target.Model.FitWindow = PromDuration.Format(TimeSpan.FromMilliseconds(fitWindowMs));
         }
         // The whole file fits in the history, so the replay never forgets what a run could train on.
-        long spanMs = csv.TimestampsMs.Length == 0 ? 0 : csv.LastTimestampMs - csv.TimestampsMs[0];
+        var filled = files.Where(f => f.TimestampsMs.Length > 0).ToList();
+        long spanMs = filled.Count == 0 ? 0 : filled.Max(f => f.LastTimestampMs) - filled.Min(f => f.TimestampsMs[0]);
         target.History = string.Create(invariant, $"{Math.Max(8 * 86_400_000L, spanMs + 2 * (long)stepSpan.TotalMilliseconds) / 1000}s");
         if (options.Seed is int seed)
             target.Model.Seed = seed;

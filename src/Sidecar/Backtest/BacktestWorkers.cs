@@ -6,14 +6,14 @@ using Sidecar.Host;
 namespace Sidecar.Backtest;
 
 /// <summary>
-/// Replays the files of one <c>backtest</c> in parallel, each in a process of its own running this program
-/// with <c>--jobs 1</c> on that file, and prints their reports in the order the files were given, then the
-/// means over all of them.
+/// Replays the targets of one <c>backtest</c> (each file, or with <c>--together</c> each directory's files) in
+/// parallel, each in a process of its own running this program with <c>--jobs 1</c> on that target's files, and
+/// prints their reports in the order the files were given, then the means over all of them.
 /// </summary>
 /// <remarks>
 /// Processes, not threads: libtorch's random generator is process-wide, and TorchSharp's temporary scalars
 /// can be freed mid-call by a collection another thread starts (docs/architecture.md), so two replays in
-/// one process could change each other's numbers. A worker is the serial replay of one file, so a file's
+/// one process could change each other's numbers. A worker is the serial replay of one target, so a file's
 /// numbers are the same whatever <c>--jobs</c> is.
 /// </remarks>
 internal static class BacktestWorkers
@@ -27,12 +27,13 @@ internal static class BacktestWorkers
         string scratch = Directory.CreateTempSubdirectory("backtest-workers-").FullName;
         try
         {
-            var results = new WorkerResult?[options.Files.Count];
+            var targets = options.Targets;
+            var results = new WorkerResult?[targets.Count];
             int printed = 0;
             var printing = new Lock();
-            Parallel.For(0, options.Files.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Jobs }, index =>
+            Parallel.For(0, targets.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Jobs }, index =>
             {
-                results[index] = RunWorker(options, index, Path.Combine(scratch, $"{index}.json"));
+                results[index] = RunWorker(options, targets[index], Path.Combine(scratch, $"{index}.json"));
                 lock (printing)
                 {
                     // Reports come out in file order, each as soon as the ones before it are out.
@@ -45,18 +46,27 @@ internal static class BacktestWorkers
                 }
             });
             var all = new List<(int File, AccuracySummary Row)>();
-            for (int index = 0; index < results.Length; index++)
-                all.AddRange(results[index]!.Rows.Select(row => (index, row)));
-            int failed = results.Count(r => r!.ExitCode != 0);
-            int replayed = results.Count(r => r!.Rows.Count > 0);
+            int fileIndex = 0, failedFiles = 0;
+            for (int t = 0; t < targets.Count; t++)
+            {
+                for (int i = 0; i < targets[t].Count; i++, fileIndex++)
+                {
+                    var rows = i < results[t]!.Files.Count ? results[t]!.Files[i] : null;
+                    if (rows is null)
+                        failedFiles++;
+                    else
+                        all.AddRange(rows.Select(row => (fileIndex, row)));
+                }
+            }
+            int replayed = fileIndex - failedFiles;
             if (replayed > 1)
             {
                 Console.WriteLine($"== mean over {replayed} files");
                 BacktestCommand.PrintMeans(all);
             }
-            if (failed > 0)
-                Console.Error.WriteLine($"backtest: {failed} of {options.Files.Count} files could not be replayed (errors above)");
-            return failed > 0 ? 1 : 0;
+            if (failedFiles > 0)
+                Console.Error.WriteLine($"backtest: {failedFiles} of {options.Files.Count} files could not be replayed (errors above)");
+            return failedFiles > 0 || results.Any(r => r!.ExitCode != 0) ? 1 : 0;
         }
         finally
         {
@@ -64,13 +74,13 @@ internal static class BacktestWorkers
         }
     }
 
-    /// <summary>Writes a worker's report rows for its parent.</summary>
-    public static void WriteSummary(string path, IEnumerable<AccuracySummary> rows) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(rows.ToList(), Json));
+    /// <summary>Writes a worker's report rows for its parent: per file, in the order given, null for a file that could not be replayed.</summary>
+    public static void WriteSummary(string path, IReadOnlyList<List<AccuracySummary>?> files) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(files, Json));
 
-    private sealed record WorkerResult(int ExitCode, string Report, string Errors, List<AccuracySummary> Rows);
+    private sealed record WorkerResult(int ExitCode, string Report, string Errors, List<List<AccuracySummary>?> Files);
 
-    private static WorkerResult RunWorker(BacktestOptions options, int index, string summaryPath)
+    private static WorkerResult RunWorker(BacktestOptions options, IReadOnlyList<string> files, string summaryPath)
     {
         var (program, prefix) = ThisProgram();
         var start = new ProcessStartInfo(program)
@@ -79,7 +89,7 @@ internal static class BacktestWorkers
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in prefix.Concat(WorkerArguments(options, options.Files[index], summaryPath)))
+        foreach (string argument in prefix.Concat(WorkerArguments(options, files, summaryPath)))
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("backtest: could not start a worker process");
         // Both streams at once, so neither pipe fills while the other is read.
@@ -87,11 +97,11 @@ internal static class BacktestWorkers
         var errors = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
         var rows = File.Exists(summaryPath)
-            ? JsonSerializer.Deserialize<List<AccuracySummary>>(File.ReadAllText(summaryPath), Json) ?? []
+            ? JsonSerializer.Deserialize<List<List<AccuracySummary>?>>(File.ReadAllText(summaryPath), Json) ?? []
             : [];
         string errorText = errors.Result;
         if (process.ExitCode != 0 && errorText.Length == 0)
-            errorText = $"backtest: the worker for {options.Files[index]} exited with code {process.ExitCode}{Environment.NewLine}";
+            errorText = $"backtest: the worker for {string.Join(", ", files)} exited with code {process.ExitCode}{Environment.NewLine}";
         return new WorkerResult(process.ExitCode, report.Result, errorText, rows);
     }
 
@@ -111,8 +121,8 @@ internal static class BacktestWorkers
         return (host, [assembly]);
     }
 
-    /// <summary>The worker's arguments for one file: the replay's own flags, one job, that file alone.</summary>
-    internal static List<string> WorkerArguments(BacktestOptions options, string file, string summaryPath)
+    /// <summary>The worker's arguments for one target: the replay's own flags, one job, that target's files alone.</summary>
+    internal static List<string> WorkerArguments(BacktestOptions options, IReadOnlyList<string> files, string summaryPath)
     {
         var arguments = new List<string> { "backtest" };
         void Add(string flag, string? value)
@@ -130,8 +140,10 @@ internal static class BacktestWorkers
         Add("--nab-windows", options.NabWindowsPath);
         Add("--jobs", "1");
         Add(SummaryFlag, summaryPath);
+        if (options.Together)
+            arguments.Add("--together");
         arguments.Add("--");
-        arguments.Add(file);
+        arguments.AddRange(files);
         return arguments;
     }
 }

@@ -53,7 +53,15 @@ internal sealed class FeatureLayout
     /// Writes the inputs of <paramref name="step"/> into <paramref name="row"/>. <paramref name="anchor"/>
     /// is the last observed scaled value; it moves to this step's value when there is one.
     /// </summary>
-    public void Fill(Span<float> row, long step, float value, float dailyLag, float weeklyLag, RobustScaler scaler, ref float anchor)
+    public void Fill(Span<float> row, long step, float value, float dailyLag, float weeklyLag, RobustScaler scaler, ref float anchor) =>
+        Fill(row, CalendarOf(step), value, dailyLag, weeklyLag, scaler, ref anchor);
+
+    /// <summary>
+    /// As <see cref="Fill(Span{float}, long, float, float, float, RobustScaler, ref float)"/>, with the step's
+    /// calendar inputs worked out once for every series of a batch (<see cref="CalendarOf"/>): four
+    /// trigonometric calls per series-step cost about a tenth of the network's forward pass.
+    /// </summary>
+    public void Fill(Span<float> row, in CalendarInputs calendar, float value, float dailyLag, float weeklyLag, RobustScaler scaler, ref float anchor)
     {
         bool missing = float.IsNaN(value);
         if (!missing)
@@ -63,19 +71,27 @@ internal sealed class FeatureLayout
         row[i++] = missing ? 1 : 0;
         if (Settings.Calendar)
         {
-            long ms = step * StepMs;
-            double day = 2 * Math.PI * Mod(ms, DayMs) / DayMs;
-            // 1970-01-01 was a Thursday: shift so the weekly angle starts on Monday.
-            double week = 2 * Math.PI * Mod(ms + 3 * DayMs, WeekMs) / WeekMs;
-            row[i++] = (float)Math.Sin(day);
-            row[i++] = (float)Math.Cos(day);
-            row[i++] = (float)Math.Sin(week);
-            row[i++] = (float)Math.Cos(week);
+            row[i++] = calendar.DaySin;
+            row[i++] = calendar.DayCos;
+            row[i++] = calendar.WeekSin;
+            row[i++] = calendar.WeekCos;
         }
         if (DailyLagSteps > 0)
             i = FillLag(row, i, dailyLag, scaler, anchor);
         if (WeeklyLagSteps > 0)
             FillLag(row, i, weeklyLag, scaler, anchor);
+    }
+
+    /// <summary>The time-of-day and day-of-week inputs of <paramref name="step"/>, the same for every series.</summary>
+    public CalendarInputs CalendarOf(long step)
+    {
+        if (!Settings.Calendar)
+            return default;
+        long ms = step * StepMs;
+        double day = 2 * Math.PI * Mod(ms, DayMs) / DayMs;
+        // 1970-01-01 was a Thursday: shift so the weekly angle starts on Monday.
+        double week = 2 * Math.PI * Mod(ms + 3 * DayMs, WeekMs) / WeekMs;
+        return new CalendarInputs((float)Math.Sin(day), (float)Math.Cos(day), (float)Math.Sin(week), (float)Math.Cos(week));
     }
 
     // A missing lag is shown as the current level with its flag set, so the lag adds no false signal.
@@ -101,3 +117,6 @@ internal sealed class FeatureLayout
         return r < 0 ? r + divisor : r;
     }
 }
+
+/// <summary>The calendar inputs of one step: sine and cosine of the time of day and of the day of the week.</summary>
+internal readonly record struct CalendarInputs(float DaySin, float DayCos, float WeekSin, float WeekCos);

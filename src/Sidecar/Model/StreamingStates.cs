@@ -31,7 +31,8 @@ internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
     public Tensor Run(LstmNetwork network, Tensor inputs, long[] slots, bool fresh)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor index = torch.tensor(slots, ScalarType.Int64);
+        // Shares the array's memory instead of cloning it, as the pipeline's other per-step arrays do.
+        Tensor index = torch.from_array(slots);
         Tensor? h = fresh ? null : _hidden.index_select(1, index);
         Tensor? c = fresh ? null : _cell.index_select(1, index);
         var (output, newHidden, newCell) = network.Infer(inputs, h, c);

@@ -28,6 +28,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private readonly List<SeriesState?> _states = [];
     private readonly List<Series> _work = [];
+    private readonly List<StepPlan> _plans = [];
+    private readonly StepBuffers _buffers = new();
     private readonly FeatureLayout _layout = new(store.Settings.Model.Features, store.Settings.StepMs);
     private ModelSlot? _targetSlot;
     private readonly Dictionary<string, ModelSlot> _seriesSlots = new(StringComparer.Ordinal);
@@ -300,7 +302,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         int window = Settings.Model.Window;
-        var plans = new List<StepPlan>(closed.Count);
+        List<StepPlan> plans = _plans;
+        plans.Clear();
         foreach (Series series in closed)
         {
             SeriesState state = StateOf(series);
@@ -372,10 +375,29 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             return;
 
         long started = Stopwatch.GetTimestamp();
-        foreach (var group in plans.GroupBy(p => (p.Slot, p.Steps, p.Fresh)))
-            Run(group.ToList(), group.Key.Slot, group.Key.Steps, group.Key.Fresh);
+        if (OneBatch(plans))
+        {
+            // The steady state: every series moved on by the same steps under the same model.
+            Run(plans, plans[0].Slot, plans[0].Steps, plans[0].Fresh);
+        }
+        else
+        {
+            foreach (var group in plans.GroupBy(p => (p.Slot, p.Steps, p.Fresh)))
+                Run(group.ToList(), group.Key.Slot, group.Key.Steps, group.Key.Fresh);
+        }
         metrics.InferenceDuration.WithLabels(Settings.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         PublishQuality();
+    }
+
+    private static bool OneBatch(List<StepPlan> plans)
+    {
+        StepPlan first = plans[0];
+        foreach (StepPlan plan in plans)
+        {
+            if (plan.Slot != first.Slot || plan.Steps != first.Steps || plan.Fresh != first.Fresh)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>One batched forward call for series that advance by the same number of steps.</summary>
@@ -383,15 +405,24 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         TrainedModel model = slot.Model;
         int features = _layout.Count;
-        var inputs = new float[plans.Count * steps * features];
-        var values = new float[steps];
-        var daily = new float[steps];
-        var weekly = new float[steps];
-        var covariate = new float[steps];
-        var slots = new long[plans.Count];
-        var usable = new bool[plans.Count];
-        var lastValues = new float[plans.Count];
-        slot.States.EnsureSlots(plans.Max(p => slot.StateIndex(p.Series.Id)) + 1);
+        // Sized exactly (the tensors take whole arrays), and kept while the batch keeps its shape, as it does
+        // from one step to the next in steady state.
+        float[] inputs = _buffers.Inputs(plans.Count * steps * features);
+        float[] values = _buffers.Values(steps);
+        float[] daily = _buffers.Daily(steps);
+        float[] weekly = _buffers.Weekly(steps);
+        float[] covariate = _buffers.Covariate(steps);
+        long[] slots = _buffers.Slots(plans.Count);
+        bool[] usable = _buffers.Usable(plans.Count);
+        float[] lastValues = _buffers.LastValues(plans.Count);
+        int highestSlot = 0;
+        foreach (StepPlan plan in plans)
+            highestSlot = Math.Max(highestSlot, slot.StateIndex(plan.Series.Id));
+        slot.States.EnsureSlots(highestSlot + 1);
+        CalendarInputs[] calendar = _buffers.Calendar(steps);
+        long batchFrom = plans[0].From;
+        for (int t = 0; t < steps; t++)
+            calendar[t] = _layout.CalendarOf(batchFrom + t);
         for (int b = 0; b < plans.Count; b++)
         {
             var (series, state, _, from, last, _) = plans[b];
@@ -403,7 +434,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             if (float.IsNaN(state.Anchor))
                 state.Anchor = FirstObserved(values, state.Scaler);
             for (int t = 0; t < steps; t++)
-                _layout.Fill(inputs.AsSpan((b * steps + t) * features, features), from + t, values[t], daily[t], weekly[t], state.Scaler, ref state.Anchor);
+                _layout.Fill(inputs.AsSpan((b * steps + t) * features, features), from == batchFrom ? calendar[t] : _layout.CalendarOf(from + t), values[t], daily[t], weekly[t], state.Scaler, ref state.Anchor);
             Series?[] covariates = CovariatesOf(series, state);
             for (int c = 0; c < _layout.CovariateCount; c++)
             {
@@ -428,11 +459,15 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
 
         int heads = model.HeadSteps.Count, quantiles = model.QuantileCount;
-        var outputs = new float[plans.Count * heads * quantiles];
+        float[] outputs = _buffers.Outputs(plans.Count * heads * quantiles);
         using (var scope = torch.NewDisposeScope())
         {
-            Tensor x = torch.tensor(inputs, [plans.Count, steps, features]);
-            slot.States.Run(model.Network, x, slots, fresh).data<float>().CopyTo(outputs);
+            // from_array shares the arrays' memory (pinned while the tensors live) instead of cloning them:
+            // the inputs go in without a copy, and the outputs come back by one native copy, not through
+            // TensorAccessor's element-by-element enumerator.
+            Tensor x = torch.from_array(inputs).view(plans.Count, steps, features);
+            Tensor result = slot.States.Run(model.Network, x, slots, fresh);
+            torch.from_array(outputs).view(plans.Count, heads, quantiles).copy_(result);
         }
 
         for (int b = 0; b < plans.Count; b++)
@@ -673,8 +708,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             return;
         _nextExpiryCheckMs = now + Settings.StepMs;
         long timeoutMs = Settings.SeriesTimeoutSteps * Settings.StepMs;
-        foreach (Series series in Store.Snapshot())
+        IReadOnlyList<Series> current = Store.Current();
+        for (int i = 0; i < current.Count; i++)
         {
+            Series series = current[i];
             SeriesState? state = StateIfCurrent(series);
             if (state?.Gauges is not null && (series.Ended || now - series.LastReceivedAtMs > timeoutMs))
                 Hide(state);

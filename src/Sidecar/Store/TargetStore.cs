@@ -26,6 +26,8 @@ internal sealed class TargetStore(TargetSettings settings)
     private readonly ConcurrentQueue<Series> _forgotten = new();
     private volatile TargetSettings _settings = settings;
     private int _version;
+    private Series[]? _current;
+    private int _currentVersion;
 
     public TargetSettings Settings => _settings;
 
@@ -118,11 +120,29 @@ internal sealed class TargetStore(TargetSettings settings)
             return _byLabels?.GetValueOrDefault(labels);
     }
 
-    /// <summary>A copy of the series held now, for training and staleness sweeps (cold paths).</summary>
+    /// <summary>A copy of the series held now, for training and other cold paths; the caller may keep or change it.</summary>
     public Series[] Snapshot()
     {
         lock (_series)
             return [.. Live()];
+    }
+
+    /// <summary>
+    /// The series held now, as one array shared until a series joins or is forgotten: the inference loop's
+    /// staleness sweep reads it every step, and a copy per step would be garbage in proportion to the
+    /// target's size. Read it, never change it.
+    /// </summary>
+    public IReadOnlyList<Series> Current()
+    {
+        lock (_series)
+        {
+            if (_current is null || _currentVersion != _version)
+            {
+                _current = [.. Live()];
+                _currentVersion = _version;
+            }
+            return _current;
+        }
     }
 
     // Callers hold the lock.

@@ -29,6 +29,8 @@ internal sealed class ReplayedSeries
     private readonly bool _novelty;
     private readonly TextWriter? _output;
     private readonly RowScores? _scores;
+    // Where the published forecast is scored, with model.combine; -1 when it is the LSTM's own.
+    private readonly int _publishedModel;
     private float _previousOneStep = float.NaN;
     private long _previousStep = long.MinValue;
 
@@ -53,7 +55,9 @@ internal sealed class ReplayedSeries
         _combinations = [.. BacktestRun.Combinations.Select(c => (c.Name, c.Members.Select(m => Array.IndexOf(_members, m)).ToArray(),
             new OnlineCombination(c.Members.Length, _horizons.Length, window: daySteps, minimumOutcomes: Math.Min(12, daySteps))))];
         _memberForecasts = new float[BacktestRun.Combinations.Max(c => c.Members.Length)];
-        Accuracy = new ForecastAccuracy([.. _members, .. _combinations.Select(c => c.Name)], _horizons, daySteps);
+        _publishedModel = target.Model.Combine == ModelCombination.None ? -1 : _members.Length + _combinations.Length;
+        string[] published = _publishedModel < 0 ? [] : [PublishedModel];
+        Accuracy = new ForecastAccuracy([.. _members, .. _combinations.Select(c => c.Name), .. published], _horizons, daySteps);
         _history = new float[Math.Max(2 * daySteps + maxHorizon, rangeSteps + 1) + daySteps];
         _baselineForecasts = new float[_horizons.Length];
         _surprise = target.Anomaly.SurpriseSteps > 0;
@@ -63,6 +67,9 @@ internal sealed class ReplayedSeries
         output?.WriteLine("timestamp,value,predicted,anomaly_score,anomaly_surprise,anomaly_novelty"
             + string.Concat(target.Horizons.Select(h => $",forecast_{h.Label},lower_{h.Label},upper_{h.Label}")));
     }
+
+    /// <summary>With <c>model.combine</c>: the model name of what the sidecar publishes, the LSTM combined in the serving path.</summary>
+    public const string PublishedModel = "published";
 
     public CsvSeries Csv { get; }
 
@@ -101,7 +108,13 @@ internal sealed class ReplayedSeries
         if (forecast is not null && latest!.Model == BacktestRun.LstmModel)
         {
             for (int h = 0; h < _horizons.Length; h++)
-                _pending[(0, h, step + _horizons[h])] = (forecast[h * 3 + 1], forecast[h * 3], forecast[h * 3 + 2]);
+            {
+                // The LSTM's own median; the band is the published one (with model.combine it moves with the combined median).
+                float lstm = latest.LstmMedians?[h] ?? forecast[h * 3 + 1];
+                _pending[(0, h, step + _horizons[h])] = (lstm, forecast[h * 3], forecast[h * 3 + 2]);
+                if (_publishedModel >= 0)
+                    _pending[(_publishedModel, h, step + _horizons[h])] = (forecast[h * 3 + 1], float.NaN, float.NaN);
+            }
         }
         if (series is not null && !float.IsNaN(value))
             ForecastBaselines(series, step);

@@ -186,6 +186,12 @@ internal sealed class ModelSection
     /// <summary>Range of the PromQL fallbacks, as in <c>predict_linear(v[6h], …)</c>.</summary>
     public string FallbackRange { get; set; } = "6h";
 
+    /// <summary>
+    /// <c>holt_winters</c>: each series' published median combines the LSTM's with a Holt-Winters fitted to
+    /// that series, weighted by their recent errors there; <c>none</c>: the LSTM's alone.
+    /// </summary>
+    public string Combine { get; set; } = "none";
+
     public int Seed { get; set; } = 42;
 }
 

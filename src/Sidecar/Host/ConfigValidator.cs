@@ -5,6 +5,12 @@ namespace Sidecar.Host;
 /// <summary>Turns the raw YAML shape into <see cref="SidecarSettings"/>, collecting every error with its key.</summary>
 internal static class ConfigValidator
 {
+    /// <summary>
+    /// The longest daily season <c>model.combine: holt_winters</c> keeps per series (a 1-minute step): each
+    /// step of it is a number per series in memory and a parameter in each fit.
+    /// </summary>
+    internal const int MaxCombinedDaySteps = 1440;
+
     /// <param name="baseDirectory">Where relative file paths (secrets, certificates) start; the config file's directory.</param>
     public static SidecarSettings Validate(ConfigFile file, string source, string? baseDirectory = null)
     {
@@ -164,6 +170,16 @@ internal static class ConfigValidator
             errors.Add($"{key}.model.validation_fraction: {m.ValidationFraction} must be in (0, 0.9)");
         if (!Enum.TryParse(m.Scope, ignoreCase: true, out ModelScope scope) || !Enum.IsDefined(scope) || char.IsDigit(m.Scope.FirstOrDefault()))
             errors.Add($"{key}.model.scope: '{m.Scope}' is not one of target, series");
+        ModelCombination combine = m.Combine switch
+        {
+            "none" => ModelCombination.None,
+            "holt_winters" => ModelCombination.HoltWinters,
+            _ => (ModelCombination)(-1),
+        };
+        if (!Enum.IsDefined(combine))
+            errors.Add($"{key}.model.combine: '{m.Combine}' is not one of none, holt_winters");
+        else if (combine == ModelCombination.HoltWinters && step > TimeSpan.Zero && (TimeSpan.FromDays(1).Ticks % step.Ticks != 0 || TimeSpan.FromDays(1) / step > MaxCombinedDaySteps))
+            errors.Add($"{key}.model.combine: holt_winters needs a step that divides a day into at most {MaxCombinedDaySteps} steps (a step of 1m or longer), for the daily season each series keeps; {t.Step} does not");
         var covariates = m.Features.Covariates ?? [];
         var covariatesBy = m.Features.CovariatesBy ?? [];
         if (covariates.Count > 0 && covariatesBy.Count == 0)
@@ -240,7 +256,7 @@ internal static class ConfigValidator
                 m.MaxStepsPerEpoch, m.ValidationFraction, minHistory, fitEvery, Math.Min(fitWindowSteps, historySteps), [.. quantiles],
                 new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags,
                     covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
-                fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope),
+                fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope, combine),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps, surpriseSteps, novelty),
             capacity,
             (long)forgetAfter.TotalMilliseconds);

@@ -107,7 +107,15 @@ internal sealed record ModelSettings(
     string? Fallback,
     int FallbackRangeSteps,
     int Seed,
-    ModelScope Scope = ModelScope.Target);
+    ModelScope Scope = ModelScope.Target,
+    ModelCombination Combine = ModelCombination.None);
+
+/// <summary>What the LSTM's median is combined with before it is published (<c>model.combine</c>).</summary>
+internal enum ModelCombination
+{
+    None,
+    HoltWinters,
+}
 
 internal sealed record FeatureSettings(bool Calendar, bool DailyLag, bool WeeklyLag, CovariateSettings? Covariates = null);
 

@@ -9,5 +9,10 @@ namespace Sidecar.Pipeline;
 /// <param name="Residual">The newest step's value minus its one-step forecast; NaN when there was none.</param>
 /// <param name="Surprise">The score's surprise against the series' own recent scores (<see cref="Score.ScoreSurprise"/>).</param>
 /// <param name="Novelty">How far the step went beyond the series' own records (<see cref="Score.NoveltyScorer"/>).</param>
-internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore, double Residual = double.NaN, double Surprise = 0, double Novelty = 0);
+/// <param name="LstmMedians">
+/// The LSTM's own median per horizon, before <c>model.combine</c> combined it into <paramref name="Horizons"/>;
+/// null where <paramref name="Horizons"/> is, or when the forecast is not the LSTM's.
+/// </param>
+internal sealed record SeriesForecast(string Model, long Step, float[]? Horizons, float NextStep, double AnomalyScore, double Residual = double.NaN, double Surprise = 0, double Novelty = 0,
+    float[]? LstmMedians = null);
 

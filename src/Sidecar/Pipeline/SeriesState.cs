@@ -57,6 +57,12 @@ internal sealed class SeriesState(Series series)
     /// <summary>Stretches the model's band per horizon so its coverage holds on this series; null until the first LSTM forecast.</summary>
     public AdaptiveInterval? Interval;
 
+    /// <summary>With <c>model.combine</c>: the LSTM's median combined with this series' fitted Holt-Winters; null until its first fit.</summary>
+    public ForecastCombination? Combination;
+
+    /// <summary>The LSTM's own median per horizon at <see cref="ForecastStep"/>, before any combination.</summary>
+    public float[]? LstmMedians;
+
     /// <summary>The newest forecast, per horizon: lower, median, upper; made at <see cref="ForecastStep"/>.</summary>
     public float[]? Forecast;
 

@@ -35,6 +35,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly Dictionary<string, ModelSlot> _seriesSlots = new(StringComparer.Ordinal);
     private int _generation;
     private readonly System.Collections.Concurrent.ConcurrentQueue<(string? SeriesKey, TrainedModel Model)> _published = new();
+    // Holt-Winters fits from the training thread (model.combine), taken in at the next step.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, HoltWintersModel Model, long FittedThrough)> _fits = new();
+    private float[] _catchUp = [];
     private SavedStates? _seededStates;
     private SavedScores? _seededScores;
     private CovariateIndex? _covariateIndex;
@@ -67,6 +70,14 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public TrainingStatus Training { get; } = new();
 
+    /// <summary>The Holt-Winters fits <c>model.combine: holt_winters</c> needs, run by the training thread.</summary>
+    public HoltWintersRefits Refits => _refits ??= new HoltWintersRefits(this);
+
+    private HoltWintersRefits? _refits;
+
+    // Steps in a day with model.combine: holt_winters (the fitted model's season); 0 without a combination.
+    private int CombineDaySteps => Settings.Model.Combine == ModelCombination.HoltWinters ? (int)(86_400_000 / Settings.StepMs) : 0;
+
     /// <summary>Raised on the inference thread when a series' score crosses 1, either way; handlers must not block.</summary>
     public event Action<AnomalyTransition>? AnomalyChanged;
 
@@ -82,6 +93,16 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 model.Dispose();
             else
                 _published.Enqueue((seriesKey, model));
+        }
+    }
+
+    /// <summary>Hands a Holt-Winters fitted on <paramref name="series"/>' history up to <paramref name="fittedThrough"/> to the inference loop.</summary>
+    public void PublishFit(Series series, HoltWintersModel model, long fittedThrough)
+    {
+        lock (_publishing)
+        {
+            if (!_retired)
+                _fits.Enqueue((series, model, fittedThrough));
         }
     }
 
@@ -209,6 +230,14 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
         while (_published.TryDequeue(out var published))
             SwapIn(published.Model, published.SeriesKey);
+        while (_fits.TryDequeue(out var fit))
+        {
+            if (fit.Series.Forgotten)
+                continue;
+            SeriesState state = StateOf(fit.Series);
+            state.Combination ??= new ForecastCombination(_horizonSteps, CombineDaySteps);
+            state.Combination.Adopt(fit.Model, fit.FittedThrough);
+        }
         while (Store.TryDequeueForgotten(out Series gone))
         {
             if (StateIfCurrent(gone) is { } state)
@@ -320,6 +349,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
             state.Interval?.Observe(step, actual);
+            state.Combination?.Observe(step, actual);
             double surprise = double.NaN;
             if (state.PendingStep == step && !float.IsNaN(actual))
             {
@@ -496,12 +526,20 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.ForecastOrigin = lastValues[b];
             IReadOnlyList<float> scales = model.Description.IntervalScales;
             state.Interval ??= new AdaptiveInterval(_horizonSteps, _intervalCoverage);
+            state.LstmMedians ??= new float[Settings.Horizons.Count];
+            ForecastCombination? combination = state.Combination;
+            if (combination?.Model is not null)
+                CatchUp(series, combination, last);
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
                 // The band as calibrated on the validation part, then stretched by what this series' own
-                // outcomes say it needs (AdaptiveInterval), then kept in the series' domain.
-                float median = Quantile(h + 1, model.MedianIndex);
-                float lower = Edge(h + 1, 0, scales[(h + 1) * 2]), upper = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]);
+                // outcomes say it needs (AdaptiveInterval), then kept in the series' domain. With a
+                // combination the band moves with the median: its width is the LSTM's, its centre the combined one.
+                float lstmMedian = Quantile(h + 1, model.MedianIndex);
+                state.LstmMedians[h] = ForecastDomain.AtLeast(lstmMedian, floor);
+                float median = combination is null ? lstmMedian : combination.Combine(h, last, lstmMedian);
+                float shift = median - lstmMedian;
+                float lower = Edge(h + 1, 0, scales[(h + 1) * 2]) + shift, upper = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]) + shift;
                 state.Interval.Record(h, last, median, lower, upper);
                 float stretch = state.Interval.Stretch(h);
                 state.Forecast[h * 3] = ForecastDomain.AtLeast(median - stretch * (median - lower), floor);
@@ -511,6 +549,28 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             _quality.Record(series.Id, last, state.Forecast);
             PublishForecast(series, state);
         }
+    }
+
+    /// <summary>
+    /// Feeds the combination's Holt-Winters the steps it hasn't seen, up to <paramref name="last"/>: one in
+    /// steady state, more after a fit (made on the training thread a little earlier) or a skip. A model more
+    /// than a day behind is dropped until the next fit, rather than replayed at length on this loop.
+    /// </summary>
+    private void CatchUp(Series series, ForecastCombination combination, long last)
+    {
+        long behind = last - combination.ModelStep;
+        if (behind <= 0)
+            return;
+        if (behind > CombineDaySteps)
+        {
+            combination.DropModel();
+            return;
+        }
+        if (_catchUp.Length < behind)
+            _catchUp = new float[CombineDaySteps];
+        Span<float> values = _catchUp.AsSpan(0, (int)behind);
+        series.CopyHistory(last, values);
+        combination.Feed(last, values);
     }
 
     private void PublishQuality()
@@ -677,15 +737,17 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             SeriesState? state = StateIfCurrent(series);
             if (state is null)
                 return null;
+            bool current = state.ForecastStep == state.ProcessedStep && state.Forecast is not null;
             return new SeriesForecast(
                 state.ForecastModel,
                 state.ForecastStep,
-                state.ForecastStep == state.ProcessedStep && state.Forecast is not null ? [.. state.Forecast] : null,
+                current ? [.. state.Forecast!] : null,
                 state.PendingStep == state.ProcessedStep + 1 ? state.PendingOneStep : float.NaN,
                 state.LastScore,
                 state.LastResidual,
                 state.LastSurprise,
-                state.LastNovelty);
+                state.LastNovelty,
+                current && state.ForecastModel == LstmModelName && state.LstmMedians is not null ? [.. state.LstmMedians] : null);
         }
     }
 

@@ -128,6 +128,14 @@ internal sealed class TrainingScheduler(
                 trained += RunIfDue(pipeline, schedule, series, requested, cancellation) ? 1 : 0;
             }
         }
+        // model.combine's Holt-Winters fits, a few series a pass, after the networks' runs.
+        long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var pipeline in _pipelines)
+        {
+            if (cancellation.IsCancellationRequested)
+                break;
+            pipeline.Refits.RunDue(nowMs);
+        }
         return trained;
     }
 

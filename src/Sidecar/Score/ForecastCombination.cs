@@ -1,0 +1,145 @@
+using Sidecar.Model.Baselines;
+
+namespace Sidecar.Score;
+
+/// <summary>
+/// One series' forecast as the LSTM's median combined with a fitted Holt-Winters (<c>model.combine:
+/// holt_winters</c>), per horizon: each is weighted by the inverse of its mean absolute error over its
+/// recent outcomes on this series, so the one that has been doing better here lately counts for more.
+/// Until a horizon has <see cref="MinimumOutcomes"/> outcomes the two count equally; without a fitted
+/// model the LSTM's median stands alone.
+/// </summary>
+/// <remarks>
+/// Inverse-error weighting is the classical, robust combination (Bates and Granger's, covariances dropped):
+/// nothing to fit, nothing to overfit. The errors are exponentially weighted over about a day of outcomes,
+/// which is what a trailing day's mean does without keeping the day. Forecasts wait for their outcome in a
+/// small ring per horizon; on long horizons only every k-th step's forecast is kept, as in
+/// <see cref="AdaptiveInterval"/>, which changes how often the weights move, not what they settle to.
+/// The Holt-Winters model is fitted off the inference loop and handed in (<see cref="Adopt"/>); between
+/// fits it is filtered here with every step's value. Touched by the inference loop only.
+/// </remarks>
+internal sealed class ForecastCombination
+{
+    public const int RingSize = 16;
+
+    /// <summary>Outcomes per horizon before the weights follow the errors.</summary>
+    public const int MinimumOutcomes = 12;
+
+    private readonly int[] _horizonSteps;
+    private readonly int[] _stride;
+    private readonly int _daySteps;
+    private readonly double[] _lstmError;
+    private readonly double[] _otherError;
+    private readonly int[] _outcomes;
+    private readonly long[] _targetSteps;
+    private readonly float[] _pending; // the LSTM's median and the model's forecast per ring entry
+
+    /// <param name="daySteps">Steps in a day: the errors are weighted over about a day of outcomes.</param>
+    public ForecastCombination(IReadOnlyList<int> horizonSteps, int daySteps)
+    {
+        _horizonSteps = [.. horizonSteps];
+        _daySteps = Math.Max(1, daySteps);
+        _stride = [.. _horizonSteps.Select(h => Math.Max(1, (h + RingSize) / RingSize))];
+        _lstmError = new double[_horizonSteps.Length];
+        _otherError = new double[_horizonSteps.Length];
+        _outcomes = new int[_horizonSteps.Length];
+        _targetSteps = new long[_horizonSteps.Length * RingSize];
+        Array.Fill(_targetSteps, long.MinValue);
+        _pending = new float[_horizonSteps.Length * RingSize * 2];
+    }
+
+    /// <summary>The fitted Holt-Winters in use; null until one is handed in.</summary>
+    public HoltWintersModel? Model { get; private set; }
+
+    /// <summary>The newest step <see cref="Model"/> has taken in.</summary>
+    public long ModelStep { get; private set; } = long.MinValue;
+
+    /// <summary>Takes a model fitted on the history up to <paramref name="fittedThrough"/>; later steps go in through <see cref="Feed"/>.</summary>
+    public void Adopt(HoltWintersModel model, long fittedThrough)
+    {
+        Model = model;
+        ModelStep = fittedThrough;
+    }
+
+    /// <summary>Forgets the model (it fell too far behind to catch up); the LSTM forecasts alone until the next fit.</summary>
+    public void DropModel()
+    {
+        Model = null;
+        ModelStep = long.MinValue;
+    }
+
+    /// <summary>
+    /// Feeds the model the values of the steps after <see cref="ModelStep"/> up to <paramref name="step"/>,
+    /// oldest first (NaN for a gap), so its forecasts start from the newest step.
+    /// </summary>
+    public void Feed(long step, ReadOnlySpan<float> values)
+    {
+        if (Model is null || step <= ModelStep)
+            return;
+        foreach (float value in values)
+            Model.Observe(value);
+        ModelStep = step;
+    }
+
+    /// <summary>Judges both members' forecasts for <paramref name="step"/> against its outcome.</summary>
+    public void Observe(long step, float actual)
+    {
+        if (float.IsNaN(actual))
+            return;
+        for (int h = 0; h < _horizonSteps.Length; h++)
+        {
+            int slot = Slot(h, step);
+            if (_targetSteps[slot] != step)
+                continue;
+            _targetSteps[slot] = long.MinValue;
+            int outcomes = ++_outcomes[h];
+            // A running mean at first, then an average over about a day of this horizon's outcomes.
+            double alpha = Math.Max(1.0 / outcomes, 2.0 / (OutcomesPerDay(h) + 1));
+            _lstmError[h] += alpha * (Math.Abs(actual - _pending[slot * 2]) - _lstmError[h]);
+            _otherError[h] += alpha * (Math.Abs(actual - _pending[slot * 2 + 1]) - _otherError[h]);
+        }
+    }
+
+    /// <summary>
+    /// The combined median of horizon <paramref name="horizon"/> for the forecast made at <paramref name="step"/>;
+    /// <paramref name="lstmMedian"/> alone while there is no model (or it has not reached <paramref name="step"/>).
+    /// </summary>
+    public float Combine(int horizon, long step, float lstmMedian)
+    {
+        if (Model is null || ModelStep != step || !float.IsFinite(lstmMedian))
+            return lstmMedian;
+        float other = (float)Model.Forecast(_horizonSteps[horizon]);
+        if (!float.IsFinite(other))
+            return lstmMedian;
+        if (step % _stride[horizon] == 0)
+        {
+            long target = step + _horizonSteps[horizon];
+            int slot = Slot(horizon, target);
+            _targetSteps[slot] = target;
+            _pending[slot * 2] = lstmMedian;
+            _pending[slot * 2 + 1] = other;
+        }
+        double lstmWeight = LstmWeight(horizon);
+        return (float)(lstmWeight * lstmMedian + (1 - lstmWeight) * other);
+    }
+
+    /// <summary>The LSTM's share of horizon <paramref name="horizon"/>'s combined forecast now, in [0, 1].</summary>
+    public double LstmWeight(int horizon)
+    {
+        if (_outcomes[horizon] < MinimumOutcomes)
+            return 0.5;
+        double lstm = 1 / Math.Max(_lstmError[horizon], 1e-12), other = 1 / Math.Max(_otherError[horizon], 1e-12);
+        return lstm / (lstm + other);
+    }
+
+    /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>
+    public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => horizonSteps.SequenceEqual(_horizonSteps) && Math.Max(1, daySteps) == _daySteps;
+
+    private double OutcomesPerDay(int horizon) => Math.Max(1.0, (double)_daySteps / _stride[horizon]);
+
+    private int Slot(int horizon, long targetStep)
+    {
+        long position = targetStep / _stride[horizon] % RingSize;
+        return horizon * RingSize + (int)(position < 0 ? position + RingSize : position);
+    }
+}

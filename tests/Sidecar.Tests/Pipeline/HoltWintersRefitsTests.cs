@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
+using Sidecar.Backtest;
+using Sidecar.Expose;
+using Sidecar.Host;
+using Sidecar.Pipeline;
+using Sidecar.Protocol.RemoteWrite;
+using Sidecar.Store;
+
+namespace Sidecar.Tests.Pipeline;
+
+/// <summary>The training thread's Holt-Winters fits for <c>model.combine</c>: when a series is due, and how many a pass.</summary>
+public sealed class HoltWintersRefitsTests
+{
+    private const long StepMs = 600_000; // 10 minutes: 144 steps a day
+    private const int DaySteps = 144;
+
+    private static (SeriesStore Store, TargetPipeline Pipeline, SimulatedClock Time) Target(int series, int days, string combine = "holt_winters")
+    {
+        var settings = ConfigLoader.Load($"""
+            demo:
+              mode: off
+            targets:
+              - name: fits
+                selector: 'fit_value'
+                step: 10m
+                horizons: [10m, 1h]
+                history: 8d
+                model:
+                  combine: {combine}
+            """);
+        var time = new SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(0));
+        var store = new SeriesStore(settings, time);
+        var registry = Metrics.NewCustomRegistry();
+        var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        for (long step = 0; step < days * DaySteps; step++)
+            Write(store, series, step);
+        time.Set(DateTimeOffset.FromUnixTimeMilliseconds((days * DaySteps + 1) * StepMs));
+        return (store, pipeline, time);
+    }
+
+    private static void Write(SeriesStore store, int series, long step)
+    {
+        for (int s = 0; s < series; s++)
+        {
+            List<KeyValuePair<string, string>> labels = [new("__name__", "fit_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture))];
+            store.Ingest(labels, [new SampleValue(step * StepMs, 10 * s + 5 * Math.Sin(2 * Math.PI * step / DaySteps))]);
+        }
+    }
+
+    [Fact]
+    public void EachPassFitsAFewSeriesTheStalestFirstUntilAllAreFitted()
+    {
+        var (_, pipeline, time) = Target(series: 20, days: 3);
+        using (pipeline)
+        {
+            Assert.Equal(HoltWintersRefits.FitsPerPass, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.Equal(HoltWintersRefits.FitsPerPass, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.Equal(20 - 2 * HoltWintersRefits.FitsPerPass, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            // Every series fitted at this step: none is due again until a day has passed.
+            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        }
+    }
+
+    [Fact]
+    public void ASeriesIsFittedAgainOnceItsFitIsADayOld()
+    {
+        var (store, pipeline, time) = Target(series: 1, days: 3);
+        using (pipeline)
+        {
+            Assert.Equal(1, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            for (long step = 3 * DaySteps; step < 4 * DaySteps - 1; step++)
+                Write(store, 1, step);
+            time.Set(DateTimeOffset.FromUnixTimeMilliseconds((4 * DaySteps) * StepMs));
+            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Write(store, 1, 4 * DaySteps - 1);
+            time.Set(DateTimeOffset.FromUnixTimeMilliseconds((4 * DaySteps + 1) * StepMs));
+            Assert.Equal(1, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        }
+    }
+
+    [Fact]
+    public void ASeriesWithLessThanTwoDaysWaitsAndNothingIsFittedWithoutCombine()
+    {
+        var (_, shortPipeline, shortTime) = Target(series: 3, days: 1);
+        using (shortPipeline)
+            Assert.Equal(0, shortPipeline.Refits.RunDue(shortTime.GetUtcNow().ToUnixTimeMilliseconds()));
+        var (_, off, offTime) = Target(series: 3, days: 3, combine: "none");
+        using (off)
+            Assert.Equal(0, off.Refits.RunDue(offTime.GetUtcNow().ToUnixTimeMilliseconds()));
+    }
+
+}

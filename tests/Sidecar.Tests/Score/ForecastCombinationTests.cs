@@ -1,0 +1,105 @@
+using Sidecar.Model.Baselines;
+using Sidecar.Score;
+
+namespace Sidecar.Tests.Score;
+
+public sealed class ForecastCombinationTests
+{
+    private const int Day = 48;
+
+    /// <summary>A Holt-Winters that repeats the last value it saw (α 1, no trend, no season): easy to reason about.</summary>
+    private static HoltWintersModel LastValue(double level) => new(1, 0, 0, level, 0, new double[Day], 0, 0);
+
+    [Fact]
+    public void WithoutAModelTheLstmStandsAlone()
+    {
+        var combination = new ForecastCombination([1, 6], Day);
+        Assert.Equal(42f, combination.Combine(0, 10, 42f));
+        Assert.Equal(7f, combination.Combine(1, 10, 7f));
+    }
+
+    [Fact]
+    public void AModelThatHasNotReachedTheStepIsNotUsed()
+    {
+        var combination = new ForecastCombination([1], Day);
+        combination.Adopt(LastValue(100), fittedThrough: 10);
+        // Fitted through step 10: a forecast made at step 11 waits until step 11 is fed.
+        Assert.Equal(0f, combination.Combine(0, 11, 0f));
+        combination.Feed(11, [100f]);
+        Assert.Equal(50f, combination.Combine(0, 11, 0f));
+    }
+
+    [Fact]
+    public void MembersCountEquallyUntilEnoughOutcomesThenByTheirErrors()
+    {
+        var combination = new ForecastCombination([1], Day);
+        combination.Adopt(LastValue(100), fittedThrough: 0);
+        // The series stays at 100; the LSTM keeps saying 110, the Holt-Winters 100.
+        for (long step = 1; step <= 40; step++)
+        {
+            combination.Observe(step, 100f);
+            combination.Feed(step, [100f]);
+            float combined = combination.Combine(0, step, 110f);
+            if (step <= ForecastCombination.MinimumOutcomes)
+                Assert.Equal(105f, combined);
+        }
+        // The Holt-Winters has been exact: nearly all the weight is its.
+        Assert.True(combination.LstmWeight(0) < 1e-6, $"LSTM weight {combination.LstmWeight(0)}");
+        Assert.Equal(100f, combination.Combine(0, 40, 110f), 0.01f);
+    }
+
+    [Fact]
+    public void WeightsFollowTheRatioOfRecentErrors()
+    {
+        var combination = new ForecastCombination([1], Day);
+        combination.Adopt(LastValue(0), fittedThrough: 0);
+        // Outcome 0 every step; the LSTM is off by 1, the Holt-Winters (fed 3, so forecasting 3) by 3.
+        for (long step = 1; step <= 200; step++)
+        {
+            combination.Observe(step, 0f);
+            combination.Feed(step, [3f]);
+            combination.Combine(0, step, 1f);
+        }
+        // Inverse-MAE weights: 1/1 against 1/3, so the LSTM gets three quarters.
+        Assert.Equal(0.75, combination.LstmWeight(0), 3);
+    }
+
+    [Fact]
+    public void ALongHorizonLearnsFromTheForecastsItKeeps()
+    {
+        const int Horizon = 72;
+        var combination = new ForecastCombination([Horizon], Day);
+        combination.Adopt(LastValue(100), fittedThrough: 0);
+        for (long step = 1; step <= 2000; step++)
+        {
+            combination.Observe(step, 100f);
+            combination.Feed(step, [100f]);
+            combination.Combine(0, step, 90f);
+        }
+        // Only every 5th forecast waits in the ring of 16 (72 steps ahead); those outcomes still move the weights.
+        Assert.True(combination.LstmWeight(0) < 1e-6, $"LSTM weight {combination.LstmWeight(0)}");
+    }
+
+    [Fact]
+    public void GapsAreNotJudged()
+    {
+        var combination = new ForecastCombination([1], Day);
+        combination.Adopt(LastValue(100), fittedThrough: 0);
+        for (long step = 1; step <= 40; step++)
+        {
+            combination.Observe(step, float.NaN);
+            combination.Feed(step, [float.NaN]);
+            combination.Combine(0, step, 110f);
+        }
+        Assert.Equal(0.5, combination.LstmWeight(0));
+    }
+
+    [Fact]
+    public void StateCarriesOverOnlyToTheSameHorizonsAndDay()
+    {
+        var combination = new ForecastCombination([1, 12], 288);
+        Assert.True(combination.Fits([1, 12], 288));
+        Assert.False(combination.Fits([1, 6], 288));
+        Assert.False(combination.Fits([1, 12], 1440));
+    }
+}

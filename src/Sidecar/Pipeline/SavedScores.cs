@@ -14,7 +14,9 @@ internal sealed record SavedScores(int NoveltySmoothingSteps, int NoveltyOnsetSt
 /// <param name="Key">The series' label set rendered.</param>
 /// <param name="Novelty">Null when novelty was off or the series had no scorer yet, and when it doesn't fit the current settings.</param>
 /// <param name="Pending">The one-step forecast waiting for its step to be scored, made before the restart.</param>
-internal sealed record SavedSeriesScores(string Key, AnomalyScorer Scorer, ScoreSurprise Surprise, NoveltyScorer? Novelty, PendingForecast Pending, AdaptiveInterval? Interval = null);
+/// <param name="Combination">With <c>model.combine</c>: the series' fitted Holt-Winters and its weights; null otherwise.</param>
+internal sealed record SavedSeriesScores(string Key, AnomalyScorer Scorer, ScoreSurprise Surprise, NoveltyScorer? Novelty, PendingForecast Pending, AdaptiveInterval? Interval = null,
+    ForecastCombination? Combination = null);
 
 /// <summary>A one-step forecast waiting for the value of <paramref name="Step"/>; <see cref="long.MinValue"/> for none.</summary>
 /// <param name="LowerGap">Median − lower edge of its interval; NaN without one.</param>

@@ -180,10 +180,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             var series = new List<SavedSeriesScores>();
             foreach (SeriesState? state in _states)
             {
-                if (state is not null && (state.Scorer.Count > 0 || state.Novelty is not null || state.Interval is not null))
+                if (state is not null && (state.Scorer.Count > 0 || state.Novelty is not null || state.Interval is not null || state.Combination is not null))
                 {
                     var pending = new PendingForecast(state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel);
-                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, state.Novelty?.Clone(), pending, state.Interval?.Clone()));
+                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, state.Novelty?.Clone(), pending, state.Interval?.Clone(), state.Combination?.Clone()));
                 }
             }
             return new SavedScores(novelty?.SmoothingSteps ?? 0, novelty?.OnsetSteps ?? 0, series);
@@ -272,6 +272,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             (state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel) = restored.Pending;
             // An interval learnt for other horizons (a reload that changed them) starts afresh.
             state.Interval = restored.Interval is { } interval && interval.Fits(_horizonSteps) ? interval : null;
+            // A combination for other horizons or another step, or one the config no longer asks for, goes.
+            state.Combination = CombineDaySteps > 0 && restored.Combination is { } combination && combination.Fits(_horizonSteps, CombineDaySteps) ? combination : null;
         }
     }
 

@@ -25,6 +25,9 @@ internal sealed class ForecastCombination
     /// <summary>Outcomes per horizon before the weights follow the errors.</summary>
     public const int MinimumOutcomes = 12;
 
+    // The longest day a saved state may claim: the validator allows 1,440 steps; more is a damaged file.
+    private const int MaxDaySteps = 1 << 16;
+
     private readonly int[] _horizonSteps;
     private readonly int[] _stride;
     private readonly int _daySteps;
@@ -134,6 +137,80 @@ internal sealed class ForecastCombination
 
     /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>
     public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => horizonSteps.SequenceEqual(_horizonSteps) && Math.Max(1, daySteps) == _daySteps;
+
+    /// <summary>A copy that goes on independently of this one (for a snapshot taken while scoring goes on).</summary>
+    public ForecastCombination Clone()
+    {
+        var copy = new ForecastCombination(_horizonSteps, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep };
+        _lstmError.CopyTo(copy._lstmError, 0);
+        _otherError.CopyTo(copy._otherError, 0);
+        _outcomes.CopyTo(copy._outcomes, 0);
+        _targetSteps.CopyTo(copy._targetSteps, 0);
+        _pending.CopyTo(copy._pending, 0);
+        return copy;
+    }
+
+    /// <summary>Writes the horizons and day it was made for, the errors, the waiting forecasts and the model.</summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(_horizonSteps.Length);
+        foreach (int h in _horizonSteps)
+            writer.Write(h);
+        writer.Write(_daySteps);
+        for (int h = 0; h < _horizonSteps.Length; h++)
+        {
+            writer.Write(_lstmError[h]);
+            writer.Write(_otherError[h]);
+            writer.Write(_outcomes[h]);
+        }
+        foreach (long step in _targetSteps)
+            writer.Write(step);
+        foreach (float value in _pending)
+            writer.Write(value);
+        writer.Write(Model is not null);
+        if (Model is not null)
+        {
+            writer.Write(ModelStep);
+            Model.WriteTo(writer);
+        }
+    }
+
+    /// <exception cref="InvalidDataException">A count or value no writer makes.</exception>
+    public static ForecastCombination ReadFrom(BinaryReader reader)
+    {
+        int count = reader.ReadInt32();
+        if (count < 1 || count > 64)
+            throw new InvalidDataException($"forecast combination with {count} horizons");
+        var horizons = new int[count];
+        for (int h = 0; h < count; h++)
+        {
+            horizons[h] = reader.ReadInt32();
+            if (horizons[h] < 1)
+                throw new InvalidDataException($"forecast combination horizon of {horizons[h]} steps");
+        }
+        int daySteps = reader.ReadInt32();
+        if (daySteps < 1 || daySteps > MaxDaySteps)
+            throw new InvalidDataException($"forecast combination day of {daySteps} steps");
+        var combination = new ForecastCombination(horizons, daySteps);
+        for (int h = 0; h < count; h++)
+        {
+            double lstm = reader.ReadDouble(), other = reader.ReadDouble();
+            int outcomes = reader.ReadInt32();
+            if (!(lstm >= 0) || !(other >= 0) || outcomes < 0)
+                throw new InvalidDataException($"forecast combination errors {lstm}, {other} over {outcomes} outcomes");
+            (combination._lstmError[h], combination._otherError[h], combination._outcomes[h]) = (lstm, other, outcomes);
+        }
+        for (int i = 0; i < combination._targetSteps.Length; i++)
+            combination._targetSteps[i] = reader.ReadInt64();
+        for (int i = 0; i < combination._pending.Length; i++)
+            combination._pending[i] = reader.ReadSingle();
+        if (reader.ReadBoolean())
+        {
+            long modelStep = reader.ReadInt64();
+            combination.Adopt(HoltWintersModel.ReadFrom(reader, daySteps), modelStep);
+        }
+        return combination;
+    }
 
     private double OutcomesPerDay(int horizon) => Math.Max(1.0, (double)_daySteps / _stride[horizon]);
 

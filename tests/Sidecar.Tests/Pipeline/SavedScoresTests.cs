@@ -90,8 +90,9 @@ public sealed class SavedScoresTests
         }
         SeriesForecast Latest(TargetPipeline pipeline) => pipeline.Latest(pipeline.Store.Snapshot().Single())!;
         Assert.True(Latest(running).AnomalyScore > 0, "the running pipeline doesn't score");
-        Assert.Equal(Latest(running) with { Horizons = null }, Latest(restarted) with { Horizons = null });
+        Assert.Equal(Latest(running) with { Horizons = null, LstmMedians = null }, Latest(restarted) with { Horizons = null, LstmMedians = null });
         Assert.Equal(Latest(running).Horizons, Latest(restarted).Horizons);
+        Assert.Equal(Latest(running).LstmMedians, Latest(restarted).LstmMedians);
         Assert.Equal(0, Latest(cold).AnomalyScore);
         SavedScoresFile.Write(scoresPath, running.ExportScores());
         saved = File.ReadAllBytes(scoresPath);
@@ -122,9 +123,19 @@ public sealed class SavedScoresTests
             interval.Record(0, i, 2, 1, 3);
             interval.Record(1, i, 2, 1.5f, 2.5f);
         }
+        var combination = new ForecastCombination([1, 12], 24);
+        var season = Enumerable.Range(0, 24).Select(i => Math.Sin(i / 4.0)).ToArray();
+        combination.Adopt(new Sidecar.Model.Baselines.HoltWintersModel(0.3, 0.05, 0.2, 10, 0.01, season, 5, 1.5), fittedThrough: 0);
+        for (int i = 1; i < 40; i++)
+        {
+            combination.Observe(i, 10 + i % 5);
+            combination.Feed(i, [10 + i % 5]);
+            combination.Combine(0, i, 11);
+            combination.Combine(1, i, 9);
+        }
         return new SavedScores(novelty.SmoothingSteps, novelty.OnsetSteps,
         [
-            new SavedSeriesScores("{instance=\"a\"}", scorer, surprise, noveltyScorer, new PendingForecast(30, 12.5f, 1, 2, FromModel: true), interval),
+            new SavedSeriesScores("{instance=\"a\"}", scorer, surprise, noveltyScorer, new PendingForecast(30, 12.5f, 1, 2, FromModel: true), interval, combination),
             new SavedSeriesScores("{instance=\"b\"}", scorer, default, null, new PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false)),
         ]);
     }
@@ -211,6 +222,79 @@ public sealed class SavedScoresTests
             Assert.Equal((savedInterval.Stretch(0), savedInterval.Stretch(1)), (readInterval.Stretch(0), readInterval.Stretch(1)));
         }
         Assert.NotEqual(1f, readInterval.Stretch(1)); // the 12-step forecasts recorded before the save were judged after it
+
+        // The combination comes back with its fitted model, its errors and the forecasts still waiting, and goes on alike.
+        Assert.Null(read.Series[1].Combination);
+        var (savedCombination, readCombination) = (original.Combination!, copy.Combination!);
+        Assert.True(readCombination.Fits([1, 12], 24));
+        Assert.Equal(savedCombination.ModelStep, readCombination.ModelStep);
+        for (int i = 40; i < 80; i++)
+        {
+            float value = 10 + i % 5;
+            savedCombination.Observe(i, value);
+            readCombination.Observe(i, value);
+            savedCombination.Feed(i, [value]);
+            readCombination.Feed(i, [value]);
+            Assert.Equal(savedCombination.Combine(0, i, 11), readCombination.Combine(0, i, 11));
+            Assert.Equal(savedCombination.Combine(1, i, 9), readCombination.Combine(1, i, 9));
+            Assert.Equal(savedCombination.LstmWeight(1), readCombination.LstmWeight(1));
+        }
+    }
+
+    [Fact]
+    public void AFileFromBeforeCombinationsIsStillRead()
+    {
+        using var directory = new TemporaryDirectory("saved-scores-");
+        string path = SavedScoresFile.PathFor(directory.FullName, "t");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // FSSCORE2: novelty off, one series with a scorer, no novelty, no interval, and nothing after it.
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(0);
+            writer.Write(0);
+            writer.Write(1);
+            writer.Write("{instance=\"a\"}");
+            new AnomalyScorer().WriteTo(writer);
+            new ScoreSurprise().WriteTo(writer);
+            writer.Write(long.MinValue);
+            writer.Write(0f);
+            writer.Write(float.NaN);
+            writer.Write(float.NaN);
+            writer.Write(false);
+            writer.Write(false);
+            writer.Write(false);
+        }
+        ChecksummedFile.Write(path, "FSSCORE2"u8, payload.ToArray());
+        var read = SavedScoresFile.Read(path, novelty: null);
+        Assert.Null(Assert.Single(read.Series).Combination);
+    }
+
+    [Fact]
+    public void ACombinationNoWriterMakesIsRefused()
+    {
+        void Refused(Action<BinaryWriter> write, string message)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+                write(writer);
+            stream.Position = 0;
+            using var reader = new BinaryReader(stream);
+            Assert.Contains(message, Assert.Throws<InvalidDataException>(() => ForecastCombination.ReadFrom(reader)).Message);
+        }
+        Refused(w => w.Write(0), "0 horizons");
+        Refused(w => { w.Write(1); w.Write(-3); }, "horizon of -3 steps");
+        Refused(w => { w.Write(1); w.Write(1); w.Write(int.MaxValue); }, "day of");
+        Refused(w => { w.Write(1); w.Write(1); w.Write(24); w.Write(-1.0); w.Write(1.0); w.Write(3); }, "errors");
+        var model = new Sidecar.Model.Baselines.HoltWintersModel(1.5, 0, 0, 0, 0, new double[24], 0, 0);
+        var combination = new ForecastCombination([1], 24);
+        combination.Adopt(model, 0);
+        using var good = new MemoryStream();
+        using (var writer = new BinaryWriter(good, Encoding.UTF8, leaveOpen: true))
+            combination.WriteTo(writer);
+        good.Position = 0;
+        using var goodReader = new BinaryReader(good);
+        Assert.Contains("outside [0, 1]", Assert.Throws<InvalidDataException>(() => ForecastCombination.ReadFrom(goodReader)).Message);
     }
 
     [Fact]

@@ -39,4 +39,43 @@ internal sealed class HoltWintersModel(double alpha, double beta, double gamma, 
 
     /// <summary>The forecast <paramref name="steps"/> (at least 1) after the last observed step.</summary>
     public double Forecast(int steps) => _level + steps * _trend + season[(int)((_nextPhase + (long)steps - 1) % season.Length)];
+
+    /// <summary>The season's length in steps.</summary>
+    public int SeasonSteps => season.Length;
+
+    /// <summary>A copy that goes on filtering independently of this one.</summary>
+    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, [.. season], _nextPhase, SumOfSquaredErrors);
+
+    /// <summary>Writes the weights and the states as they are now, for the scoring state kept across restarts.</summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(Alpha);
+        writer.Write(Beta);
+        writer.Write(Gamma);
+        writer.Write(_level);
+        writer.Write(_trend);
+        writer.Write(_nextPhase);
+        writer.Write(SumOfSquaredErrors);
+        writer.Write(season.Length);
+        foreach (double offset in season)
+            writer.Write(offset);
+    }
+
+    /// <exception cref="InvalidDataException">A weight outside [0, 1], a season longer than <paramref name="maxSeason"/>, or a phase outside it.</exception>
+    public static HoltWintersModel ReadFrom(BinaryReader reader, int maxSeason)
+    {
+        double alpha = reader.ReadDouble(), beta = reader.ReadDouble(), gamma = reader.ReadDouble();
+        double level = reader.ReadDouble(), trend = reader.ReadDouble();
+        int nextPhase = reader.ReadInt32();
+        double sse = reader.ReadDouble();
+        int length = reader.ReadInt32();
+        if (!(alpha is >= 0 and <= 1) || !(beta is >= 0 and <= 1) || !(gamma is >= 0 and <= 1))
+            throw new InvalidDataException($"Holt-Winters weights {alpha}, {beta}, {gamma} outside [0, 1]");
+        if (length < 2 || length > maxSeason || nextPhase < 0 || nextPhase >= length)
+            throw new InvalidDataException($"Holt-Winters season of {length} steps at phase {nextPhase}");
+        var offsets = new double[length];
+        for (int i = 0; i < length; i++)
+            offsets[i] = reader.ReadDouble();
+        return new HoltWintersModel(alpha, beta, gamma, level, trend, offsets, nextPhase, sse);
+    }
 }

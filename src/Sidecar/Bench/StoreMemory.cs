@@ -91,6 +91,15 @@ internal static class StoreMemory
         double pairsPerPoint = MeasurePerSeries(baselineSeries, () => new (long, double)[Steps]) / Steps;
         double previousPerPoint = (MeasurePerSeries(baselineSeries, () => new float[Steps]) + fixedPerSeries) / Steps;
 
+        // model.combine: holt_winters at this 1m step: each series' combination with its fitted model (a daily
+        // season of 1,440 offsets), for the horizons of the default config (5m, 1h, 6h).
+        double combinationPerSeries = MeasurePerSeries(baselineSeries, () =>
+        {
+            var combination = new Score.ForecastCombination([5, 60, 360], 1440);
+            combination.Adopt(new Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 0, 0, new double[1440], 0, 0), 0);
+            return combination;
+        });
+
         double points = (double)seriesCount * Steps;
         double perPoint = storeBytes / points;
         double historyPerPoint = (storeBytes - fixedPerSeries * seriesCount) / points;
@@ -98,6 +107,7 @@ internal static class StoreMemory
         Console.WriteLine(string.Create(invariant, $"series={seriesCount} points_per_series={Steps} scrape_interval_s={ScrapeIntervalMs / 1000} block_steps={StepRing.DefaultBlockSteps} stored_steps={storedSteps} store_bytes={storeBytes}"));
         Console.WriteLine(string.Create(invariant, $"bytes_per_point={perPoint:F3} (history alone: {historyPerPoint:F3}) baseline_(timestamp,value)_bytes_per_point={pairsPerPoint:F3} ratio={perPoint / pairsPerPoint:F3} baseline_previous_float32_bytes_per_point={previousPerPoint:F3} ratio={perPoint / previousPerPoint:F3}"));
         Console.WriteLine(string.Create(invariant, $"fixed_overhead_bytes_per_series={fixedPerSeries:F0} (labels, routing cache entry, series, ring holding one step; no model state)"));
+        Console.WriteLine(string.Create(invariant, $"combine_holt_winters_bytes_per_series={combinationPerSeries:F0} ratio_to_store_per_series={combinationPerSeries * seriesCount / storeBytes:F3} (model.combine's state at 1m steps, horizons 5m/1h/6h; not in store_bytes)"));
         Console.WriteLine(string.Create(invariant, $"process_rss_bytes={rss} ({rss / (double)(1L << 30):F2} GiB, with the store filled)"));
         Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries}"));
         Console.WriteLine(string.Create(invariant, $"novelty_priming_seconds={primingSeconds:F2} ratio_to_restore={primingSeconds / restoreSeconds:F2} ns_per_primed_step={primingSeconds * 1e9 / primedSteps:F1} (every restored series' records built from its whole history, as after a restart without saved scores)"));

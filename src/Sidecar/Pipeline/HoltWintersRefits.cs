@@ -11,7 +11,8 @@ namespace Sidecar.Pipeline;
 /// each fit to the pipeline, which filters it with every later step. A fit takes a fraction of a second
 /// (170–270 ms at 5-minute steps here), so each pass fits at most <see cref="FitsPerPass"/> series, the
 /// stalest first, and a big target's refits spread over the day instead of stalling its training.
-/// Used by the training thread only.
+/// A fit restored with the scoring state after a restart counts as made when it was, so a restart does
+/// not refit every series at once. Used by the training thread only.
 /// </summary>
 internal sealed class HoltWintersRefits(TargetPipeline pipeline)
 {
@@ -33,6 +34,8 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
         if (settings.Model.Combine != ModelCombination.HoltWinters)
             return 0;
         int daySteps = (int)(86_400_000 / settings.StepMs);
+        while (pipeline.TryTakeRestoredFit(out var restored))
+            _fittedAt[restored.Series] = Math.Max(restored.FittedThrough, _fittedAt.GetValueOrDefault(restored.Series, long.MinValue));
         _due.Clear();
         IReadOnlyList<Series> current = pipeline.Store.Current();
         foreach (Series series in current)

@@ -38,6 +38,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     // Holt-Winters fits from the training thread (model.combine), taken in at the next step.
     private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, HoltWintersModel Model, long FittedThrough)> _fits = new();
     private float[] _catchUp = [];
+    // Series whose saved combination came back with a fit, and the step it was fitted through, for the training thread.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, long FittedThrough)> _restoredFits = new();
+
+    /// <summary>Takes the next series whose restored combination already has a fit (training thread).</summary>
+    public bool TryTakeRestoredFit(out (Series Series, long FittedThrough) restored) => _restoredFits.TryDequeue(out restored);
     private SavedStates? _seededStates;
     private SavedScores? _seededScores;
     private CovariateIndex? _covariateIndex;
@@ -274,6 +279,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.Interval = restored.Interval is { } interval && interval.Fits(_horizonSteps) ? interval : null;
             // A combination for other horizons or another step, or one the config no longer asks for, goes.
             state.Combination = CombineDaySteps > 0 && restored.Combination is { } combination && combination.Fits(_horizonSteps, CombineDaySteps) ? combination : null;
+            // The training thread refits it a day after that fit, not at once as if it had never been fitted.
+            if (state.Combination?.Model is not null)
+                _restoredFits.Enqueue((series, state.Combination.FittedThrough));
         }
     }
 

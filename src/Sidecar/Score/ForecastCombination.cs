@@ -57,18 +57,21 @@ internal sealed class ForecastCombination
     /// <summary>The newest step <see cref="Model"/> has taken in.</summary>
     public long ModelStep { get; private set; } = long.MinValue;
 
+    /// <summary>The newest step of the history <see cref="Model"/> was fitted on.</summary>
+    public long FittedThrough { get; private set; } = long.MinValue;
+
     /// <summary>Takes a model fitted on the history up to <paramref name="fittedThrough"/>; later steps go in through <see cref="Feed"/>.</summary>
     public void Adopt(HoltWintersModel model, long fittedThrough)
     {
         Model = model;
-        ModelStep = fittedThrough;
+        ModelStep = FittedThrough = fittedThrough;
     }
 
     /// <summary>Forgets the model (it fell too far behind to catch up); the LSTM forecasts alone until the next fit.</summary>
     public void DropModel()
     {
         Model = null;
-        ModelStep = long.MinValue;
+        ModelStep = FittedThrough = long.MinValue;
     }
 
     /// <summary>
@@ -141,7 +144,7 @@ internal sealed class ForecastCombination
     /// <summary>A copy that goes on independently of this one (for a snapshot taken while scoring goes on).</summary>
     public ForecastCombination Clone()
     {
-        var copy = new ForecastCombination(_horizonSteps, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep };
+        var copy = new ForecastCombination(_horizonSteps, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
         _lstmError.CopyTo(copy._lstmError, 0);
         _otherError.CopyTo(copy._otherError, 0);
         _outcomes.CopyTo(copy._outcomes, 0);
@@ -170,6 +173,7 @@ internal sealed class ForecastCombination
         writer.Write(Model is not null);
         if (Model is not null)
         {
+            writer.Write(FittedThrough);
             writer.Write(ModelStep);
             Model.WriteTo(writer);
         }
@@ -206,8 +210,11 @@ internal sealed class ForecastCombination
             combination._pending[i] = reader.ReadSingle();
         if (reader.ReadBoolean())
         {
-            long modelStep = reader.ReadInt64();
-            combination.Adopt(HoltWintersModel.ReadFrom(reader, daySteps), modelStep);
+            long fittedThrough = reader.ReadInt64(), modelStep = reader.ReadInt64();
+            if (modelStep < fittedThrough)
+                throw new InvalidDataException($"forecast combination model at step {modelStep}, before the step {fittedThrough} it was fitted through");
+            combination.Adopt(HoltWintersModel.ReadFrom(reader, daySteps), fittedThrough);
+            combination.ModelStep = modelStep;
         }
         return combination;
     }

@@ -81,6 +81,25 @@ public sealed class HoltWintersRefitsTests
     }
 
     [Fact]
+    public void AFitRestoredAfterARestartIsNotMadeAgainUntilItIsADayOld()
+    {
+        var (_, pipeline, time) = Target(series: 2, days: 3);
+        using (pipeline)
+        {
+            var series = pipeline.Store.Current();
+            long last = 3 * DaySteps - 1;
+            var combination = new Sidecar.Score.ForecastCombination([1, 6], DaySteps);
+            combination.Adopt(new Sidecar.Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 10, 0, new double[DaySteps], 0, 0), last - 5);
+            var none = new PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false);
+            pipeline.SeedScores(new SavedScores(0, 0, [new SavedSeriesScores(series[0].Labels.ToString(), default, default, null, none, null, combination)]));
+            pipeline.Process();
+            // Only the series that came back without a fit is fitted.
+            Assert.Equal(1, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        }
+    }
+
+    [Fact]
     public void ASeriesWithLessThanTwoDaysWaitsAndNothingIsFittedWithoutCombine()
     {
         var (_, shortPipeline, shortTime) = Target(series: 3, days: 1);

@@ -227,7 +227,7 @@ public sealed class SavedScoresTests
         Assert.Null(read.Series[1].Combination);
         var (savedCombination, readCombination) = (original.Combination!, copy.Combination!);
         Assert.True(readCombination.Fits([1, 12], 24));
-        Assert.Equal(savedCombination.ModelStep, readCombination.ModelStep);
+        Assert.Equal((savedCombination.FittedThrough, savedCombination.ModelStep), (readCombination.FittedThrough, readCombination.ModelStep));
         for (int i = 40; i < 80; i++)
         {
             float value = 10 + i % 5;

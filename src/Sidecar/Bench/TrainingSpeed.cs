@@ -12,7 +12,9 @@ namespace Sidecar.Bench;
 /// (daily and weekly cycles, trend, noise, a few gaps) to early stop, with the default settings and
 /// <c>--threads</c> libtorch threads (default 2). The baseline, measured in the same run, is libtorch's
 /// raw forward and backward on the same network over as many series-steps as one epoch runs, with the
-/// input already in a tensor: the ratio is how much of the training time is the model itself.
+/// input already in a tensor: the ratio is how much of the training time is the model itself. Then the
+/// daily Holt-Winters fits of <c>model.combine: holt_winters</c> on a few of the same series, against the
+/// training time.
 /// </summary>
 internal static class TrainingSpeed
 {
@@ -36,6 +38,7 @@ internal static class TrainingSpeed
         var data = new SequenceSet(layout, ForecastHeads.StepsFor(settings), settings.Model.Window);
         var random = new Random(1);
         long firstStep = 1_700_000_000_000 / settings.StepMs;
+        var fitted = new List<float[]>();
         for (int s = 0; s < seriesCount; s++)
         {
             var values = new float[steps];
@@ -46,6 +49,8 @@ internal static class TrainingSpeed
                 values[i] = random.Next(500) == 0 ? float.NaN : (float)(level + amplitude * day + 3 * week + trend * i + random.NextDouble() * 2);
             }
             data.Add(new SeriesHistory("s" + s.ToString(CultureInfo.InvariantCulture), firstStep, values, 0, settings.Model.ValidationFraction));
+            if (fitted.Count < CombineFits)
+                fitted.Add(values);
         }
 
         double rawSeconds = RawEpoch(layout.Count, settings.Model, ForecastHeads.StepsFor(settings).Length);
@@ -64,8 +69,24 @@ internal static class TrainingSpeed
         Console.WriteLine(string.Create(invariant, $"series={seriesCount} days={days} step=1m threads={threads} epochs={report.Epochs} (early stop: {report.Epochs < settings.Model.MaxEpochs}) validation_loss={report.ValidationLoss:G4}"));
         Console.WriteLine(string.Create(invariant, $"training_seconds={seconds:F1} per_epoch_seconds={perEpoch:F2} (goal: under 300 s to early stop)"));
         Console.WriteLine(string.Create(invariant, $"raw_forward_backward_epoch_seconds={rawSeconds:F2} (baseline) ratio_epoch_vs_raw={perEpoch / rawSeconds:F2}"));
+
+        // model.combine: holt_winters fits each series once a day on its last 14 days, on this thread.
+        var fitSeconds = new double[fitted.Count];
+        for (int i = 0; i < fitted.Count; i++)
+        {
+            var fitClock = Stopwatch.StartNew();
+            Model.Baselines.HoltWintersFit.Fit(fitted[i].AsSpan(Math.Max(0, steps - 14 * 1440)), 1440);
+            fitSeconds[i] = fitClock.Elapsed.TotalSeconds;
+        }
+        Array.Sort(fitSeconds);
+        double perFit = fitSeconds[fitSeconds.Length / 2];
+        Console.WriteLine(string.Create(invariant,
+            $"combine_holt_winters_fit_seconds={perFit:F3} (median of {fitSeconds.Length} series, {Math.Min(days, 14)} days at 1m) daily_fits_for_all_series_seconds={perFit * seriesCount:F0} ratio_to_training_seconds={perFit * seriesCount / seconds:F2}"));
         return 0;
     }
+
+    // Series whose Holt-Winters fit is timed for model.combine.
+    private const int CombineFits = 9;
 
     /// <summary>Forward and backward over one epoch's budget of series-steps, in window-long chunks, nothing else.</summary>
     private static double RawEpoch(int features, ModelSettings settings, int heads)

@@ -34,7 +34,7 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
         if (settings.Model.Combine != ModelCombination.HoltWinters)
             return 0;
         int daySteps = (int)(86_400_000 / settings.StepMs);
-        while (pipeline.TryTakeRestoredFit(out var restored))
+        while (pipeline.Combinations.TryTakeRestored(out var restored))
             _fittedAt[restored.Series] = Math.Max(restored.FittedThrough, _fittedAt.GetValueOrDefault(restored.Series, long.MinValue));
         _due.Clear();
         IReadOnlyList<Series> current = pipeline.Store.Current();
@@ -74,7 +74,7 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
                 continue;
             fitted++;
             if (HoltWintersFit.Fit(window[first..], daySteps) is { } model)
-                pipeline.PublishFit(series, model, last);
+                pipeline.Combinations.Publish(series, model, last);
         }
         return fitted;
     }

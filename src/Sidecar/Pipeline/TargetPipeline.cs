@@ -35,14 +35,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly Dictionary<string, ModelSlot> _seriesSlots = new(StringComparer.Ordinal);
     private int _generation;
     private readonly System.Collections.Concurrent.ConcurrentQueue<(string? SeriesKey, TrainedModel Model)> _published = new();
-    // Holt-Winters fits from the training thread (model.combine), taken in at the next step.
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, HoltWintersModel Model, long FittedThrough)> _fits = new();
-    private float[] _catchUp = [];
-    // Series whose saved combination came back with a fit, and the step it was fitted through, for the training thread.
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, long FittedThrough)> _restoredFits = new();
-
-    /// <summary>Takes the next series whose restored combination already has a fit (training thread).</summary>
-    public bool TryTakeRestoredFit(out (Series Series, long FittedThrough) restored) => _restoredFits.TryDequeue(out restored);
     private SavedStates? _seededStates;
     private SavedScores? _seededScores;
     private CovariateIndex? _covariateIndex;
@@ -80,8 +72,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private HoltWintersRefits? _refits;
 
-    // Steps in a day with model.combine: holt_winters (the fitted model's season); 0 without a combination.
-    private int CombineDaySteps => Settings.Model.Combine == ModelCombination.HoltWinters ? (int)(86_400_000 / Settings.StepMs) : 0;
+    /// <summary>Between the training thread's Holt-Winters fits and this pipeline's combinations (<c>model.combine</c>).</summary>
+    public CombinationFeed Combinations { get; } = new([.. store.Settings.Horizons.Select(h => h.Steps)],
+        store.Settings.Model.Combine == ModelCombination.HoltWinters ? (int)(86_400_000 / store.Settings.StepMs) : 0);
 
     /// <summary>Raised on the inference thread when a series' score crosses 1, either way; handlers must not block.</summary>
     public event Action<AnomalyTransition>? AnomalyChanged;
@@ -98,16 +91,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 model.Dispose();
             else
                 _published.Enqueue((seriesKey, model));
-        }
-    }
-
-    /// <summary>Hands a Holt-Winters fitted on <paramref name="series"/>' history up to <paramref name="fittedThrough"/> to the inference loop.</summary>
-    public void PublishFit(Series series, HoltWintersModel model, long fittedThrough)
-    {
-        lock (_publishing)
-        {
-            if (!_retired)
-                _fits.Enqueue((series, model, fittedThrough));
         }
     }
 
@@ -139,6 +122,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         {
             lock (_publishing)
                 _retired = true;
+            Combinations.Close();
             foreach (SeriesState? state in _states)
             {
                 if (state is not null)
@@ -235,14 +219,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
         while (_published.TryDequeue(out var published))
             SwapIn(published.Model, published.SeriesKey);
-        while (_fits.TryDequeue(out var fit))
-        {
-            if (fit.Series.Forgotten)
-                continue;
-            SeriesState state = StateOf(fit.Series);
-            state.Combination ??= new ForecastCombination(_horizonSteps, CombineDaySteps);
-            state.Combination.Adopt(fit.Model, fit.FittedThrough);
-        }
+        Combinations.AdoptPublished(StateOf);
         while (Store.TryDequeueForgotten(out Series gone))
         {
             if (StateIfCurrent(gone) is { } state)
@@ -278,10 +255,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // An interval learnt for other horizons (a reload that changed them) starts afresh.
             state.Interval = restored.Interval is { } interval && interval.Fits(_horizonSteps) ? interval : null;
             // A combination for other horizons or another step, or one the config no longer asks for, goes.
-            state.Combination = CombineDaySteps > 0 && restored.Combination is { } combination && combination.Fits(_horizonSteps, CombineDaySteps) ? combination : null;
-            // The training thread refits it a day after that fit, not at once as if it had never been fitted.
-            if (state.Combination?.Model is not null)
-                _restoredFits.Enqueue((series, state.Combination.FittedThrough));
+            int daySteps = Combinations.DaySteps;
+            state.Combination = daySteps > 0 && restored.Combination is { } combination && combination.Fits(_horizonSteps, daySteps) ? combination : null;
+            if (state.Combination is not null)
+                Combinations.NoteRestored(series, state.Combination);
         }
     }
 
@@ -539,7 +516,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.LstmMedians ??= new float[Settings.Horizons.Count];
             ForecastCombination? combination = state.Combination;
             if (combination?.Model is not null)
-                CatchUp(series, combination, last);
+                Combinations.CatchUp(series, combination, last);
             for (int h = 0; h < Settings.Horizons.Count; h++)
             {
                 // The band as calibrated on the validation part, then stretched by what this series' own
@@ -559,28 +536,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             _quality.Record(series.Id, last, state.Forecast);
             PublishForecast(series, state);
         }
-    }
-
-    /// <summary>
-    /// Feeds the combination's Holt-Winters the steps it hasn't seen, up to <paramref name="last"/>: one in
-    /// steady state, more after a fit (made on the training thread a little earlier) or a skip. A model more
-    /// than a day behind is dropped until the next fit, rather than replayed at length on this loop.
-    /// </summary>
-    private void CatchUp(Series series, ForecastCombination combination, long last)
-    {
-        long behind = last - combination.ModelStep;
-        if (behind <= 0)
-            return;
-        if (behind > CombineDaySteps)
-        {
-            combination.DropModel();
-            return;
-        }
-        if (_catchUp.Length < behind)
-            _catchUp = new float[CombineDaySteps];
-        Span<float> values = _catchUp.AsSpan(0, (int)behind);
-        series.CopyHistory(last, values);
-        combination.Feed(last, values);
     }
 
     private void PublishQuality()
@@ -845,6 +800,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         {
             lock (_publishing)
                 _retired = true;
+            Combinations.Close();
             _targetSlot?.Dispose();
             _targetSlot = null;
             foreach (var slot in _seriesSlots.Values)

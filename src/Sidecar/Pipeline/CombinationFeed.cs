@@ -1,0 +1,77 @@
+using Sidecar.Model.Baselines;
+using Sidecar.Score;
+using Sidecar.Store;
+
+namespace Sidecar.Pipeline;
+
+/// <summary>
+/// What passes between the training thread and the inference loop for <c>model.combine: holt_winters</c>:
+/// fitted models one way (<see cref="Publish"/>, taken in by <see cref="AdoptPublished"/>), the steps of
+/// fits restored after a restart the other (<see cref="NoteRestored"/>, read by <see cref="TryTakeRestored"/>),
+/// and the catching up of a model with the steps it hasn't seen (<see cref="CatchUp"/>).
+/// </summary>
+internal sealed class CombinationFeed(IReadOnlyList<int> horizonSteps, int daySteps)
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, HoltWintersModel Model, long FittedThrough)> _fits = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, long FittedThrough)> _restored = new();
+    private float[] _catchUp = [];
+    private volatile bool _closed;
+
+    /// <summary>Steps in a day: the fitted model's season; 0 when the target doesn't combine.</summary>
+    public int DaySteps => daySteps;
+
+    /// <summary>Training thread: hands over a model fitted on <paramref name="series"/>' history up to <paramref name="fittedThrough"/>.</summary>
+    public void Publish(Series series, HoltWintersModel model, long fittedThrough)
+    {
+        if (!_closed)
+            _fits.Enqueue((series, model, fittedThrough));
+    }
+
+    /// <summary>Stops taking fits, once the pipeline was retired.</summary>
+    public void Close() => _closed = true;
+
+    /// <summary>Inference loop: gives each published fit to its series' combination.</summary>
+    public void AdoptPublished(Func<Series, SeriesState> stateOf)
+    {
+        while (_fits.TryDequeue(out var fit))
+        {
+            if (fit.Series.Forgotten)
+                continue;
+            SeriesState state = stateOf(fit.Series);
+            state.Combination ??= new ForecastCombination(horizonSteps, daySteps);
+            state.Combination.Adopt(fit.Model, fit.FittedThrough);
+        }
+    }
+
+    /// <summary>Inference loop: a combination came back with the scoring state; its fit counts as made when it was.</summary>
+    public void NoteRestored(Series series, ForecastCombination combination)
+    {
+        if (combination.Model is not null)
+            _restored.Enqueue((series, combination.FittedThrough));
+    }
+
+    /// <summary>Training thread: the next series whose restored combination already has a fit.</summary>
+    public bool TryTakeRestored(out (Series Series, long FittedThrough) restored) => _restored.TryDequeue(out restored);
+
+    /// <summary>
+    /// Inference loop: feeds the combination's Holt-Winters the steps it hasn't seen, up to <paramref name="last"/>:
+    /// one in steady state, more after a fit (made on the training thread a little earlier) or a skip. A model
+    /// more than a day behind is dropped until the next fit, rather than replayed at length on this loop.
+    /// </summary>
+    public void CatchUp(Series series, ForecastCombination combination, long last)
+    {
+        long behind = last - combination.ModelStep;
+        if (behind <= 0)
+            return;
+        if (behind > daySteps)
+        {
+            combination.DropModel();
+            return;
+        }
+        if (_catchUp.Length < behind)
+            _catchUp = new float[daySteps];
+        Span<float> values = _catchUp.AsSpan(0, (int)behind);
+        series.CopyHistory(last, values);
+        combination.Feed(last, values);
+    }
+}

@@ -76,12 +76,54 @@ internal static class InferenceSpeed
         var pipeline = PipelineStep(batch, novelty: true);
         Console.WriteLine(string.Create(invariant, $"batch={batch} network=2x{Hidden} lstm, {layout.Count} inputs, {Heads} heads x {Quantiles} quantiles, 1 libtorch thread"));
         Console.WriteLine(string.Create(invariant, $"raw_fused_forward_inference_mode_series_steps_per_s={raw:F0} (baseline; wrong for some hidden sizes in this libtorch, see LstmInferenceModeTests)"));
+        // How far the forward is from this core's limit: its multiply-adds against what libtorch's own
+        // matrix product reaches on one thread, measured here.
+        long flops = FlopsPerSeriesStep(layout.Count);
+        double peak = MatrixProductFlops();
+        Console.WriteLine(string.Create(invariant, $"flops_per_series_step={flops} forward_gflops={raw * flops / 1e9:F1} sgemm_1024_gflops={peak / 1e9:F1} (one thread, the practical peak) ratio={raw * flops / peak:F3}"));
         Console.WriteLine(string.Create(invariant, $"raw_fused_forward_with_autograd_series_steps_per_s={rawAutograd:F0} ratio={rawAutograd / raw:F3}"));
         Console.WriteLine(string.Create(invariant, $"streaming_with_gather_scatter_series_steps_per_s={streaming:F0} ratio={streaming / raw:F3}"));
         // The pipeline's ratios are against a forward timed beside each step (PipelineStep), not the one above.
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_steady_series_steps_per_s={pipeline.Steady:F0} ratio_to_forward_beside_it={pipeline.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={pipeline.ColdRatio:F3}"));
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_without_novelty_steady_series_steps_per_s={withoutNovelty.Steady:F0} ratio_to_forward_beside_it={withoutNovelty.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={withoutNovelty.ColdRatio:F3}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Floating-point operations of one series-step of the default network, counting a multiply-add as two:
+    /// per layer the four gates' input and recurrent products and biases, then the heads' linear layer.
+    /// The gates' sigmoids and tanhs and the quantile ordering are a few hundred more, left out.
+    /// </summary>
+    private static long FlopsPerSeriesStep(int features)
+    {
+        long flops = 0;
+        int input = features;
+        for (int layer = 0; layer < Layers; layer++)
+        {
+            flops += 2L * 4 * Hidden * (input + Hidden) + 2L * 4 * Hidden;
+            input = Hidden;
+        }
+        return flops + 2L * Hidden * Heads * Quantiles + Heads * Quantiles;
+    }
+
+    /// <summary>Floating-point operations per second of a 1,024 × 1,024 single-precision matrix product on one libtorch thread, best of five.</summary>
+    private static double MatrixProductFlops()
+    {
+        const int N = 1024;
+        using var a = torch.rand(N, N);
+        using var b = torch.rand(N, N);
+        double best = 0;
+        for (int run = -2; run < 5; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < 5; i++)
+            {
+                using var product = torch.mm(a, b);
+            }
+            if (run >= 0)
+                best = Math.Max(best, 5 * 2.0 * N * N * N / clock.Elapsed.TotalSeconds);
+        }
+        return best;
     }
 
     /// <summary>Series-steps per second of <paramref name="step"/> after a warm-up, best of five runs.</summary>

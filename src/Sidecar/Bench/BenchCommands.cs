@@ -41,7 +41,7 @@ internal static class BenchCommands
     private static Command TrainingCommand()
     {
         var series = new ValueFlag<int>("--series", "N", "series of the target", "1000", FlagValues.PositiveInteger);
-        var threads = new ValueFlag<int>("--threads", "N", "libtorch threads", "2", FlagValues.PositiveInteger);
+        var threads = new ValueFlag<int>("--threads", "N", "libtorch threads (compute.training_threads, 1 by default and in the Kubernetes manifest)", "1", FlagValues.PositiveInteger);
         var days = new ValueFlag<int>("--days", "N", "days of 1m history per series", "14", FlagValues.PositiveInteger);
         var command = new Command("training", "Time to train the default network to early stop, against libtorch's raw forward and backward")
         {

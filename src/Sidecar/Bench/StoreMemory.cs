@@ -100,6 +100,8 @@ internal static class StoreMemory
             return combination;
         });
 
+        var (pipelineManaged, pipelineNative) = PipelineStatePerSeries(baselineSeries);
+
         double points = (double)seriesCount * Steps;
         double perPoint = storeBytes / points;
         double historyPerPoint = (storeBytes - fixedPerSeries * seriesCount) / points;
@@ -107,12 +109,85 @@ internal static class StoreMemory
         Console.WriteLine(string.Create(invariant, $"series={seriesCount} points_per_series={Steps} scrape_interval_s={ScrapeIntervalMs / 1000} block_steps={StepRing.DefaultBlockSteps} stored_steps={storedSteps} store_bytes={storeBytes}"));
         Console.WriteLine(string.Create(invariant, $"bytes_per_point={perPoint:F3} (history alone: {historyPerPoint:F3}) baseline_(timestamp,value)_bytes_per_point={pairsPerPoint:F3} ratio={perPoint / pairsPerPoint:F3} baseline_previous_float32_bytes_per_point={previousPerPoint:F3} ratio={perPoint / previousPerPoint:F3}"));
         Console.WriteLine(string.Create(invariant, $"fixed_overhead_bytes_per_series={fixedPerSeries:F0} (labels, routing cache entry, series, ring holding one step; no model state)"));
+        Console.WriteLine(string.Create(invariant, $"pipeline_state_bytes_per_series={pipelineManaged + pipelineNative:F0} (managed {pipelineManaged:F0}: scorers, novelty records, adaptive interval, forecasts and the series' gauges; native {pipelineNative:F0}: the carried LSTM state) ratio_to_store_per_series={(pipelineManaged + pipelineNative) * seriesCount / storeBytes:F3} (default target settings, horizons 5m/1h/6h, measured on {baselineSeries} series; not in store_bytes)"));
         Console.WriteLine(string.Create(invariant, $"combine_holt_winters_bytes_per_series={combinationPerSeries:F0} ratio_to_store_per_series={combinationPerSeries * seriesCount / storeBytes:F3} (model.combine's state at 1m steps, horizons 5m/1h/6h; not in store_bytes)"));
         Console.WriteLine(string.Create(invariant, $"process_rss_bytes={rss} ({rss / (double)(1L << 30):F2} GiB, with the store filled)"));
         Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries}"));
         Console.WriteLine(string.Create(invariant, $"novelty_priming_seconds={primingSeconds:F2} ratio_to_restore={primingSeconds / restoreSeconds:F2} ns_per_primed_step={primingSeconds * 1e9 / primedSteps:F1} (every restored series' records built from its whole history, as after a restart without saved scores)"));
         Console.WriteLine(string.Create(invariant, $"scores_copy_seconds={scoresCopySeconds:F3} (under the pipeline's lock, at each snapshot) scores_write_seconds={scoresWriteSeconds:F2} scores_bytes={scoresBytes} scores_read_seconds={scoresReadSeconds:F2} read_series={readBack} ratio_read_to_priming={scoresReadSeconds / primingSeconds:F3} ratio_read_to_restore={scoresReadSeconds / restoreSeconds:F3}"));
         return 0;
+    }
+
+    /// <summary>
+    /// What the inference pipeline holds per series beside the store, once every series is warm: its state
+    /// (scorers, novelty, adaptive interval, the newest forecast), its gauges in the registry, and the
+    /// carried LSTM state in libtorch's memory, under the default target settings at the bench's 1m step.
+    /// The managed part is the heap's growth from before the pipeline existed to after its 30th step, less
+    /// what the store grew by over those steps, measured the same way without a pipeline.
+    /// </summary>
+    private static (double Managed, double Native) PipelineStatePerSeries(int count)
+    {
+        var settings = ConfigLoader.Load($"""
+            demo:
+              mode: off
+            limits:
+              max_series: {count + 10}
+            targets:
+              - name: state
+                selector: 'state_value'
+                step: 1m
+                history: 7d
+            """);
+        var target = settings.Targets[0];
+        var labels = Enumerable.Range(0, count)
+            .Select(s => new List<KeyValuePair<string, string>> { new("__name__", "state_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture)) })
+            .ToArray();
+        long first = 1_700_000_000_000 / target.StepMs;
+        void Write(SeriesStore store, Backtest.SimulatedClock time, long step)
+        {
+            for (int s = 0; s < count; s++)
+                store.Ingest(labels[s], [new SampleValue(step * target.StepMs, 50 + 10 * Math.Sin(step / 30.0 + s))]);
+            time.Set(DateTimeOffset.FromUnixTimeMilliseconds((step + 2) * target.StepMs));
+        }
+        long StoreGrowth()
+        {
+            var time = new Backtest.SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(first * target.StepMs));
+            var store = new SeriesStore(settings, time);
+            for (long step = first; step < first + 60; step++)
+                Write(store, time, step);
+            long before = GC.GetTotalMemory(forceFullCollection: true);
+            for (long step = first + 60; step < first + 90; step++)
+                Write(store, time, step);
+            long grown = GC.GetTotalMemory(forceFullCollection: true) - before;
+            GC.KeepAlive(store);
+            return grown;
+        }
+        long storeGrowth = StoreGrowth();
+
+        var clock = new Backtest.SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(first * target.StepMs));
+        var held = new SeriesStore(settings, clock);
+        for (long step = first; step < first + 60; step++)
+            Write(held, clock, step);
+        var layout = new Model.FeatureLayout(target.Model.Features, target.StepMs);
+        int[] heads = Model.ForecastHeads.StepsFor(target);
+        long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        using var pipeline = new Pipeline.TargetPipeline(held.Targets[0], new Expose.ForecastGauges(registry), new Expose.SelfMetrics(registry), clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var network = new Model.LstmNetwork(layout.Count, target.Model.HiddenSize, target.Model.Layers, heads.Length, target.Model.Quantiles.Count, 1);
+        network.eval();
+        var description = new Model.ModelDescription("state", heads, target.Model.Quantiles, 1,
+            new Dictionary<string, Model.RobustScaler>(), 0, DateTimeOffset.UtcNow, 0, 0, 0, [.. Enumerable.Repeat(1f, heads.Length * 2)]);
+        pipeline.Publish(new Model.TrainedModel(network, description));
+        for (long step = first + 60; step < first + 90; step++)
+        {
+            Write(held, clock, step);
+            pipeline.Process();
+        }
+        long managed = GC.GetTotalMemory(forceFullCollection: true) - heapBefore - storeGrowth;
+        long native = pipeline.StreamingStateBytes;
+        GC.KeepAlive(registry);
+        return (managed / (double)count, native / (double)count);
     }
 
     /// <summary>Builds every series' novelty records from its stored history, as the pipeline does for a series it first sees.</summary>

@@ -10,7 +10,7 @@ namespace Sidecar.Bench;
 /// <summary>
 /// <c>bench training</c>: trains the default network on a target of 1,000 series × 14 days at 1 m
 /// (daily and weekly cycles, trend, noise, a few gaps) to early stop, with the default settings and
-/// <c>--threads</c> libtorch threads (default 2). The baseline, measured in the same run, is libtorch's
+/// <c>--threads</c> libtorch threads (default 1, as <c>compute.training_threads</c>). The baseline, measured in the same run, is libtorch's
 /// raw forward and backward on the same network over as many series-steps as one epoch runs, with the
 /// input already in a tensor: the ratio is how much of the training time is the model itself. Then the
 /// daily Holt-Winters fits of <c>model.combine: holt_winters</c> on a few of the same series, against the

@@ -9,7 +9,7 @@ namespace Sidecar.Pipeline;
 /// training thread: once a series has two days of history, and again once its fit is a day old, on its
 /// last 14 days at most (<see cref="HoltWintersFit"/>, every weight and initial state fitted), and hands
 /// each fit to the pipeline, which filters it with every later step. A fit takes a fraction of a second
-/// (0.33 s on 14 days at 1-minute steps, <c>bench training</c>), so each pass fits at most <see cref="FitsPerPass"/> series, the
+/// (0.35 s on 14 days at 1-minute steps, <c>bench training</c>), so each pass fits at most <see cref="FitsPerPass"/> series, the
 /// stalest first, and a big target's refits spread over the day instead of stalling its training.
 /// A fit restored with the scoring state after a restart counts as made when it was, so a restart does
 /// not refit every series at once. Used by the training thread only.

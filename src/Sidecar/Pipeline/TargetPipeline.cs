@@ -65,6 +65,16 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public int ExposedCount { get; private set; }
 
+    /// <summary>Native bytes of the target model's carried LSTM states (outside the managed heap); 0 without a model.</summary>
+    public long StreamingStateBytes
+    {
+        get
+        {
+            lock (_gate)
+                return _targetSlot?.States.Bytes ?? 0;
+        }
+    }
+
     public TrainingStatus Training { get; } = new();
 
     /// <summary>The Holt-Winters fits <c>model.combine: holt_winters</c> needs, run by the training thread.</summary>

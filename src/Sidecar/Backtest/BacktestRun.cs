@@ -25,12 +25,17 @@ internal sealed class BacktestRun(SidecarSettings settings, IReadOnlyList<CsvSer
     /// <summary>The label that tells the series of a replay of several files apart: the file's name.</summary>
     public const string FileLabel = "file";
 
-    /// <summary>The combinations scored beside their members: a name and the models it combines.</summary>
-    public static readonly (string Name, string[] Members)[] Combinations =
+    /// <summary>
+    /// The combinations scored beside their members: a name, the models it combines, and whether they are
+    /// weighted by inverse mean squared error instead of absolute.
+    /// </summary>
+    public static readonly (string Name, string[] Members, bool Squared)[] Combinations =
     [
-        ("lstm+holt_winters_fitted", [LstmModel, RefittedHoltWinters.ModelName]),
-        ("lstm+holt_winters", [LstmModel, "holt_winters"]),
-        ("lstm+fitted+des", [LstmModel, RefittedHoltWinters.ModelName, "double_exponential_smoothing"]),
+        ("lstm+holt_winters_fitted", [LstmModel, RefittedHoltWinters.ModelName], false),
+        ("lstm+holt_winters", [LstmModel, "holt_winters"], false),
+        ("lstm+fitted+des", [LstmModel, RefittedHoltWinters.ModelName, "double_exponential_smoothing"], false),
+        ("lstm+holt_winters_fitted/mse", [LstmModel, RefittedHoltWinters.ModelName], true),
+        ("lstm+fitted+seasonal_naive", [LstmModel, RefittedHoltWinters.ModelName, "seasonal_naive"], false),
     ];
 
     public BacktestRun(SidecarSettings settings, CsvSeries csv, TimeSpan baselineRange, ILogger logger)

@@ -16,6 +16,7 @@ internal sealed class OnlineCombination
     private readonly int _members;
     private readonly int _window;
     private readonly int _minimumOutcomes;
+    private readonly bool _squared;
     // Per horizon: a ring of the latest absolute errors of each member, [outcome * members + member].
     private readonly float[][] _errors;
     private readonly double[][] _sums;
@@ -26,8 +27,10 @@ internal sealed class OnlineCombination
     /// <param name="horizons">How many horizons each series forecasts.</param>
     /// <param name="window">How many of the latest outcomes per horizon judge the members.</param>
     /// <param name="minimumOutcomes">Below this many outcomes the members are averaged with equal weights.</param>
-    public OnlineCombination(int members, int horizons, int window, int minimumOutcomes)
+    /// <param name="squared">Weight by the inverse mean squared error (Bates and Granger's variances) instead of the absolute one.</param>
+    public OnlineCombination(int members, int horizons, int window, int minimumOutcomes, bool squared = false)
     {
+        _squared = squared;
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         _members = members;
@@ -62,6 +65,8 @@ internal sealed class OnlineCombination
         for (int m = 0; m < _members; m++)
         {
             float error = Math.Abs(forecasts[m] - actual);
+            if (_squared)
+                error *= error;
             if (full)
                 sums[m] -= ring[slot + m];
             ring[slot + m] = error;

@@ -191,7 +191,7 @@ public sealed class BacktestCommandTests : IDisposable
         var settings = BacktestSettings.For(Options("--config", Config(), "--horizons", "5m,1h", "--seed", "3", input), csv);
         var accuracy = new BacktestRun(settings, csv, TimeSpan.FromHours(1), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Run(null);
         var models = accuracy.Models.ToList();
-        foreach (var (name, members) in BacktestRun.Combinations)
+        foreach (var (name, members, _) in BacktestRun.Combinations)
         {
             int combined = models.IndexOf(name);
             Assert.True(combined > 0, string.Join(", ", models));

@@ -25,6 +25,16 @@ public sealed class OnlineCombinationTests
     }
 
     [Fact]
+    public void SquaredWeightsFollowTheInverseMeanSquaredError()
+    {
+        var combination = new OnlineCombination(members: 2, horizons: 1, window: 4, minimumOutcomes: 1, squared: true);
+        // Errors 1 and 3: weights 1/1 and 1/9, so 9/10 and 1/10.
+        for (int i = 0; i < 4; i++)
+            combination.Observe(0, [101f, 97f], 100f);
+        Assert.Equal([0.9, 0.1], combination.Weights(0), (a, b) => Math.Abs(a - b) < 1e-9);
+    }
+
+    [Fact]
     public void OnlyTheLatestWindowOfOutcomesCounts()
     {
         var combination = new OnlineCombination(members: 2, horizons: 1, window: 3, minimumOutcomes: 1);

@@ -11,25 +11,20 @@ namespace Sidecar.Score;
 /// </summary>
 /// <remarks>
 /// A forecast h steps ahead is judged h steps after it was made, so each horizon keeps the forecasts still
-/// waiting for their outcome in a small ring. To bound memory on long horizons only every k-th step's
-/// forecast is kept (k = ⌈(h + 1) / ring size⌉); q moves on those outcomes alone, which changes its speed,
-/// not what it converges to. Touched by the inference loop only.
+/// waiting for their outcome (<see cref="WaitingForecasts"/>). On long horizons only every k-th step's
+/// forecast is kept; q moves on those outcomes alone, which changes its speed, not what it converges to.
+/// Touched by the inference loop only.
 /// </remarks>
 internal sealed class AdaptiveInterval
 {
-    /// <summary>Forecasts waiting for their outcome, per horizon, at most.</summary>
-    public const int RingSize = 16;
-
     // The step of q per outcome: with ~1,000 outcomes a miss rate already sits within about a point of its target.
     private const float Rate = 0.05f;
     private const float Smallest = 0.05f;
     private const float Largest = 20f;
 
-    private readonly int[] _horizonSteps;
-    private readonly int[] _stride;
+    private readonly WaitingForecasts _waiting;
     private readonly float[] _stretch;
-    private readonly long[] _targetSteps;
-    private readonly float[] _pending; // median, lower gap, upper gap per ring entry
+    private readonly float[] _pending; // median, lower gap, upper gap per waiting slot
     private readonly float _missRate;
 
     /// <param name="coverage">The share of outcomes the band promises to hold, e.g. 0.9 for p05–p95.</param>
@@ -40,12 +35,9 @@ internal sealed class AdaptiveInterval
 
     private AdaptiveInterval(int[] horizonSteps, float missRate)
     {
-        _horizonSteps = horizonSteps;
-        _stride = [.. horizonSteps.Select(h => Math.Max(1, (h + RingSize) / RingSize))];
+        _waiting = new WaitingForecasts(horizonSteps);
         _stretch = [.. horizonSteps.Select(_ => 1f)];
-        _targetSteps = new long[horizonSteps.Length * RingSize];
-        Array.Fill(_targetSteps, long.MinValue);
-        _pending = new float[horizonSteps.Length * RingSize * 3];
+        _pending = new float[_waiting.Slots * 3];
         _missRate = missRate;
     }
 
@@ -55,11 +47,8 @@ internal sealed class AdaptiveInterval
     /// <summary>Remembers the model's own band (before stretching) of the forecast made at <paramref name="step"/>.</summary>
     public void Record(int horizon, long step, float median, float lower, float upper)
     {
-        if (step % _stride[horizon] != 0 || float.IsNaN(lower) || float.IsNaN(upper))
+        if (float.IsNaN(lower) || float.IsNaN(upper) || !_waiting.TryRecord(horizon, step, out int slot))
             return;
-        long target = step + _horizonSteps[horizon];
-        int slot = Slot(horizon, target);
-        _targetSteps[slot] = target;
         _pending[slot * 3] = median;
         _pending[slot * 3 + 1] = median - lower;
         _pending[slot * 3 + 2] = upper - median;
@@ -70,12 +59,10 @@ internal sealed class AdaptiveInterval
     {
         if (float.IsNaN(actual))
             return;
-        for (int h = 0; h < _horizonSteps.Length; h++)
+        for (int h = 0; h < _stretch.Length; h++)
         {
-            int slot = Slot(h, step);
-            if (_targetSteps[slot] != step)
+            if (!_waiting.TryTake(h, step, out int slot))
                 continue;
-            _targetSteps[slot] = long.MinValue;
             float median = _pending[slot * 3], below = _pending[slot * 3 + 1], above = _pending[slot * 3 + 2];
             // How far out the outcome fell, in units of the band's half on its side: within the band as
             // stretched now when at most the stretch.
@@ -88,28 +75,32 @@ internal sealed class AdaptiveInterval
     }
 
     /// <summary>Whether this state was made for these horizons, so it can carry over (a restart, a reload).</summary>
-    public bool Fits(IReadOnlyList<int> horizonSteps) => horizonSteps.SequenceEqual(_horizonSteps);
+    public bool Fits(IReadOnlyList<int> horizonSteps) => _waiting.Fits(horizonSteps);
 
     public AdaptiveInterval Clone()
     {
-        var copy = new AdaptiveInterval(_horizonSteps, _missRate);
+        var copy = new AdaptiveInterval(_waiting.Clone(), _missRate);
         _stretch.CopyTo(copy._stretch, 0);
-        _targetSteps.CopyTo(copy._targetSteps, 0);
         _pending.CopyTo(copy._pending, 0);
         return copy;
+    }
+
+    private AdaptiveInterval(WaitingForecasts waiting, float missRate)
+    {
+        _waiting = waiting;
+        _stretch = [.. waiting.HorizonSteps.Select(_ => 1f)];
+        _pending = new float[waiting.Slots * 3];
+        _missRate = missRate;
     }
 
     /// <summary>Writes the horizons it was made for, the coverage, each stretch and the waiting forecasts.</summary>
     public void WriteTo(BinaryWriter writer)
     {
-        writer.Write(_horizonSteps.Length);
-        foreach (int h in _horizonSteps)
-            writer.Write(h);
+        _waiting.WriteHorizons(writer);
         writer.Write(_missRate);
         foreach (float stretch in _stretch)
             writer.Write(stretch);
-        foreach (long step in _targetSteps)
-            writer.Write(step);
+        _waiting.WriteSteps(writer);
         foreach (float value in _pending)
             writer.Write(value);
     }
@@ -117,16 +108,8 @@ internal sealed class AdaptiveInterval
     /// <exception cref="InvalidDataException">A count or value no writer makes.</exception>
     public static AdaptiveInterval ReadFrom(BinaryReader reader)
     {
-        int count = reader.ReadInt32();
-        if (count < 1 || count > 64)
-            throw new InvalidDataException($"adaptive interval with {count} horizons");
-        var horizons = new int[count];
-        for (int h = 0; h < count; h++)
-        {
-            horizons[h] = reader.ReadInt32();
-            if (horizons[h] < 1)
-                throw new InvalidDataException($"adaptive interval horizon of {horizons[h]} steps");
-        }
+        int[] horizons = WaitingForecasts.ReadHorizons(reader, "adaptive interval");
+        int count = horizons.Length;
         float missRate = reader.ReadSingle();
         if (!(missRate > 0 && missRate < 1))
             throw new InvalidDataException($"adaptive interval miss rate {missRate}");
@@ -138,16 +121,9 @@ internal sealed class AdaptiveInterval
                 throw new InvalidDataException($"adaptive interval stretch {stretch}");
             interval._stretch[h] = stretch;
         }
-        for (int i = 0; i < interval._targetSteps.Length; i++)
-            interval._targetSteps[i] = reader.ReadInt64();
+        interval._waiting.ReadSteps(reader);
         for (int i = 0; i < interval._pending.Length; i++)
             interval._pending[i] = reader.ReadSingle();
         return interval;
-    }
-
-    private int Slot(int horizon, long targetStep)
-    {
-        long position = targetStep / _stride[horizon] % RingSize;
-        return horizon * RingSize + (int)(position < 0 ? position + RingSize : position);
     }
 }

@@ -12,16 +12,14 @@ namespace Sidecar.Score;
 /// <remarks>
 /// Inverse-error weighting is the classical, robust combination (Bates and Granger's, covariances dropped):
 /// nothing to fit, nothing to overfit. The errors are exponentially weighted over about a day of outcomes,
-/// which is what a trailing day's mean does without keeping the day. Forecasts wait for their outcome in a
-/// small ring per horizon; on long horizons only every k-th step's forecast is kept, as in
-/// <see cref="AdaptiveInterval"/>, which changes how often the weights move, not what they settle to.
+/// which is what a trailing day's mean does without keeping the day. Forecasts wait for their outcome in
+/// <see cref="WaitingForecasts"/>; on long horizons only every k-th step's forecast is kept, which changes
+/// how often the weights move, not what they settle to.
 /// The Holt-Winters model is fitted off the inference loop and handed in (<see cref="Adopt"/>); between
 /// fits it is filtered here with every step's value. Touched by the inference loop only.
 /// </remarks>
 internal sealed class ForecastCombination
 {
-    public const int RingSize = 16;
-
     /// <summary>Outcomes per horizon before the weights follow the errors.</summary>
     public const int MinimumOutcomes = 12;
 
@@ -29,26 +27,23 @@ internal sealed class ForecastCombination
     private const int MaxDaySteps = 1 << 16;
 
     private readonly int[] _horizonSteps;
-    private readonly int[] _stride;
+    private readonly WaitingForecasts _waiting;
     private readonly int _daySteps;
     private readonly double[] _lstmError;
     private readonly double[] _otherError;
     private readonly int[] _outcomes;
-    private readonly long[] _targetSteps;
-    private readonly float[] _pending; // the LSTM's median and the model's forecast per ring entry
+    private readonly float[] _pending; // the LSTM's median and the model's forecast per waiting slot
 
     /// <param name="daySteps">Steps in a day: the errors are weighted over about a day of outcomes.</param>
     public ForecastCombination(IReadOnlyList<int> horizonSteps, int daySteps)
     {
         _horizonSteps = [.. horizonSteps];
         _daySteps = Math.Max(1, daySteps);
-        _stride = [.. _horizonSteps.Select(h => Math.Max(1, (h + RingSize) / RingSize))];
+        _waiting = new WaitingForecasts(_horizonSteps);
         _lstmError = new double[_horizonSteps.Length];
         _otherError = new double[_horizonSteps.Length];
         _outcomes = new int[_horizonSteps.Length];
-        _targetSteps = new long[_horizonSteps.Length * RingSize];
-        Array.Fill(_targetSteps, long.MinValue);
-        _pending = new float[_horizonSteps.Length * RingSize * 2];
+        _pending = new float[_waiting.Slots * 2];
     }
 
     /// <summary>The fitted Holt-Winters in use; null until one is handed in.</summary>
@@ -94,10 +89,8 @@ internal sealed class ForecastCombination
             return;
         for (int h = 0; h < _horizonSteps.Length; h++)
         {
-            int slot = Slot(h, step);
-            if (_targetSteps[slot] != step)
+            if (!_waiting.TryTake(h, step, out int slot))
                 continue;
-            _targetSteps[slot] = long.MinValue;
             int outcomes = ++_outcomes[h];
             // A running mean at first, then an average over about a day of this horizon's outcomes.
             double alpha = Math.Max(1.0 / outcomes, 2.0 / (OutcomesPerDay(h) + 1));
@@ -117,11 +110,8 @@ internal sealed class ForecastCombination
         float other = (float)Model.Forecast(_horizonSteps[horizon]);
         if (!float.IsFinite(other))
             return lstmMedian;
-        if (step % _stride[horizon] == 0)
+        if (_waiting.TryRecord(horizon, step, out int slot))
         {
-            long target = step + _horizonSteps[horizon];
-            int slot = Slot(horizon, target);
-            _targetSteps[slot] = target;
             _pending[slot * 2] = lstmMedian;
             _pending[slot * 2 + 1] = other;
         }
@@ -148,7 +138,7 @@ internal sealed class ForecastCombination
         _lstmError.CopyTo(copy._lstmError, 0);
         _otherError.CopyTo(copy._otherError, 0);
         _outcomes.CopyTo(copy._outcomes, 0);
-        _targetSteps.CopyTo(copy._targetSteps, 0);
+        copy._waiting.CopyFrom(_waiting);
         _pending.CopyTo(copy._pending, 0);
         return copy;
     }
@@ -156,9 +146,7 @@ internal sealed class ForecastCombination
     /// <summary>Writes the horizons and day it was made for, the errors, the waiting forecasts and the model.</summary>
     public void WriteTo(BinaryWriter writer)
     {
-        writer.Write(_horizonSteps.Length);
-        foreach (int h in _horizonSteps)
-            writer.Write(h);
+        _waiting.WriteHorizons(writer);
         writer.Write(_daySteps);
         for (int h = 0; h < _horizonSteps.Length; h++)
         {
@@ -166,8 +154,7 @@ internal sealed class ForecastCombination
             writer.Write(_otherError[h]);
             writer.Write(_outcomes[h]);
         }
-        foreach (long step in _targetSteps)
-            writer.Write(step);
+        _waiting.WriteSteps(writer);
         foreach (float value in _pending)
             writer.Write(value);
         writer.Write(Model is not null);
@@ -182,16 +169,8 @@ internal sealed class ForecastCombination
     /// <exception cref="InvalidDataException">A count or value no writer makes.</exception>
     public static ForecastCombination ReadFrom(BinaryReader reader)
     {
-        int count = reader.ReadInt32();
-        if (count < 1 || count > 64)
-            throw new InvalidDataException($"forecast combination with {count} horizons");
-        var horizons = new int[count];
-        for (int h = 0; h < count; h++)
-        {
-            horizons[h] = reader.ReadInt32();
-            if (horizons[h] < 1)
-                throw new InvalidDataException($"forecast combination horizon of {horizons[h]} steps");
-        }
+        int[] horizons = WaitingForecasts.ReadHorizons(reader, "forecast combination");
+        int count = horizons.Length;
         int daySteps = reader.ReadInt32();
         if (daySteps < 1 || daySteps > MaxDaySteps)
             throw new InvalidDataException($"forecast combination day of {daySteps} steps");
@@ -204,8 +183,7 @@ internal sealed class ForecastCombination
                 throw new InvalidDataException($"forecast combination errors {lstm}, {other} over {outcomes} outcomes");
             (combination._lstmError[h], combination._otherError[h], combination._outcomes[h]) = (lstm, other, outcomes);
         }
-        for (int i = 0; i < combination._targetSteps.Length; i++)
-            combination._targetSteps[i] = reader.ReadInt64();
+        combination._waiting.ReadSteps(reader);
         for (int i = 0; i < combination._pending.Length; i++)
             combination._pending[i] = reader.ReadSingle();
         if (reader.ReadBoolean())
@@ -219,11 +197,5 @@ internal sealed class ForecastCombination
         return combination;
     }
 
-    private double OutcomesPerDay(int horizon) => Math.Max(1.0, (double)_daySteps / _stride[horizon]);
-
-    private int Slot(int horizon, long targetStep)
-    {
-        long position = targetStep / _stride[horizon] % RingSize;
-        return horizon * RingSize + (int)(position < 0 ? position + RingSize : position);
-    }
+    private double OutcomesPerDay(int horizon) => Math.Max(1.0, (double)_daySteps / _waiting.Stride(horizon));
 }

@@ -32,26 +32,7 @@ public sealed class BacktestTogetherTests : IDisposable
         return path;
     }
 
-    private string Config()
-    {
-        string path = Path.Combine(_directory, "model.yml");
-        File.WriteAllText(path, """
-            targets:
-              - name: x
-                selector: x
-                model:
-                  window: 8
-                  hidden_size: 8
-                  layers: 2
-                  max_epochs: 3
-                  min_history: 1d
-                  fit_every: 12h
-                  fit_window: 2d
-                  learning_rate: 0.01
-                  fallback: none
-            """);
-        return path;
-    }
+    private string Config() => SmallBacktestModel.Write(_directory);
 
     private BacktestOptions Options(params string[] args) =>
         new CommandLineDefinition().ParseBacktestOptions(["--config", Config(), "--horizons", "5m,1h", "--seed", "3", .. args]);

@@ -37,22 +37,7 @@ public sealed class PublishedCombinationTests : IDisposable
 
     private ForecastAccuracy Replay(string combine)
     {
-        string config = Write($"{combine}.yml", $"""
-            targets:
-              - name: x
-                selector: x
-                model:
-                  window: 8
-                  hidden_size: 8
-                  layers: 2
-                  max_epochs: 3
-                  min_history: 1d
-                  fit_every: 12h
-                  fit_window: 2d
-                  learning_rate: 0.01
-                  fallback: none
-                  combine: {combine}
-            """);
+        string config = SmallBacktestModel.Write(_directory, $"{combine}.yml", $"combine: {combine}");
         string input = Series();
         var csv = CsvSeries.Read(input);
         var options = new CommandLineDefinition().ParseBacktestOptions(["--config", config, "--horizons", "5m,1h", "--seed", "3", input]);

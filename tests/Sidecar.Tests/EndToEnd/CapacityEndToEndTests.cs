@@ -39,7 +39,7 @@ public sealed class CapacityEndToEndTests(ITestOutputHelper output)
                   window: 8
                   hidden_size: 16
                   layers: 2
-                  max_epochs: 10
+                  max_epochs: 30
                   learning_rate: 0.01
             """);
 

@@ -78,10 +78,7 @@ public sealed class PrometheusClientConfigTests
         string directory = temporary.FullName;
         string tokenFile = Path.Combine(directory, "token");
         File.WriteAllText(tokenFile, "first-token\n");
-        int port = PrometheusServer.FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        using var listener = StartListener(out int port);
         var seen = new List<string?>();
         var serving = Task.Run(async () =>
         {
@@ -141,5 +138,28 @@ public sealed class PrometheusClientConfigTests
             Assert.Contains("answered 404", e.Message);
         else
             Assert.IsType<System.Security.Authentication.AuthenticationException>(e.InnerException);
+    }
+
+    /// <summary>
+    /// A listener on a free loopback port. Another process can take the port between finding it free and
+    /// listening on it (it happened beside the parallel end-to-end tests), so a taken one is tried again on another.
+    /// </summary>
+    private static HttpListener StartListener(out int port)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            port = PrometheusServer.FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ other categories, the held-out category scored with them), which is the figure t
     dotnet run -c Release --project src/Sidecar -- backtest --output-dir OUT NAB/data/
     /usr/bin/python3 bench/nab-residual-likelihood.py NAB OUT
 """
+import importlib.util
 import itertools
 import json
 import math
@@ -33,8 +34,11 @@ NAB, OUT = sys.argv[1], sys.argv[2]
 sys.path.insert(0, NAB)
 from nab.sweeper import Sweeper  # noqa: E402  (NAB's own scorer, from the checkout given)
 
-FOLDS = {"artificialNoAnomaly": "artificial", "artificialWithAnomaly": "artificial"}
-CATEGORIES = ["artificial", "realAdExchange", "realAWSCloudwatch", "realKnownCause", "realTraffic", "realTweets"]
+# The folds and NAB's scoring helpers are nab-loco.py's, so both rate detectors the same way.
+_spec = importlib.util.spec_from_file_location("nab_loco", os.path.join(os.path.dirname(os.path.abspath(__file__)), "nab-loco.py"))
+loco = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(loco)
+FOLDS, CATEGORIES = loco.FOLDS, loco.CATEGORIES
 
 
 def phi(x):
@@ -121,24 +125,14 @@ def main():
             points[v].setdefault(category, []).extend(sweeper.calcSweepScore(stamps, scores, lim, relative))
 
     def best(pts):
-        rows = sweeper.calcScoreByThreshold(pts)
-        b = max(rows, key=lambda r: r.score)
-        return b.threshold, b.score
+        threshold = loco.best_threshold(sweeper, pts)
+        return threshold, loco.score_at(sweeper, pts, threshold)
 
     def score_at(pts, threshold):
-        previous = None
-        for row in sweeper.calcScoreByThreshold(pts):
-            if row.threshold == threshold:
-                return row.score
-            if row.threshold < threshold:
-                return previous.score
-            previous = row
-        return previous.score
+        return loco.score_at(sweeper, pts, threshold)
 
     def norm(raw, w):
-        null = -cost["fnWeight"] * w
-        perfect = cost["tpWeight"] * w
-        return 100 * (raw - null) / (perfect - null)
+        return loco.normalised(raw, w, cost)
 
     # Per variant: LOCO with threshold only, and whole corpus.
     for v in VARIANTS:

@@ -179,11 +179,8 @@ internal static class InferenceSpeed
         using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         var target = settings.Targets[0];
         var layout = new FeatureLayout(target.Model.Features, target.StepMs);
-        var network = new LstmNetwork(layout.Count, Hidden, Layers, ForecastHeads.StepsFor(target).Length, Quantiles, 1);
-        network.eval();
-        var description = new ModelDescription("bench", ForecastHeads.StepsFor(target), target.Model.Quantiles, 1,
-            new Dictionary<string, RobustScaler>(), 0, DateTimeOffset.UtcNow, 0, 0, 0,
-            [.. Enumerable.Repeat(1f, ForecastHeads.StepsFor(target).Length * 2)]);
+        var model = UntrainedModel.For(target, Hidden, Layers);
+        var network = model.Network;
         long stepMs = target.StepMs;
         long first = time.GetUtcNow().ToUnixTimeMilliseconds() / stepMs - 100;
         void WriteStep(long step)
@@ -197,7 +194,7 @@ internal static class InferenceSpeed
         }
         for (long step = first; step < first + 60; step++)
             WriteStep(step);
-        pipeline.Publish(new TrainedModel(network, description));
+        pipeline.Publish(model);
         pipeline.Process(); // warms every series up
         long next = first + 60;
         var forwardInput = torch.rand(count, 1, layout.Count);

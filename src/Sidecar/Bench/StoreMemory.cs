@@ -168,17 +168,11 @@ internal static class StoreMemory
         var held = new SeriesStore(settings, clock);
         for (long step = first; step < first + 60; step++)
             Write(held, clock, step);
-        var layout = new Model.FeatureLayout(target.Model.Features, target.StepMs);
-        int[] heads = Model.ForecastHeads.StepsFor(target);
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var registry = Prometheus.Metrics.NewCustomRegistry();
         using var pipeline = new Pipeline.TargetPipeline(held.Targets[0], new Expose.ForecastGauges(registry), new Expose.SelfMetrics(registry), clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var network = new Model.LstmNetwork(layout.Count, target.Model.HiddenSize, target.Model.Layers, heads.Length, target.Model.Quantiles.Count, 1);
-        network.eval();
-        var description = new Model.ModelDescription("state", heads, target.Model.Quantiles, 1,
-            new Dictionary<string, Model.RobustScaler>(), 0, DateTimeOffset.UtcNow, 0, 0, 0, [.. Enumerable.Repeat(1f, heads.Length * 2)]);
-        pipeline.Publish(new Model.TrainedModel(network, description));
+        pipeline.Publish(UntrainedModel.For(target, target.Model.HiddenSize, target.Model.Layers));
         for (long step = first + 60; step < first + 90; step++)
         {
             Write(held, clock, step);

@@ -26,7 +26,6 @@ internal sealed class ForecastCombination
     // The longest day a saved state may claim: the validator allows 1,440 steps; more is a damaged file.
     private const int MaxDaySteps = 1 << 16;
 
-    private readonly int[] _horizonSteps;
     private readonly WaitingForecasts _waiting;
     private readonly int _daySteps;
     private readonly double[] _lstmError;
@@ -37,12 +36,11 @@ internal sealed class ForecastCombination
     /// <param name="daySteps">Steps in a day: the errors are weighted over about a day of outcomes.</param>
     public ForecastCombination(IReadOnlyList<int> horizonSteps, int daySteps)
     {
-        _horizonSteps = [.. horizonSteps];
         _daySteps = Math.Max(1, daySteps);
-        _waiting = new WaitingForecasts(_horizonSteps);
-        _lstmError = new double[_horizonSteps.Length];
-        _otherError = new double[_horizonSteps.Length];
-        _outcomes = new int[_horizonSteps.Length];
+        _waiting = new WaitingForecasts(horizonSteps);
+        _lstmError = new double[horizonSteps.Count];
+        _otherError = new double[horizonSteps.Count];
+        _outcomes = new int[horizonSteps.Count];
         _pending = new float[_waiting.Slots * 2];
     }
 
@@ -87,7 +85,7 @@ internal sealed class ForecastCombination
     {
         if (float.IsNaN(actual))
             return;
-        for (int h = 0; h < _horizonSteps.Length; h++)
+        for (int h = 0; h < _outcomes.Length; h++)
         {
             if (!_waiting.TryTake(h, step, out int slot))
                 continue;
@@ -107,7 +105,7 @@ internal sealed class ForecastCombination
     {
         if (Model is null || ModelStep != step || !float.IsFinite(lstmMedian))
             return lstmMedian;
-        float other = (float)Model.Forecast(_horizonSteps[horizon]);
+        float other = (float)Model.Forecast(_waiting.HorizonSteps[horizon]);
         if (!float.IsFinite(other))
             return lstmMedian;
         if (_waiting.TryRecord(horizon, step, out int slot))
@@ -129,12 +127,12 @@ internal sealed class ForecastCombination
     }
 
     /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>
-    public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => horizonSteps.SequenceEqual(_horizonSteps) && Math.Max(1, daySteps) == _daySteps;
+    public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => _waiting.Fits(horizonSteps) && Math.Max(1, daySteps) == _daySteps;
 
     /// <summary>A copy that goes on independently of this one (for a snapshot taken while scoring goes on).</summary>
     public ForecastCombination Clone()
     {
-        var copy = new ForecastCombination(_horizonSteps, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
+        var copy = new ForecastCombination(_waiting.HorizonSteps, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
         _lstmError.CopyTo(copy._lstmError, 0);
         _otherError.CopyTo(copy._otherError, 0);
         _outcomes.CopyTo(copy._outcomes, 0);
@@ -148,7 +146,7 @@ internal sealed class ForecastCombination
     {
         _waiting.WriteHorizons(writer);
         writer.Write(_daySteps);
-        for (int h = 0; h < _horizonSteps.Length; h++)
+        for (int h = 0; h < _outcomes.Length; h++)
         {
             writer.Write(_lstmError[h]);
             writer.Write(_otherError[h]);

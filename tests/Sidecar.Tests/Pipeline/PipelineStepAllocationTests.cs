@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 using Sidecar.Backtest;
+using Sidecar.Bench;
 using Sidecar.Expose;
 using Sidecar.Host;
 using Sidecar.Model;
@@ -48,12 +49,6 @@ public sealed class PipelineStepAllocationTests
         var registry = Metrics.NewCustomRegistry();
         using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         var target = settings.Targets[0];
-        var layout = new FeatureLayout(target.Model.Features, target.StepMs);
-        int[] heads = ForecastHeads.StepsFor(target);
-        var network = LstmNetwork.Seeded(7, layout.Count, 8, 1, heads.Length, target.Model.Quantiles.Count, 1);
-        network.eval();
-        var description = new ModelDescription("steady", heads, target.Model.Quantiles, 1,
-            new Dictionary<string, RobustScaler>(), 0, DateTimeOffset.UtcNow, 0, 0, 0, [.. Enumerable.Repeat(1f, heads.Length * 2)]);
         long stepMs = target.StepMs;
         long next = time.GetUtcNow().ToUnixTimeMilliseconds() / stepMs - 100;
         var labels = Enumerable.Range(0, count)
@@ -68,7 +63,7 @@ public sealed class PipelineStepAllocationTests
         }
         for (int i = 0; i < 60; i++)
             WriteStep();
-        pipeline.Publish(new TrainedModel(network, description));
+        pipeline.Publish(UntrainedModel.For(target, hiddenSize: 8, layers: 1));
         // Warm: every series' state, gauges, interval and scorers exist, and the batch has its steady shape.
         for (int i = 0; i < 30; i++)
         {

@@ -259,4 +259,7 @@ internal sealed class AnomalySection
 
     /// <summary>The day-over-day view counts only while the series correlates this much with itself a day earlier; -1: always.</summary>
     public double NoveltyDailyCorrelation { get; set; } = 0.5;
+
+    /// <summary>How much of a series novelty sees before anything counts as beyond its records.</summary>
+    public string NoveltyWarmup { get; set; } = "1d";
 }

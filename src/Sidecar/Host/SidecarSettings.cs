@@ -156,16 +156,15 @@ internal sealed record AnomalySettings(
 /// </summary>
 /// <param name="Tolerance">Distance beyond a record, as a fraction of the record range, at which novelty reaches 1.</param>
 /// <param name="SmoothingSteps">Steps averaged for the level and day-over-day-change views.</param>
-/// <param name="DaySteps">Steps in a day (at least 1): the lag of the day-over-day view, and the warm-up.</param>
+/// <param name="DaySteps">Steps in a day (at least 1): the lag of the day-over-day view.</param>
 /// <param name="HalfLifeSteps">Steps over which a record fades halfway back towards the current level; 0: never.</param>
 /// <param name="OnsetSteps">A rise reports only where it is the highest of this many steps.</param>
 /// <param name="DailyCorrelation">The day-over-day view counts only while the series' correlation with itself a
 /// day earlier is at least this; -1: always.</param>
-internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int DaySteps, double HalfLifeSteps, int OnsetSteps, double DailyCorrelation)
+/// <param name="WarmupSteps">Steps of the series seen before anything counts as beyond its records: a day by
+/// default, and at least one smoothing window.</param>
+internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int DaySteps, double HalfLifeSteps, int OnsetSteps, double DailyCorrelation, int WarmupSteps)
 {
-    /// <summary>Records need a day of the series, and a full smoothing window, before anything counts as beyond them.</summary>
-    public int WarmupSteps => Math.Max(DaySteps, SmoothingSteps);
-
     /// <summary>Whether a scorer's windows fit both settings, so its state carries from one to the other.</summary>
     public bool SameWindows(NoveltySettings other) => SmoothingSteps == other.SmoothingSteps && OnsetSteps == other.OnsetSteps;
 }

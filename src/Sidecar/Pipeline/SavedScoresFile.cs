@@ -75,7 +75,7 @@ internal static class SavedScoresFile
             if (smoothing < 0 || smoothing > MaxWindowSteps || onset < 0 || onset > MaxWindowSteps || saved != onset > 0 || count < 0 || count > MaxSeries)
                 throw new InvalidDataException($"{path}: bad header (novelty windows {smoothing} and {onset}, {count} series)");
             // Scorers saved under other windows are read with those, to get past them, and then dropped.
-            var written = new NoveltySettings(1, Math.Max(smoothing, 1), 1, 0, Math.Max(onset, 1), -1);
+            var written = new NoveltySettings(1, Math.Max(smoothing, 1), 1, 0, Math.Max(onset, 1), -1, Math.Max(smoothing, 1));
             bool fits = novelty is not null && novelty.SameWindows(written);
             var layout = fits ? novelty! : written;
             var series = new List<SavedSeriesScores>(Math.Min(count, 1 << 16));

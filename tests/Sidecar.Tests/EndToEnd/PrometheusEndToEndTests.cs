@@ -34,6 +34,7 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
             anomaly:
               warmup_steps: 5
               scale_steps: 20
+              novelty_warmup: 30s
             capacity:
               threshold: 59
               direction: above

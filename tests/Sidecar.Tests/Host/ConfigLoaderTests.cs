@@ -29,8 +29,20 @@ public sealed class ConfigLoaderTests
         // window 32 + longest horizon 240 must fit in the 20% validation part.
         Assert.Equal((int)Math.Ceiling(272 / 0.2) + 1, target.Model.MinHistorySteps);
         Assert.Equal(86400 / 15, target.Anomaly.SurpriseSteps);
-        Assert.Equal(new NoveltySettings(0.05, 24, 86400 / 15, 8 * 7 * 86400 / 15.0, 12, 0.5), target.Anomaly.Novelty);
+        Assert.Equal(new NoveltySettings(0.05, 24, 86400 / 15, 8 * 7 * 86400 / 15.0, 12, 0.5, 86400 / 15), target.Anomaly.Novelty);
     }
+
+    [Theory]
+    [InlineData("novelty_warmup: 1h", 240)]
+    [InlineData("novelty_warmup: 0", 24)]
+    [InlineData("novelty_warmup: 2m", 24)]
+    public void NoveltyWarmupIsInStepsAndAtLeastOneSmoothingWindow(string line, int warmupSteps) =>
+        Assert.Equal(warmupSteps, ConfigLoader.Load(Valid + $"\n    anomaly:\n      {line}\n").Targets[0].Anomaly.Novelty?.WarmupSteps);
+
+    [Fact]
+    public void ANoveltyWarmupThatIsNoDurationIsRefused() =>
+        Assert.Contains("anomaly.novelty_warmup: 'a day' is not a positive duration",
+            Assert.Throws<ConfigException>(() => ConfigLoader.Load(Valid + "\n    anomaly:\n      novelty_warmup: a day\n")).Message);
 
     [Theory]
     [InlineData("novelty_tolerance: 0", null)]

@@ -102,7 +102,7 @@ public sealed class SavedScoresTests
         Assert.NotEqual(saved, File.ReadAllBytes(scoresPath));
     }
 
-    private static NoveltySettings Novelty(int onset = 12) => new(Tolerance: 0.05, SmoothingSteps: 4, DaySteps: 6, HalfLifeSteps: 100, OnsetSteps: onset, DailyCorrelation: 0.5);
+    private static NoveltySettings Novelty(int onset = 12) => new(Tolerance: 0.05, SmoothingSteps: 4, DaySteps: 6, HalfLifeSteps: 100, OnsetSteps: onset, DailyCorrelation: 0.5, WarmupSteps: 6);
 
     /// <summary>Two series whose scorers have seen something: one with a novelty scorer, one without.</summary>
     private static SavedScores Sample(NoveltySettings novelty)

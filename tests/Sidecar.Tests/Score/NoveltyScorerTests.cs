@@ -6,7 +6,7 @@ namespace Sidecar.Tests.Score;
 public sealed class NoveltyScorerTests
 {
     // A "day" of 24 steps keeps the tests short; the sidecar derives it from the target's step.
-    private static readonly NoveltySettings Settings = new(Tolerance: 0.05, SmoothingSteps: 4, DaySteps: 24, HalfLifeSteps: 0, OnsetSteps: 3, DailyCorrelation: 0.5);
+    private static readonly NoveltySettings Settings = new(Tolerance: 0.05, SmoothingSteps: 4, DaySteps: 24, HalfLifeSteps: 0, OnsetSteps: 3, DailyCorrelation: 0.5, WarmupSteps: 24);
 
     [Fact]
     public void NoiseIsRarelyNovel()
@@ -39,6 +39,14 @@ public sealed class NoveltyScorerTests
         long step = Feed(scorer, 0, 23, i => i % 2 == 0 ? 0f : 1f);
         Assert.Equal(0, scorer.Observe(step++, 1000, float.NaN, double.NaN));
         Assert.True(scorer.Observe(step, 1e6f, float.NaN, double.NaN) > 1);
+    }
+
+    [Fact]
+    public void AShorterWarmupLetsNoveltySpeakSooner()
+    {
+        var scorer = new NoveltyScorer(Settings with { WarmupSteps = 8 });
+        long step = Feed(scorer, 0, 8, i => i % 2 == 0 ? 0f : 1f);
+        Assert.True(scorer.Observe(step, 1000, float.NaN, double.NaN) > 1);
     }
 
     [Fact]
@@ -138,7 +146,7 @@ public sealed class NoveltyScorerTests
     [Fact]
     public void KeepsUnderSixHundredBytesPerSeriesAndObservingAllocatesNothing()
     {
-        var defaults = new NoveltySettings(0.05, SmoothingSteps: 24, DaySteps: 288, HalfLifeSteps: 16128, OnsetSteps: 12, DailyCorrelation: 0.5);
+        var defaults = new NoveltySettings(0.05, SmoothingSteps: 24, DaySteps: 288, HalfLifeSteps: 16128, OnsetSteps: 12, DailyCorrelation: 0.5, WarmupSteps: 288);
         long before = GC.GetAllocatedBytesForCurrentThread();
         var scorer = new NoveltyScorer(defaults);
         long size = GC.GetAllocatedBytesForCurrentThread() - before;

@@ -203,6 +203,9 @@ internal sealed class FeaturesSection
     /// <summary>The value one day and one week earlier, when the history has them.</summary>
     public bool SeasonalLags { get; set; } = true;
 
+    /// <summary>Two exponentially smoothed levels of the series, relative to its last value.</summary>
+    public bool SmoothedLevels { get; set; } = false;
+
     /// <summary>Metric names of the target's other series to feed as inputs, matched by <see cref="CovariatesBy"/>.</summary>
     public List<string> Covariates { get; set; } = [];
 

@@ -255,7 +255,7 @@ internal static class ConfigValidator
             new ModelSettings(m.Window, m.HiddenSize, m.Layers, m.LearningRate, m.MaxEpochs, m.Patience, m.BatchSize,
                 m.MaxStepsPerEpoch, m.ValidationFraction, minHistory, fitEvery, Math.Min(fitWindowSteps, historySteps), [.. quantiles],
                 new FeatureSettings(m.Features.Calendar, m.Features.SeasonalLags, m.Features.SeasonalLags,
-                    covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy])),
+                    covariates.Count == 0 ? null : new CovariateSettings([.. covariates], [.. covariatesBy]), m.Features.SmoothedLevels),
                 fallback, Math.Max(2, StepsOf(fallbackRange)), m.Seed, scope, combine),
             new AnomalySettings(a.Sigmas, a.ScaleSteps, a.WarmupSteps, direction, a.MinDeviation, a.MinRelativeDeviation, a.ShiftSteps, surpriseSteps, novelty),
             capacity,

@@ -117,7 +117,7 @@ internal enum ModelCombination
     HoltWinters,
 }
 
-internal sealed record FeatureSettings(bool Calendar, bool DailyLag, bool WeeklyLag, CovariateSettings? Covariates = null);
+internal sealed record FeatureSettings(bool Calendar, bool DailyLag, bool WeeklyLag, CovariateSettings? Covariates = null, bool SmoothedLevels = false);
 
 /// <summary>
 /// Other series of the same target fed as inputs: for a series, the series named by each of

@@ -9,6 +9,7 @@ namespace Sidecar.Model;
 /// from the last observed step, never a silent zero);</item>
 /// <item>with calendar features, time of day and day of week as sin/cos;</item>
 /// <item>with seasonal lags, the scaled value one day and one week earlier, each with a missing flag;</item>
+/// <item>with smoothed levels, the fast and the slow level of <see cref="InputLevels"/>, each less the last value;</item>
 /// <item>per covariate, its scaled value at the same step and a missing flag (the value is then 0, the
 /// covariate's median).</item>
 /// </list>
@@ -24,10 +25,14 @@ internal sealed class FeatureLayout
         StepMs = stepMs;
         DailyLagSteps = settings.DailyLag && DayMs % stepMs == 0 ? (int)(DayMs / stepMs) : 0;
         WeeklyLagSteps = settings.WeeklyLag && WeekMs % stepMs == 0 ? (int)(WeekMs / stepMs) : 0;
-        CovariateStart = 2 + (settings.Calendar ? 4 : 0) + (DailyLagSteps > 0 ? 2 : 0) + (WeeklyLagSteps > 0 ? 2 : 0);
+        LevelsStart = 2 + (settings.Calendar ? 4 : 0) + (DailyLagSteps > 0 ? 2 : 0) + (WeeklyLagSteps > 0 ? 2 : 0);
+        CovariateStart = LevelsStart + (settings.SmoothedLevels ? 2 : 0);
         CovariateCount = settings.Covariates?.Metrics.Count ?? 0;
         Count = CovariateStart + 2 * CovariateCount;
     }
+
+    /// <summary>Where the smoothed levels' inputs are in a row, when they are on.</summary>
+    public int LevelsStart { get; }
 
     /// <summary>Where the covariates' inputs begin in a row.</summary>
     public int CovariateStart { get; }
@@ -50,22 +55,23 @@ internal sealed class FeatureLayout
     public int LookbackSteps => Math.Max(DailyLagSteps, WeeklyLagSteps);
 
     /// <summary>
-    /// Writes the inputs of <paramref name="step"/> into <paramref name="row"/>. <paramref name="anchor"/>
-    /// is the last observed scaled value; it moves to this step's value when there is one.
+    /// Writes the inputs of <paramref name="step"/> into <paramref name="row"/>. <paramref name="levels"/>
+    /// holds the last observed scaled value and the smoothed levels; they move to this step's value when there is one.
     /// </summary>
-    public void Fill(Span<float> row, long step, float value, float dailyLag, float weeklyLag, RobustScaler scaler, ref float anchor) =>
-        Fill(row, CalendarOf(step), value, dailyLag, weeklyLag, scaler, ref anchor);
+    public void Fill(Span<float> row, long step, float value, float dailyLag, float weeklyLag, RobustScaler scaler, ref InputLevels levels) =>
+        Fill(row, CalendarOf(step), value, dailyLag, weeklyLag, scaler, ref levels);
 
     /// <summary>
-    /// As <see cref="Fill(Span{float}, long, float, float, float, RobustScaler, ref float)"/>, with the step's
+    /// As <see cref="Fill(Span{float}, long, float, float, float, RobustScaler, ref InputLevels)"/>, with the step's
     /// calendar inputs worked out once for every series of a batch (<see cref="CalendarOf"/>): four
     /// trigonometric calls per series-step cost about a tenth of the network's forward pass.
     /// </summary>
-    public void Fill(Span<float> row, in CalendarInputs calendar, float value, float dailyLag, float weeklyLag, RobustScaler scaler, ref float anchor)
+    public void Fill(Span<float> row, in CalendarInputs calendar, float value, float dailyLag, float weeklyLag, RobustScaler scaler, ref InputLevels levels)
     {
         bool missing = float.IsNaN(value);
         if (!missing)
-            anchor = scaler.Scale(value);
+            levels.Observe(scaler.Scale(value));
+        float anchor = levels.Anchor;
         int i = 0;
         row[i++] = anchor;
         row[i++] = missing ? 1 : 0;
@@ -80,6 +86,11 @@ internal sealed class FeatureLayout
             i = FillLag(row, i, dailyLag, scaler, anchor);
         if (WeeklyLagSteps > 0)
             FillLag(row, i, weeklyLag, scaler, anchor);
+        if (Settings.SmoothedLevels)
+        {
+            row[LevelsStart] = levels.Fast - anchor;
+            row[LevelsStart + 1] = levels.Slow - anchor;
+        }
     }
 
     /// <summary>The time-of-day and day-of-week inputs of <paramref name="step"/>, the same for every series.</summary>

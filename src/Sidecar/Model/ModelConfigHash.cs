@@ -23,6 +23,9 @@ internal static class ModelConfigHash
         text.Append(invariant, $"|heads={string.Join(',', ForecastHeads.StepsFor(target))}");
         text.Append(invariant, $"|quantiles={string.Join(',', m.Quantiles.Select(q => q.ToString("R", invariant)))}");
         text.Append(invariant, $"|features={m.Features.Calendar},{m.Features.DailyLag},{m.Features.WeeklyLag},{m.Features.Covariates}");
+        // Appended only when on, so the hash of every configuration from before the option stays the same.
+        if (m.Features.SmoothedLevels)
+            text.Append(",smoothed_levels");
         text.Append(invariant, $"|window={m.Window}|hidden={m.HiddenSize}|layers={m.Layers}|scope={m.Scope}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }

@@ -73,17 +73,17 @@ internal sealed class SequenceSet(FeatureLayout layout, IReadOnlyList<int> headS
     /// <c>[lanes, steps, heads]</c> for steps <c>[offset, offset + steps)</c> of each lane. A lane that is
     /// shorter is padded with missing steps and no targets; padding only ever follows real steps, so it
     /// can't change what the network says about them. <paramref name="anchors"/> carries each lane's
-    /// last observed scaled value from chunk to chunk; start it at NaN.
+    /// last observed scaled value (and smoothed levels) from chunk to chunk; start it at <see cref="InputLevels.Unknown"/>.
     /// </summary>
-    public void FillChunk(IReadOnlyList<Lane> lanes, int offset, int steps, float[] inputs, float[] targets, float[] anchors)
+    public void FillChunk(IReadOnlyList<Lane> lanes, int offset, int steps, float[] inputs, float[] targets, InputLevels[] anchors)
     {
         int features = Layout.Count, heads = HeadSteps.Count;
         for (int b = 0; b < lanes.Count; b++)
         {
             Lane lane = lanes[b];
             SeriesHistory s = lane.Series;
-            if (float.IsNaN(anchors[b]))
-                anchors[b] = InitialAnchor(s, lane.From);
+            if (anchors[b].IsUnknown)
+                anchors[b] = InputLevels.At(InitialAnchor(s, lane.From));
             for (int t = 0; t < steps; t++)
             {
                 int p = lane.From + offset + t;
@@ -92,7 +92,7 @@ internal sealed class SequenceSet(FeatureLayout layout, IReadOnlyList<int> headS
                 target.Fill(float.NaN);
                 if (p >= lane.To)
                 {
-                    float pad = anchors[b];
+                    InputLevels pad = anchors[b];
                     Layout.Fill(row, s.FirstStep + p, float.NaN, float.NaN, float.NaN, s.Scaler, ref pad);
                     for (int c = 0; c < Layout.CovariateCount; c++)
                         Layout.FillCovariate(row, c, float.NaN);
@@ -108,7 +108,7 @@ internal sealed class SequenceSet(FeatureLayout layout, IReadOnlyList<int> headS
                 {
                     int future = p + HeadSteps[h];
                     if (future < lane.TargetEnd && !float.IsNaN(s.Values[future]))
-                        target[h] = s.Scaler.Scale(s.Values[future]) - anchors[b];
+                        target[h] = s.Scaler.Scale(s.Values[future]) - anchors[b].Anchor;
                 }
             }
         }

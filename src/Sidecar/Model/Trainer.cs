@@ -144,8 +144,8 @@ internal static class Trainer
     {
         int features = data.Layout.Count, heads = data.HeadSteps.Count, window = data.Window;
         int longest = batch.Max(l => l.Length);
-        var anchors = new float[batch.Count];
-        Array.Fill(anchors, float.NaN);
+        var anchors = new InputLevels[batch.Count];
+        Array.Fill(anchors, InputLevels.Unknown);
         var inputs = new float[batch.Count * window * features];
         var targets = new float[batch.Count * window * heads];
         double sum = 0;

@@ -21,8 +21,8 @@ internal static class ValidationPass
         {
             var batch = lanes.Skip(offset).Take(LanesPerBatch).ToList();
             int longest = batch.Max(l => l.Length);
-            var anchors = new float[batch.Count];
-            Array.Fill(anchors, float.NaN);
+            var anchors = new InputLevels[batch.Count];
+            Array.Fill(anchors, InputLevels.Unknown);
             Tensor? hidden = null, cell = null;
             try
             {

@@ -16,9 +16,9 @@ internal sealed record SavedStates(string ConfigHash, long TrainedAtTicks, int L
 
 /// <param name="Key">The series' label set rendered.</param>
 /// <param name="StateStep">The newest step fed into the state.</param>
-/// <param name="Anchor">The last observed scaled value.</param>
+/// <param name="Levels">The last observed scaled value and the smoothed levels.</param>
 /// <param name="Hidden"><c>[layers, hidden]</c>.</param>
 /// <param name="Cell"><c>[layers, hidden]</c>.</param>
 /// <param name="Forecast">The forecast made at <paramref name="StateStep"/> (per horizon: lower, median, upper),
 /// served again after a restart until the next step; empty when there was none.</param>
-internal sealed record SavedSeriesState(string Key, long StateStep, float Anchor, RobustScaler Scaler, float[] Hidden, float[] Cell, float[] Forecast);
+internal sealed record SavedSeriesState(string Key, long StateStep, InputLevels Levels, RobustScaler Scaler, float[] Hidden, float[] Cell, float[] Forecast);

@@ -12,14 +12,17 @@ namespace Sidecar.Pipeline;
 /// close to the carried state but not on it.
 /// </summary>
 /// <remarks>
-/// Layout: the magic <c>FSSTATE1</c>; the payload (config hash, trained-at ticks, layers, hidden size,
-/// series count, then per series its key, state step, anchor, scaler centre and spread, the hidden and
+/// Layout: the magic <c>FSSTATE2</c>; the payload (config hash, trained-at ticks, layers, hidden size,
+/// series count, then per series its key, state step, anchor, fast and slow level
+/// (<see cref="InputLevels"/>), scaler centre and spread, the hidden and
 /// cell state as float32, and the forecast made at the state step as a count and float32 values); the
-/// CRC-32C of the payload (uint32, little-endian).
+/// CRC-32C of the payload (uint32, little-endian). <c>FSSTATE1</c>, written before the smoothed levels,
+/// is read too: it has the anchor alone, and the models it was written for don't use the levels.
 /// </remarks>
 internal static class SavedStatesFile
 {
-    private static readonly byte[] Magic = "FSSTATE1"u8.ToArray();
+    private static readonly byte[] Magic = "FSSTATE2"u8.ToArray();
+    private static readonly byte[] MagicBeforeLevels = "FSSTATE1"u8.ToArray();
     private const int MaxSeries = 10_000_000, MaxStateFloats = 1 << 20;
 
     public static string PathFor(string directory, string target) => Path.Combine(directory, "states", target + ".states");
@@ -38,7 +41,9 @@ internal static class SavedStatesFile
             {
                 writer.Write(s.Key);
                 writer.Write(s.StateStep);
-                writer.Write(s.Anchor);
+                writer.Write(s.Levels.Anchor);
+                writer.Write(s.Levels.Fast);
+                writer.Write(s.Levels.Slow);
                 writer.Write(s.Scaler.Center);
                 writer.Write(s.Scaler.Spread);
                 writer.Write(MemoryMarshal.AsBytes(s.Hidden.AsSpan()));
@@ -53,7 +58,8 @@ internal static class SavedStatesFile
     /// <exception cref="InvalidDataException">The file is damaged, truncated or not a states file.</exception>
     public static SavedStates Read(string path)
     {
-        byte[] payload = ChecksummedFile.ReadPayload(path, Magic, "streaming-states file");
+        bool withLevels = !StartsWith(path, MagicBeforeLevels);
+        byte[] payload = ChecksummedFile.ReadPayload(path, withLevels ? Magic : MagicBeforeLevels, "streaming-states file");
         try
         {
             using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
@@ -68,7 +74,11 @@ internal static class SavedStatesFile
             {
                 string key = reader.ReadString();
                 long step = reader.ReadInt64();
-                float anchor = reader.ReadSingle(), center = reader.ReadSingle(), spread = reader.ReadSingle();
+                float anchor = reader.ReadSingle();
+                InputLevels levels = withLevels
+                    ? new InputLevels { Anchor = anchor, Fast = reader.ReadSingle(), Slow = reader.ReadSingle() }
+                    : InputLevels.At(anchor);
+                float center = reader.ReadSingle(), spread = reader.ReadSingle();
                 var h = new float[stateFloats];
                 var c = new float[stateFloats];
                 reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(h.AsSpan()));
@@ -78,7 +88,7 @@ internal static class SavedStatesFile
                     throw new InvalidDataException($"{path}: bad forecast length {forecastLength}");
                 var forecast = new float[forecastLength];
                 reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(forecast.AsSpan()));
-                series.Add(new SavedSeriesState(key, step, anchor, new RobustScaler(center, spread), h, c, forecast));
+                series.Add(new SavedSeriesState(key, step, levels, new RobustScaler(center, spread), h, c, forecast));
             }
             return new SavedStates(hash, trainedAt, layers, hidden, series);
         }
@@ -86,5 +96,12 @@ internal static class SavedStatesFile
         {
             throw new InvalidDataException($"{path}: truncated", e);
         }
+    }
+
+    private static bool StartsWith(string path, byte[] magic)
+    {
+        Span<byte> head = stackalloc byte[magic.Length];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) == head.Length && head.SequenceEqual(magic);
     }
 }

@@ -74,8 +74,8 @@ internal sealed class SeriesState(Series series)
     /// <summary>The forecaster that made <see cref="Forecast"/>: the LSTM or the fallback baseline.</summary>
     public string ForecastModel = "";
 
-    /// <summary>The last observed scaled value fed to the network; inputs of missing steps carry it.</summary>
-    public float Anchor = float.NaN;
+    /// <summary>The last observed scaled value fed to the network (inputs of missing steps carry it) and the smoothed levels.</summary>
+    public InputLevels Levels = InputLevels.Unknown;
 
     /// <summary>The scaler in use with the current model: the model's own, or fitted on this series' history.</summary>
     public RobustScaler Scaler;

@@ -214,7 +214,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                     Array.Copy(cell, ((long)l * slots + id) * size, c, l * size, size);
                 }
                 float[] forecast = state.ForecastStep == state.StateStep && state.ForecastModel == LstmModelName && state.Forecast is not null ? [.. state.Forecast] : [];
-                series.Add(new SavedSeriesState(state.Key, state.StateStep, state.Anchor, state.Scaler, h, c, forecast));
+                series.Add(new SavedSeriesState(state.Key, state.StateStep, state.Levels, state.Scaler, h, c, forecast));
             }
             return new SavedStates(model.Description.ConfigHash, model.Description.TrainedAt.UtcTicks, layers, size, series);
         }
@@ -309,7 +309,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 // The state carried before the restart: the series continues from its state step.
                 slot.States.Import(slot.StateIndex(series.Id), restored.Hidden, restored.Cell);
                 state.StateStep = restored.StateStep;
-                state.Anchor = restored.Anchor;
+                state.Levels = restored.Levels;
                 state.Scaler = restored.Scaler;
                 state.ScalerGeneration = slot.Generation;
                 if (restored.Forecast.Length == Settings.Horizons.Count * 3)
@@ -392,7 +392,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             else if (series.ClosedStepCount >= window)
             {
                 // Too far behind to catch up step by step, or never warmed: restart from the last window.
-                state.Anchor = float.NaN;
+                state.Levels = InputLevels.Unknown;
                 plans.Add(new StepPlan(series, state, slot, step - window + 1, step, Fresh: true));
             }
         }
@@ -458,10 +458,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             series.CopyHistory(last, values);
             CopyLag(series, last, _layout.DailyLagSteps, daily);
             CopyLag(series, last, _layout.WeeklyLagSteps, weekly);
-            if (float.IsNaN(state.Anchor))
-                state.Anchor = FirstObserved(values, state.Scaler);
+            if (state.Levels.IsUnknown)
+                state.Levels = InputLevels.At(FirstObserved(values, state.Scaler));
             for (int t = 0; t < steps; t++)
-                _layout.Fill(inputs.AsSpan((b * steps + t) * features, features), from == batchFrom ? calendar[t] : _layout.CalendarOf(from + t), values[t], daily[t], weekly[t], state.Scaler, ref state.Anchor);
+                _layout.Fill(inputs.AsSpan((b * steps + t) * features, features), from == batchFrom ? calendar[t] : _layout.CalendarOf(from + t), values[t], daily[t], weekly[t], state.Scaler, ref state.Levels);
             Series?[] covariates = CovariatesOf(series, state);
             for (int c = 0; c < _layout.CovariateCount; c++)
             {
@@ -504,12 +504,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 continue;
             var (series, state, _, _, last, _) = plans[b];
             int offset = b * heads * quantiles;
-            float Quantile(int head, int q) => state.Scaler.Unscale(state.Anchor + outputs[offset + head * quantiles + q]);
+            float Quantile(int head, int q) => state.Scaler.Unscale(state.Levels.Anchor + outputs[offset + head * quantiles + q]);
             // The interval's edges, stretched from the median as calibrated on the validation part.
             float Edge(int head, int q, float scale)
             {
                 float median = outputs[offset + head * quantiles + model.MedianIndex];
-                return state.Scaler.Unscale(state.Anchor + median + scale * (outputs[offset + head * quantiles + q] - median));
+                return state.Scaler.Unscale(state.Levels.Anchor + median + scale * (outputs[offset + head * quantiles + q] - median));
             }
             float floor = ForecastDomain.FloorOf(series);
             state.PendingStep = last + 1;

@@ -12,7 +12,7 @@ public sealed class SequenceSetTests
         int steps = lanes.Max(l => l.Length);
         var inputs = new float[lanes.Count * steps * data.Layout.Count];
         var targets = new float[lanes.Count * steps * data.HeadSteps.Count];
-        var anchors = Enumerable.Repeat(float.NaN, lanes.Count).ToArray();
+        var anchors = Enumerable.Repeat(InputLevels.Unknown, lanes.Count).ToArray();
         data.FillChunk(lanes, 0, steps, inputs, targets, anchors);
         return (inputs, targets);
     }
@@ -102,12 +102,53 @@ public sealed class SequenceSetTests
         Assert.Equal(168, layout.WeeklyLagSteps);
         Assert.Equal(10, layout.Count);
         var row = new float[layout.Count];
-        float anchor = float.NaN;
+        var anchor = InputLevels.Unknown;
         var scaler = new RobustScaler(0, 1);
         // Step 0 is 1970-01-01 00:00 UTC, a Thursday: time-of-day angle 0, three days into the Monday week.
         layout.Fill(row, 0, 5, dailyLag: 4, weeklyLag: float.NaN, scaler, ref anchor);
         Assert.Equal([5f, 0f, 0f, 1f], row[..4]);
         Assert.Equal(Math.Sin(2 * Math.PI * 3 / 7), row[4], 5);
         Assert.Equal([4f, 0f, 5f, 1f], row[6..]);
+    }
+
+    [Fact]
+    public void SmoothedLevelsFollowObservedValuesAndHoldOverGaps()
+    {
+        var layout = new FeatureLayout(new FeatureSettings(false, false, false, SmoothedLevels: true), 60_000);
+        Assert.Equal(4, layout.Count);
+        var row = new float[layout.Count];
+        var levels = InputLevels.Unknown;
+        var scaler = new RobustScaler(0, 1);
+        layout.Fill(row, 0, 4, float.NaN, float.NaN, scaler, ref levels);
+        // The first value starts every level: nothing to smooth yet.
+        Assert.Equal([4f, 0f, 0f, 0f], row);
+        layout.Fill(row, 1, 8, float.NaN, float.NaN, scaler, ref levels);
+        // Fast: 4 + (8 - 4) / 4 = 5; slow: 4 + (8 - 4) / 16 = 4.25; each less the last value, 8.
+        Assert.Equal([8f, 0f, -3f, -3.75f], row);
+        layout.Fill(row, 2, float.NaN, float.NaN, float.NaN, scaler, ref levels);
+        // A gap carries the last value, flagged, and moves no level.
+        Assert.Equal([8f, 1f, -3f, -3.75f], row);
+        Assert.Equal((8f, 5f, 4.25f), (levels.Anchor, levels.Fast, levels.Slow));
+    }
+
+    [Fact]
+    public void TrainingLanesCarryTheSmoothedLevelsFromChunkToChunk()
+    {
+        var layout = new FeatureLayout(new FeatureSettings(false, false, false, SmoothedLevels: true), 60_000);
+        float[] values = [.. Enumerable.Range(0, 40).Select(i => (float)(i % 7))];
+        var data = new SequenceSet(layout, [1], window: 4);
+        data.Add(new SeriesHistory("s", 0, values, fitStart: 0, validationFraction: 0.25));
+        var lane = data.TrainingLanes(scoredSteps: 20);
+        int steps = lane[0].Length;
+        var whole = new float[steps * layout.Count];
+        data.FillChunk([lane[0]], 0, steps, whole, new float[steps], [InputLevels.Unknown]);
+        // The same lane in two chunks, as truncated back-propagation cuts it.
+        InputLevels[] carried = [InputLevels.Unknown];
+        var first = new float[10 * layout.Count];
+        var second = new float[(steps - 10) * layout.Count];
+        data.FillChunk([lane[0]], 0, 10, first, new float[10], carried);
+        data.FillChunk([lane[0]], 10, steps - 10, second, new float[steps - 10], carried);
+        Assert.Equal(whole, first.Concat(second).ToArray());
+        Assert.NotEqual(0f, whole[(steps - 1) * layout.Count + 3]);
     }
 }

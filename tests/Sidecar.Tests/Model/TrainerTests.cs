@@ -105,7 +105,7 @@ public sealed class TrainerTests
         int steps = lanes.Max(l => l.Length), heads = data.HeadSteps.Count, q = model.QuantileCount;
         var inputs = new float[lanes.Count * steps * data.Layout.Count];
         var targets = new float[lanes.Count * steps * heads];
-        data.FillChunk(lanes, 0, steps, inputs, targets, Enumerable.Repeat(float.NaN, lanes.Count).ToArray());
+        data.FillChunk(lanes, 0, steps, inputs, targets, Enumerable.Repeat(InputLevels.Unknown, lanes.Count).ToArray());
         using var x = TorchSharp.torch.tensor(inputs, [lanes.Count, steps, data.Layout.Count]);
         using var y = model.Network.call(x);
         float[] outputs = y.data<float>().ToArray();

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prometheus;
 using Sidecar.Expose;
+using Sidecar.Host;
 using Sidecar.Ingest;
 using Sidecar.Model;
 using Sidecar.Pipeline;
@@ -145,7 +146,7 @@ public sealed class StreamingInferenceTests
         string path = Path.Combine(Path.GetTempPath(), $"states-{Guid.NewGuid():N}.states");
         try
         {
-            var states = new SavedStates("h", 1, 1, 2, [new SavedSeriesState("k", 5, 0.5f, new RobustScaler(1, 2), [1, 2], [3, 4], [7, 8, 9])]);
+            var states = new SavedStates("h", 1, 1, 2, [new SavedSeriesState("k", 5, InputLevels.At(0.5f), new RobustScaler(1, 2), [1, 2], [3, 4], [7, 8, 9])]);
             SavedStatesFile.Write(path, states);
             var read = SavedStatesFile.Read(path);
             Assert.Equal(("h", 1L, 5L), (read.ConfigHash, read.TrainedAtTicks, read.Series[0].StateStep));
@@ -164,6 +165,43 @@ public sealed class StreamingInferenceTests
         }
     }
 
+    [Fact]
+    public void StatesFilesKeepTheSmoothedLevelsAndFilesFromBeforeThemStillRead()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"states-{Guid.NewGuid():N}.states");
+        try
+        {
+            var levels = new InputLevels { Anchor = 0.5f, Fast = 0.25f, Slow = -1f };
+            SavedStatesFile.Write(path, new SavedStates("h", 1, 1, 2, [new SavedSeriesState("k", 5, levels, new RobustScaler(1, 2), [1, 2], [3, 4], [])]));
+            Assert.Equal((0.5f, 0.25f, -1f), (SavedStatesFile.Read(path).Series[0].Levels.Anchor, SavedStatesFile.Read(path).Series[0].Levels.Fast, SavedStatesFile.Read(path).Series[0].Levels.Slow));
+
+            // FSSTATE1, as written before the levels: the anchor alone after the state step.
+            using var payload = new MemoryStream();
+            using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write("h");
+                writer.Write(1L);
+                writer.Write(1);
+                writer.Write(2);
+                writer.Write(1);
+                writer.Write("k");
+                writer.Write(5L);
+                foreach (float f in new[] { 0.5f, 1f, 2f, 1f, 2f, 3f, 4f })
+                    writer.Write(f);
+                writer.Write(0);
+            }
+            ChecksummedFile.Write(path, "FSSTATE1"u8, payload.ToArray());
+            SavedSeriesState old = SavedStatesFile.Read(path).Series[0];
+            Assert.Equal((0.5f, 0.5f, 0.5f), (old.Levels.Anchor, old.Levels.Fast, old.Levels.Slow));
+            Assert.Equal((1f, 2f), (old.Scaler.Center, old.Scaler.Spread));
+            Assert.Equal([3f, 4f], old.Cell);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>The head's median forecast at <paramref name="last"/>, running the network from a zero state at <paramref name="from"/>.</summary>
     private static double Recompute(TrainedModel model, TargetStore target, Series series, long from, long last, int head)
     {
@@ -171,21 +209,21 @@ public sealed class StreamingInferenceTests
         RobustScaler scaler = model.Description.Scalers[series.Labels.ToString()];
         int steps = (int)(last - from + 1);
         var inputs = new float[steps * layout.Count];
-        float anchor = float.NaN;
+        var levels = InputLevels.Unknown;
         for (int t = 0; t < steps; t++)
         {
             long step = from + t;
             float value = series.CopyHistoryAt(step);
-            if (float.IsNaN(anchor))
-                anchor = scaler.Scale(value);
+            if (levels.IsUnknown)
+                levels = InputLevels.At(scaler.Scale(value));
             layout.Fill(inputs.AsSpan(t * layout.Count, layout.Count), step, value,
-                series.CopyHistoryAt(step - layout.DailyLagSteps), series.CopyHistoryAt(step - layout.WeeklyLagSteps), scaler, ref anchor);
+                series.CopyHistoryAt(step - layout.DailyLagSteps), series.CopyHistoryAt(step - layout.WeeklyLagSteps), scaler, ref levels);
         }
         // With autograd on: the path training uses, which is not the one streaming uses (LstmNetwork.Infer).
         using var scope = torch.NewDisposeScope();
         var output = model.Network.call(torch.tensor(inputs, [1, steps, layout.Count]));
         float change = output[0, steps - 1, head, model.MedianIndex].item<float>();
-        return scaler.Unscale(anchor + change);
+        return scaler.Unscale(levels.Anchor + change);
     }
 
     private static double Gauge(string text, string instance, string horizon)

@@ -34,7 +34,8 @@ internal static class InferenceSpeed
     {
         torch.set_num_threads(1);
         torch.manual_seed(1);
-        var layout = new FeatureLayout(new FeatureSettings(true, true, true), 60_000);
+        // The default inputs: calendar, both seasonal lags and the smoothed levels.
+        var layout = new FeatureLayout(new FeatureSettings(true, true, true, SmoothedLevels: true), 60_000);
         using var network = new LstmNetwork(layout.Count, Hidden, Layers, Heads, Quantiles, 1);
         network.eval();
         var invariant = CultureInfo.InvariantCulture;

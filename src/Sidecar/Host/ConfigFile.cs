@@ -204,7 +204,7 @@ internal sealed class FeaturesSection
     public bool SeasonalLags { get; set; } = true;
 
     /// <summary>Two exponentially smoothed levels of the series, relative to its last value.</summary>
-    public bool SmoothedLevels { get; set; } = false;
+    public bool SmoothedLevels { get; set; } = true;
 
     /// <summary>Metric names of the target's other series to feed as inputs, matched by <see cref="CovariatesBy"/>.</summary>
     public List<string> Covariates { get; set; } = [];

@@ -12,6 +12,14 @@ internal struct InputLevels
     /// <summary>Weights of the newest value in the fast and the slow level: memories of about 4 and 16 steps.</summary>
     public const float FastWeight = 0.25f, SlowWeight = 1f / 16;
 
+    /// <summary>
+    /// Steps before a stretch (a training lane, or the window a series warms up on in serving) that the
+    /// levels are run over first, so the slow level starts settled (0.9375^64 ≈ 1.6 % of its starting
+    /// error left) and not at the stretch's first value. Training and serving both do it, so the network
+    /// sees the same levels in both.
+    /// </summary>
+    public const int WarmupSteps = 64;
+
     public float Anchor;
     public float Fast;
     public float Slow;
@@ -21,6 +29,18 @@ internal struct InputLevels
     public static InputLevels At(float anchor) => new() { Anchor = anchor, Fast = anchor, Slow = anchor };
 
     public readonly bool IsUnknown => float.IsNaN(Anchor);
+
+    /// <summary>The levels after the observed values of <paramref name="values"/> (NaN for gaps), oldest first; unknown if none is.</summary>
+    public static InputLevels Over(ReadOnlySpan<float> values, RobustScaler scaler)
+    {
+        var levels = Unknown;
+        foreach (float v in values)
+        {
+            if (!float.IsNaN(v))
+                levels.Observe(scaler.Scale(v));
+        }
+        return levels;
+    }
 
     /// <summary>Moves every level to an observed scaled value.</summary>
     public void Observe(float scaled)

@@ -83,7 +83,7 @@ internal sealed class SequenceSet(FeatureLayout layout, IReadOnlyList<int> headS
             Lane lane = lanes[b];
             SeriesHistory s = lane.Series;
             if (anchors[b].IsUnknown)
-                anchors[b] = InputLevels.At(InitialAnchor(s, lane.From));
+                anchors[b] = InitialLevels(s, lane.From);
             for (int t = 0; t < steps; t++)
             {
                 int p = lane.From + offset + t;
@@ -114,7 +114,21 @@ internal sealed class SequenceSet(FeatureLayout layout, IReadOnlyList<int> headS
         }
     }
 
-    // The level a lane starts from: the last observed value before it, or the centre when there is none.
+    // What a lane starts from: with smoothed levels, the levels run over the steps before it, as serving
+    // does for the window a series warms up on; the anchor is the last observed value before the lane, or
+    // the centre when there is none.
+    private InputLevels InitialLevels(SeriesHistory series, int from)
+    {
+        if (Layout.Settings.SmoothedLevels)
+        {
+            int start = Math.Max(0, from - InputLevels.WarmupSteps);
+            var levels = InputLevels.Over(series.Values.AsSpan(start, from - start), series.Scaler);
+            if (!levels.IsUnknown)
+                return levels;
+        }
+        return InputLevels.At(InitialAnchor(series, from));
+    }
+
     private static float InitialAnchor(SeriesHistory series, int from)
     {
         for (int p = from - 1; p >= 0; p--)

@@ -8,7 +8,7 @@ namespace Sidecar.Pipeline;
 /// </summary>
 internal sealed class StepBuffers
 {
-    private float[] _inputs = [], _values = [], _daily = [], _weekly = [], _covariate = [], _lastValues = [], _outputs = [];
+    private float[] _inputs = [], _values = [], _daily = [], _weekly = [], _covariate = [], _lastValues = [], _outputs = [], _levelWarmup = [];
     private long[] _slots = [];
     private bool[] _usable = [];
     private Model.CalendarInputs[] _calendar = [];
@@ -26,6 +26,8 @@ internal sealed class StepBuffers
     public float[] LastValues(int length) => Sized(ref _lastValues, length);
 
     public float[] Outputs(int length) => Sized(ref _outputs, length);
+
+    public float[] LevelWarmup(int length) => Sized(ref _levelWarmup, length);
 
     public long[] Slots(int length) => Sized(ref _slots, length);
 

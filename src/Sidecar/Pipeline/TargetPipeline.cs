@@ -459,7 +459,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             CopyLag(series, last, _layout.DailyLagSteps, daily);
             CopyLag(series, last, _layout.WeeklyLagSteps, weekly);
             if (state.Levels.IsUnknown)
-                state.Levels = InputLevels.At(FirstObserved(values, state.Scaler));
+                state.Levels = StartingLevels(series, state, from, values);
             for (int t = 0; t < steps; t++)
                 _layout.Fill(inputs.AsSpan((b * steps + t) * features, features), from == batchFrom ? calendar[t] : _layout.CalendarOf(from + t), values[t], daily[t], weekly[t], state.Scaler, ref state.Levels);
             Series?[] covariates = CovariatesOf(series, state);
@@ -672,6 +672,21 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         if (lagSteps == 0)
             return;
         series.CopyHistory(last - lagSteps, destination);
+    }
+
+    // A series (re)starting on a window: with smoothed levels, run them over the steps before it first, as
+    // training does before each lane; otherwise, and without earlier history, start from the window's first value.
+    private InputLevels StartingLevels(Series series, SeriesState state, long from, float[] window)
+    {
+        if (_layout.Settings.SmoothedLevels)
+        {
+            float[] before = _buffers.LevelWarmup(InputLevels.WarmupSteps);
+            series.CopyHistory(from - 1, before);
+            var levels = InputLevels.Over(before, state.Scaler);
+            if (!levels.IsUnknown)
+                return levels;
+        }
+        return InputLevels.At(FirstObserved(window, state.Scaler));
     }
 
     private static float FirstObserved(float[] values, RobustScaler scaler)

@@ -23,7 +23,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal(7 * 86400 / 15, target.HistorySteps);
         Assert.Equal(32, target.Model.Window);
         Assert.Equal([0.05, 0.5, 0.95], target.Model.Quantiles);
-        Assert.Equal(new FeatureSettings(true, true, true), target.Model.Features);
+        Assert.Equal(new FeatureSettings(true, true, true, SmoothedLevels: true), target.Model.Features);
         Assert.Equal(ComputeSettings.Default, settings.Compute);
         Assert.Equal(DemoMode.Auto, settings.Demo);
         // window 32 + longest horizon 240 must fit in the 20% validation part.

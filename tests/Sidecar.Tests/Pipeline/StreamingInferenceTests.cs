@@ -209,7 +209,11 @@ public sealed class StreamingInferenceTests
         RobustScaler scaler = model.Description.Scalers[series.Labels.ToString()];
         int steps = (int)(last - from + 1);
         var inputs = new float[steps * layout.Count];
-        var levels = InputLevels.Unknown;
+        // As serving starts a series on a window: the smoothed levels run over the steps before it first.
+        var before = new float[InputLevels.WarmupSteps];
+        for (int k = 0; k < before.Length; k++)
+            before[k] = series.CopyHistoryAt(from - before.Length + k);
+        var levels = layout.Settings.SmoothedLevels ? InputLevels.Over(before, scaler) : InputLevels.Unknown;
         for (int t = 0; t < steps; t++)
         {
             long step = from + t;

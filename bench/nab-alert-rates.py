@@ -27,7 +27,9 @@ With --grid it rates variants of both rules (other thresholds, other `for:` dura
 that pages the most labelled windows within a budget of false pages (BUDGET below) on every category
 but realKnownCause, and reports the choice on realKnownCause, whose files no setting was chosen on.
 
-Without --grid it rates the shipped rules as they are, and the rule they replaced.
+Without --grid it rates the shipped rules as they are, and the rule they replaced. It reads every results
+file under RESULTS; a file the windows file doesn't name has no windows, so on unlabelled series (written
+with `--nab-windows` naming an empty JSON object, `{}`) every page counts as false: an upper bound.
 """
 import csv
 import json
@@ -87,12 +89,9 @@ def firing_starts(rows, how, threshold=1.0):
 def rates(windows, results, detector, how, threshold=1.0):
     """Per category: [false pages, normal time, windows paged, windows, files]."""
     by_category = {}
-    for relative, limits in sorted(windows.items()):
-        category, name = relative.split("/")
-        path = os.path.join(results, detector, category, f"{detector}_{name}")
-        if not os.path.exists(path):
-            continue
-        rows = read_rows(path)
+    for category, name in result_files(results, detector):
+        limits = windows.get(f"{category}/{name}", [])
+        rows = read_rows(os.path.join(results, detector, category, f"{detector}_{name}"))
         probation = min(int(0.15 * len(rows)), 750)
         begin = rows[probation][0]
         inside = lambda t: any(a <= t <= b for a, b in limits)
@@ -108,6 +107,15 @@ def rates(windows, results, detector, how, threshold=1.0):
         c[3] += len(limits)
         c[4] += 1
     return by_category
+
+
+def result_files(results, detector):
+    """(category, data file name) of every results file of the detector; files without windows have none."""
+    root = os.path.join(results, detector)
+    for category in sorted(os.listdir(root)):
+        for file in sorted(os.listdir(os.path.join(root, category))):
+            if file.startswith(detector + "_") and file.endswith(".csv"):
+                yield category, file[len(detector) + 1:]
 
 
 def summed(by_category, categories):

@@ -34,8 +34,9 @@ internal static class InferenceSpeed
     {
         torch.set_num_threads(1);
         torch.manual_seed(1);
-        // The default inputs: calendar, both seasonal lags and the smoothed levels.
-        var layout = new FeatureLayout(new FeatureSettings(true, true, true, SmoothedLevels: true), 60_000);
+        // The inputs of a default target, as the pipeline step below has them.
+        TargetSettings benchTarget = BenchSettings(batch, novelty: true).Targets[0];
+        var layout = new FeatureLayout(benchTarget.Model.Features, benchTarget.StepMs);
         using var network = new LstmNetwork(layout.Count, Hidden, Layers, Heads, Quantiles, 1);
         network.eval();
         var invariant = CultureInfo.InvariantCulture;
@@ -148,6 +149,22 @@ internal static class InferenceSpeed
     // method of the step up (a step is a call of Process; tiering waits for 30 calls and a quiet moment).
     private const int ColdSteps = 30, WarmSteps = 300, SteadySteps = 100;
 
+    /// <summary>One target of the defaults at a 1-minute step, novelty on or off.</summary>
+    private static SidecarSettings BenchSettings(int count, bool novelty) => ConfigLoader.Load($"""
+        demo:
+          mode: off
+        limits:
+          max_series: {count + 10}
+        targets:
+          - name: speed
+            selector: 'bench_value'
+            step: 1m
+            horizons: [5m, 30m, 1h]
+            history: 1d
+            anomaly:
+              novelty_tolerance: {(novelty ? "0.05" : "0")}
+        """);
+
     /// <summary>
     /// Series-steps per second of <see cref="TargetPipeline.Process"/> over a target of <paramref name="count"/>
     /// series, at the median step: of the first <see cref="ColdSteps"/> steps, and of <see cref="SteadySteps"/>
@@ -160,20 +177,7 @@ internal static class InferenceSpeed
     /// </returns>
     private static (double ColdRatio, double SteadyRatio, double Steady) PipelineStep(int count, bool novelty)
     {
-        var settings = ConfigLoader.Load($"""
-            demo:
-              mode: off
-            limits:
-              max_series: {count + 10}
-            targets:
-              - name: speed
-                selector: 'bench_value'
-                step: 1m
-                horizons: [5m, 30m, 1h]
-                history: 1d
-                anomaly:
-                  novelty_tolerance: {(novelty ? "0.05" : "0")}
-            """);
+        var settings = BenchSettings(count, novelty);
         var time = new SimulatedClock(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         var store = new SeriesStore(settings, time);
         var registry = Metrics.NewCustomRegistry();

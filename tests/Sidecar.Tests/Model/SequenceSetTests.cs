@@ -151,4 +151,24 @@ public sealed class SequenceSetTests
         Assert.Equal(whole, first.Concat(second).ToArray());
         Assert.NotEqual(0f, whole[(steps - 1) * layout.Count + 3]);
     }
+
+    [Fact]
+    public void ALaneStartsItsLevelsFromTheStepsBeforeIt()
+    {
+        // Serving warms a series' levels up on the steps before its window (TargetPipeline); a training lane
+        // must see the same levels, or the network learns from inputs it never gets in serving.
+        var layout = new FeatureLayout(new FeatureSettings(false, false, false, SmoothedLevels: true), 60_000);
+        float[] values = [.. Enumerable.Range(0, 300).Select(i => (float)(i % 11) + i / 50f)];
+        var data = new SequenceSet(layout, [1], window: 4);
+        var series = new SeriesHistory("s", 0, values, fitStart: 0, validationFraction: 0.2);
+        data.Add(series);
+        Lane lane = data.TrainingLanes(scoredSteps: 20).First(l => l.From >= InputLevels.WarmupSteps);
+        var row = new float[layout.Count];
+        data.FillChunk([lane], 0, 1, row, new float[1], [InputLevels.Unknown]);
+
+        var expected = InputLevels.Over(values.AsSpan(lane.From - InputLevels.WarmupSteps, InputLevels.WarmupSteps), series.Scaler);
+        expected.Observe(series.Scaler.Scale(values[lane.From]));
+        Assert.Equal(expected.Fast - expected.Anchor, row[layout.LevelsStart], 5);
+        Assert.Equal(expected.Slow - expected.Anchor, row[layout.LevelsStart + 1], 5);
+    }
 }

@@ -36,7 +36,11 @@ internal sealed class BacktestRun(SidecarSettings settings, IReadOnlyList<CsvSer
         ("lstm+fitted+des", [LstmModel, RefittedHoltWinters.ModelName, "double_exponential_smoothing"], false),
         ("lstm+holt_winters_fitted/mse", [LstmModel, RefittedHoltWinters.ModelName], true),
         ("lstm+fitted+seasonal_naive", [LstmModel, RefittedHoltWinters.ModelName, "seasonal_naive"], false),
+        (ConvexPairName, [LstmModel, RefittedHoltWinters.ModelName], false),
     ];
+
+    /// <summary>The pair mixed by the weight that did best over the last day (<see cref="ConvexPairCombination"/>).</summary>
+    public const string ConvexPairName = "lstm+holt_winters_fitted/best_mix";
 
     public BacktestRun(SidecarSettings settings, CsvSeries csv, TimeSpan baselineRange, ILogger logger)
         : this(settings, [csv], baselineRange, logger)

@@ -19,7 +19,7 @@ internal sealed class ReplayedSeries
     private readonly IBaselineForecaster[] _baselines;
     private readonly RefittedHoltWinters _fitted;
     private readonly string[] _members;
-    private readonly (string Name, int[] Members, OnlineCombination State)[] _combinations;
+    private readonly (string Name, int[] Members, IForecastCombination State)[] _combinations;
     private readonly float[] _memberForecasts;
     // Per model and horizon, the forecasts still waiting for their outcome, by target step.
     private readonly Dictionary<(int Model, int Horizon, long Step), (float Median, float Lower, float Upper)> _pending = [];
@@ -53,7 +53,9 @@ internal sealed class ReplayedSeries
         // Online combinations of the LSTM with classical forecasters, each member weighted per horizon by
         // its inverse mean absolute error over the last day of outcomes on this series.
         _combinations = [.. BacktestRun.Combinations.Select(c => (c.Name, c.Members.Select(m => Array.IndexOf(_members, m)).ToArray(),
-            new OnlineCombination(c.Members.Length, _horizons.Length, window: daySteps, minimumOutcomes: Math.Min(12, daySteps), c.Squared)))];
+            c.Name == BacktestRun.ConvexPairName
+                ? (IForecastCombination)new ConvexPairCombination(_horizons.Length, window: daySteps, minimumOutcomes: Math.Min(12, daySteps))
+                : new OnlineCombination(c.Members.Length, _horizons.Length, window: daySteps, minimumOutcomes: Math.Min(12, daySteps), c.Squared)))];
         _memberForecasts = new float[BacktestRun.Combinations.Max(c => c.Members.Length)];
         _publishedModel = target.Model.Combine == ModelCombination.None ? -1 : _members.Length + _combinations.Length;
         string[] published = _publishedModel < 0 ? [] : [PublishedModel];

@@ -11,7 +11,7 @@ namespace Sidecar.Model;
 /// falls back to the plain average while the window fills. Only outcomes that every member forecast are
 /// counted, so the members are judged on the same steps.
 /// </remarks>
-internal sealed class OnlineCombination
+internal sealed class OnlineCombination : IForecastCombination
 {
     private readonly int _members;
     private readonly int _window;

@@ -4,15 +4,18 @@ namespace Sidecar.Score;
 
 /// <summary>
 /// One series' forecast as the LSTM's median combined with a fitted Holt-Winters (<c>model.combine:
-/// holt_winters</c>), per horizon: each is weighted by the inverse of its mean absolute error over its
-/// recent outcomes on this series, so the one that has been doing better here lately counts for more.
-/// Until a horizon has <see cref="MinimumOutcomes"/> outcomes the two count equally; without a fitted
-/// model the LSTM's median stands alone.
+/// holt_winters</c>), per horizon: the two are mixed with the weight, out of eleven (0, 0.1, …, 1), whose
+/// mix had the least absolute error over the recent outcomes of this series. Until a horizon has
+/// <see cref="MinimumOutcomes"/> outcomes the two count equally; without a fitted model the LSTM's median
+/// stands alone.
 /// </summary>
 /// <remarks>
-/// Inverse-error weighting is the classical, robust combination (Bates and Granger's, covariances dropped):
-/// nothing to fit, nothing to overfit. The errors are exponentially weighted over about a day of outcomes,
-/// which is what a trailing day's mean does without keeping the day. Forecasts wait for their outcome in
+/// The best mix rather than inverse-error weights (Bates and Granger's): the two members' errors are
+/// strongly correlated, and then inverse-error weights stay near one half even where one member alone, or a
+/// mix that cancels their errors, does better. One weight per horizon, chosen on about a day of outcomes,
+/// has little to overfit; on the development set it beat the inverse-error weights at every horizon
+/// (docs/accuracy.md). The mixes' errors are exponentially weighted over about a day of outcomes, which is
+/// what a trailing day's mean does without keeping the day. Forecasts wait for their outcome in
 /// <see cref="WaitingForecasts"/>; on long horizons only every k-th step's forecast is kept, which changes
 /// how often the weights move, not what they settle to.
 /// The Holt-Winters model is fitted off the inference loop and handed in (<see cref="Adopt"/>); between
@@ -28,8 +31,10 @@ internal sealed class ForecastCombination
 
     private readonly WaitingForecasts _waiting;
     private readonly int _daySteps;
-    private readonly double[] _lstmError;
-    private readonly double[] _otherError;
+    /// <summary>The LSTM weights tried: 0, 0.1, …, 1.</summary>
+    public const int Mixes = 11;
+
+    private readonly double[] _mixError; // [horizon * Mixes + k]: the mean absolute error of LSTM weight k / 10
     private readonly int[] _outcomes;
     private readonly float[] _pending; // the LSTM's median and the model's forecast per waiting slot
 
@@ -38,8 +43,7 @@ internal sealed class ForecastCombination
     {
         _daySteps = Math.Max(1, daySteps);
         _waiting = new WaitingForecasts(horizonSteps);
-        _lstmError = new double[horizonSteps.Count];
-        _otherError = new double[horizonSteps.Count];
+        _mixError = new double[horizonSteps.Count * Mixes];
         _outcomes = new int[horizonSteps.Count];
         _pending = new float[_waiting.Slots * 2];
     }
@@ -92,8 +96,13 @@ internal sealed class ForecastCombination
             int outcomes = ++_outcomes[h];
             // A running mean at first, then an average over about a day of this horizon's outcomes.
             double alpha = Math.Max(1.0 / outcomes, 2.0 / (OutcomesPerDay(h) + 1));
-            _lstmError[h] += alpha * (Math.Abs(actual - _pending[slot * 2]) - _lstmError[h]);
-            _otherError[h] += alpha * (Math.Abs(actual - _pending[slot * 2 + 1]) - _otherError[h]);
+            float lstm = _pending[slot * 2], other = _pending[slot * 2 + 1];
+            for (int k = 0; k < Mixes; k++)
+            {
+                double weight = k / (double)(Mixes - 1);
+                ref double error = ref _mixError[h * Mixes + k];
+                error += alpha * (Math.Abs(actual - (weight * lstm + (1 - weight) * other)) - error);
+            }
         }
     }
 
@@ -122,8 +131,15 @@ internal sealed class ForecastCombination
     {
         if (_outcomes[horizon] < MinimumOutcomes)
             return 0.5;
-        double lstm = 1 / Math.Max(_lstmError[horizon], 1e-12), other = 1 / Math.Max(_otherError[horizon], 1e-12);
-        return lstm / (lstm + other);
+        // The centre wins ties, so two members that are equally good stay averaged.
+        var errors = _mixError.AsSpan(horizon * Mixes, Mixes);
+        int best = Mixes / 2;
+        for (int k = 0; k < Mixes; k++)
+        {
+            if (errors[k] < errors[best] * (1 - 1e-9))
+                best = k;
+        }
+        return best / (double)(Mixes - 1);
     }
 
     /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>
@@ -133,23 +149,22 @@ internal sealed class ForecastCombination
     public ForecastCombination Clone()
     {
         var copy = new ForecastCombination(_waiting.HorizonSteps, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
-        _lstmError.CopyTo(copy._lstmError, 0);
-        _otherError.CopyTo(copy._otherError, 0);
+        _mixError.CopyTo(copy._mixError, 0);
         _outcomes.CopyTo(copy._outcomes, 0);
         copy._waiting.CopyFrom(_waiting);
         _pending.CopyTo(copy._pending, 0);
         return copy;
     }
 
-    /// <summary>Writes the horizons and day it was made for, the errors, the waiting forecasts and the model.</summary>
+    /// <summary>Writes the horizons and day it was made for, the mixes' errors, the waiting forecasts and the model.</summary>
     public void WriteTo(BinaryWriter writer)
     {
         _waiting.WriteHorizons(writer);
         writer.Write(_daySteps);
         for (int h = 0; h < _outcomes.Length; h++)
         {
-            writer.Write(_lstmError[h]);
-            writer.Write(_otherError[h]);
+            for (int k = 0; k < Mixes; k++)
+                writer.Write(_mixError[h * Mixes + k]);
             writer.Write(_outcomes[h]);
         }
         _waiting.WriteSteps(writer);
@@ -164,8 +179,12 @@ internal sealed class ForecastCombination
         }
     }
 
+    /// <param name="memberErrors">
+    /// A state from before the mixes, which kept each member's error instead: its model and waiting forecasts
+    /// carry over, and its weights start again from one half.
+    /// </param>
     /// <exception cref="InvalidDataException">A count or value no writer makes.</exception>
-    public static ForecastCombination ReadFrom(BinaryReader reader)
+    public static ForecastCombination ReadFrom(BinaryReader reader, bool memberErrors = false)
     {
         int[] horizons = WaitingForecasts.ReadHorizons(reader, "forecast combination");
         int count = horizons.Length;
@@ -175,11 +194,19 @@ internal sealed class ForecastCombination
         var combination = new ForecastCombination(horizons, daySteps);
         for (int h = 0; h < count; h++)
         {
-            double lstm = reader.ReadDouble(), other = reader.ReadDouble();
+            int stored = memberErrors ? 2 : Mixes;
+            for (int k = 0; k < stored; k++)
+            {
+                double error = reader.ReadDouble();
+                if (!(error >= 0))
+                    throw new InvalidDataException($"forecast combination errors include {error}");
+                if (!memberErrors)
+                    combination._mixError[h * Mixes + k] = error;
+            }
             int outcomes = reader.ReadInt32();
-            if (!(lstm >= 0) || !(other >= 0) || outcomes < 0)
-                throw new InvalidDataException($"forecast combination errors {lstm}, {other} over {outcomes} outcomes");
-            (combination._lstmError[h], combination._otherError[h], combination._outcomes[h]) = (lstm, other, outcomes);
+            if (outcomes < 0)
+                throw new InvalidDataException($"forecast combination over {outcomes} outcomes");
+            combination._outcomes[h] = memberErrors ? 0 : outcomes;
         }
         combination._waiting.ReadSteps(reader);
         for (int i = 0; i < combination._pending.Length; i++)

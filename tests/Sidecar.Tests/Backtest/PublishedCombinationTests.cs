@@ -50,7 +50,7 @@ public sealed class PublishedCombinationTests : IDisposable
         var accuracy = Replay("holt_winters");
         var models = accuracy.Models.ToList();
         int published = models.IndexOf(ReplayedSeries.PublishedModel), lstm = models.IndexOf(BacktestRun.LstmModel);
-        int fitted = models.IndexOf(RefittedHoltWinters.ModelName), offline = models.IndexOf("lstm+holt_winters_fitted");
+        int fitted = models.IndexOf(RefittedHoltWinters.ModelName), offline = models.IndexOf(BacktestRun.ConvexPairName);
         Assert.True(published > 0, string.Join(", ", models));
         for (int h = 0; h < accuracy.HorizonSteps.Length; h++)
         {
@@ -63,7 +63,7 @@ public sealed class PublishedCombinationTests : IDisposable
             Assert.NotEqual(alone.MeanAbsoluteError, served.MeanAbsoluteError);
             Assert.True(served.MeanAbsoluteError <= Math.Max(alone.MeanAbsoluteError, classical.MeanAbsoluteError),
                 $"horizon {h}: published {served.MeanAbsoluteError}, lstm {alone.MeanAbsoluteError}, holt_winters_fitted {classical.MeanAbsoluteError}");
-            // The serving path's combination does what backtest's offline one does, within a few percent.
+            // The serving path's mix does what backtest's offline one (a trailing day instead of exponential weights) does, within a tenth.
             double reference = accuracy.Summarise(offline, h).MeanAbsoluteError;
             Assert.InRange(served.MeanAbsoluteError / reference, 0.9, 1.1);
             // The band moves with the combined median and is calibrated as before.

@@ -271,6 +271,39 @@ public sealed class SavedScoresTests
     }
 
     [Fact]
+    public void ACombinationFromBeforeTheMixesKeepsItsModelAndStartsItsWeightsAgain()
+    {
+        // FSSCORE3 kept each member's error per horizon (two doubles) where FSSCORE4 keeps eleven mixes'.
+        var current = new ForecastCombination([1], 24);
+        current.Adopt(new Sidecar.Model.Baselines.HoltWintersModel(0.5, 0, 0, 7, 0, new double[24], 0, 0), 30);
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(1);       // horizons
+            writer.Write(1);
+            writer.Write(24);      // day steps
+            writer.Write(0.5);     // the LSTM's error
+            writer.Write(2.5);     // the Holt-Winters' error
+            writer.Write(40);      // outcomes
+            for (int i = 0; i < new WaitingForecasts([1]).Slots; i++)
+                writer.Write(long.MinValue);
+            for (int i = 0; i < 2 * new WaitingForecasts([1]).Slots; i++)
+                writer.Write(float.NaN);
+            writer.Write(true);
+            writer.Write(30L);     // fitted through
+            writer.Write(31L);     // model step
+            current.Model!.WriteTo(writer);
+        }
+        stream.Position = 0;
+        using var reader = new BinaryReader(stream);
+        var read = ForecastCombination.ReadFrom(reader, memberErrors: true);
+        Assert.Equal(stream.Length, stream.Position);
+        Assert.Equal((30L, 31L), (read.FittedThrough, read.ModelStep));
+        Assert.Equal(0.5, read.LstmWeight(0));
+        Assert.Equal(current.Model!.Forecast(1), read.Model!.Forecast(1));
+    }
+
+    [Fact]
     public void ACombinationNoWriterMakesIsRefused()
     {
         void Refused(Action<BinaryWriter> write, string message)

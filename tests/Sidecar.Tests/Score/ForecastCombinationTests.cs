@@ -49,19 +49,51 @@ public sealed class ForecastCombinationTests
     }
 
     [Fact]
-    public void WeightsFollowTheRatioOfRecentErrors()
+    public void ErrorsOnTheSameSideLeaveTheBetterMemberAlone()
     {
         var combination = new ForecastCombination([1], Day);
         combination.Adopt(LastValue(0), fittedThrough: 0);
-        // Outcome 0 every step; the LSTM is off by 1, the Holt-Winters (fed 3, so forecasting 3) by 3.
+        // Outcome 0 every step; the LSTM is off by +1, the Holt-Winters (fed 3, so forecasting 3) by +3.
         for (long step = 1; step <= 200; step++)
         {
             combination.Observe(step, 0f);
             combination.Feed(step, [3f]);
             combination.Combine(0, step, 1f);
         }
-        // Inverse-MAE weights: 1/1 against 1/3, so the LSTM gets three quarters.
-        Assert.Equal(0.75, combination.LstmWeight(0), 3);
+        // Inverse-error weights would give the LSTM three quarters (0.75 off); any share of the other member only adds error.
+        Assert.Equal(1.0, combination.LstmWeight(0));
+        Assert.Equal(1f, combination.Combine(0, 200, 1f));
+    }
+
+    [Fact]
+    public void ErrorsOnOppositeSidesAreMixedToCancel()
+    {
+        var combination = new ForecastCombination([1], Day);
+        combination.Adopt(LastValue(0), fittedThrough: 0);
+        // Outcome 0; the LSTM says +2, the Holt-Winters -1: a third of the LSTM cancels them, the grid's nearest is 0.3.
+        for (long step = 1; step <= 200; step++)
+        {
+            combination.Observe(step, 0f);
+            combination.Feed(step, [-1f]);
+            combination.Combine(0, step, 2f);
+        }
+        Assert.Equal(0.3, combination.LstmWeight(0), 9);
+        Assert.Equal(0.3f * 2 + 0.7f * -1, combination.Combine(0, 200, 2f), 1e-5f);
+    }
+
+    [Fact]
+    public void EquallyGoodMembersStayAveraged()
+    {
+        var combination = new ForecastCombination([1], Day);
+        combination.Adopt(LastValue(0), fittedThrough: 0);
+        // +1 and -1: every mix near the middle is as good, and the middle is kept.
+        for (long step = 1; step <= 100; step++)
+        {
+            combination.Observe(step, 0f);
+            combination.Feed(step, [-1f]);
+            combination.Combine(0, step, 1f);
+        }
+        Assert.Equal(0.5, combination.LstmWeight(0), 9);
     }
 
     [Fact]

@@ -42,6 +42,23 @@ public sealed class HoltWintersFitTests(Xunit.Abstractions.ITestOutputHelper out
             Assert.InRange(model.Forecast(h), expected[h - 1] - 0.5 * rmse, expected[h - 1] + 0.5 * rmse);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void TheServingFitsIterationCapStaysCloseToStatsmodelsOptimum(string kind)
+    {
+        // model.combine's fits stop at HoltWintersRefits.FitIterations to bound their cost: still near the optimum,
+        // and a cap of a few iterations, which must show, is clearly worse.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Data, "holt-winters-statsmodels.json")));
+        int season = json.RootElement.GetProperty("season").GetInt32();
+        double referenceSse = json.RootElement.GetProperty("fits").GetProperty(kind).GetProperty("sse").GetDouble();
+        float[] y = Series(kind);
+        var capped = HoltWintersFit.Fit(y, season, Sidecar.Pipeline.HoltWintersRefits.FitIterations);
+        var barely = HoltWintersFit.Fit(y, season, iterations: 2);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind}: SSE capped {capped!.SumOfSquaredErrors:G6}, 2 iterations {barely!.SumOfSquaredErrors:G6}, statsmodels {referenceSse:G6}"));
+        Assert.InRange(capped.SumOfSquaredErrors, 0, referenceSse * 1.01);
+        Assert.True(barely.SumOfSquaredErrors > capped.SumOfSquaredErrors, "two iterations fit as well as the cap");
+    }
+
     [Fact]
     public void TheGradientIsTheFiniteDifferenceOfTheErrorSum()
     {

@@ -5,20 +5,38 @@ namespace Sidecar.Model.Baselines;
 /// each new step updates level, trend and that phase's offset with the fitted weights, as a forecaster
 /// refitting daily would run it. Forecast h steps ahead: level + h·trend + the offset of that step's phase.
 /// </summary>
-internal sealed class HoltWintersModel(double alpha, double beta, double gamma, double level, double trend, double[] season, int nextPhase, double sse)
+/// <remarks>
+/// The seasonal offsets are kept in single precision, as the store keeps the values they come from: a
+/// season of 1,440 steps (a day at 1m) is most of what <c>model.combine</c> holds per series, and half
+/// the bytes in doubles. Level and trend, which every step updates, stay in double precision.
+/// </remarks>
+internal sealed class HoltWintersModel
 {
-    private double _level = level;
-    private double _trend = trend;
-    private int _nextPhase = nextPhase;
+    private readonly float[] season;
+    private double _level;
+    private double _trend;
+    private int _nextPhase;
 
-    public double Alpha { get; } = alpha;
+    public HoltWintersModel(double alpha, double beta, double gamma, double level, double trend, ReadOnlySpan<double> season, int nextPhase, double sse)
+        : this(alpha, beta, gamma, level, trend, ToSingle(season), nextPhase, sse)
+    {
+    }
 
-    public double Beta { get; } = beta;
+    private HoltWintersModel(double alpha, double beta, double gamma, double level, double trend, float[] season, int nextPhase, double sse)
+    {
+        (Alpha, Beta, Gamma, SumOfSquaredErrors) = (alpha, beta, gamma, sse);
+        (_level, _trend, _nextPhase) = (level, trend, nextPhase);
+        this.season = season;
+    }
 
-    public double Gamma { get; } = gamma;
+    public double Alpha { get; }
+
+    public double Beta { get; }
+
+    public double Gamma { get; }
 
     /// <summary>The in-sample sum of squared one-step errors the fit reached, in the series' units squared.</summary>
-    public double SumOfSquaredErrors { get; } = sse;
+    public double SumOfSquaredErrors { get; }
 
     /// <summary>Takes the next step's value (NaN for a gap).</summary>
     public void Observe(double value)
@@ -33,7 +51,7 @@ internal sealed class HoltWintersModel(double alpha, double beta, double gamma, 
         double offset = season[k];
         double next = Alpha * (value - offset) + (1 - Alpha) * (_level + _trend);
         _trend = Beta * (next - _level) + (1 - Beta) * _trend;
-        season[k] = Gamma * (value - next) + (1 - Gamma) * offset;
+        season[k] = (float)(Gamma * (value - next) + (1 - Gamma) * offset);
         _level = next;
     }
 
@@ -44,7 +62,7 @@ internal sealed class HoltWintersModel(double alpha, double beta, double gamma, 
     public int SeasonSteps => season.Length;
 
     /// <summary>A copy that goes on filtering independently of this one.</summary>
-    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, [.. season], _nextPhase, SumOfSquaredErrors);
+    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, (float[])season.Clone(), _nextPhase, SumOfSquaredErrors);
 
     /// <summary>Writes the weights and the states as they are now, for the scoring state kept across restarts.</summary>
     public void WriteTo(BinaryWriter writer)
@@ -57,8 +75,9 @@ internal sealed class HoltWintersModel(double alpha, double beta, double gamma, 
         writer.Write(_nextPhase);
         writer.Write(SumOfSquaredErrors);
         writer.Write(season.Length);
-        foreach (double offset in season)
-            writer.Write(offset);
+        // Written as doubles, as before the offsets were kept in single precision: the file format stays.
+        foreach (float offset in season)
+            writer.Write((double)offset);
     }
 
     /// <exception cref="InvalidDataException">A weight outside [0, 1], a season longer than <paramref name="maxSeason"/>, or a phase outside it.</exception>
@@ -73,9 +92,17 @@ internal sealed class HoltWintersModel(double alpha, double beta, double gamma, 
             throw new InvalidDataException($"Holt-Winters weights {alpha}, {beta}, {gamma} outside [0, 1]");
         if (length < 2 || length > maxSeason || nextPhase < 0 || nextPhase >= length)
             throw new InvalidDataException($"Holt-Winters season of {length} steps at phase {nextPhase}");
-        var offsets = new double[length];
+        var offsets = new float[length];
         for (int i = 0; i < length; i++)
-            offsets[i] = reader.ReadDouble();
+            offsets[i] = (float)reader.ReadDouble();
         return new HoltWintersModel(alpha, beta, gamma, level, trend, offsets, nextPhase, sse);
+    }
+
+    private static float[] ToSingle(ReadOnlySpan<double> values)
+    {
+        var single = new float[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            single[i] = (float)values[i];
+        return single;
     }
 }

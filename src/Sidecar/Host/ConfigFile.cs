@@ -187,10 +187,12 @@ internal sealed class ModelSection
     public string FallbackRange { get; set; } = "6h";
 
     /// <summary>
-    /// <c>holt_winters</c>: each series' published median combines the LSTM's with a Holt-Winters fitted to
-    /// that series, weighted by their recent errors there; <c>none</c>: the LSTM's alone.
+    /// <c>holt_winters</c>: each series' published median mixes the LSTM's with a Holt-Winters fitted to
+    /// that series, by the weight that did best there lately; <c>none</c>: the LSTM's alone. Unset: the
+    /// combination wherever the step allows its daily season (a step of 1m or longer that divides a day),
+    /// the LSTM alone elsewhere.
     /// </summary>
-    public string Combine { get; set; } = "none";
+    public string? Combine { get; set; }
 
     public int Seed { get; set; } = 42;
 }

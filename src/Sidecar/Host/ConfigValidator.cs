@@ -170,15 +170,18 @@ internal static class ConfigValidator
             errors.Add($"{key}.model.validation_fraction: {m.ValidationFraction} must be in (0, 0.9)");
         if (!Enum.TryParse(m.Scope, ignoreCase: true, out ModelScope scope) || !Enum.IsDefined(scope) || char.IsDigit(m.Scope.FirstOrDefault()))
             errors.Add($"{key}.model.scope: '{m.Scope}' is not one of target, series");
+        bool seasonFits = step > TimeSpan.Zero && TimeSpan.FromDays(1).Ticks % step.Ticks == 0 && TimeSpan.FromDays(1) / step <= MaxCombinedDaySteps;
         ModelCombination combine = m.Combine switch
         {
+            // The default: on held-out server traces the mix is 7-15 % better than the LSTM alone (docs/accuracy.md).
+            null => seasonFits ? ModelCombination.HoltWinters : ModelCombination.None,
             "none" => ModelCombination.None,
             "holt_winters" => ModelCombination.HoltWinters,
             _ => (ModelCombination)(-1),
         };
         if (!Enum.IsDefined(combine))
             errors.Add($"{key}.model.combine: '{m.Combine}' is not one of none, holt_winters");
-        else if (combine == ModelCombination.HoltWinters && step > TimeSpan.Zero && (TimeSpan.FromDays(1).Ticks % step.Ticks != 0 || TimeSpan.FromDays(1) / step > MaxCombinedDaySteps))
+        else if (combine == ModelCombination.HoltWinters && step > TimeSpan.Zero && !seasonFits)
             errors.Add($"{key}.model.combine: holt_winters needs a step that divides a day into at most {MaxCombinedDaySteps} steps (a step of 1m or longer), for the daily season each series keeps; {t.Step} does not");
         var covariates = m.Features.Covariates ?? [];
         var covariatesBy = m.Features.CovariatesBy ?? [];

@@ -138,6 +138,8 @@ public sealed class KubernetesManifestTests
         double snapshotGB = Figure(performance, @"snapshot and restore of those 100k series \(([\d.]+) GB file\)");
         // The pipeline's state per series (scorers, novelty, gauges, LSTM state), measured beside the store.
         double pipelineBytes = Figure(performance, @"pipeline state (\d+) bytes per series") * 100_000;
+        // model.combine's state (on by default at the ConfigMap's 1m steps): the fitted Holt-Winters and its mixes.
+        pipelineBytes += Figure(performance, @"combination state (\d+) bytes per series") * 100_000;
 
         var resources = Container.At("resources");
         Assert.True(Bytes(resources.Text("requests", "memory")) >= filledGiB * (1L << 30) + pipelineBytes, "the memory request is below the measured filled store and pipeline state");

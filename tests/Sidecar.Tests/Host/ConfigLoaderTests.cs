@@ -45,6 +45,21 @@ public sealed class ConfigLoaderTests
             Assert.Throws<ConfigException>(() => ConfigLoader.Load(Valid + "\n    anomaly:\n      novelty_warmup: a day\n")).Message);
 
     [Theory]
+    [InlineData("1m", null, true)]
+    [InlineData("5m", null, true)]
+    [InlineData("15s", null, false)] // a day of 15 s steps is more season than the combination keeps
+    [InlineData("7m", null, false)]  // a day is no whole number of 7-minute steps
+    [InlineData("1m", "none", false)]
+    [InlineData("5m", "holt_winters", true)]
+    public void TheCombinationIsOnByDefaultWhereTheStepAllowsItsDailySeason(string step, string? combine, bool combined)
+    {
+        var expected = combined ? ModelCombination.HoltWinters : ModelCombination.None;
+        string model = combine is null ? "" : $"\n    model:\n      combine: {combine}";
+        var target = ConfigLoader.Load($"targets:\n  - name: a\n    selector: up\n    step: {step}\n    horizons: [{step}]{model}\n").Targets[0];
+        Assert.Equal(expected, target.Model.Combine);
+    }
+
+    [Theory]
     [InlineData("novelty_tolerance: 0", null)]
     [InlineData("novelty_half_life: 0", 0.0)]
     [InlineData("novelty_half_life: 1h", 240.0)]

@@ -50,8 +50,8 @@ internal sealed class ReplayedSeries
         // The strongest classical baseline, fitted as its experts fit it; too costly for the serving fallback.
         _fitted = new RefittedHoltWinters(daySteps);
         _members = [BacktestRun.LstmModel, .. _baselines.Select(b => b.Name), RefittedHoltWinters.ModelName];
-        // Online combinations of the LSTM with classical forecasters, each member weighted per horizon by
-        // its inverse mean absolute error over the last day of outcomes on this series.
+        // Online combinations of the LSTM with classical forecasters, judged per horizon on the last day of
+        // outcomes on this series: each member weighted by its inverse error, or (best_mix) the pair's best mix.
         _combinations = [.. BacktestRun.Combinations.Select(c => (c.Name, c.Members.Select(m => Array.IndexOf(_members, m)).ToArray(),
             c.Name == BacktestRun.ConvexPairName
                 ? (IForecastCombination)new ConvexPairCombination(_horizons.Length, window: daySteps, minimumOutcomes: Math.Min(12, daySteps))

@@ -12,7 +12,7 @@ namespace Sidecar.Model.Baselines;
 /// </remarks>
 internal sealed class HoltWintersModel
 {
-    private readonly float[] season;
+    private readonly float[] _season;
     private double _level;
     private double _trend;
     private int _nextPhase;
@@ -26,7 +26,7 @@ internal sealed class HoltWintersModel
     {
         (Alpha, Beta, Gamma, SumOfSquaredErrors) = (alpha, beta, gamma, sse);
         (_level, _trend, _nextPhase) = (level, trend, nextPhase);
-        this.season = season;
+        _season = season;
     }
 
     public double Alpha { get; }
@@ -42,27 +42,27 @@ internal sealed class HoltWintersModel
     public void Observe(double value)
     {
         int k = _nextPhase;
-        _nextPhase = (k + 1) % season.Length;
+        _nextPhase = (k + 1) % _season.Length;
         if (double.IsNaN(value))
         {
             _level += _trend;
             return;
         }
-        double offset = season[k];
+        double offset = _season[k];
         double next = Alpha * (value - offset) + (1 - Alpha) * (_level + _trend);
         _trend = Beta * (next - _level) + (1 - Beta) * _trend;
-        season[k] = (float)(Gamma * (value - next) + (1 - Gamma) * offset);
+        _season[k] = (float)(Gamma * (value - next) + (1 - Gamma) * offset);
         _level = next;
     }
 
     /// <summary>The forecast <paramref name="steps"/> (at least 1) after the last observed step.</summary>
-    public double Forecast(int steps) => _level + steps * _trend + season[(int)((_nextPhase + (long)steps - 1) % season.Length)];
+    public double Forecast(int steps) => _level + steps * _trend + _season[(int)((_nextPhase + (long)steps - 1) % _season.Length)];
 
     /// <summary>The season's length in steps.</summary>
-    public int SeasonSteps => season.Length;
+    public int SeasonSteps => _season.Length;
 
     /// <summary>A copy that goes on filtering independently of this one.</summary>
-    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, (float[])season.Clone(), _nextPhase, SumOfSquaredErrors);
+    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, (float[])_season.Clone(), _nextPhase, SumOfSquaredErrors);
 
     /// <summary>Writes the weights and the states as they are now, for the scoring state kept across restarts.</summary>
     public void WriteTo(BinaryWriter writer)
@@ -74,9 +74,9 @@ internal sealed class HoltWintersModel
         writer.Write(_trend);
         writer.Write(_nextPhase);
         writer.Write(SumOfSquaredErrors);
-        writer.Write(season.Length);
+        writer.Write(_season.Length);
         // Written as doubles, as before the offsets were kept in single precision: the file format stays.
-        foreach (float offset in season)
+        foreach (float offset in _season)
             writer.Write((double)offset);
     }
 

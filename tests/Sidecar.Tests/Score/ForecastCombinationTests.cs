@@ -86,11 +86,11 @@ public sealed class ForecastCombinationTests
     {
         var combination = new ForecastCombination([1], Day);
         combination.Adopt(LastValue(0), fittedThrough: 0);
-        // +1 and -1: every mix near the middle is as good, and the middle is kept.
+        // Both say +1: every mix is exactly as good, and the tie keeps the middle rather than either end.
         for (long step = 1; step <= 100; step++)
         {
             combination.Observe(step, 0f);
-            combination.Feed(step, [-1f]);
+            combination.Feed(step, [1f]);
             combination.Combine(0, step, 1f);
         }
         Assert.Equal(0.5, combination.LstmWeight(0), 9);

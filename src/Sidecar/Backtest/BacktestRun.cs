@@ -25,22 +25,29 @@ internal sealed class BacktestRun(SidecarSettings settings, IReadOnlyList<CsvSer
     /// <summary>The label that tells the series of a replay of several files apart: the file's name.</summary>
     public const string FileLabel = "file";
 
-    /// <summary>
-    /// The combinations scored beside their members: a name, the models it combines, and whether they are
-    /// weighted by inverse mean squared error instead of absolute.
-    /// </summary>
-    public static readonly (string Name, string[] Members, bool Squared)[] Combinations =
+    /// <summary>The combinations scored beside their members: a name, the models it combines, and how they are weighted.</summary>
+    public static readonly (string Name, string[] Members, CombinationWeighting Weighting)[] Combinations =
     [
-        ("lstm+holt_winters_fitted", [LstmModel, RefittedHoltWinters.ModelName], false),
-        ("lstm+holt_winters", [LstmModel, "holt_winters"], false),
-        ("lstm+fitted+des", [LstmModel, RefittedHoltWinters.ModelName, "double_exponential_smoothing"], false),
-        ("lstm+holt_winters_fitted/mse", [LstmModel, RefittedHoltWinters.ModelName], true),
-        ("lstm+fitted+seasonal_naive", [LstmModel, RefittedHoltWinters.ModelName, "seasonal_naive"], false),
-        (ConvexPairName, [LstmModel, RefittedHoltWinters.ModelName], false),
+        ("lstm+holt_winters_fitted", [LstmModel, RefittedHoltWinters.ModelName], CombinationWeighting.InverseError),
+        ("lstm+holt_winters", [LstmModel, "holt_winters"], CombinationWeighting.InverseError),
+        ("lstm+fitted+des", [LstmModel, RefittedHoltWinters.ModelName, "double_exponential_smoothing"], CombinationWeighting.InverseError),
+        ("lstm+holt_winters_fitted/mse", [LstmModel, RefittedHoltWinters.ModelName], CombinationWeighting.InverseSquaredError),
+        ("lstm+fitted+seasonal_naive", [LstmModel, RefittedHoltWinters.ModelName, "seasonal_naive"], CombinationWeighting.InverseError),
+        ("lstm+holt_winters_fitted/best_mix", [LstmModel, RefittedHoltWinters.ModelName], CombinationWeighting.BestMix),
     ];
 
-    /// <summary>The pair mixed by the weight that did best over the last day (<see cref="ConvexPairCombination"/>).</summary>
-    public const string ConvexPairName = "lstm+holt_winters_fitted/best_mix";
+    /// <summary>How a backtest combination weighs its members, judged on the last day of outcomes.</summary>
+    public enum CombinationWeighting
+    {
+        /// <summary>Each by the inverse of its mean absolute error (<see cref="OnlineCombination"/>).</summary>
+        InverseError,
+
+        /// <summary>Each by the inverse of its mean squared error.</summary>
+        InverseSquaredError,
+
+        /// <summary>Two members, mixed by the weight of eleven that did best (<see cref="ConvexPairCombination"/>), as the serving path does.</summary>
+        BestMix,
+    }
 
     public BacktestRun(SidecarSettings settings, CsvSeries csv, TimeSpan baselineRange, ILogger logger)
         : this(settings, [csv], baselineRange, logger)

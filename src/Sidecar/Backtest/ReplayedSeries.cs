@@ -53,9 +53,7 @@ internal sealed class ReplayedSeries
         // Online combinations of the LSTM with classical forecasters, judged per horizon on the last day of
         // outcomes on this series: each member weighted by its inverse error, or (best_mix) the pair's best mix.
         _combinations = [.. BacktestRun.Combinations.Select(c => (c.Name, c.Members.Select(m => Array.IndexOf(_members, m)).ToArray(),
-            c.Name == BacktestRun.ConvexPairName
-                ? (IForecastCombination)new ConvexPairCombination(_horizons.Length, window: daySteps, minimumOutcomes: Math.Min(12, daySteps))
-                : new OnlineCombination(c.Members.Length, _horizons.Length, window: daySteps, minimumOutcomes: Math.Min(12, daySteps), c.Squared)))];
+            CombinationFor(c.Weighting, c.Members.Length, daySteps)))];
         _memberForecasts = new float[BacktestRun.Combinations.Max(c => c.Members.Length)];
         _publishedModel = target.Model.Combine == ModelCombination.None ? -1 : _members.Length + _combinations.Length;
         string[] published = _publishedModel < 0 ? [] : [PublishedModel];
@@ -68,6 +66,14 @@ internal sealed class ReplayedSeries
         _scores = scores;
         output?.WriteLine("timestamp,value,predicted,anomaly_score,anomaly_surprise,anomaly_novelty"
             + string.Concat(target.Horizons.Select(h => $",forecast_{h.Label},lower_{h.Label},upper_{h.Label}")));
+    }
+
+    private IForecastCombination CombinationFor(BacktestRun.CombinationWeighting weighting, int members, int daySteps)
+    {
+        int minimumOutcomes = Math.Min(12, daySteps);
+        return weighting == BacktestRun.CombinationWeighting.BestMix
+            ? new ConvexPairCombination(_horizons.Length, window: daySteps, minimumOutcomes)
+            : new OnlineCombination(members, _horizons.Length, window: daySteps, minimumOutcomes, squared: weighting == BacktestRun.CombinationWeighting.InverseSquaredError);
     }
 
     /// <summary>With <c>model.combine</c>: the model name of what the sidecar publishes, the LSTM combined in the serving path.</summary>

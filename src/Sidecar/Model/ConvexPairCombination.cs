@@ -10,22 +10,20 @@ namespace Sidecar.Model;
 /// </summary>
 internal sealed class ConvexPairCombination : IForecastCombination
 {
-    private const int Grid = 11;
-
     // Each mix of the grid is a member whose trailing errors the inner combination keeps.
     private readonly OnlineCombination _mixes;
 
     public ConvexPairCombination(int horizons, int window, int minimumOutcomes) =>
-        _mixes = new OnlineCombination(Grid, horizons, window, minimumOutcomes);
+        _mixes = new OnlineCombination(MixGrid.Count, horizons, window, minimumOutcomes);
 
     public bool Observe(int horizon, ReadOnlySpan<float> forecasts, float actual)
     {
         if (forecasts.Length != 2)
             return false;
-        Span<float> mixed = stackalloc float[Grid];
-        for (int k = 0; k < Grid; k++)
+        Span<float> mixed = stackalloc float[MixGrid.Count];
+        for (int k = 0; k < MixGrid.Count; k++)
         {
-            float w = k / (float)(Grid - 1);
+            float w = (float)MixGrid.Weight(k);
             mixed[k] = w * forecasts[0] + (1 - w) * forecasts[1];
         }
         return _mixes.Observe(horizon, mixed, actual);
@@ -40,16 +38,6 @@ internal sealed class ConvexPairCombination : IForecastCombination
     }
 
     /// <summary>The first member's weight now at <paramref name="horizon"/>: one half until enough outcomes are in, and where mixes tie.</summary>
-    public float Weight(int horizon)
-    {
-        // The inner weights are inverse errors: the largest is the mix with the least error.
-        double[] inverseErrors = _mixes.Weights(horizon);
-        int best = Grid / 2;
-        for (int k = 0; k < Grid; k++)
-        {
-            if (inverseErrors[k] > inverseErrors[best] * (1 + 1e-9))
-                best = k;
-        }
-        return best / (float)(Grid - 1);
-    }
+    public float Weight(int horizon) =>
+        (float)MixGrid.Weight(_mixes.TryGetErrorSums(horizon, out var sums) ? MixGrid.Best(sums) : MixGrid.Count / 2);
 }

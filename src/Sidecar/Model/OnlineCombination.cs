@@ -99,6 +99,16 @@ internal sealed class OnlineCombination : IForecastCombination
         return (float)(weighted / total);
     }
 
+    /// <summary>
+    /// Each member's summed error over the window at <paramref name="horizon"/>; false, and nothing to judge
+    /// by, until <c>minimumOutcomes</c> outcomes are in.
+    /// </summary>
+    public bool TryGetErrorSums(int horizon, out ReadOnlySpan<double> sums)
+    {
+        sums = _sums[horizon];
+        return _count[horizon] >= _minimumOutcomes;
+    }
+
     /// <summary>The weight each member gets now at <paramref name="horizon"/>, summing to 1.</summary>
     public double[] Weights(int horizon)
     {

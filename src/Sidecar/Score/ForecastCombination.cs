@@ -1,3 +1,4 @@
+using Sidecar.Model;
 using Sidecar.Model.Baselines;
 
 namespace Sidecar.Score;
@@ -31,8 +32,7 @@ internal sealed class ForecastCombination
 
     private readonly WaitingForecasts _waiting;
     private readonly int _daySteps;
-    /// <summary>The LSTM weights tried: 0, 0.1, …, 1.</summary>
-    public const int Mixes = 11;
+    private const int Mixes = MixGrid.Count;
 
     private readonly double[] _mixError; // [horizon * Mixes + k]: the mean absolute error of LSTM weight k / 10
     private readonly int[] _outcomes;
@@ -99,7 +99,7 @@ internal sealed class ForecastCombination
             float lstm = _pending[slot * 2], other = _pending[slot * 2 + 1];
             for (int k = 0; k < Mixes; k++)
             {
-                double weight = k / (double)(Mixes - 1);
+                double weight = MixGrid.Weight(k);
                 ref double error = ref _mixError[h * Mixes + k];
                 error += alpha * (Math.Abs(actual - (weight * lstm + (1 - weight) * other)) - error);
             }
@@ -131,15 +131,7 @@ internal sealed class ForecastCombination
     {
         if (_outcomes[horizon] < MinimumOutcomes)
             return 0.5;
-        // The centre wins ties, so two members that are equally good stay averaged.
-        var errors = _mixError.AsSpan(horizon * Mixes, Mixes);
-        int best = Mixes / 2;
-        for (int k = 0; k < Mixes; k++)
-        {
-            if (errors[k] < errors[best] * (1 - 1e-9))
-                best = k;
-        }
-        return best / (double)(Mixes - 1);
+        return MixGrid.Weight(MixGrid.Best(_mixError.AsSpan(horizon * Mixes, Mixes)));
     }
 
     /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>

@@ -50,7 +50,7 @@ public sealed class PublishedCombinationTests : IDisposable
         var accuracy = Replay("holt_winters");
         var models = accuracy.Models.ToList();
         int published = models.IndexOf(ReplayedSeries.PublishedModel), lstm = models.IndexOf(BacktestRun.LstmModel);
-        int fitted = models.IndexOf(RefittedHoltWinters.ModelName), offline = models.IndexOf(BacktestRun.ConvexPairName);
+        int fitted = models.IndexOf(RefittedHoltWinters.ModelName), offline = models.IndexOf(BacktestRun.Combinations.Single(c => c.Weighting == BacktestRun.CombinationWeighting.BestMix).Name);
         Assert.True(published > 0, string.Join(", ", models));
         for (int h = 0; h < accuracy.HorizonSteps.Length; h++)
         {

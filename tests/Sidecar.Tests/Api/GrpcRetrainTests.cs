@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Sidecar.Api.Grpc.V1;
 
+using Sidecar.Tests.Support;
+
 namespace Sidecar.Tests.Api;
 
 /// <summary>Retrain through the gRPC API starts a training run that the schedule alone would not (fit_every is an hour).</summary>
@@ -15,7 +17,7 @@ public sealed class GrpcRetrainTests(GrpcSidecar fixture)
 
         // Target u, not t: its new model swaps in without touching the series the other tests watch.
         ModelStatus first = null!;
-        await GrpcSidecar.Eventually(async () =>
+        await Poll.UntilAsync(async () =>
         {
             first = await StatusOf("u");
             return first.LastRunAt is not null && first.Phase == TrainingPhase.Idle;
@@ -25,7 +27,7 @@ public sealed class GrpcRetrainTests(GrpcSidecar fixture)
         Assert.True(response.Accepted);
 
         ModelStatus again = null!;
-        await GrpcSidecar.Eventually(async () =>
+        await Poll.UntilAsync(async () =>
         {
             again = await StatusOf("u");
             return again.LastRunAt is not null && again.LastRunAt.ToDateTimeOffset() > first.LastRunAt.ToDateTimeOffset() && again.Phase == TrainingPhase.Idle;

@@ -97,7 +97,7 @@ public sealed class GrpcSidecar : IAsyncLifetime
         await WriteAsync(a, b, spike, other);
 
         // Ready once every series of t is forecast by the trained model.
-        await Eventually(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var response = await Client.GetForecastAsync(new GetForecastRequest { Target = "t" });
             return response.Series.Count == 3 && response.Series.All(s => s.Series.Model == "lstm" && s.Forecasts.Count == 2);
@@ -110,17 +110,6 @@ public sealed class GrpcSidecar : IAsyncLifetime
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf");
         content.Headers.ContentEncoding.Add("snappy");
         Assert.Equal(HttpStatusCode.NoContent, (await Sidecar.Http.PostAsync("/api/v1/write", content)).StatusCode);
-    }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test after <paramref name="timeout"/>.</summary>
-    public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
     }
 
     public async Task DisposeAsync()

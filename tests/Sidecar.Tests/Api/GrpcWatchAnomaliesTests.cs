@@ -44,7 +44,7 @@ public sealed class GrpcWatchAnomaliesTests(GrpcSidecar fixture)
             }
         });
         // Events are only those after the watch starts: write nothing until the server has attached it.
-        await GrpcSidecar.Eventually(() => Task.FromResult(feed.Watchers == 1), "the watcher to attach");
+        await Poll.UntilAsync(() => Task.FromResult(feed.Watchers == 1), "the watcher to attach");
 
         // Normal steps: scored (warm-up is one step) and well inside min_deviation, so no event.
         for (int i = 0; i < 3; i++)
@@ -80,7 +80,7 @@ public sealed class GrpcWatchAnomaliesTests(GrpcSidecar fixture)
         // Cancelling ends the stream and detaches the watcher on the server.
         cancel.Cancel();
         await reading.WaitAsync(TimeSpan.FromSeconds(10));
-        await GrpcSidecar.Eventually(() => Task.FromResult(feed.Watchers == 0), "the watcher to detach", TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => Task.FromResult(feed.Watchers == 0), "the watcher to detach", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Writes the next step of the spike series and waits until the pipeline has forecast from it.</summary>
@@ -89,7 +89,7 @@ public sealed class GrpcWatchAnomaliesTests(GrpcSidecar fixture)
         long time = fixture.T0 + _next * 1000L;
         _next++;
         await fixture.WriteAsync(WriteRequests.Series("grpc_metric", ("instance", "spike")).With((time, value)));
-        await GrpcSidecar.Eventually(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var response = await fixture.Client.GetForecastAsync(new GetForecastRequest { Selector = Spike, HistorySteps = 1 });
             var forecasts = response.Series.Single().Forecasts;

@@ -44,7 +44,7 @@ public sealed class ModelPersistenceEndToEndTests
             await using (var first = await RunningSidecar.StartAsync(Config(8), directory: directory))
             {
                 await WriteHistory(first, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000 - 300_000);
-                await Eventually(() => Task.FromResult(File.Exists(modelPath)), "the first model to be saved");
+                await Poll.UntilAsync(() => Task.FromResult(File.Exists(modelPath)), "the first model to be saved");
                 using var saved = ModelFile.Read(modelPath);
                 trainedAt = saved.Description.TrainedAt;
             }
@@ -52,7 +52,7 @@ public sealed class ModelPersistenceEndToEndTests
             await using (var second = await RunningSidecar.StartAsync(Config(8), directory: directory))
             {
                 // Forecasts come from the saved model: no training run happens, and it is the one in use.
-                await Eventually(async () => (await second.ScrapeAsync()).Contains("model=\"lstm\"", StringComparison.Ordinal), "forecasts from the saved model");
+                await Poll.UntilAsync(async () => (await second.ScrapeAsync()).Contains("model=\"lstm\"", StringComparison.Ordinal), "forecasts from the saved model");
                 string metrics = await second.ScrapeAsync();
                 Assert.DoesNotContain("forecast_sidecar_training_runs_total{", metrics);
                 Assert.Equal(trainedAt.ToUnixTimeMilliseconds() / 1000.0, LastTrained(metrics), 3);
@@ -60,7 +60,7 @@ public sealed class ModelPersistenceEndToEndTests
 
             await using (var third = await RunningSidecar.StartAsync(Config(6), directory: directory))
             {
-                await Eventually(async () => (await third.ScrapeAsync()).Contains("forecast_sidecar_training_runs_total{target=\"t\",result=\"success\"}", StringComparison.Ordinal),
+                await Poll.UntilAsync(async () => (await third.ScrapeAsync()).Contains("forecast_sidecar_training_runs_total{target=\"t\",result=\"success\"}", StringComparison.Ordinal),
                     "a retrain under the changed config");
                 using var retrained = ModelFile.Read(modelPath);
                 Assert.NotEqual(trainedAt, retrained.Description.TrainedAt);
@@ -89,15 +89,5 @@ public sealed class ModelPersistenceEndToEndTests
         var match = Regex.Match(metrics, "forecast_sidecar_model_last_trained_timestamp_seconds\\{target=\"t\"\\} (\\S+)");
         Assert.True(match.Success, "no last-trained gauge");
         return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
     }
 }

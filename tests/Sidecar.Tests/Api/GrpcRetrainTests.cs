@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Sidecar.Api.Grpc.V1;
-
 using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Api;

@@ -16,8 +16,8 @@ Run it the same way on every detector's results files, so the comparison is like
     git clone https://github.com/numenta/NAB
     dotnet run -c Release --project src/Sidecar -- backtest --nab-results RESULTS \\
         --nab-windows NAB/labels/combined_windows.json NAB/data/
-    cp -r NAB/results/numenta NAB/results/ARTime RESULTS/
-    /usr/bin/python3 bench/nab-loco.py NAB RESULTS forecastSidecar numenta ARTime
+    cp -r NAB/results/numenta NAB/results/ARTime NAB/results/contextOSE RESULTS/
+    /usr/bin/python3 bench/nab-loco.py NAB RESULTS forecastSidecar contextOSE numenta ARTime
 
 The threshold is the only thing chosen per fold here. Any other setting of a detector that was chosen
 on the corpus (for the sidecar: the novelty defaults, swept on the 51 files outside realKnownCause) still
@@ -86,7 +86,7 @@ def main(nab, results, detectors):
     for profile in ["standard", "reward_low_FP_rate", "reward_low_FN_rate"]:
         cost = profiles[profile]["CostMatrix"]
         print(f"== profile {profile}")
-        print("detector          " + " ".join(f"{c[:12]:>12}" for c in CATEGORIES) + "   LOCO mean   whole corpus")
+        print("detector          " + " ".join(f"{c[:12]:>12}" for c in CATEGORIES) + "   LOCO mean   whole corpus (at its threshold)")
         for detector in detectors:
             sweeper = Sweeper(probationPercent=0.15, costMatrix=cost)
             points, windows = load_points(nab, results, detector, sweeper)
@@ -96,8 +96,9 @@ def main(nab, results, detectors):
                 threshold = best_threshold(sweeper, training)
                 folds.append(normalised(score_at(sweeper, points[held_out], threshold), windows[held_out], cost))
             everything = [p for c in CATEGORIES for p in points[c]]
-            whole = normalised(score_at(sweeper, everything, best_threshold(sweeper, everything)), sum(windows.values()), cost)
-            print(f"{detector:<17} " + " ".join(f"{s:12.1f}" for s in folds) + f"   {sum(folds) / len(folds):9.1f}   {whole:12.1f}")
+            overall = best_threshold(sweeper, everything)
+            whole = normalised(score_at(sweeper, everything, overall), sum(windows.values()), cost)
+            print(f"{detector:<17} " + " ".join(f"{s:12.1f}" for s in folds) + f"   {sum(folds) / len(folds):9.1f}   {whole:12.1f} ({overall:.4f})")
 
 
 if __name__ == "__main__":

@@ -54,12 +54,7 @@ public sealed class ForecastCombinationTests
         var combination = new ForecastCombination([1], Day);
         combination.Adopt(LastValue(0), fittedThrough: 0);
         // Outcome 0 every step; the LSTM is off by +1, the Holt-Winters (fed 3, so forecasting 3) by +3.
-        for (long step = 1; step <= 200; step++)
-        {
-            combination.Observe(step, 0f);
-            combination.Feed(step, [3f]);
-            combination.Combine(0, step, 1f);
-        }
+        Replay(combination, last: 200, outcome: 0f, fed: 3f, lstm: 1f);
         // Inverse-error weights would give the LSTM three quarters (0.75 off); any share of the other member only adds error.
         Assert.Equal(1.0, combination.LstmWeight(0));
         Assert.Equal(1f, combination.Combine(0, 200, 1f));
@@ -71,12 +66,7 @@ public sealed class ForecastCombinationTests
         var combination = new ForecastCombination([1], Day);
         combination.Adopt(LastValue(0), fittedThrough: 0);
         // Outcome 0; the LSTM says +2, the Holt-Winters -1: a third of the LSTM cancels them, the grid's nearest is 0.3.
-        for (long step = 1; step <= 200; step++)
-        {
-            combination.Observe(step, 0f);
-            combination.Feed(step, [-1f]);
-            combination.Combine(0, step, 2f);
-        }
+        Replay(combination, last: 200, outcome: 0f, fed: -1f, lstm: 2f);
         Assert.Equal(0.3, combination.LstmWeight(0), 9);
         Assert.Equal(0.3f * 2 + 0.7f * -1, combination.Combine(0, 200, 2f), 1e-5f);
     }
@@ -87,12 +77,7 @@ public sealed class ForecastCombinationTests
         var combination = new ForecastCombination([1], Day);
         combination.Adopt(LastValue(0), fittedThrough: 0);
         // Both say +1: every mix is exactly as good, and the tie keeps the middle rather than either end.
-        for (long step = 1; step <= 100; step++)
-        {
-            combination.Observe(step, 0f);
-            combination.Feed(step, [1f]);
-            combination.Combine(0, step, 1f);
-        }
+        Replay(combination, last: 100, outcome: 0f, fed: 1f, lstm: 1f);
         Assert.Equal(0.5, combination.LstmWeight(0), 9);
     }
 
@@ -102,12 +87,7 @@ public sealed class ForecastCombinationTests
         const int Horizon = 72;
         var combination = new ForecastCombination([Horizon], Day);
         combination.Adopt(LastValue(100), fittedThrough: 0);
-        for (long step = 1; step <= 2000; step++)
-        {
-            combination.Observe(step, 100f);
-            combination.Feed(step, [100f]);
-            combination.Combine(0, step, 90f);
-        }
+        Replay(combination, last: 2000, outcome: 100f, fed: 100f, lstm: 90f);
         // Only every 5th forecast waits in the ring of 16 (72 steps ahead); those outcomes still move the weights.
         Assert.True(combination.LstmWeight(0) < 1e-6, $"LSTM weight {combination.LstmWeight(0)}");
     }
@@ -117,12 +97,7 @@ public sealed class ForecastCombinationTests
     {
         var combination = new ForecastCombination([1], Day);
         combination.Adopt(LastValue(100), fittedThrough: 0);
-        for (long step = 1; step <= 40; step++)
-        {
-            combination.Observe(step, float.NaN);
-            combination.Feed(step, [float.NaN]);
-            combination.Combine(0, step, 110f);
-        }
+        Replay(combination, last: 40, outcome: float.NaN, fed: float.NaN, lstm: 110f);
         Assert.Equal(0.5, combination.LstmWeight(0));
     }
 
@@ -133,5 +108,17 @@ public sealed class ForecastCombinationTests
         Assert.True(combination.Fits([1, 12], 288));
         Assert.False(combination.Fits([1, 6], 288));
         Assert.False(combination.Fits([1, 12], 1440));
+    }
+
+    /// <summary>Steps 1 to <paramref name="last"/>: each step's outcome arrives, the Holt-Winters is fed
+    /// <paramref name="fed"/>, and the LSTM's forecast made there is <paramref name="lstm"/>.</summary>
+    private static void Replay(ForecastCombination combination, long last, float outcome, float fed, float lstm)
+    {
+        for (long step = 1; step <= last; step++)
+        {
+            combination.Observe(step, outcome);
+            combination.Feed(step, [fed]);
+            combination.Combine(0, step, lstm);
+        }
     }
 }

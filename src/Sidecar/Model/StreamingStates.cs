@@ -26,13 +26,14 @@ internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
     }
 
     /// <summary>Runs <paramref name="network"/> (through <see cref="LstmNetwork.Infer"/>) on <paramref name="inputs"/> <c>[batch, steps, features]</c>
-    /// from the state of <paramref name="slots"/> (zero where <paramref name="fresh"/>), stores the state
-    /// after the last step, and returns the outputs of the last step <c>[batch, heads, quantiles]</c>.</summary>
+    /// from the state of the first <c>batch</c> entries of <paramref name="slots"/> (zero where <paramref name="fresh"/>),
+    /// stores the state after the last step, and returns the outputs of the last step <c>[batch, heads, quantiles]</c>.</summary>
     public Tensor Run(LstmNetwork network, Tensor inputs, long[] slots, bool fresh)
     {
         using var scope = torch.NewDisposeScope();
-        // Shares the array's memory instead of cloning it, as the pipeline's other per-step arrays do.
-        Tensor index = torch.from_array(slots);
+        // Shares the array's memory instead of cloning it, as the pipeline's other per-step arrays do; the
+        // array may be longer than the batch (the pipeline keeps it at its largest chunk).
+        Tensor index = torch.from_array(slots).narrow(0, 0, inputs.shape[0]);
         Tensor? h = fresh ? null : _hidden.index_select(1, index);
         Tensor? c = fresh ? null : _cell.index_select(1, index);
         var (output, newHidden, newCell) = network.Infer(inputs, h, c);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Sidecar.Expose;
 using Sidecar.Host;
@@ -405,12 +406,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         if (OneBatch(plans))
         {
             // The steady state: every series moved on by the same steps under the same model.
-            Run(plans, plans[0].Slot, plans[0].Steps, plans[0].Fresh);
+            RunInChunks(CollectionsMarshal.AsSpan(plans), plans[0].Slot, plans[0].Steps, plans[0].Fresh);
         }
         else
         {
             foreach (var group in plans.GroupBy(p => (p.Slot, p.Steps, p.Fresh)))
-                Run(group.ToList(), group.Key.Slot, group.Key.Steps, group.Key.Fresh);
+                RunInChunks(group.ToArray(), group.Key.Slot, group.Key.Steps, group.Key.Fresh);
         }
         metrics.InferenceDuration.WithLabels(Settings.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         PublishQuality();
@@ -427,30 +428,51 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         return true;
     }
 
-    /// <summary>One batched forward call for series that advance by the same number of steps.</summary>
-    private void Run(List<StepPlan> plans, ModelSlot slot, int steps, bool fresh)
+    /// <summary>
+    /// Series-steps one forward call takes at most. A step after a new model restarts every series from its
+    /// last window at once (100,000 series × 60 steps), and libtorch's LSTM holds its input projections and
+    /// outputs for the whole call, gigabytes at that size: in chunks, a step's memory stays that of one chunk
+    /// whatever the target's size. In steady state (one step per series) a chunk is this many series.
+    /// </summary>
+    internal int SeriesStepsPerForward { get; set; } = DefaultSeriesStepsPerForward;
+
+    internal const int DefaultSeriesStepsPerForward = 16_384;
+
+    /// <summary>Forward calls made so far: a step makes one per chunk.</summary>
+    internal long ForwardCalls { get; private set; }
+
+    private void RunInChunks(ReadOnlySpan<StepPlan> plans, ModelSlot slot, int steps, bool fresh)
     {
-        TrainedModel model = slot.Model;
-        int features = _layout.Count;
-        // Sized exactly (the tensors take whole arrays), and kept while the batch keeps its shape, as it does
-        // from one step to the next in steady state.
-        float[] inputs = _buffers.Inputs(plans.Count * steps * features);
-        float[] values = _buffers.Values(steps);
-        float[] daily = _buffers.Daily(steps);
-        float[] weekly = _buffers.Weekly(steps);
-        float[] covariate = _buffers.Covariate(steps);
-        long[] slots = _buffers.Slots(plans.Count);
-        bool[] usable = _buffers.Usable(plans.Count);
-        float[] lastValues = _buffers.LastValues(plans.Count);
+        // Grown once for the whole step: grown chunk by chunk, the doubling would overshoot the series count.
         int highestSlot = 0;
         foreach (StepPlan plan in plans)
             highestSlot = Math.Max(highestSlot, slot.StateIndex(plan.Series.Id));
         slot.States.EnsureSlots(highestSlot + 1);
+        int chunk = Math.Max(1, SeriesStepsPerForward / steps);
+        for (int start = 0; start < plans.Length; start += chunk)
+            Run(plans.Slice(start, Math.Min(chunk, plans.Length - start)), slot, steps, fresh);
+    }
+
+    /// <summary>One batched forward call for series that advance by the same number of steps.</summary>
+    private void Run(ReadOnlySpan<StepPlan> plans, ModelSlot slot, int steps, bool fresh)
+    {
+        ForwardCalls++;
+        TrainedModel model = slot.Model;
+        int features = _layout.Count;
+        // Kept from one step to the next (StepBuffers); the tensors take the prefix this chunk needs.
+        float[] inputs = _buffers.Inputs(plans.Length * steps * features);
+        float[] values = _buffers.Values(steps);
+        float[] daily = _buffers.Daily(steps);
+        float[] weekly = _buffers.Weekly(steps);
+        float[] covariate = _buffers.Covariate(steps);
+        long[] slots = _buffers.Slots(plans.Length);
+        bool[] usable = _buffers.Usable(plans.Length);
+        float[] lastValues = _buffers.LastValues(plans.Length);
         CalendarInputs[] calendar = _buffers.Calendar(steps);
         long batchFrom = plans[0].From;
         for (int t = 0; t < steps; t++)
             calendar[t] = _layout.CalendarOf(batchFrom + t);
-        for (int b = 0; b < plans.Count; b++)
+        for (int b = 0; b < plans.Length; b++)
         {
             var (series, state, _, from, last, _) = plans[b];
             slots[b] = slot.StateIndex(series.Id);
@@ -486,18 +508,18 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
 
         int heads = model.HeadSteps.Count, quantiles = model.QuantileCount;
-        float[] outputs = _buffers.Outputs(plans.Count * heads * quantiles);
+        float[] outputs = _buffers.Outputs(plans.Length * heads * quantiles);
         using (var scope = torch.NewDisposeScope())
         {
             // from_array shares the arrays' memory (pinned while the tensors live) instead of cloning them:
             // the inputs go in without a copy, and the outputs come back by one native copy, not through
             // TensorAccessor's element-by-element enumerator.
-            Tensor x = torch.from_array(inputs).view(plans.Count, steps, features);
+            Tensor x = torch.from_array(inputs).narrow(0, 0, (long)plans.Length * steps * features).view(plans.Length, steps, features);
             Tensor result = slot.States.Run(model.Network, x, slots, fresh);
-            torch.from_array(outputs).view(plans.Count, heads, quantiles).copy_(result);
+            torch.from_array(outputs).narrow(0, 0, (long)plans.Length * heads * quantiles).view(plans.Length, heads, quantiles).copy_(result);
         }
 
-        for (int b = 0; b < plans.Count; b++)
+        for (int b = 0; b < plans.Length; b++)
         {
             // A forecast needs the newest step itself; a gap only moves the state on.
             if (!usable[b])

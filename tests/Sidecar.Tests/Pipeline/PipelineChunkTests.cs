@@ -1,0 +1,44 @@
+using Sidecar.Pipeline;
+using Sidecar.Tests.Support;
+
+namespace Sidecar.Tests.Pipeline;
+
+/// <summary>
+/// A step splits its series into forward calls of at most <see cref="TargetPipeline.SeriesStepsPerForward"/>
+/// series-steps, so that restarting every series from its window after a new model can't take gigabytes in
+/// one call. The chunks must be invisible in the results: each series' forecasts, scores and carried state
+/// are those of one call over all of them.
+/// </summary>
+[Collection(TorchRandomCollection.Name)]
+public sealed class PipelineChunkTests
+{
+    private const int SeriesCount = 50;
+
+    [Fact]
+    public void ChunkedStepsGiveEverySeriesTheForecastsOfOneCall()
+    {
+        using var whole = new SteppedTarget(SeriesCount);
+        using var chunked = new SteppedTarget(SeriesCount, configure: pipeline => pipeline.SeriesStepsPerForward = 7);
+
+        for (int step = 0; step < 6; step++)
+        {
+            whole.Step();
+            chunked.Step();
+            foreach (var (expected, actual) in whole.Forecasts().Zip(chunked.Forecasts()))
+            {
+                Assert.Equal(expected.Step, actual.Step);
+                Assert.NotNull(expected.Horizons);
+                Assert.NotNull(actual.Horizons);
+                for (int i = 0; i < expected.Horizons.Length; i++)
+                    Assert.Equal(expected.Horizons[i], actual.Horizons[i], 1e-4f * Math.Max(1f, Math.Abs(expected.Horizons[i])));
+                Assert.Equal(expected.NextStep, actual.NextStep, 1e-4f * Math.Max(1f, Math.Abs(expected.NextStep)));
+                Assert.Equal(expected.AnomalyScore, actual.AnomalyScore, 1e-4);
+            }
+        }
+
+        // Everything fits one call by default; at 7 series-steps the first step (every series from its
+        // 60-step window) runs one series per call, the steady steps 7 series per call.
+        Assert.Equal(6, whole.Pipeline.ForwardCalls);
+        Assert.Equal(SeriesCount + 5 * (int)Math.Ceiling(SeriesCount / 7.0), chunked.Pipeline.ForwardCalls);
+    }
+}

@@ -20,11 +20,18 @@ internal sealed class NoveltyHistory(TargetSettings settings)
     /// <param name="surprise">The forecast's surprise at <paramref name="step"/>; NaN where there is none.</param>
     public double Advance(NoveltyScorer scorer, Series series, long step, float value, double surprise)
     {
+        var dayAgo = new HistoryCursor();
+        return Advance(scorer, series, step, value, surprise, ref dayAgo);
+    }
+
+    /// <summary><see cref="Advance(NoveltyScorer, Series, long, float, double)"/>, reading the day-ago value through the caller's cursor.</summary>
+    public double Advance(NoveltyScorer scorer, Series series, long step, float value, double surprise, ref HistoryCursor dayAgo)
+    {
         int daySteps = settings.Anomaly.Novelty!.DaySteps;
         if (scorer.LastStep == step - 1)
         {
-            // The steady state: one step, whose value is in hand; the store is decoded for the day-ago value only.
-            return scorer.Observe(step, value, series.CopyHistoryAt(step - daySteps), surprise);
+            // The steady state: one step, whose value is in hand; the store is read for the day-ago value only.
+            return scorer.Observe(step, value, series.CopyHistoryAt(step - daySteps, ref dayAgo), surprise);
         }
         long oldest = step - Math.Min(series.ClosedStepCount, settings.HistorySteps) + 1;
         long from = scorer.LastStep == long.MinValue ? oldest : Math.Max(scorer.LastStep + 1, oldest);

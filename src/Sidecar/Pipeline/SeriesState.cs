@@ -40,6 +40,9 @@ internal sealed class SeriesState(Series series)
     /// <summary>The newest closed step already processed.</summary>
     public long ProcessedStep = long.MinValue;
 
+    /// <summary>Where this series' reads of its history stood at the last step: the newest closed step, a day and a week before it.</summary>
+    public HistoryCursor NewestRead, DayAgoRead, WeekAgoRead;
+
     /// <summary>The step that <see cref="PendingOneStep"/> predicts, made one step earlier.</summary>
     public long PendingStep = long.MinValue;
 

@@ -343,7 +343,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             if (step <= state.ProcessedStep)
                 continue;
             state.ProcessedStep = step;
-            float actual = series.CopyHistoryAt(step);
+            float actual = series.CopyHistoryAt(step, ref state.NewestRead);
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
             state.Interval?.Observe(step, actual);
@@ -366,7 +366,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 }
             }
             if (Settings.Anomaly.Novelty is { } novelty)
-                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, actual, surprise);
+                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, actual, surprise, ref state.DayAgoRead);
             // A forecast for a later step (one restored with the scoring state, when this step is processed again) still waits.
             if (state.PendingStep <= step)
                 state.PendingStep = long.MinValue;
@@ -477,9 +477,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             var (series, state, _, from, last, _) = plans[b];
             slots[b] = slot.StateIndex(series.Id);
             ScalerFor(series, state, slot);
-            series.CopyHistory(last, values);
-            CopyLag(series, last, _layout.DailyLagSteps, daily);
-            CopyLag(series, last, _layout.WeeklyLagSteps, weekly);
+            // Through the cursors the step above used: in steady state each read decodes one value at most.
+            series.CopyHistory(last, values, ref state.NewestRead);
+            CopyLag(series, last, _layout.DailyLagSteps, daily, ref state.DayAgoRead);
+            CopyLag(series, last, _layout.WeeklyLagSteps, weekly, ref state.WeekAgoRead);
             if (state.Levels.IsUnknown)
                 state.Levels = StartingLevels(series, state, from, values);
             for (int t = 0; t < steps; t++)
@@ -689,11 +690,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         return state.Covariates;
     }
 
-    private static void CopyLag(Series series, long last, int lagSteps, float[] destination)
+    private static void CopyLag(Series series, long last, int lagSteps, float[] destination, ref HistoryCursor cursor)
     {
         if (lagSteps == 0)
             return;
-        series.CopyHistory(last - lagSteps, destination);
+        series.CopyHistory(last - lagSteps, destination, ref cursor);
     }
 
     // A series (re)starting on a window: with smoothed levels, run them over the steps before it first, as

@@ -148,11 +148,25 @@ internal sealed class Series
             return _ring.At(step);
     }
 
+    /// <summary><see cref="CopyHistoryAt(long)"/> for a caller that follows one position step by step (<see cref="HistoryCursor"/>).</summary>
+    public float CopyHistoryAt(long step, ref HistoryCursor cursor)
+    {
+        lock (_gate)
+            return _ring.At(step, ref cursor);
+    }
+
     /// <summary>Copies the closed history ending at <paramref name="lastStep"/>, oldest first, NaN for gaps.</summary>
     public void CopyHistory(long lastStep, Span<float> destination)
     {
         lock (_gate)
             _ring.Copy(lastStep, destination);
+    }
+
+    /// <summary><see cref="CopyHistory(long, Span{float})"/> for a caller that follows one position step by step (<see cref="HistoryCursor"/>).</summary>
+    public void CopyHistory(long lastStep, Span<float> destination, ref HistoryCursor cursor)
+    {
+        lock (_gate)
+            _ring.Copy(lastStep, destination, ref cursor);
     }
 
     /// <summary>A consistent copy of everything a snapshot keeps of this series.</summary>

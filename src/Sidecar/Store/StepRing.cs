@@ -49,6 +49,10 @@ internal sealed class StepRing
     private long _lateBlock;
     private bool _lateChanged;
 
+    // Changes whenever an encoded block may change or go (a late write re-encodes one, the window drops
+    // one, the ring starts over), so a HistoryCursor left in a block can tell it no longer holds.
+    private int _version;
+
     /// <param name="capacity">Steps of history kept, ending at the newest.</param>
     /// <param name="mean">Keep the mean of a step's samples instead of the last one.</param>
     /// <param name="blockSteps">Steps per encoded block, a power of two.</param>
@@ -148,6 +152,7 @@ internal sealed class StepRing
             Span<byte> encoded = stackalloc byte[XorBlockEncoder.MaxBytesFor(BlockSteps)];
             encoder.Append(encoded, _lateValues.AsSpan(0, EncodedSteps(_lateBlock)));
             _blocks.Replace((int)(_lateBlock - _oldestBlock), encoded[..encoder.ByteLength]);
+            _version++;
             if (_lateBlock == BlockOf(NewestStep))
                 _newestBlock = encoder;
         }
@@ -162,7 +167,10 @@ internal sealed class StepRing
             EncodeLateWrites();
             // History shorter than the window (restored, or after a silence) may not reach back to the step's block yet.
             for (; block < _oldestBlock; _oldestBlock--)
+            {
                 _blocks.InsertEmptyFirst();
+                _version++;
+            }
             float[] values = ArrayPool<float>.Shared.Rent(BlockSteps);
             DecodeBlock(block, 0, values.AsSpan(0, EncodedSteps(block)));
             _lateValues = values;
@@ -219,6 +227,7 @@ internal sealed class StepRing
     {
         DropLateValues();
         _blocks.Clear();
+        _version++;
         _oldestBlock = BlockOf(step);
         StartBlock();
         AppendGaps(OffsetOf(step));
@@ -238,6 +247,7 @@ internal sealed class StepRing
                 while (((_oldestBlock + 1) << _blockShift) <= windowStart)
                 {
                     _blocks.RemoveFirst();
+                    _version++;
                     _oldestBlock++;
                 }
                 if (step - closed >= BlockSteps)
@@ -280,8 +290,15 @@ internal sealed class StepRing
     /// <summary>The value at <paramref name="step"/>, or NaN when it is a gap or outside the history.</summary>
     public float At(long step)
     {
+        var cursor = new HistoryCursor();
+        return At(step, ref cursor);
+    }
+
+    /// <summary><see cref="At(long)"/>, carrying on from <paramref name="cursor"/> where it can and leaving it at the step.</summary>
+    public float At(long step, ref HistoryCursor cursor)
+    {
         Span<float> value = stackalloc float[1];
-        Copy(step, value);
+        Copy(step, value, ref cursor);
         return value[0];
     }
 
@@ -290,6 +307,17 @@ internal sealed class StepRing
     /// first, NaN for gaps and for steps outside the history. Decodes in place: allocates nothing.
     /// </summary>
     public void Copy(long lastStep, Span<float> destination)
+    {
+        var cursor = new HistoryCursor();
+        Copy(lastStep, destination, ref cursor);
+    }
+
+    /// <summary>
+    /// <see cref="Copy(long, Span{float})"/>, carrying on from <paramref name="cursor"/> where it stands in the
+    /// block read and is still valid, and leaving it after the last value decoded: a caller that reads the
+    /// same position one step later decodes one value, not the block up to it.
+    /// </summary>
+    public void Copy(long lastStep, Span<float> destination, ref HistoryCursor cursor)
     {
         long first = lastStep - destination.Length + 1;
         // The window may reach back before the oldest block held (a short history): those steps are gaps.
@@ -305,12 +333,18 @@ internal sealed class StepRing
         for (long block = BlockOf(from); block <= BlockOf(to); block++)
         {
             long start = Math.Max(from, block << _blockShift), end = Math.Min(to, ((block + 1) << _blockShift) - 1);
-            DecodeBlock(block, OffsetOf(start), destination.Slice((int)(start - first), (int)(end - start + 1)));
+            DecodeBlock(block, OffsetOf(start), destination.Slice((int)(start - first), (int)(end - start + 1)), ref cursor);
         }
     }
 
     /// <summary>Copies the steps of <paramref name="block"/> from <paramref name="offset"/> on into <paramref name="destination"/>.</summary>
     private void DecodeBlock(long block, int offset, Span<float> destination)
+    {
+        var cursor = new HistoryCursor();
+        DecodeBlock(block, offset, destination, ref cursor);
+    }
+
+    private void DecodeBlock(long block, int offset, Span<float> destination, ref HistoryCursor cursor)
     {
         int encoded = Math.Min(destination.Length, EncodedSteps(block) - offset);
         if (_lateValues is not null && _lateBlock == block)
@@ -319,10 +353,7 @@ internal sealed class StepRing
         }
         else if (encoded > 0 && _blocks[(int)(block - _oldestBlock)] is { IsEmpty: false } bytes)
         {
-            var decoder = new XorBlockDecoder(bytes);
-            decoder.Skip(offset);
-            for (int i = 0; i < encoded; i++)
-                destination[i] = decoder.Next();
+            Decode(bytes, block, offset, destination[..encoded], ref cursor);
         }
         else
         {
@@ -332,5 +363,24 @@ internal sealed class StepRing
         // Past the encoded steps there is only the newest one.
         if (encoded < destination.Length)
             destination[encoded] = _newestValue;
+    }
+
+    /// <summary>Decodes the values of an encoded block from <paramref name="offset"/>, from the cursor when it stands at or before it.</summary>
+    private void Decode(ReadOnlySpan<byte> bytes, long block, int offset, Span<float> destination, ref HistoryCursor cursor)
+    {
+        bool resume = cursor.Block == block && cursor.Version == _version && cursor.Next - 1 <= offset;
+        var decoder = resume ? new XorBlockDecoder(bytes, cursor.Decoder) : new XorBlockDecoder(bytes);
+        int done = 0;
+        if (resume && offset == cursor.Next - 1)
+            destination[done++] = cursor.Last; // the same step again: nothing to decode
+        else
+            decoder.Skip(offset - (resume ? cursor.Next : 0));
+        for (; done < destination.Length; done++)
+            destination[done] = decoder.Next();
+        cursor.Block = block;
+        cursor.Next = offset + destination.Length;
+        cursor.Last = destination[^1];
+        cursor.Decoder = decoder.State;
+        cursor.Version = _version;
     }
 }

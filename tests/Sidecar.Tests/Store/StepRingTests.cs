@@ -97,6 +97,11 @@ public sealed class StepRingTests
         var random = new Random(capacity * 31 + blockSteps);
         var ring = new StepRing(capacity, mean, blockSteps);
         var plain = new PlainStepRing(capacity, mean);
+        // Readers that follow fixed positions behind the newest step from one operation to the next, as the
+        // inference step does (the newest closed step, a day and a week back): through their cursors they
+        // must read what a fresh read does, whatever the writes did to the blocks in between.
+        int[] behind = [1, 1 + capacity / 3, Math.Max(1, capacity - 2)];
+        var cursors = new HistoryCursor[behind.Length];
         long step = random.Next(-500, 500), timestamp = step * 1000;
         for (int op = 0; op < 20_000; op++)
         {
@@ -134,6 +139,7 @@ public sealed class StepRingTests
                     break;
             }
             AssertSameHistory(plain, ring, random);
+            AssertCursorsRead(plain, ring, behind, cursors, random);
         }
 
         void Write(long s, long t, float v)
@@ -238,6 +244,41 @@ public sealed class StepRingTests
         ring.Copy(last, copy);
         for (int i = 0; i < length; i++)
             Assert.Equal(BitConverter.SingleToUInt32Bits(plain.At(last - length + 1 + i)), BitConverter.SingleToUInt32Bits(copy[i]));
+    }
+
+    private static void AssertCursorsRead(PlainStepRing plain, StepRing ring, int[] behind, HistoryCursor[] cursors, Random random)
+    {
+        if (plain.NewestStep == long.MinValue)
+            return;
+        for (int k = 0; k < behind.Length; k++)
+        {
+            long position = plain.NewestStep - behind[k];
+            // Now and then the same step twice, or a short window ending there, as the pipeline reads them.
+            int length = random.Next(4) == 0 ? random.Next(2, 5) : 1;
+            var values = new float[length];
+            ring.Copy(position, values, ref cursors[k]);
+            for (int i = 0; i < length; i++)
+                Assert.Equal(BitConverter.SingleToUInt32Bits(plain.At(position - length + 1 + i)), BitConverter.SingleToUInt32Bits(values[i]));
+            if (random.Next(3) == 0)
+                Assert.Equal(BitConverter.SingleToUInt32Bits(plain.At(position)), BitConverter.SingleToUInt32Bits(ring.At(position, ref cursors[k])));
+        }
+    }
+
+    [Fact]
+    public void AFollowingReadDecodesFromWhereTheLastOneStopped()
+    {
+        // A day back in a week of 1m steps: read step after step through one cursor, each read must give the
+        // value written there, including the reads that cross into the next block.
+        var ring = new StepRing(10_080);
+        for (long step = 0; step < 12_000; step++)
+            ring.Write(step, step * 60_000, MathF.Round(50 + 10 * MathF.Sin(step / 30f), 2));
+        var cursor = new HistoryCursor();
+        for (long step = 10_000; step < 12_000; step++)
+        {
+            ring.Write(step + 2_000, (step + 2_000) * 60_000, 1f);
+            Assert.Equal(MathF.Round(50 + 10 * MathF.Sin((step - 1_440) / 30f), 2), ring.At(step - 1_440, ref cursor));
+            Assert.Equal(step - 1_440 + 1, cursor.Block * StepRing.DefaultBlockSteps + cursor.Next);
+        }
     }
 
     private static uint[] Bits(StepRing ring, long lastStep, int length)

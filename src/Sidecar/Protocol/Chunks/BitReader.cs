@@ -13,6 +13,19 @@ internal ref struct BitReader(ReadOnlySpan<byte> data)
     private ulong _buffer;
     private int _bits;
 
+    /// <summary>A reader over <paramref name="data"/> that carries on at <paramref name="position"/>, a <see cref="Position"/> read earlier from the same bits.</summary>
+    public BitReader(ReadOnlySpan<byte> data, int position) : this(data)
+    {
+        _next = position >> 3;
+        int used = position & 7;
+        if (used > 0)
+            Refill(8);
+        _bits -= used;
+    }
+
+    /// <summary>Bits read so far, counted from the start of the data.</summary>
+    public readonly int Position => (_next << 3) - _bits;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool ReadBit()
     {

@@ -15,6 +15,19 @@ internal ref struct XorBlockDecoder(ReadOnlySpan<byte> block)
     private int _trailing;
     private bool _started;
 
+    /// <summary>Carries on where a decoder of the same bytes stood when it gave <paramref name="state"/>.</summary>
+    public XorBlockDecoder(ReadOnlySpan<byte> block, XorDecoderState state) : this(block)
+    {
+        _reader = new BitReader(block, state.BitPosition);
+        _previous = state.Previous;
+        _leading = state.Leading;
+        _trailing = state.Trailing;
+        _started = state.Started;
+    }
+
+    /// <summary>Where the decoder stands, to carry on later over the same bytes (a ref struct can't be kept).</summary>
+    public readonly XorDecoderState State => new(_reader.Position, _previous, (byte)_leading, (byte)_trailing, _started);
+
     public float Next()
     {
         if (!_started)
@@ -42,3 +55,6 @@ internal ref struct XorBlockDecoder(ReadOnlySpan<byte> block)
             Next();
     }
 }
+
+/// <summary>A <see cref="XorBlockDecoder"/>'s position and the values it decodes against, kept between reads.</summary>
+internal readonly record struct XorDecoderState(int BitPosition, uint Previous, byte Leading, byte Trailing, bool Started);

@@ -1,0 +1,29 @@
+using Sidecar.Store.Blocks;
+
+namespace Sidecar.Store;
+
+/// <summary>
+/// Where a caller's last read of one position in a series' history left the decoder, so that its next
+/// read, one step later, decodes one value instead of the block from its start. History is XOR-encoded in
+/// blocks of 128 steps, and the inference step reads the same few positions every step (the newest closed
+/// step, a day ago, a week ago): without a cursor each read decodes half a block on average. The caller
+/// keeps one cursor per position it follows; <see cref="StepRing"/> checks that the block is unchanged
+/// before it carries on from one. The default value stands at the start of block 0, which is as good as
+/// no position: carrying on from it is decoding from a block's start.
+/// </summary>
+internal struct HistoryCursor
+{
+    /// <summary>The block the decoder stands in.</summary>
+    internal long Block;
+
+    /// <summary>Values of <see cref="Block"/> the decoder has passed: the next one it gives is at this offset.</summary>
+    internal int Next;
+
+    /// <summary>The value at offset <see cref="Next"/> − 1, so a second read of the same step decodes nothing.</summary>
+    internal float Last;
+
+    internal XorDecoderState Decoder;
+
+    /// <summary>The ring's version when the cursor was left: any change to an encoded block invalidates it.</summary>
+    internal int Version;
+}

@@ -25,7 +25,7 @@ internal static class BenchCommands
     private static Command StoreMemoryCommand()
     {
         var series = new ValueFlag<int>("--series", "N", "node_exporter-like series, a week of history each", "1000", FlagValues.PositiveInteger);
-        var command = new Command("store-memory", "Memory per stored point and per series; snapshot, restore and scoring-state times") { series.Option };
+        var command = new Command("store-memory", "Memory per stored point and per series, and with the pipeline serving the store; snapshot, restore and scoring-state times") { series.Option };
         command.SetAction(result => OnThisMachine(() => StoreMemory.Run(series.Read(result))));
         return command;
     }

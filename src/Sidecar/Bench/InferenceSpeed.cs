@@ -149,6 +149,9 @@ internal static class InferenceSpeed
     // method of the step up (a step is a call of Process; tiering waits for 30 calls and a quiet moment).
     private const int ColdSteps = 30, WarmSteps = 300, SteadySteps = 100;
 
+    // The week of 1m steps the bench target keeps (history: 7d).
+    private const int HistorySteps = 7 * 24 * 60;
+
     /// <summary>One target of the defaults at a 1-minute step, novelty on or off.</summary>
     private static SidecarSettings BenchSettings(int count, bool novelty) => ConfigLoader.Load($"""
         demo:
@@ -160,7 +163,7 @@ internal static class InferenceSpeed
             selector: 'bench_value'
             step: 1m
             horizons: [5m, 30m, 1h]
-            history: 1d
+            history: 7d
             anomaly:
               novelty_tolerance: {(novelty ? "0.05" : "0")}
         """);
@@ -196,6 +199,18 @@ internal static class InferenceSpeed
                 store.Ingest(labels, [new SampleValue(step * stepMs, 50 + 10 * Math.Sin(step / 30.0 + s))]);
             }
             time.Set(DateTimeOffset.FromUnixTimeMilliseconds((step + 2) * stepMs));
+        }
+        // A week of history first, as a target with the default history holds once it has run a week: the
+        // day-ago and week-ago inputs and novelty's day-over-day view then read real, encoded steps.
+        var week = new SampleValue[HistorySteps];
+        for (int s = 0; s < count; s++)
+        {
+            for (int i = 0; i < week.Length; i++)
+            {
+                long step = first - HistorySteps + i;
+                week[i] = new SampleValue(step * stepMs, 50 + 10 * Math.Sin(step / 30.0 + s));
+            }
+            store.Ingest([new("__name__", "bench_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture))], week);
         }
         for (long step = first; step < first + 60; step++)
             WriteStep(step);

@@ -21,6 +21,10 @@ internal static class StoreMemory
     private const int Steps = 7 * 24 * 60;
     private const long ScrapeIntervalMs = 30_000;
     private const long StartMs = 1_700_000_000_000;
+    private const int ScrapesPerStep = (int)(60_000 / ScrapeIntervalMs);
+
+    // Steps the pipeline serves after its first, on the filled store: the steady state a sizing should hold.
+    private const int LaterSteps = 5;
 
     public static int Run(int seriesCount)
     {
@@ -34,39 +38,48 @@ internal static class StoreMemory
               - name: week
                 selector: '{job="node"}'
                 step: 1m
-                horizons: [1h]
                 history: 7d
             """);
         var labels = NodeExporterPayload.SeriesFor(seriesCount);
-        var samples = new SampleValue[(int)(Steps * 60_000L / ScrapeIntervalMs)];
+        int weekScrapes = (int)(Steps * 60_000L / ScrapeIntervalMs);
+        var samples = new SampleValue[weekScrapes + LaterSteps * ScrapesPerStep];
 
         // What a series costs before it has history: the same series, each holding a single step (three
         // scrapes, so that a counter has one rate).
         long before = GC.GetTotalMemory(forceFullCollection: true);
-        var store = Fill(settings, labels, samples, scrapes: 3);
+        var store = Fill(settings, TimeProvider.System, labels, samples, scrapes: 3);
         double fixedPerSeries = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)seriesCount;
         GC.KeepAlive(store);
         store = null!;
 
+        // The week's scrapes go in now; each series' next few scrapes are kept for the pipeline's steps below.
+        var later = new SampleValue[seriesCount][];
+        var weekEnd = new Backtest.SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(StartMs + weekScrapes * ScrapeIntervalMs));
         before = GC.GetTotalMemory(forceFullCollection: true);
-        store = Fill(settings, labels, samples, samples.Length);
+        store = Fill(settings, weekEnd, labels, samples, weekScrapes, later);
         long storeBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
         long rss = Environment.WorkingSet;
         long storedSteps = store.Targets.Sum(t => t.Snapshot().Sum(s => (long)s.ClosedStepCount));
+        var served = ServeFromStore(store, weekEnd, labels, later);
 
         // Snapshot and restore of the same store, through the real files.
         string directory = Directory.CreateTempSubdirectory("store-memory-").FullName;
+        GC.Collect();
+        PeakRss.Reset();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         SnapshotFile.Write(directory, store);
         double snapshotSeconds = clock.Elapsed.TotalSeconds;
         long snapshotBytes = new FileInfo(Path.Combine(directory, SnapshotFile.FileName)).Length;
+        long? snapshotPeak = PeakRss.Bytes();
         GC.KeepAlive(store);
         store = null!;
         GC.Collect();
+        PeakRss.Reset();
         clock.Restart();
-        var restored = new SeriesStore(settings, TimeProvider.System);
+        var restored = new SeriesStore(settings, weekEnd);
         var (restoredSeries, _) = restored.Restore(SnapshotFile.Read(directory)!);
         double restoreSeconds = clock.Elapsed.TotalSeconds;
+        long? restorePeak = PeakRss.Bytes();
         var (primingSeconds, primedSteps, scores) = PrimeNovelty(restored);
         string scoresPath = Pipeline.SavedScoresFile.PathFor(directory, "week");
         // What a pipeline's export holds its lock for: a copy of every novelty scorer.
@@ -101,6 +114,7 @@ internal static class StoreMemory
         });
 
         var (pipelineManaged, pipelineNative) = PipelineStatePerSeries(baselineSeries);
+        double gaugesPerSeries = GaugesPerSeries(baselineSeries);
 
         double points = (double)seriesCount * Steps;
         double perPoint = storeBytes / points;
@@ -110,12 +124,54 @@ internal static class StoreMemory
         Console.WriteLine(string.Create(invariant, $"bytes_per_point={perPoint:F3} (history alone: {historyPerPoint:F3}) baseline_(timestamp,value)_bytes_per_point={pairsPerPoint:F3} ratio={perPoint / pairsPerPoint:F3} baseline_previous_float32_bytes_per_point={previousPerPoint:F3} ratio={perPoint / previousPerPoint:F3}"));
         Console.WriteLine(string.Create(invariant, $"fixed_overhead_bytes_per_series={fixedPerSeries:F0} (labels, routing cache entry, series, ring holding one step; no model state)"));
         Console.WriteLine(string.Create(invariant, $"pipeline_state_bytes_per_series={pipelineManaged + pipelineNative:F0} (managed {pipelineManaged:F0}: scorers, novelty records, adaptive interval, forecasts and the series' gauges; native {pipelineNative:F0}: the carried LSTM state) ratio_to_store_per_series={(pipelineManaged + pipelineNative) * seriesCount / storeBytes:F3} (default target settings, horizons 5m/1h/6h, measured on {baselineSeries} series; not in store_bytes)"));
+        Console.WriteLine(string.Create(invariant, $"of_which_gauges_bytes_per_series={gaugesPerSeries:F0} (a series' 13 gauge children in prometheus-net's registry, labelled as above)"));
         Console.WriteLine(string.Create(invariant, $"combine_holt_winters_bytes_per_series={combinationPerSeries:F0} ratio_to_store_per_series={combinationPerSeries * seriesCount / storeBytes:F3} (model.combine's state at 1m steps, horizons 5m/1h/6h; not in store_bytes)"));
         Console.WriteLine(string.Create(invariant, $"process_rss_bytes={rss} ({rss / (double)(1L << 30):F2} GiB, with the store filled)"));
-        Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries}"));
+        Console.WriteLine(string.Create(invariant, $"served_first_step_seconds={served.FirstStepSeconds:F1} served_first_step_peak_rss_bytes={served.FirstStepPeakRss} ({served.FirstStepPeakRss / (double)(1L << 30):F2} GiB: novelty primed from each week, every LSTM state warmed from its last window at once, as after a new model)"));
+        Console.WriteLine(string.Create(invariant, $"served_steady_rss_bytes={served.SteadyRss} ({served.SteadyRss / (double)(1L << 30):F2} GiB, store and pipeline after {LaterSteps} more steps; managed heap {served.SteadyManagedBytes / (double)(1L << 30):F2} GiB) served_steady_step_seconds={served.SteadyStepSeconds:F2}"));
+        Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries} snapshot_peak_rss_bytes={snapshotPeak} ({snapshotPeak / (double)(1L << 30):F2} GiB, the store alone) restore_peak_rss_bytes={restorePeak} ({restorePeak / (double)(1L << 30):F2} GiB)"));
         Console.WriteLine(string.Create(invariant, $"novelty_priming_seconds={primingSeconds:F2} ratio_to_restore={primingSeconds / restoreSeconds:F2} ns_per_primed_step={primingSeconds * 1e9 / primedSteps:F1} (every restored series' records built from its whole history, as after a restart without saved scores)"));
         Console.WriteLine(string.Create(invariant, $"scores_copy_seconds={scoresCopySeconds:F3} (under the pipeline's lock, at each snapshot) scores_write_seconds={scoresWriteSeconds:F2} scores_bytes={scoresBytes} scores_read_seconds={scoresReadSeconds:F2} read_series={readBack} ratio_read_to_priming={scoresReadSeconds / primingSeconds:F3} ratio_read_to_restore={scoresReadSeconds / restoreSeconds:F3}"));
         return 0;
+    }
+
+    /// <summary>What the process holds while a pipeline serves the filled store: the production shape a sizing is for.</summary>
+    private readonly record struct ServedStore(double FirstStepSeconds, long FirstStepPeakRss, long SteadyRss, long SteadyManagedBytes, double SteadyStepSeconds);
+
+    /// <summary>
+    /// Runs the default pipeline (an untrained network of the default shape) over every series of the filled
+    /// store: the first step primes novelty from each series' week and warms each LSTM state from its last
+    /// window, as after a new model (every series at once); then <see cref="LaterSteps"/> ordinary steps with
+    /// the scrapes kept back in <paramref name="later"/>. Reports the peak RSS of the first step and the RSS
+    /// of the steady state, store and pipeline together.
+    /// </summary>
+    private static ServedStore ServeFromStore(SeriesStore store, Backtest.SimulatedClock clock, IReadOnlyList<(string Name, (string, string)[] Labels)> labels, SampleValue[][] later)
+    {
+        var target = store.Targets[0].Settings;
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        using var pipeline = new Pipeline.TargetPipeline(store.Targets[0], new Expose.ForecastGauges(registry), new Expose.SelfMetrics(registry), clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        pipeline.Publish(UntrainedModel.For(target, target.Model.HiddenSize, target.Model.Layers));
+        PeakRss.Reset();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        pipeline.Process();
+        double firstSeconds = watch.Elapsed.TotalSeconds;
+        long firstPeak = PeakRss.Bytes() ?? -1;
+        long stepStartMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        double steadySeconds = 0;
+        for (int step = 0; step < LaterSteps; step++)
+        {
+            for (int index = 0; index < labels.Count; index++)
+                store.Ingest(LabelsOf(labels[index]), later[index].AsSpan(step * ScrapesPerStep, ScrapesPerStep));
+            clock.Set(DateTimeOffset.FromUnixTimeMilliseconds(stepStartMs + (step + 1) * 60_000L));
+            watch.Restart();
+            pipeline.Process();
+            steadySeconds = watch.Elapsed.TotalSeconds;
+        }
+        long managed = GC.GetTotalMemory(forceFullCollection: true);
+        long rss = Environment.WorkingSet;
+        GC.KeepAlive(registry);
+        return new ServedStore(firstSeconds, firstPeak, rss, managed, steadySeconds);
     }
 
     /// <summary>
@@ -184,6 +240,26 @@ internal static class StoreMemory
         return (managed / (double)count, native / (double)count);
     }
 
+    /// <summary>What a series' gauges hold in the registry (prometheus-net's children, their labels and rendered label text), under the default target settings.</summary>
+    private static double GaugesPerSeries(int count)
+    {
+        var settings = ConfigLoader.Load("""
+            demo:
+              mode: off
+            targets:
+              - name: state
+                selector: 'state_value'
+                step: 1m
+            """);
+        var target = settings.Targets[0];
+        var labels = Enumerable.Range(0, count)
+            .Select(s => new LabelSet([new("__name__", "state_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture))]))
+            .ToArray();
+        var gauges = new Expose.ForecastGauges(Prometheus.Metrics.NewCustomRegistry());
+        int next = 0;
+        return MeasurePerSeries(count, () => gauges.Create(labels[next++], target, Pipeline.TargetPipeline.LstmModelName));
+    }
+
     /// <summary>Builds every series' novelty records from its stored history, as the pipeline does for a series it first sees.</summary>
     /// <returns>The time taken, the steps fed, and the scorers as the scoring state the snapshot would carry.</returns>
     private static (double Seconds, long Steps, Pipeline.SavedScores Scores) PrimeNovelty(SeriesStore store)
@@ -209,17 +285,25 @@ internal static class StoreMemory
         return (seconds, steps, new Pipeline.SavedScores(novelty.SmoothingSteps, novelty.OnsetSteps, saved));
     }
 
-    private static SeriesStore Fill(SidecarSettings settings, IReadOnlyList<(string Name, (string, string)[] Labels)> labels, SampleValue[] samples, int scrapes)
+    /// <param name="later">When given, each series' scrapes after the first <paramref name="scrapes"/>, which are kept here instead of ingested.</param>
+    private static SeriesStore Fill(SidecarSettings settings, TimeProvider time, IReadOnlyList<(string Name, (string, string)[] Labels)> labels, SampleValue[] samples, int scrapes,
+        SampleValue[][]? later = null)
     {
-        var store = new SeriesStore(settings, TimeProvider.System);
+        var store = new SeriesStore(settings, time);
+        int generated = later is null ? scrapes : samples.Length;
         for (int index = 0; index < labels.Count; index++)
         {
             var (name, pairs) = labels[index];
-            NodeExporterHistory.Fill(name, pairs, index, StartMs, ScrapeIntervalMs, samples.AsSpan(0, scrapes));
-            store.Ingest([new("__name__", name), .. pairs.Select(p => new KeyValuePair<string, string>(p.Item1, p.Item2))], samples.AsSpan(0, scrapes));
+            NodeExporterHistory.Fill(name, pairs, index, StartMs, ScrapeIntervalMs, samples.AsSpan(0, generated));
+            store.Ingest(LabelsOf(labels[index]), samples.AsSpan(0, scrapes));
+            if (later is not null)
+                later[index] = samples[scrapes..];
         }
         return store;
     }
+
+    private static List<KeyValuePair<string, string>> LabelsOf((string Name, (string, string)[] Labels) series) =>
+        [new("__name__", series.Name), .. series.Labels.Select(p => new KeyValuePair<string, string>(p.Item1, p.Item2))];
 
     /// <summary>Managed bytes per series of <paramref name="count"/> objects made by <paramref name="create"/>.</summary>
     private static double MeasurePerSeries(int count, Func<object> create)

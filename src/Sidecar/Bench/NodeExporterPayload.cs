@@ -46,8 +46,9 @@ internal static class NodeExporterPayload
         return series;
     }
 
-    /// <summary>A remote-write 1.0 body (not compressed): <paramref name="series"/> series × <paramref name="samplesPerSeries"/>.</summary>
-    public static byte[] V1(int series, int samplesPerSeries, long startMs = 1_700_000_000_000, int firstHost = 0)
+    /// <summary>A remote-write 1.0 body (not compressed): <paramref name="series"/> series × <paramref name="samplesPerSeries"/>, 15 s apart.</summary>
+    /// <param name="round">Moves every value on, so consecutive bodies of one series carry changing values, as scrapes do.</param>
+    public static byte[] V1(int series, int samplesPerSeries, long startMs = 1_700_000_000_000, int firstHost = 0, int round = 0)
     {
         var request = new WriteRequest();
         int index = 0;
@@ -58,7 +59,7 @@ internal static class NodeExporterPayload
             foreach (var (n, v) in labels.OrderBy(l => l.Item1, StringComparer.Ordinal))
                 ts.Labels.Add(new Label { Name = n, Value = v });
             for (int s = 0; s < samplesPerSeries; s++)
-                ts.Samples.Add(new Sample { Timestamp = startMs + s * 15_000L, Value = 1e6 + index * 3.5 + s * 0.25 });
+                ts.Samples.Add(new Sample { Timestamp = startMs + s * 15_000L, Value = SampleValue(index, round * samplesPerSeries + s) });
             request.Timeseries.Add(ts);
             index++;
         }
@@ -66,7 +67,7 @@ internal static class NodeExporterPayload
     }
 
     /// <summary>The same series as <see cref="V1"/>, as a remote-write 2.0 body with a symbols table.</summary>
-    public static byte[] V2(int series, int samplesPerSeries, long startMs = 1_700_000_000_000, int firstHost = 0)
+    public static byte[] V2(int series, int samplesPerSeries, long startMs = 1_700_000_000_000, int firstHost = 0, int round = 0)
     {
         var request = new Protocol.Prompb.V2.Request();
         var refs = new Dictionary<string, uint>();
@@ -93,12 +94,30 @@ internal static class NodeExporterPayload
                 ts.LabelsRefs.Add(Ref(v));
             }
             for (int s = 0; s < samplesPerSeries; s++)
-                ts.Samples.Add(new Protocol.Prompb.V2.Sample { Timestamp = startMs + s * 15_000L, Value = 1e6 + index * 3.5 + s * 0.25 });
+                ts.Samples.Add(new Protocol.Prompb.V2.Sample { Timestamp = startMs + s * 15_000L, Value = SampleValue(index, round * samplesPerSeries + s) });
             request.Timeseries.Add(ts);
             index++;
         }
         return request.ToByteArray();
     }
+
+    private static double SampleValue(int series, int sample) => 1e6 + series * 3.5 + sample * 0.25;
+
+    /// <summary>
+    /// The setup the README recommends: Prometheus' write_relabel_configs send only the series to model, and
+    /// one target selects every series it receives, so each sample is selected and stored.
+    /// </summary>
+    public const string SelectedConfig = """
+        demo:
+          mode: off
+        limits:
+          max_series: 1000000
+        targets:
+          - name: node
+            selector: '{job="node"}'
+            step: 1m
+            history: 7d
+        """;
 
     /// <summary>
     /// Selectors of the kind the shipped default config has, selecting 3 of each host's 100 series:

@@ -27,7 +27,8 @@ internal static class SeriesIngest
             SeriesStore.CountUnrouted(route, counts.Samples, ref result);
             return;
         }
-        foreach (SampleValue sample in new SampleEnumerator(series))
+        // Nothing before the first samples field is a sample: the labels the scan walked are not walked again.
+        foreach (SampleValue sample in new SampleEnumerator(series[counts.FirstSampleAt..]))
             SeriesStore.Append(route, sample.TimestampMs, sample.Value, nowMs, ref result);
         SeriesStore.EndBatch(route);
     }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Sidecar.Protocol;
 using Sidecar.Protocol.Prompb;
 using Sidecar.Ingest;
@@ -45,6 +46,28 @@ public sealed class SeriesStoreTests
         var history = new float[2];
         series.CopyHistory(T0 / 1000 + 1, history);
         Assert.Equal([1f, 2f], history);
+    }
+
+    [Fact]
+    public void SamplesBeforeAndBetweenTheLabelsAreAllStored()
+    {
+        // Protobuf fields may come in any order: samples first, labels between samples. The samples are read
+        // from the first samples field on, so none before or after a label may be missed.
+        static byte[] Field(int number, IMessage message)
+        {
+            byte[] payload = message.ToByteArray();
+            return [(byte)(number << 3 | 2), (byte)payload.Length, .. payload];
+        }
+        byte[] series = [.. Field(2, new Sample { Timestamp = T0, Value = 1 }), .. Field(1, new Label { Name = "__name__", Value = "test_metric" }),
+            .. Field(2, new Sample { Timestamp = T0 + 1000, Value = 2 }), .. Field(1, new Label { Name = "job", Value = "a" }),
+            .. Field(2, new Sample { Timestamp = T0 + 2000, Value = 3 })];
+        byte[] request = [0x0a, (byte)series.Length, .. series];
+        var store = NewStore();
+        var result = RemoteWriteV1Decoder.Ingest(store, request);
+        Assert.Equal(3, result.SamplesAccepted);
+        var history = new float[3];
+        Assert.Single(store.Targets[0].Snapshot()).CopyHistory(T0 / 1000 + 2, history);
+        Assert.Equal([1f, 2f, 3f], history);
     }
 
     [Fact]

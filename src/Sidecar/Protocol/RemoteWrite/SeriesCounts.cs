@@ -4,6 +4,12 @@ namespace Sidecar.Protocol.RemoteWrite;
 internal struct SeriesCounts
 {
     public int Samples;
+
+    /// <summary>
+    /// Where the first <c>samples</c> field starts in the series' message (0 when none was seen), so the
+    /// samples are read from there instead of skipping the labels the scan already went through.
+    /// </summary>
+    public int FirstSampleAt;
     public int Exemplars;
     public int Histograms;
 }

@@ -65,7 +65,8 @@ internal readonly ref struct TimeSeriesView(ReadOnlySpan<byte> message)
                     labelsEnd = reader.Position;
                     break;
                 case SamplesField:
-                    counts.Samples++;
+                    if (counts.Samples++ == 0)
+                        counts.FirstSampleAt = fieldStart;
                     break;
                 case ExemplarsField:
                     counts.Exemplars++;

@@ -36,8 +36,11 @@ internal readonly ref struct SeriesView(ReadOnlySpan<byte> message)
         int written = 1;
         bool pendingName = false;
         var reader = new ProtoReader(Message);
-        while (reader.TryReadTag(out int field, out WireType wireType))
+        while (true)
         {
+            int fieldStart = reader.Position;
+            if (!reader.TryReadTag(out int field, out WireType wireType))
+                break;
             switch (field)
             {
                 case LabelRefsField when wireType == WireType.LengthDelimited:
@@ -54,7 +57,8 @@ internal readonly ref struct SeriesView(ReadOnlySpan<byte> message)
                         return false;
                     break;
                 case 2:
-                    counts.Samples++;
+                    if (counts.Samples++ == 0)
+                        counts.FirstSampleAt = fieldStart;
                     reader.Skip(wireType);
                     break;
                 case ExemplarsField:

@@ -88,6 +88,11 @@ internal sealed class Series
     /// </summary>
     public void EndBatch()
     {
+        // Most batches write no late sample, and this runs for every series of every request: it reads the
+        // flag without the lock first. A stale "none" can only come from another writer's batch in flight,
+        // and that writer's own EndBatch encodes it.
+        if (!_ring.HasLateWrites)
+            return;
         lock (_gate)
             _ring.EncodeLateWrites();
     }

@@ -138,6 +138,9 @@ internal sealed class StepRing
         _newestCount = 1;
     }
 
+    /// <summary>Whether late samples wrote into a decoded copy of a block that <see cref="EncodeLateWrites"/> has yet to encode.</summary>
+    public bool HasLateWrites => _lateValues is not null;
+
     /// <summary>
     /// Encodes the block that late samples changed, if any. Call it when a batch of samples ends, so the
     /// decoded copy isn't held until the next step.

@@ -265,20 +265,28 @@ public sealed class StepRingTests
     }
 
     [Fact]
-    public void AFollowingReadDecodesFromWhereTheLastOneStopped()
+    public void AFollowingReadCarriesOnFromTheCursorInsteadOfTheBlockStart()
     {
-        // A day back in a week of 1m steps: read step after step through one cursor, each read must give the
-        // value written there, including the reads that cross into the next block.
+        // The random test above shows cursor reads are right; this shows they are used. A cursor whose
+        // remembered value or decoder state is altered changes what the next read returns, which it could
+        // not if the read decoded its block from the start.
         var ring = new StepRing(10_080);
         for (long step = 0; step < 12_000; step++)
             ring.Write(step, step * 60_000, MathF.Round(50 + 10 * MathF.Sin(step / 30f), 2));
+        long position = 12_000 - 1_440 - 60; // mid-block, a day back
         var cursor = new HistoryCursor();
-        for (long step = 10_000; step < 12_000; step++)
-        {
-            ring.Write(step + 2_000, (step + 2_000) * 60_000, 1f);
-            Assert.Equal(MathF.Round(50 + 10 * MathF.Sin((step - 1_440) / 30f), 2), ring.At(step - 1_440, ref cursor));
-            Assert.Equal(step - 1_440 + 1, cursor.Block * StepRing.DefaultBlockSteps + cursor.Next);
-        }
+        Assert.Equal(ring.At(position), ring.At(position, ref cursor));
+
+        // The same step again: the remembered value, nothing decoded.
+        var same = cursor;
+        same.Last = -1f;
+        Assert.Equal(-1f, ring.At(position, ref same));
+
+        // The next step: decoded from the remembered state, so a different previous value shows through.
+        var next = cursor;
+        next.Decoder = next.Decoder with { Previous = next.Decoder.Previous ^ 0x0040_0000u };
+        Assert.NotEqual(ring.At(position + 1), ring.At(position + 1, ref next));
+        Assert.Equal(ring.At(position + 1), ring.At(position + 1, ref cursor));
     }
 
     private static uint[] Bits(StepRing ring, long lastStep, int length)

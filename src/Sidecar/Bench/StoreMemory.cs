@@ -124,11 +124,12 @@ internal static class StoreMemory
         Console.WriteLine(string.Create(invariant, $"bytes_per_point={perPoint:F3} (history alone: {historyPerPoint:F3}) baseline_(timestamp,value)_bytes_per_point={pairsPerPoint:F3} ratio={perPoint / pairsPerPoint:F3} baseline_previous_float32_bytes_per_point={previousPerPoint:F3} ratio={perPoint / previousPerPoint:F3}"));
         Console.WriteLine(string.Create(invariant, $"fixed_overhead_bytes_per_series={fixedPerSeries:F0} (labels, routing cache entry, series, ring holding one step; no model state)"));
         Console.WriteLine(string.Create(invariant, $"pipeline_state_bytes_per_series={pipelineManaged + pipelineNative:F0} (managed {pipelineManaged:F0}: scorers, novelty records, adaptive interval, forecasts and the series' gauges; native {pipelineNative:F0}: the carried LSTM state) ratio_to_store_per_series={(pipelineManaged + pipelineNative) * seriesCount / storeBytes:F3} (default target settings, horizons 5m/1h/6h, measured on {baselineSeries} series; not in store_bytes)"));
-        Console.WriteLine(string.Create(invariant, $"of_which_gauges_bytes_per_series={gaugesPerSeries:F0} (a series' 13 gauge children in prometheus-net's registry, labelled as above)"));
+        Console.WriteLine(string.Create(invariant, $"of_which_gauges_bytes_per_series={gaugesPerSeries:F0} (a series' 13 gauge children in prometheus-net's registry after a scrape, with the bench's node_exporter label sets)"));
         Console.WriteLine(string.Create(invariant, $"combine_holt_winters_bytes_per_series={combinationPerSeries:F0} ratio_to_store_per_series={combinationPerSeries * seriesCount / storeBytes:F3} (model.combine's state at 1m steps, horizons 5m/1h/6h; not in store_bytes)"));
         Console.WriteLine(string.Create(invariant, $"process_rss_bytes={rss} ({rss / (double)(1L << 30):F2} GiB, with the store filled)"));
         Console.WriteLine(string.Create(invariant, $"served_first_step_seconds={served.FirstStepSeconds:F1} served_first_step_peak_rss_bytes={served.FirstStepPeakRss} ({served.FirstStepPeakRss / (double)(1L << 30):F2} GiB: novelty primed from each week, every LSTM state warmed from its last window at once, as after a new model)"));
-        Console.WriteLine(string.Create(invariant, $"served_steady_rss_bytes={served.SteadyRss} ({served.SteadyRss / (double)(1L << 30):F2} GiB, store and pipeline after {LaterSteps} more steps; managed heap {served.SteadyManagedBytes / (double)(1L << 30):F2} GiB) served_steady_step_seconds={served.SteadyStepSeconds:F2}"));
+        Console.WriteLine(string.Create(invariant, $"served_steady_rss_bytes={served.SteadyRss} ({served.SteadyRss / (double)(1L << 30):F2} GiB, store and pipeline after {LaterSteps} more steps and two scrapes of /metrics; managed heap {served.SteadyManagedBytes / (double)(1L << 30):F2} GiB) served_steady_step_seconds={served.SteadyStepSeconds:F2}"));
+        Console.WriteLine(string.Create(invariant, $"scrape_bytes={served.ScrapeBytes} ({served.ScrapeBytes / (double)seriesCount:F0} per series) first_scrape_seconds={served.FirstScrapeSeconds:F2} later_scrape_seconds={served.LaterScrapeSeconds:F2} first_scrape_peak_rss_bytes={served.FirstScrapePeakRss} ({served.FirstScrapePeakRss / (double)(1L << 30):F2} GiB; the text exposition of every gauge, into a sink that counts bytes)"));
         Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries} snapshot_peak_rss_bytes={snapshotPeak} ({snapshotPeak / (double)(1L << 30):F2} GiB, the store alone) restore_peak_rss_bytes={restorePeak} ({restorePeak / (double)(1L << 30):F2} GiB)"));
         Console.WriteLine(string.Create(invariant, $"novelty_priming_seconds={primingSeconds:F2} ratio_to_restore={primingSeconds / restoreSeconds:F2} ns_per_primed_step={primingSeconds * 1e9 / primedSteps:F1} (every restored series' records built from its whole history, as after a restart without saved scores)"));
         Console.WriteLine(string.Create(invariant, $"scores_copy_seconds={scoresCopySeconds:F3} (under the pipeline's lock, at each snapshot) scores_write_seconds={scoresWriteSeconds:F2} scores_bytes={scoresBytes} scores_read_seconds={scoresReadSeconds:F2} read_series={readBack} ratio_read_to_priming={scoresReadSeconds / primingSeconds:F3} ratio_read_to_restore={scoresReadSeconds / restoreSeconds:F3}"));
@@ -136,7 +137,8 @@ internal static class StoreMemory
     }
 
     /// <summary>What the process holds while a pipeline serves the filled store: the production shape a sizing is for.</summary>
-    private readonly record struct ServedStore(double FirstStepSeconds, long FirstStepPeakRss, long SteadyRss, long SteadyManagedBytes, double SteadyStepSeconds);
+    private readonly record struct ServedStore(double FirstStepSeconds, long FirstStepPeakRss, long SteadyRss, long SteadyManagedBytes, double SteadyStepSeconds,
+        long ScrapeBytes, double FirstScrapeSeconds, double LaterScrapeSeconds, long FirstScrapePeakRss);
 
     /// <summary>
     /// Runs the default pipeline (an untrained network of the default shape) over every series of the filled
@@ -168,10 +170,16 @@ internal static class StoreMemory
             pipeline.Process();
             steadySeconds = watch.Elapsed.TotalSeconds;
         }
+        // Prometheus scrapes the gauges: the first scrape renders and keeps every child's label text.
+        GC.Collect();
+        PeakRss.Reset();
+        var firstScrape = MetricsScrape.Run(registry);
+        long scrapePeak = PeakRss.Bytes() ?? -1;
+        var secondScrape = MetricsScrape.Run(registry);
         long managed = GC.GetTotalMemory(forceFullCollection: true);
         long rss = Environment.WorkingSet;
         GC.KeepAlive(registry);
-        return new ServedStore(firstSeconds, firstPeak, rss, managed, steadySeconds);
+        return new ServedStore(firstSeconds, firstPeak, rss, managed, steadySeconds, firstScrape.Bytes, firstScrape.Seconds, secondScrape.Seconds, scrapePeak);
     }
 
     /// <summary>
@@ -234,30 +242,39 @@ internal static class StoreMemory
             Write(held, clock, step);
             pipeline.Process();
         }
+        MetricsScrape.Run(registry);
         long managed = GC.GetTotalMemory(forceFullCollection: true) - heapBefore - storeGrowth;
         long native = pipeline.StreamingStateBytes;
         GC.KeepAlive(registry);
         return (managed / (double)count, native / (double)count);
     }
 
-    /// <summary>What a series' gauges hold in the registry (prometheus-net's children, their labels and rendered label text), under the default target settings.</summary>
+    /// <summary>
+    /// What a series' gauges hold in the registry once Prometheus has scraped them: prometheus-net's children,
+    /// their label values and the label text each renders at its first scrape and keeps. Measured with the
+    /// bench's node_exporter-like label sets (two to five labels besides the name), under the default target
+    /// settings.
+    /// </summary>
     private static double GaugesPerSeries(int count)
     {
         var settings = ConfigLoader.Load("""
             demo:
               mode: off
             targets:
-              - name: state
-                selector: 'state_value'
+              - name: week
+                selector: '{job="node"}'
                 step: 1m
             """);
         var target = settings.Targets[0];
-        var labels = Enumerable.Range(0, count)
-            .Select(s => new LabelSet([new("__name__", "state_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture))]))
-            .ToArray();
-        var gauges = new Expose.ForecastGauges(Prometheus.Metrics.NewCustomRegistry());
-        int next = 0;
-        return MeasurePerSeries(count, () => gauges.Create(labels[next++], target, Pipeline.TargetPipeline.LstmModelName));
+        var labels = NodeExporterPayload.SeriesFor(count).Select(series => new LabelSet(LabelsOf(series))).ToArray();
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var gauges = new Expose.ForecastGauges(registry);
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var held = labels.Select(series => gauges.Create(series, target, Pipeline.TargetPipeline.LstmModelName)).ToArray();
+        MetricsScrape.Run(registry);
+        double perSeries = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)count;
+        GC.KeepAlive(held);
+        return perSeries;
     }
 
     /// <summary>Builds every series' novelty records from its stored history, as the pipeline does for a series it first sees.</summary>

@@ -46,21 +46,25 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
         names.Add("target");
         values.Add(target.Name);
 
+        // One label-value array per distinct label set, shared by every child that carries it: prometheus-net
+        // keeps the array it is given (no copy), so 13 children hold 4 arrays instead of 13.
+        string[] seriesValues = [.. values];
         Gauge anomaly = GaugeFor(AnomalyScore, "Anomaly score of the latest step: 0-1 normal, above 1 anomalous.", names);
-        Gauge.Child residual = GaugeFor(Residual, "Latest step's actual value minus its one-step forecast, in the series' unit.", names).WithLabels([.. values]);
+        Gauge.Child residual = GaugeFor(Residual, "Latest step's actual value minus its one-step forecast, in the series' unit.", names).WithLabels(seriesValues);
         Gauge.Child? surprise = target.Anomaly.SurpriseSteps > 0
-            ? GaugeFor(AnomalySurprise, "How far the latest anomaly score stands above the series' own recent scores, in standard deviations (anomaly.surprise_window).", names).WithLabels([.. values])
+            ? GaugeFor(AnomalySurprise, "How far the latest anomaly score stands above the series' own recent scores, in standard deviations (anomaly.surprise_window).", names).WithLabels(seriesValues)
             : null;
         Gauge.Child? novelty = target.Anomaly.Novelty is not null
-            ? GaugeFor(AnomalyNovelty, "How far the latest step went beyond the series' own records (value, level, day-over-day change, forecast surprise), in units of anomaly.novelty_tolerance; 0 except where a rise peaks.", names).WithLabels([.. values])
+            ? GaugeFor(AnomalyNovelty, "How far the latest step went beyond the series' own records (value, level, day-over-day change, forecast surprise), in units of anomaly.novelty_tolerance; 0 except where a rise peaks.", names).WithLabels(seriesValues)
             : null;
         names.Add("horizon");
         names.Add("model");
-        var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), values, target, model);
+        var horizonValues = target.Horizons.Select(horizon => (string[])[.. values, horizon.Label, model]).ToArray();
+        var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), horizonValues);
         if (!withInterval)
-            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels([.. values]), residual, [], surprise, novelty);
-        var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), values, target, model);
-        var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), values, target, model);
+            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels(seriesValues), residual, [], surprise, novelty);
+        var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), horizonValues);
+        var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), horizonValues);
         Gauge.Child[] crossing = [];
         if (target.Capacity is { } capacity)
         {
@@ -71,16 +75,11 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
             Gauge gauge = GaugeFor(ThresholdCrossing, "Seconds until the forecast crosses the target's capacity threshold, per forecast quantile; absent when it doesn't within the longest horizon.", crossingNames);
             crossing = [gauge.WithLabels([.. values, "0.5"]), gauge.WithLabels([.. values, pessimistic])];
         }
-        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels([.. values]), residual, crossing, surprise, novelty);
+        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels(seriesValues), residual, crossing, surprise, novelty);
     }
 
-    private static Gauge.Child[] Children(Gauge gauge, List<string> values, TargetSettings target, string model)
-    {
-        var children = new Gauge.Child[target.Horizons.Count];
-        for (int h = 0; h < children.Length; h++)
-            children[h] = gauge.WithLabels([.. values, target.Horizons[h].Label, model]);
-        return children;
-    }
+    private static Gauge.Child[] Children(Gauge gauge, string[][] horizonValues) =>
+        Array.ConvertAll(horizonValues, labelValues => gauge.WithLabels(labelValues));
 
     private Gauge GaugeFor(string name, string help, List<string> labelNames)
     {

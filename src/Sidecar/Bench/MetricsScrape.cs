@@ -1,0 +1,48 @@
+using Prometheus;
+
+namespace Sidecar.Bench;
+
+/// <summary>
+/// One scrape of a registry's text exposition, as Prometheus' GET /metrics makes it, into a sink that only
+/// counts bytes. A benchmark needs it for more than the time: prometheus-net renders each child's label
+/// text at its first scrape and keeps it for the child's life, so memory measured before any scrape
+/// misses part of what a served sidecar holds.
+/// </summary>
+internal static class MetricsScrape
+{
+    public static (long Bytes, double Seconds) Run(CollectorRegistry registry)
+    {
+        using var sink = new CountingSink();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        registry.CollectAndExportAsTextAsync(sink).GetAwaiter().GetResult();
+        return (sink.Length, watch.Elapsed.TotalSeconds);
+    }
+
+    private sealed class CountingSink : Stream
+    {
+        private long _written;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _written;
+        public override long Position { get => _written; set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => _written += count;
+        public override void Write(ReadOnlySpan<byte> buffer) => _written += buffer.Length;
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            _written += count;
+            return Task.CompletedTask;
+        }
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _written += buffer.Length;
+            return ValueTask.CompletedTask;
+        }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

@@ -12,17 +12,19 @@ namespace Sidecar.Pipeline;
 /// which the store doesn't keep.
 /// </summary>
 /// <remarks>
-/// Layout: the magic <c>FSSCORE4</c>; the payload (the novelty smoothing and onset steps, both 0 when
+/// Layout: the magic <c>FSSCORE5</c>; the payload (the novelty smoothing and onset steps, both 0 when
 /// novelty was off; the series count; then per series its key, the anomaly scorer's scale, the surprise's
 /// mean and spread, the pending one-step forecast, whether a novelty scorer follows, and that scorer,
 /// whether an adaptive interval follows, and that interval, whether a forecast combination follows, and
-/// that combination with its fitted Holt-Winters); the CRC-32C of the payload. Older files are still read:
-/// <c>FSSCORE3</c> (combinations weighted by each member's error, whose weights start again), <c>FSSCORE2</c>
+/// that combination with its fitted Holt-Winters, whose season is kept in 16 bits); the CRC-32C of the
+/// payload. Older files are still read: <c>FSSCORE4</c> (the season in doubles, rounded to 16 bits as it is
+/// read), <c>FSSCORE3</c> (combinations weighted by each member's error, whose weights start again), <c>FSSCORE2</c>
 /// (before combinations) and <c>FSSCORE1</c> (before adaptive intervals), whose series start those afresh.
 /// </remarks>
 internal static class SavedScoresFile
 {
-    private static readonly byte[] Magic = "FSSCORE4"u8.ToArray();
+    private static readonly byte[] Magic = "FSSCORE5"u8.ToArray();
+    private static readonly byte[] MagicBeforeCompactSeasons = "FSSCORE4"u8.ToArray();
     private static readonly byte[] MagicBeforeMixes = "FSSCORE3"u8.ToArray();
     private static readonly byte[] MagicBeforeCombinations = "FSSCORE2"u8.ToArray();
     private static readonly byte[] MagicBeforeIntervals = "FSSCORE1"u8.ToArray();
@@ -65,9 +67,11 @@ internal static class SavedScoresFile
     /// <exception cref="InvalidDataException">The file is damaged, truncated or not a scores file.</exception>
     public static SavedScores Read(string path, NoveltySettings? novelty)
     {
-        int version = StartsWith(path, MagicBeforeIntervals) ? 1 : StartsWith(path, MagicBeforeCombinations) ? 2 : StartsWith(path, MagicBeforeMixes) ? 3 : 4;
+        int version = StartsWith(path, MagicBeforeIntervals) ? 1 : StartsWith(path, MagicBeforeCombinations) ? 2 : StartsWith(path, MagicBeforeMixes) ? 3
+            : StartsWith(path, MagicBeforeCompactSeasons) ? 4 : 5;
         bool withIntervals = version >= 2, withCombinations = version >= 3;
-        byte[] payload = ChecksummedFile.ReadPayload(path, version switch { 1 => MagicBeforeIntervals, 2 => MagicBeforeCombinations, 3 => MagicBeforeMixes, _ => Magic }, "scoring-state file");
+        byte[] payload = ChecksummedFile.ReadPayload(path,
+            version switch { 1 => MagicBeforeIntervals, 2 => MagicBeforeCombinations, 3 => MagicBeforeMixes, 4 => MagicBeforeCompactSeasons, _ => Magic }, "scoring-state file");
         try
         {
             using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
@@ -91,7 +95,7 @@ internal static class SavedScoresFile
                     throw new InvalidDataException($"series {i} has a novelty scorer, but the header says novelty was off");
                 NoveltyScorer? noveltyScorer = hasNovelty ? NoveltyScorer.ReadFrom(reader, layout) : null;
                 AdaptiveInterval? interval = withIntervals && reader.ReadBoolean() ? AdaptiveInterval.ReadFrom(reader) : null;
-                ForecastCombination? combination = withCombinations && reader.ReadBoolean() ? ForecastCombination.ReadFrom(reader, memberErrors: version == 3) : null;
+                ForecastCombination? combination = withCombinations && reader.ReadBoolean() ? ForecastCombination.ReadFrom(reader, memberErrors: version == 3, seasonAsDoubles: version <= 4) : null;
                 series.Add(new SavedSeriesScores(key, scorer, surprise, fits ? noveltyScorer : null, pending, interval, combination));
             }
             if (reader.BaseStream.Position != payload.Length)

@@ -175,8 +175,9 @@ internal sealed class ForecastCombination
     /// A state from before the mixes, which kept each member's error instead: its model and waiting forecasts
     /// carry over, and its weights start again from one half.
     /// </param>
+    /// <param name="seasonAsDoubles">A state from before the fitted model's season was kept in 16 bits (<see cref="HoltWintersModel.ReadFrom"/>).</param>
     /// <exception cref="InvalidDataException">A count or value no writer makes.</exception>
-    public static ForecastCombination ReadFrom(BinaryReader reader, bool memberErrors = false)
+    public static ForecastCombination ReadFrom(BinaryReader reader, bool memberErrors = false, bool seasonAsDoubles = false)
     {
         int[] horizons = WaitingForecasts.ReadHorizons(reader, "forecast combination");
         int count = horizons.Length;
@@ -208,7 +209,7 @@ internal sealed class ForecastCombination
             long fittedThrough = reader.ReadInt64(), modelStep = reader.ReadInt64();
             if (modelStep < fittedThrough)
                 throw new InvalidDataException($"forecast combination model at step {modelStep}, before the step {fittedThrough} it was fitted through");
-            combination.Adopt(HoltWintersModel.ReadFrom(reader, daySteps), fittedThrough);
+            combination.Adopt(HoltWintersModel.ReadFrom(reader, daySteps, seasonAsDoubles), fittedThrough);
             combination.ModelStep = modelStep;
         }
         return combination;

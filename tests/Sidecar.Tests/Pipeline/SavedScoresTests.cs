@@ -273,7 +273,8 @@ public sealed class SavedScoresTests
     [Fact]
     public void ACombinationFromBeforeTheMixesKeepsItsModelAndStartsItsWeightsAgain()
     {
-        // FSSCORE3 kept each member's error per horizon (two doubles) where FSSCORE4 keeps eleven mixes'.
+        // FSSCORE3 kept each member's error per horizon (two doubles) where FSSCORE4 on keeps eleven mixes',
+        // and its model's season in doubles.
         var current = new ForecastCombination([1], 24);
         current.Adopt(new Sidecar.Model.Baselines.HoltWintersModel(0.5, 0, 0, 7, 0, new double[24], 0, 0), 30);
         using var stream = new MemoryStream();
@@ -292,15 +293,75 @@ public sealed class SavedScoresTests
             writer.Write(true);
             writer.Write(30L);     // fitted through
             writer.Write(31L);     // model step
-            current.Model!.WriteTo(writer);
+            WriteModelWithDoubleOffsets(writer, 0.5, 7, new double[24]);
         }
         stream.Position = 0;
         using var reader = new BinaryReader(stream);
-        var read = ForecastCombination.ReadFrom(reader, memberErrors: true);
+        var read = ForecastCombination.ReadFrom(reader, memberErrors: true, seasonAsDoubles: true);
         Assert.Equal(stream.Length, stream.Position);
         Assert.Equal((30L, 31L), (read.FittedThrough, read.ModelStep));
         Assert.Equal(0.5, read.LstmWeight(0));
         Assert.Equal(current.Model!.Forecast(1), read.Model!.Forecast(1));
+    }
+
+    /// <summary>A fitted Holt-Winters as FSSCORE4 and earlier wrote it: every seasonal offset a double, no scale.</summary>
+    private static void WriteModelWithDoubleOffsets(BinaryWriter writer, double alpha, double level, double[] season)
+    {
+        writer.Write(alpha);
+        writer.Write(0.0);     // beta
+        writer.Write(0.0);     // gamma
+        writer.Write(level);
+        writer.Write(0.0);     // trend
+        writer.Write(0);       // next phase
+        writer.Write(0.0);     // sum of squared errors
+        writer.Write(season.Length);
+        foreach (double offset in season)
+            writer.Write(offset);
+    }
+
+    [Fact]
+    public void AFileFromBeforeTheCompactSeasonKeepsItsModelsForecasts()
+    {
+        using var directory = new TemporaryDirectory("saved-scores-");
+        string path = SavedScoresFile.PathFor(directory.FullName, "t");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var season = Enumerable.Range(0, 24).Select(i => 3e9 * Math.Sin(i / 4.0)).ToArray();
+        var fresh = new ForecastCombination([1], 24);
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(0);
+            writer.Write(0);
+            writer.Write(1);
+            writer.Write("{instance=\"a\"}");
+            new AnomalyScorer().WriteTo(writer);
+            new ScoreSurprise().WriteTo(writer);
+            writer.Write(long.MinValue);
+            writer.Write(0f);
+            writer.Write(float.NaN);
+            writer.Write(float.NaN);
+            writer.Write(false);   // the pending forecast was not the model's
+            writer.Write(false);   // no novelty
+            writer.Write(false);   // no interval
+            writer.Write(true);    // a combination: FSSCORE4's, as the current one but for the season
+            using (var combination = new MemoryStream())
+            {
+                using (var inner = new BinaryWriter(combination, Encoding.UTF8, leaveOpen: true))
+                {
+                    fresh.WriteTo(inner);
+                }
+                // A fresh combination ends with "no model"; FSSCORE4 wrote its model the same way but in doubles.
+                writer.Write(combination.ToArray().AsSpan(0, (int)combination.Length - 1));
+            }
+            writer.Write(true);
+            writer.Write(30L);
+            writer.Write(31L);
+            WriteModelWithDoubleOffsets(writer, 0.5, 1e10, season);
+        }
+        ChecksummedFile.Write(path, "FSSCORE4"u8, payload.ToArray());
+        var model = Assert.Single(SavedScoresFile.Read(path, novelty: null).Series).Combination!.Model!;
+        for (int steps = 1; steps <= 24; steps++)
+            Assert.Equal(1e10 + season[(steps - 1) % 24], model.Forecast(steps), 3e9 / 1000);
     }
 
     [Fact]

@@ -6,27 +6,36 @@ namespace Sidecar.Model.Baselines;
 /// refitting daily would run it. Forecast h steps ahead: level + h·trend + the offset of that step's phase.
 /// </summary>
 /// <remarks>
-/// The seasonal offsets are kept in single precision, as the store keeps the values they come from: a
-/// season of 1,440 steps (a day at 1m) is most of what <c>model.combine</c> holds per series, and half
-/// the bytes in doubles. Level and trend, which every step updates, stay in double precision.
+/// A season of 1,440 steps (a day at 1m) is most of what <c>model.combine</c> holds per series, so the
+/// offsets are kept as 16-bit floats of the offset over a per-model scale (the largest fitted offset):
+/// a quarter of the bytes of doubles. Half precision keeps 11 significant bits, an error of at most
+/// 1/4096 of the largest offset, far below any series' noise; the scale keeps large-unit series (bytes)
+/// inside Half's range, and grows if filtering ever takes an offset far past it. Level and trend, which
+/// every step updates, stay in double precision.
 /// </remarks>
 internal sealed class HoltWintersModel
 {
-    private readonly float[] _season;
+    // Above this many scales an offset would approach Half's largest finite value (65,504): rescale first.
+    private const double RescaleAbove = 16_384;
+
+    private readonly Half[] _season;
+    private double _seasonScale;
     private double _level;
     private double _trend;
     private int _nextPhase;
 
     public HoltWintersModel(double alpha, double beta, double gamma, double level, double trend, ReadOnlySpan<double> season, int nextPhase, double sse)
-        : this(alpha, beta, gamma, level, trend, ToSingle(season), nextPhase, sse)
+        : this(alpha, beta, gamma, level, trend, new Half[season.Length], ScaleOf(season), nextPhase, sse)
     {
+        for (int i = 0; i < season.Length; i++)
+            _season[i] = (Half)(season[i] / _seasonScale);
     }
 
-    private HoltWintersModel(double alpha, double beta, double gamma, double level, double trend, float[] season, int nextPhase, double sse)
+    private HoltWintersModel(double alpha, double beta, double gamma, double level, double trend, Half[] season, double seasonScale, int nextPhase, double sse)
     {
         (Alpha, Beta, Gamma, SumOfSquaredErrors) = (alpha, beta, gamma, sse);
         (_level, _trend, _nextPhase) = (level, trend, nextPhase);
-        _season = season;
+        (_season, _seasonScale) = (season, seasonScale);
     }
 
     public double Alpha { get; }
@@ -48,23 +57,41 @@ internal sealed class HoltWintersModel
             _level += _trend;
             return;
         }
-        double offset = _season[k];
+        double offset = Offset(k);
         double next = Alpha * (value - offset) + (1 - Alpha) * (_level + _trend);
         _trend = Beta * (next - _level) + (1 - Beta) * _trend;
-        _season[k] = (float)(Gamma * (value - next) + (1 - Gamma) * offset);
+        SetOffset(k, Gamma * (value - next) + (1 - Gamma) * offset);
         _level = next;
     }
 
     /// <summary>The forecast <paramref name="steps"/> (at least 1) after the last observed step.</summary>
-    public double Forecast(int steps) => _level + steps * _trend + _season[(int)((_nextPhase + (long)steps - 1) % _season.Length)];
+    public double Forecast(int steps) => _level + steps * _trend + Offset((int)((_nextPhase + (long)steps - 1) % _season.Length));
+
+    private double Offset(int phase) => (double)_season[phase] * _seasonScale;
+
+    private void SetOffset(int phase, double offset)
+    {
+        double scaled = offset / _seasonScale;
+        if (Math.Abs(scaled) > RescaleAbove)
+        {
+            // Halving every stored offset (a power of two) is exact in Half, short of its smallest values.
+            double factor = Math.Pow(2, Math.Ceiling(Math.Log2(Math.Abs(scaled))));
+            for (int i = 0; i < _season.Length; i++)
+                _season[i] = (Half)((double)_season[i] / factor);
+            _seasonScale *= factor;
+            scaled = offset / _seasonScale;
+        }
+        _season[phase] = (Half)scaled;
+    }
 
     /// <summary>The season's length in steps.</summary>
     public int SeasonSteps => _season.Length;
 
     /// <summary>A copy that goes on filtering independently of this one.</summary>
-    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, (float[])_season.Clone(), _nextPhase, SumOfSquaredErrors);
+    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, (Half[])_season.Clone(), _seasonScale, _nextPhase, SumOfSquaredErrors);
 
     /// <summary>Writes the weights and the states as they are now, for the scoring state kept across restarts.</summary>
+    /// <remarks>The season as it is held (its scale, then each offset's 16 bits), so a restart goes on exactly.</remarks>
     public void WriteTo(BinaryWriter writer)
     {
         writer.Write(Alpha);
@@ -75,13 +102,14 @@ internal sealed class HoltWintersModel
         writer.Write(_nextPhase);
         writer.Write(SumOfSquaredErrors);
         writer.Write(_season.Length);
-        // Written as doubles, as before the offsets were kept in single precision: the file format stays.
-        foreach (float offset in _season)
-            writer.Write((double)offset);
+        writer.Write(_seasonScale);
+        foreach (Half offset in _season)
+            writer.Write(BitConverter.HalfToUInt16Bits(offset));
     }
 
-    /// <exception cref="InvalidDataException">A weight outside [0, 1], a season longer than <paramref name="maxSeason"/>, or a phase outside it.</exception>
-    public static HoltWintersModel ReadFrom(BinaryReader reader, int maxSeason)
+    /// <param name="offsetsAsDoubles">A state written before the season was kept in 16 bits: each offset a double, no scale.</param>
+    /// <exception cref="InvalidDataException">A weight outside [0, 1], a season longer than <paramref name="maxSeason"/>, a phase outside it, or an offset or scale that is not finite.</exception>
+    public static HoltWintersModel ReadFrom(BinaryReader reader, int maxSeason, bool offsetsAsDoubles = false)
     {
         double alpha = reader.ReadDouble(), beta = reader.ReadDouble(), gamma = reader.ReadDouble();
         double level = reader.ReadDouble(), trend = reader.ReadDouble();
@@ -92,17 +120,34 @@ internal sealed class HoltWintersModel
             throw new InvalidDataException($"Holt-Winters weights {alpha}, {beta}, {gamma} outside [0, 1]");
         if (length < 2 || length > maxSeason || nextPhase < 0 || nextPhase >= length)
             throw new InvalidDataException($"Holt-Winters season of {length} steps at phase {nextPhase}");
-        var offsets = new float[length];
+        if (offsetsAsDoubles)
+        {
+            var offsets = new double[length];
+            for (int i = 0; i < length; i++)
+                offsets[i] = reader.ReadDouble();
+            if (!offsets.All(double.IsFinite))
+                throw new InvalidDataException("Holt-Winters season with an offset that is not finite");
+            return new HoltWintersModel(alpha, beta, gamma, level, trend, offsets, nextPhase, sse);
+        }
+        double scale = reader.ReadDouble();
+        if (!(scale > 0) || !double.IsFinite(scale))
+            throw new InvalidDataException($"Holt-Winters season scale {scale}");
+        var season = new Half[length];
         for (int i = 0; i < length; i++)
-            offsets[i] = (float)reader.ReadDouble();
-        return new HoltWintersModel(alpha, beta, gamma, level, trend, offsets, nextPhase, sse);
+        {
+            season[i] = BitConverter.UInt16BitsToHalf(reader.ReadUInt16());
+            if (!Half.IsFinite(season[i]))
+                throw new InvalidDataException("Holt-Winters season with an offset that is not finite");
+        }
+        return new HoltWintersModel(alpha, beta, gamma, level, trend, season, scale, nextPhase, sse);
     }
 
-    private static float[] ToSingle(ReadOnlySpan<double> values)
+    /// <summary>The largest offset's size, so that every stored offset lies within [-1, 1]; 1 for a flat season.</summary>
+    private static double ScaleOf(ReadOnlySpan<double> season)
     {
-        var single = new float[values.Length];
-        for (int i = 0; i < values.Length; i++)
-            single[i] = (float)values[i];
-        return single;
+        double largest = 0;
+        foreach (double offset in season)
+            largest = Math.Max(largest, Math.Abs(offset));
+        return largest > 0 && double.IsFinite(largest) ? largest : 1;
     }
 }

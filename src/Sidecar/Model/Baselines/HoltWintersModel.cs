@@ -74,7 +74,8 @@ internal sealed class HoltWintersModel
         double scaled = offset / _seasonScale;
         if (Math.Abs(scaled) > RescaleAbove)
         {
-            // Halving every stored offset (a power of two) is exact in Half, short of its smallest values.
+            // Dividing by a power of two only rounds offsets that fall below Half's normal range: by less than
+            // 2^-25 of the new scale, far below the new largest offset's own rounding.
             double factor = Math.Pow(2, Math.Ceiling(Math.Log2(Math.Abs(scaled))));
             for (int i = 0; i < _season.Length; i++)
                 _season[i] = (Half)((double)_season[i] / factor);

@@ -74,7 +74,7 @@ internal sealed class BacktestRun(SidecarSettings settings, IReadOnlyList<CsvSer
         var registry = Metrics.NewCustomRegistry();
         var metrics = new SelfMetrics(registry);
         var store = new SeriesStore(settings, clock);
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, clock, logger);
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(), metrics, clock, logger);
         using var scheduler = new TrainingScheduler([pipeline], null, metrics, clock, logger);
 
         var stored = new Series?[files.Count];

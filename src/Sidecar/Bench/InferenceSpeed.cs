@@ -184,7 +184,7 @@ internal static class InferenceSpeed
         var time = new SimulatedClock(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         var store = new SeriesStore(settings, time);
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(), new SelfMetrics(registry), time, NullLogger.Instance);
         var target = settings.Targets[0];
         var layout = new FeatureLayout(target.Model.Features, target.StepMs);
         var model = UntrainedModel.For(target, Hidden, Layers);

@@ -3,18 +3,18 @@ using Prometheus;
 namespace Sidecar.Bench;
 
 /// <summary>
-/// One scrape of a registry's text exposition, as Prometheus' GET /metrics makes it, into a sink that only
-/// counts bytes. A benchmark needs it for more than the time: prometheus-net renders each child's label
-/// text at its first scrape and keeps it for the child's life, so memory measured before any scrape
-/// misses part of what a served sidecar holds.
+/// One scrape of /metrics as Prometheus' GET makes it (<see cref="Expose.MetricsExposition"/>: the forecast
+/// gauges, then the registry), into a sink that only counts bytes. A benchmark needs it for more than the
+/// time: prometheus-net renders each child's label text at its first scrape and keeps it for the child's
+/// life, so memory measured before any scrape misses part of what a served sidecar holds.
 /// </summary>
 internal static class MetricsScrape
 {
-    public static (long Bytes, double Seconds) Run(CollectorRegistry registry)
+    public static (long Bytes, double Seconds) Run(Expose.ForecastGauges gauges, CollectorRegistry registry)
     {
         using var sink = new CountingSink();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        registry.CollectAndExportAsTextAsync(sink).GetAwaiter().GetResult();
+        Expose.MetricsExposition.WriteAsync(sink, gauges, registry).GetAwaiter().GetResult();
         return (sink.Length, watch.Elapsed.TotalSeconds);
     }
 

@@ -151,7 +151,8 @@ internal static class StoreMemory
     {
         var target = store.Targets[0].Settings;
         var registry = Prometheus.Metrics.NewCustomRegistry();
-        using var pipeline = new Pipeline.TargetPipeline(store.Targets[0], new Expose.ForecastGauges(registry), new Expose.SelfMetrics(registry), clock,
+        var gauges = new Expose.ForecastGauges();
+        using var pipeline = new Pipeline.TargetPipeline(store.Targets[0], gauges, new Expose.SelfMetrics(registry), clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         pipeline.Publish(UntrainedModel.For(target, target.Model.HiddenSize, target.Model.Layers));
         PeakRss.Reset();
@@ -173,9 +174,9 @@ internal static class StoreMemory
         // Prometheus scrapes the gauges: the first scrape renders and keeps every child's label text.
         GC.Collect();
         PeakRss.Reset();
-        var firstScrape = MetricsScrape.Run(registry);
+        var firstScrape = MetricsScrape.Run(gauges, registry);
         long scrapePeak = PeakRss.Bytes() ?? -1;
-        var secondScrape = MetricsScrape.Run(registry);
+        var secondScrape = MetricsScrape.Run(gauges, registry);
         long managed = GC.GetTotalMemory(forceFullCollection: true);
         long rss = Environment.WorkingSet;
         GC.KeepAlive(registry);
@@ -234,7 +235,8 @@ internal static class StoreMemory
             Write(held, clock, step);
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var registry = Prometheus.Metrics.NewCustomRegistry();
-        using var pipeline = new Pipeline.TargetPipeline(held.Targets[0], new Expose.ForecastGauges(registry), new Expose.SelfMetrics(registry), clock,
+        var gauges = new Expose.ForecastGauges();
+        using var pipeline = new Pipeline.TargetPipeline(held.Targets[0], gauges, new Expose.SelfMetrics(registry), clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         pipeline.Publish(UntrainedModel.For(target, target.Model.HiddenSize, target.Model.Layers));
         for (long step = first + 60; step < first + 90; step++)
@@ -242,7 +244,7 @@ internal static class StoreMemory
             Write(held, clock, step);
             pipeline.Process();
         }
-        MetricsScrape.Run(registry);
+        MetricsScrape.Run(gauges, registry);
         long managed = GC.GetTotalMemory(forceFullCollection: true) - heapBefore - storeGrowth;
         long native = pipeline.StreamingStateBytes;
         GC.KeepAlive(registry);
@@ -250,8 +252,8 @@ internal static class StoreMemory
     }
 
     /// <summary>
-    /// What a series' gauges hold in the registry once Prometheus has scraped them: prometheus-net's children,
-    /// their label values and the label text each renders at its first scrape and keeps. Measured with the
+    /// What a series' gauges hold once Prometheus has scraped them (<see cref="Expose.SeriesGauges"/>: the
+    /// values, the rendered label text, the entry among the live series). Measured with the
     /// bench's node_exporter-like label sets (two to five labels besides the name), under the default target
     /// settings.
     /// </summary>
@@ -268,10 +270,10 @@ internal static class StoreMemory
         var target = settings.Targets[0];
         var labels = NodeExporterPayload.SeriesFor(count).Select(series => new LabelSet(LabelsOf(series))).ToArray();
         var registry = Prometheus.Metrics.NewCustomRegistry();
-        var gauges = new Expose.ForecastGauges(registry);
+        var gauges = new Expose.ForecastGauges();
         long before = GC.GetTotalMemory(forceFullCollection: true);
         var held = labels.Select(series => gauges.Create(series, target, Pipeline.TargetPipeline.LstmModelName)).ToArray();
-        MetricsScrape.Run(registry);
+        MetricsScrape.Run(gauges, registry);
         double perSeries = (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)count;
         GC.KeepAlive(held);
         return perSeries;

@@ -1,18 +1,27 @@
 using System.Collections.Concurrent;
-using Prometheus;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text;
 using Sidecar.Host;
 using Sidecar.Store;
 
 namespace Sidecar.Expose;
 
 /// <summary>
-/// Creates the user-facing gauges of a series: <c>predicted_value</c> (the median), <c>predicted_lower</c>
-/// and <c>predicted_upper</c> (the outermost quantiles) per horizon, and <c>anomaly_score</c>. They carry
-/// the series' own labels, its <c>__name__</c> as <c>metric</c>, plus <c>target</c>, and for forecasts
-/// <c>horizon</c> and <c>model</c> (which forecaster produced them). Series with different label names share a metric family: prometheus-net exports
-/// every label-name combination of one name under one HELP/TYPE header.
+/// The user-facing gauges of every series: <c>predicted_value</c> (the median), <c>predicted_lower</c> and
+/// <c>predicted_upper</c> (the outermost quantiles) per horizon, <c>anomaly_score</c> and the other scores,
+/// and with capacity planning <c>predicted_threshold_crossing_seconds</c>. They carry the series' own
+/// labels, its <c>__name__</c> as <c>metric</c>, plus <c>target</c>, and for forecasts <c>horizon</c> and
+/// <c>model</c> (which forecaster produced them). Series with different label names share a family.
 /// </summary>
-internal sealed class ForecastGauges(CollectorRegistry registry)
+/// <remarks>
+/// Written straight from each series' values (<see cref="SeriesGauges"/>) instead of through prometheus-net
+/// children, as kube-state-metrics writes its objects' series: at 100k series a prometheus-net child cost
+/// about 550 bytes (its label sequences, its dictionary entry and its rendered label text), 7.2 KB for a
+/// series' 13 gauges, where one value array and the label text rendered once cost a few hundred. Everything
+/// else on /metrics stays in prometheus-net's registry (<see cref="MetricsExposition"/>).
+/// </remarks>
+internal sealed class ForecastGauges
 {
     public const string PredictedValue = "predicted_value";
     public const string PredictedLower = "predicted_lower";
@@ -25,66 +34,134 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
 
     private static readonly string[] Reserved = ["metric", "target", "horizon", "model"];
 
-    private readonly IMetricFactory _factory = Metrics.WithCustomRegistry(registry);
-    private readonly ConcurrentDictionary<string, Gauge> _gauges = new(StringComparer.Ordinal);
+    // Flush to the response after about this many bytes, so a scrape of 100k series streams instead of
+    // building 200 MB first.
+    private const int FlushBytes = 64 * 1024;
+
+    private static readonly Family[] Families =
+    [
+        new(PredictedValue, "Forecast (median) of the series at now + horizon.", GaugeKind.Predicted),
+        new(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", GaugeKind.Lower),
+        new(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", GaugeKind.Upper),
+        new(AnomalyScore, "Anomaly score of the latest step: 0-1 normal, above 1 anomalous.", GaugeKind.Anomaly),
+        new(Residual, "Latest step's actual value minus its one-step forecast, in the series' unit.", GaugeKind.Residual),
+        new(AnomalySurprise, "How far the latest anomaly score stands above the series' own recent scores, in standard deviations (anomaly.surprise_window).", GaugeKind.Surprise),
+        new(AnomalyNovelty, "How far the latest step went beyond the series' own records (value, level, day-over-day change, forecast surprise), in units of anomaly.novelty_tolerance; 0 except where a rise peaks.", GaugeKind.Novelty),
+        new(ThresholdCrossing, "Seconds until the forecast crosses the target's capacity threshold, per forecast quantile; absent when it doesn't within the longest horizon.", GaugeKind.Crossing),
+    ];
+
+    private readonly ConcurrentDictionary<SeriesGauges, byte> _live = new(ReferenceEqualityComparer.Instance);
+
+    // The labels after a series' own, shared by every series of one target and model.
+    private readonly ConcurrentDictionary<string, byte[][]> _suffixes = new(StringComparer.Ordinal);
+
+    /// <summary>Series exposed now.</summary>
+    public int Count => _live.Count;
 
     /// <param name="withInterval">False for a forecaster without an interval: no lower and upper gauges.</param>
     public SeriesGauges Create(LabelSet labels, TargetSettings target, string model, bool withInterval = true)
     {
-        var names = new List<string>();
-        var values = new List<string>();
+        var text = new StringBuilder();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, value) in labels.Labels)
         {
             if (name == LabelSet.MetricNameLabel)
                 continue;
             // Like Prometheus' honor_labels=false, a clashing source label keeps its value under exported_.
-            names.Add(Reserved.Contains(name) ? "exported_" + name : SanitizeName(name));
-            values.Add(value);
+            string exposed = Reserved.Contains(name) ? "exported_" + name : SanitizeName(name);
+            // Two names that sanitise alike would make a sample Prometheus rejects; the first one stays.
+            if (!seen.Add(exposed))
+                continue;
+            ExpositionText.AppendLabel(text, exposed, value);
+            text.Append(',');
         }
-        names.Add("metric");
-        values.Add(labels.MetricName);
-        names.Add("target");
-        values.Add(target.Name);
+        ExpositionText.AppendLabel(text, "metric", labels.MetricName);
+        text.Append(',');
+        ExpositionText.AppendLabel(text, "target", target.Name);
 
-        // One label-value array per distinct label set, shared by every child that carries it: prometheus-net
-        // keeps the array it is given (no copy), so 13 children hold 4 arrays instead of 13.
-        string[] seriesValues = [.. values];
-        Gauge anomaly = GaugeFor(AnomalyScore, "Anomaly score of the latest step: 0-1 normal, above 1 anomalous.", names);
-        Gauge.Child residual = GaugeFor(Residual, "Latest step's actual value minus its one-step forecast, in the series' unit.", names).WithLabels(seriesValues);
-        Gauge.Child? surprise = target.Anomaly.SurpriseSteps > 0
-            ? GaugeFor(AnomalySurprise, "How far the latest anomaly score stands above the series' own recent scores, in standard deviations (anomaly.surprise_window).", names).WithLabels(seriesValues)
-            : null;
-        Gauge.Child? novelty = target.Anomaly.Novelty is not null
-            ? GaugeFor(AnomalyNovelty, "How far the latest step went beyond the series' own records (value, level, day-over-day change, forecast surprise), in units of anomaly.novelty_tolerance; 0 except where a rise peaks.", names).WithLabels(seriesValues)
-            : null;
-        names.Add("horizon");
-        names.Add("model");
-        var horizonValues = target.Horizons.Select(horizon => (string[])[.. values, horizon.Label, model]).ToArray();
-        var predicted = Children(GaugeFor(PredictedValue, "Forecast (median) of the series at now + horizon.", names), horizonValues);
-        if (!withInterval)
-            return new SeriesGauges(model, predicted, [], [], anomaly.WithLabels(seriesValues), residual, [], surprise, novelty);
-        var lower = Children(GaugeFor(PredictedLower, "Lower edge of the forecast interval (the lowest configured quantile) at now + horizon.", names), horizonValues);
-        var upper = Children(GaugeFor(PredictedUpper, "Upper edge of the forecast interval (the highest configured quantile) at now + horizon.", names), horizonValues);
-        Gauge.Child[] crossing = [];
-        if (target.Capacity is { } capacity)
+        string[] horizons = [.. target.Horizons.Select(horizon => horizon.Label)];
+        byte[][] horizonLabels = _suffixes.GetOrAdd(string.Join('\0', [.. horizons, model]),
+            _ => Array.ConvertAll(horizons, horizon => Suffix(("horizon", horizon), ("model", model))));
+        byte[][] crossingLabels = [];
+        if (withInterval && target.Capacity is { } capacity)
         {
             // The median path and the pessimistic edge: the upper one when the threshold is above, the lower one below.
             var quantiles = target.Model.Quantiles;
-            string pessimistic = (capacity.Above ? quantiles[^1] : quantiles[0]).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            List<string> crossingNames = [.. names.Take(names.Count - 2), "quantile"];
-            Gauge gauge = GaugeFor(ThresholdCrossing, "Seconds until the forecast crosses the target's capacity threshold, per forecast quantile; absent when it doesn't within the longest horizon.", crossingNames);
-            crossing = [gauge.WithLabels([.. values, "0.5"]), gauge.WithLabels([.. values, pessimistic])];
+            string pessimistic = (capacity.Above ? quantiles[^1] : quantiles[0]).ToString(CultureInfo.InvariantCulture);
+            crossingLabels = _suffixes.GetOrAdd("quantile\0" + pessimistic,
+                _ => [Suffix(("quantile", "0.5")), Suffix(("quantile", pessimistic))]);
         }
-        return new SeriesGauges(model, predicted, lower, upper, anomaly.WithLabels(seriesValues), residual, crossing, surprise, novelty);
+        var series = new SeriesGauges(this, model, Encoding.UTF8.GetBytes(text.ToString()), horizonLabels, crossingLabels,
+            withInterval, target.Anomaly.SurpriseSteps > 0, target.Anomaly.Novelty is not null);
+        _live[series] = 0;
+        return series;
     }
 
-    private static Gauge.Child[] Children(Gauge gauge, string[][] horizonValues) =>
-        Array.ConvertAll(horizonValues, labelValues => gauge.WithLabels(labelValues));
+    internal void Forget(SeriesGauges series) => _live.TryRemove(series, out _);
 
-    private Gauge GaugeFor(string name, string help, List<string> labelNames)
+    /// <summary>
+    /// Writes every exposed gauge, family by family, in the text format or OpenMetrics (which differ in
+    /// nothing a gauge uses but the end marker, which the caller writes). Series added or removed meanwhile
+    /// may be in some families and not others, as with any registry scraped while it changes.
+    /// </summary>
+    public async Task WriteAsync(PipeWriter writer, CancellationToken cancellationToken)
     {
-        string key = name + "|" + string.Join(',', labelNames);
-        return _gauges.GetOrAdd(key, _ => _factory.CreateGauge(name, help, [.. labelNames]));
+        foreach (var family in Families)
+        {
+            bool headerWritten = false;
+            long unflushed = 0;
+            foreach (var series in _live.Keys)
+            {
+                var (first, count, suffixes) = series.SlotsOf(family.Kind);
+                for (int i = 0; i < count; i++)
+                {
+                    if (!series.TryRead(first + i, out double value))
+                        continue;
+                    if (!headerWritten)
+                    {
+                        ExpositionText.Write(writer, family.Header);
+                        headerWritten = true;
+                    }
+                    unflushed += WriteSample(writer, family.NameBytes, series.LabelText, suffixes.Length > 0 ? suffixes[i] : [], value);
+                }
+                if (unflushed >= FlushBytes)
+                {
+                    unflushed = 0;
+                    var flushed = await writer.FlushAsync(cancellationToken);
+                    if (flushed.IsCanceled || flushed.IsCompleted)
+                        return;
+                }
+            }
+        }
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    private static int WriteSample(PipeWriter writer, byte[] name, byte[] labels, byte[] suffix, double value)
+    {
+        int length = name.Length + labels.Length + suffix.Length + 4 + ExpositionText.MaxValueLength;
+        Span<byte> line = writer.GetSpan(length);
+        int at = 0;
+        name.CopyTo(line);
+        at += name.Length;
+        line[at++] = (byte)'{';
+        labels.CopyTo(line[at..]);
+        at += labels.Length;
+        suffix.CopyTo(line[at..]);
+        at += suffix.Length;
+        line[at++] = (byte)'}';
+        line[at++] = (byte)' ';
+        at += ExpositionText.WriteValue(line[at..], value);
+        line[at++] = (byte)'\n';
+        writer.Advance(at);
+        return at;
+    }
+
+    private static byte[] Suffix(params (string Name, string Value)[] labels)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, value) in labels)
+            ExpositionText.AppendLabel(text.Append(','), name, value);
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     // Exposition allows [a-zA-Z_][a-zA-Z0-9_]* and reserves the __ prefix.
@@ -101,44 +178,13 @@ internal sealed class ForecastGauges(CollectorRegistry registry)
         string sanitized = new(chars);
         return sanitized.StartsWith("__", StringComparison.Ordinal) ? "exported" + sanitized : sanitized;
     }
-}
 
-/// <summary>The gauge children of one series. Setting a value does not allocate.</summary>
-internal sealed class SeriesGauges(string model, Gauge.Child[] predicted, Gauge.Child[] lower, Gauge.Child[] upper, Gauge.Child anomaly, Gauge.Child residual, Gauge.Child[] crossing,
-    Gauge.Child? surprise = null, Gauge.Child? novelty = null)
-{
-    /// <summary>The forecaster the gauges are labelled with.</summary>
-    public string Model { get; } = model;
-
-    /// <summary>One per horizon, in the target's horizon order.</summary>
-    public Gauge.Child[] Predicted { get; } = predicted;
-
-    /// <summary>Empty for a forecaster without an interval.</summary>
-    public Gauge.Child[] Lower { get; } = lower;
-
-    public Gauge.Child[] Upper { get; } = upper;
-
-    public Gauge.Child Anomaly { get; } = anomaly;
-
-    public Gauge.Child Residual { get; } = residual;
-
-    /// <summary>Null when <c>anomaly.surprise_window</c> is 0.</summary>
-    public Gauge.Child? Surprise { get; } = surprise;
-
-    /// <summary>Null when <c>anomaly.novelty_tolerance</c> is 0.</summary>
-    public Gauge.Child? Novelty { get; } = novelty;
-
-    /// <summary>With capacity planning: seconds to the crossing on the median path, then on the pessimistic one.</summary>
-    public Gauge.Child[] Crossing { get; } = crossing;
-
-    /// <summary>Takes the series off /metrics, so Prometheus marks it stale at the next scrape.</summary>
-    public void Remove()
+    private sealed class Family(string name, string help, GaugeKind kind)
     {
-        foreach (var child in Predicted.Concat(Lower).Concat(Upper).Concat(Crossing))
-            child.Remove();
-        Anomaly.Remove();
-        Residual.Remove();
-        Surprise?.Remove();
-        Novelty?.Remove();
+        public GaugeKind Kind { get; } = kind;
+
+        public byte[] NameBytes { get; } = Encoding.UTF8.GetBytes(name);
+
+        public byte[] Header { get; } = ExpositionText.GaugeHeader(name, help);
     }
 }

@@ -132,7 +132,7 @@ internal static class SidecarHost
         app.MapHealth();
         app.MapLifecycle(flags.EnableLifecycle);
         app.MapRemoteWrite();
-        app.MapMetrics("/metrics", registry);
+        app.MapMetricsExposition("/metrics");
         app.MapGrpcApi(flags);
         app.MapWebUi();
         logger.LogInformation("Config {Path}: {Targets} target(s) [{Names}]; demo.mode={Demo}; listening on {Listen}",

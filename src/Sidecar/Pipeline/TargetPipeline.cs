@@ -591,9 +591,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         SeriesGauges seriesGauges = GaugesFor(series, state, LstmModelName, withInterval: true);
         for (int h = 0; h < Settings.Horizons.Count; h++)
         {
-            seriesGauges.Lower[h].Set(state.Forecast![h * 3]);
-            seriesGauges.Predicted[h].Set(state.Forecast[h * 3 + 1]);
-            seriesGauges.Upper[h].Set(state.Forecast[h * 3 + 2]);
+            seriesGauges.Lower(h).Set(state.Forecast![h * 3]);
+            seriesGauges.Predicted(h).Set(state.Forecast[h * 3 + 1]);
+            seriesGauges.Upper(h).Set(state.Forecast[h * 3 + 2]);
         }
         if (Settings.Capacity is { } capacity)
             SetCrossingGauges(seriesGauges, state, capacity);
@@ -612,12 +612,20 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             median[h] = state.Forecast![h * 3 + 1];
             pessimistic[h] = state.Forecast[h * 3 + (capacity.Above ? 2 : 0)];
         }
-        SetOrHide(seriesGauges.Crossing[0], ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, median, capacity.Threshold, capacity.Above));
-        SetOrHide(seriesGauges.Crossing[1], ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, pessimistic, capacity.Threshold, capacity.Above));
+        SetOrHide(seriesGauges.Crossing(0), ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, median, capacity.Threshold, capacity.Above));
+        SetOrHide(seriesGauges.Crossing(1), ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, pessimistic, capacity.Threshold, capacity.Above));
     }
 
     // An unknown value (no crossing forecast, no interval yet) is no series at all, not a sentinel value.
     private static void SetOrHide(Prometheus.Gauge.Child gauge, double value)
+    {
+        if (double.IsNaN(value))
+            gauge.Unpublish();
+        else
+            gauge.Set(value);
+    }
+
+    private static void SetOrHide(ExposedGauge gauge, double value)
     {
         if (double.IsNaN(value))
             gauge.Unpublish();
@@ -654,7 +662,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.Forecast[h * 3] = float.NaN;
             state.Forecast[h * 3 + 1] = outputs[h + 1];
             state.Forecast[h * 3 + 2] = float.NaN;
-            seriesGauges.Predicted[h].Set(outputs[h + 1]);
+            seriesGauges.Predicted(h).Set(outputs[h + 1]);
         }
         SetScoreGauges(seriesGauges, state);
     }

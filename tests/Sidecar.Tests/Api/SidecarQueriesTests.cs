@@ -36,7 +36,7 @@ public sealed class SidecarQueriesTests : IDisposable
             saw.With((_t0 + i * 1000L, i % 13));
         }
         RemoteWriteV1Decoder.Ingest(_store, WriteRequests.Encode(sine, saw));
-        _pipeline = new TargetPipeline(_store.Targets[0], new ForecastGauges(Metrics.NewCustomRegistry()), _metrics, _time, NullLogger.Instance);
+        _pipeline = new TargetPipeline(_store.Targets[0], TestGauges.For(Metrics.NewCustomRegistry()), _metrics, _time, NullLogger.Instance);
         _scheduler = new TrainingScheduler([_pipeline], null, _metrics, _time, NullLogger.Instance);
         _queries = new SidecarQueries(new PipelineSet([_pipeline]), _time);
     }

@@ -85,7 +85,7 @@ public sealed class CovariateTests
         Assert.Equal("lead{instance=\"a\"}", Assert.Single(followA.Covariates)!.Key);
 
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         pipeline.Publish(Trainer.Train(data, settings.Targets[0].Model, "h", null, CancellationToken.None).Model);
         pipeline.Process();
         string text = await RegistryText.ScrapeAsync(registry);

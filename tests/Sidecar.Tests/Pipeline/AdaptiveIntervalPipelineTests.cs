@@ -19,7 +19,7 @@ public sealed class AdaptiveIntervalPipelineTests
         var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         var store = new SeriesStore(TestSettings.SmallTarget(), time);
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         var random = new Random(9);
         long t0 = time.GetUtcNow().ToUnixTimeMilliseconds() - 250_000;
         void Write(int i, double value) =>

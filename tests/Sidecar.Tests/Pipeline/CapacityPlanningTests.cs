@@ -26,7 +26,7 @@ public sealed class CapacityPlanningTests
             disk.With((t0 + i * 1000L, 10 + 0.1 * i));
         RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(disk));
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         pipeline.Publish(Trainer.Train(TrainingData.From(store.Targets[0]), settings.Targets[0].Model with { MaxEpochs = 15 }, "h", null, CancellationToken.None).Model);
         pipeline.Process();
         return await RegistryText.ScrapeAsync(registry);

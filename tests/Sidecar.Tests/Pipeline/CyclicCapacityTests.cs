@@ -57,7 +57,7 @@ public sealed class CyclicCapacityTests
         for (long s = firstStep; s < firstStep + 3 * StepsPerDay; s++)
             Write(s);
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         pipeline.Publish(Trainer.Train(TrainingData.From(store.Targets[0]), settings.Targets[0].Model, "h", null, CancellationToken.None).Model);
         pipeline.Process();
 

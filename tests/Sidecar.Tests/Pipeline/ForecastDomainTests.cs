@@ -24,7 +24,7 @@ public sealed class ForecastDomainTests
             Time = new ManualTimeProvider(Start);
             Store = new SeriesStore(TestSettings.SmallTarget(extraModel: extraModel), Time);
             Registry = Metrics.NewCustomRegistry();
-            Pipeline = new TargetPipeline(Store.Targets[0], new ForecastGauges(Registry), new SelfMetrics(Registry), Time, NullLogger.Instance);
+            Pipeline = new TargetPipeline(Store.Targets[0], TestGauges.For(Registry), new SelfMetrics(Registry), Time, NullLogger.Instance);
         }
 
         public ManualTimeProvider Time { get; }

@@ -7,6 +7,7 @@ using Sidecar.Host;
 using Sidecar.Pipeline;
 using Sidecar.Protocol.RemoteWrite;
 using Sidecar.Store;
+using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Pipeline;
 
@@ -33,7 +34,7 @@ public sealed class HoltWintersRefitsTests
         var time = new SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(0));
         var store = new SeriesStore(settings, time);
         var registry = Metrics.NewCustomRegistry();
-        var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         for (long step = 0; step < days * DaySteps; step++)
             Write(store, series, step);
         time.Set(DateTimeOffset.FromUnixTimeMilliseconds((days * DaySteps + 1) * StepMs));

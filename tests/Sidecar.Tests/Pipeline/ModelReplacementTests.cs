@@ -48,7 +48,7 @@ public sealed class ModelReplacementTests : IDisposable
 
         var registry = Metrics.NewCustomRegistry();
         var metrics = new SelfMetrics(registry);
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), metrics, time, NullLogger.Instance);
         using var scheduler = new TrainingScheduler([pipeline], _directory, metrics, time, NullLogger.Instance);
         scheduler.LoadSaved();
         DateTimeOffset? inUse = pipeline.Training.View.ModelTrainedAt;
@@ -97,7 +97,7 @@ public sealed class ModelReplacementTests : IDisposable
         var metrics = new SelfMetrics(registry);
         var log = new CapturedLog();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(log));
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), metrics, time, NullLogger.Instance);
         using var scheduler = new TrainingScheduler([pipeline], _directory, metrics, time, loggers.CreateLogger("training"));
         scheduler.LoadSaved();
         pipeline.Training.RequestRetrain();

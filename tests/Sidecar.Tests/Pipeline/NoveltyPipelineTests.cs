@@ -44,7 +44,7 @@ public sealed partial class NoveltyPipelineTests
         var time = new ManualTimeProvider(Start);
         var store = new SeriesStore(Settings(), time);
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         long first = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;
         var values = new List<float>();
         var history = WriteRequests.Series("test_metric", ("instance", "a"));
@@ -140,7 +140,7 @@ public sealed partial class NoveltyPipelineTests
         var time = new ManualTimeProvider(Start);
         var store = new SeriesStore(settings, time);
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         var series = WriteRequests.Series("test_metric", ("instance", "a"));
         for (int i = 0; i < 100; i++)
             series.With((Start.ToUnixTimeMilliseconds() - (100 - i) * 1000L, i));

@@ -37,7 +37,7 @@ public sealed class PerSeriesScopeTests : IDisposable
         {
             var registry = Metrics.NewCustomRegistry();
             var metrics = new SelfMetrics(registry);
-            using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, time, NullLogger.Instance);
+            using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), metrics, time, NullLogger.Instance);
             using var scheduler = new TrainingScheduler([pipeline], _directory, metrics, time, NullLogger.Instance);
             scheduler.LoadSaved();
             Assert.Equal(train ? 2 : 0, scheduler.RunDue(CancellationToken.None));
@@ -73,7 +73,7 @@ public sealed class PerSeriesScopeTests : IDisposable
         RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(sine));
         var registry = Metrics.NewCustomRegistry();
         var metrics = new SelfMetrics(registry);
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), metrics, time, NullLogger.Instance);
         using var scheduler = new TrainingScheduler([pipeline], _directory, metrics, time, NullLogger.Instance);
         Assert.Equal(1, scheduler.RunDue(CancellationToken.None));
         pipeline.Process();

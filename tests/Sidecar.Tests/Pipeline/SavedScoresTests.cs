@@ -37,7 +37,7 @@ public sealed class SavedScoresTests
         TargetPipeline Start(SeriesStore store)
         {
             var registry = Metrics.NewCustomRegistry();
-            return new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+            return new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         }
         using var directory = new TemporaryDirectory("saved-scores-");
         string statesPath = SavedStatesFile.PathFor(directory.FullName, "t"), scoresPath = SavedScoresFile.PathFor(directory.FullName, "t");
@@ -154,7 +154,7 @@ public sealed class SavedScoresTests
             series.With((t0 + i * 1000L, i % 7));
         RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         var current = settings.Targets[0].Anomaly.Novelty!;
         // As a reload hands it over: made under another tolerance, or other windows, and some steps behind.
         var old = new NoveltyScorer(current with { Tolerance = current.Tolerance * 2, OnsetSteps = otherWindows ? current.OnsetSteps + 1 : current.OnsetSteps });

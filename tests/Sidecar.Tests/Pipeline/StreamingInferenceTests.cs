@@ -29,7 +29,7 @@ public sealed class StreamingInferenceTests
         var time = new ManualTimeProvider(Now);
         var store = new SeriesStore(settings, time);
         var registry = Metrics.NewCustomRegistry();
-        var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         long t0 = Now.ToUnixTimeMilliseconds() - 400_000;
         double Value(string instance, int i) => instance == "a" ? 50 + 10 * Math.Sin(i / 5.0) : 20 + (i % 9);
         void Write(string instance, int from, int count)
@@ -98,7 +98,7 @@ public sealed class StreamingInferenceTests
         (TargetPipeline Pipeline, CollectorRegistry Registry) Start(SeriesStore store)
         {
             var registry = Metrics.NewCustomRegistry();
-            return (new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance), registry);
+            return (new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance), registry);
         }
 
         var before = new SeriesStore(settings, time);

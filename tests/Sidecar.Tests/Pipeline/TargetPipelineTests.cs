@@ -20,7 +20,7 @@ public sealed class TargetPipelineTests
         var time = new ManualTimeProvider(Start);
         var store = new SeriesStore(settings, time);
         var registry = Metrics.NewCustomRegistry();
-        var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
 
         long t0 = Start.ToUnixTimeMilliseconds() - 200_000;
         var series = WriteRequests.Series("test_metric", ("instance", "a"));
@@ -55,7 +55,7 @@ public sealed class TargetPipelineTests
         var time = new ManualTimeProvider(Start);
         var store = new SeriesStore(settings, time);
         var registry = Metrics.NewCustomRegistry();
-        var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
         long t = Start.ToUnixTimeMilliseconds() - 200_000;
         var history = WriteRequests.Series("test_metric", ("instance", "a"));
         for (int i = 0; i < 200; i++)

@@ -24,7 +24,7 @@ public sealed class TrainingWaitTests
         var store = new SeriesStore(TestSettings.SmallTarget(), time);
         var registry = Metrics.NewCustomRegistry();
         var metrics = new SelfMetrics(registry);
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), metrics, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), metrics, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var log = new CapturedLog();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(log));
         using var scheduler = new TrainingScheduler([pipeline], null, metrics, time, loggers.CreateLogger("training"));

@@ -170,7 +170,7 @@ public sealed class SeriesForgettingTests
     {
         var store = new SeriesStore(Settings(), _time);
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), _time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), _time, NullLogger.Instance);
         for (int i = 0; i < 20; i++)
         {
             Write(store, "m_cpu", "old", 10 + i % 3);
@@ -201,7 +201,7 @@ public sealed class SeriesForgettingTests
     {
         var store = new SeriesStore(Settings(), _time);
         var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), _time, NullLogger.Instance);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), _time, NullLogger.Instance);
         for (int i = 0; i < 120; i++)
         {
             Write(store, "m_cpu", "stays", 50 + 10 * Math.Sin(i / 5.0));

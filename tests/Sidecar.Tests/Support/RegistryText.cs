@@ -1,14 +1,16 @@
 using Prometheus;
+using Sidecar.Expose;
 
 namespace Sidecar.Tests.Support;
 
 /// <summary>What a registry exports, as Prometheus would scrape it from /metrics.</summary>
 internal static class RegistryText
 {
-    public static async Task<string> ScrapeAsync(CollectorRegistry registry)
+    /// <summary>A scrape of /metrics: the forecast gauges made for the registry (<see cref="TestGauges"/>), then the registry.</summary>
+    public static async Task<string> ScrapeAsync(CollectorRegistry registry, bool openMetrics = false)
     {
         using var stream = new MemoryStream();
-        await registry.CollectAndExportAsTextAsync(stream);
+        await MetricsExposition.WriteAsync(stream, TestGauges.Of(registry) ?? new ForecastGauges(), registry, openMetrics);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
@@ -16,6 +18,15 @@ internal static class RegistryText
     public static double ValueOf(string text, string series, double absent = double.NaN)
     {
         var match = System.Text.RegularExpressions.Regex.Match(text, "(?m)^" + System.Text.RegularExpressions.Regex.Escape(series) + @" (\S+)$");
-        return match.Success ? double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : absent;
+        return match.Success ? ParseValue(match.Groups[1].Value) : absent;
     }
+
+    /// <summary>A sample value as Prometheus parses it (<c>+Inf</c>, <c>-Inf</c>, <c>NaN</c> or a number).</summary>
+    public static double ParseValue(string text) => text switch
+    {
+        "+Inf" => double.PositiveInfinity,
+        "-Inf" => double.NegativeInfinity,
+        "NaN" => double.NaN,
+        _ => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture),
+    };
 }

@@ -43,7 +43,7 @@ internal sealed class SteppedTarget : IDisposable
         var target = settings.Targets[0];
         _store = new SeriesStore(settings, _time);
         var registry = Metrics.NewCustomRegistry();
-        Pipeline = new TargetPipeline(_store.Targets[0], new ForecastGauges(registry), new SelfMetrics(registry), _time, NullLogger.Instance);
+        Pipeline = new TargetPipeline(_store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), _time, NullLogger.Instance);
         configure?.Invoke(Pipeline);
         _stepMs = target.StepMs;
         _next = _time.GetUtcNow().ToUnixTimeMilliseconds() / _stepMs - 100;

@@ -5,8 +5,8 @@ namespace Sidecar.Bench;
 /// <summary>
 /// One scrape of /metrics as Prometheus' GET makes it (<see cref="Expose.MetricsExposition"/>: the forecast
 /// gauges, then the registry), into a sink that only counts bytes. A benchmark needs it for more than the
-/// time: prometheus-net renders each child's label text at its first scrape and keeps it for the child's
-/// life, so memory measured before any scrape misses part of what a served sidecar holds.
+/// time: prometheus-net renders each of its children's label text at the first scrape and keeps it, so
+/// memory measured before any scrape misses part of what a served sidecar holds.
 /// </summary>
 internal static class MetricsScrape
 {

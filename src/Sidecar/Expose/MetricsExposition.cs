@@ -28,7 +28,16 @@ internal static class MetricsExposition
         CancellationToken cancellationToken = default)
     {
         var writer = PipeWriter.Create(destination, new StreamPipeWriterOptions(leaveOpen: true));
-        await gauges.WriteAsync(writer, cancellationToken);
+        try
+        {
+            await gauges.WriteAsync(writer, cancellationToken);
+        }
+        catch (Exception failure)
+        {
+            // Hands the writer's pooled buffers back without flushing a half-written scrape.
+            await writer.CompleteAsync(failure);
+            throw;
+        }
         await writer.CompleteAsync();
         await registry.CollectAndExportAsTextAsync(destination,
             openMetrics ? ExpositionFormat.OpenMetricsText : ExpositionFormat.PrometheusText, cancellationToken);

@@ -192,4 +192,48 @@ public sealed class ForecastGaugesTests
             .Order();
         Assert.Equal(Enumerable.Range(0, 2_000).Select(i => (double)i), values);
     }
+
+    [Fact]
+    public async Task ScrapesWhileSeriesComeGoAndChangeAreAlwaysWellFormed()
+    {
+        var gauges = new ForecastGauges();
+        var target = Target();
+        using var stop = new CancellationTokenSource();
+        // One thread plays the pipeline: series come, their gauges change and hide, series go.
+        var churn = Task.Run(() =>
+        {
+            var live = new Queue<SeriesGauges>();
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var series = gauges.Create(Node($"host-{i}"), target, "lstm");
+                series.Predicted(0).Set(i);
+                if (i % 3 == 0)
+                    series.Residual.Unpublish();
+                live.Enqueue(series);
+                if (live.Count > 500)
+                    live.Dequeue().Remove();
+            }
+        });
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            while (gauges.Count < 500 && started.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(1);
+            for (int scrape = 0; scrape < 50; scrape++)
+            {
+                string text = await ScrapeAsync(gauges);
+                string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                // Every line a comment or a complete sample, and each family's header once.
+                Assert.DoesNotContain(lines, line => !line.StartsWith('#') && !System.Text.RegularExpressions.Regex.IsMatch(line, @"^[a-z_]+(\{.*\})? \S+$"));
+                Assert.Equal(lines.Count(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)),
+                    lines.Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Distinct().Count());
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await churn;
+        }
+        Assert.InRange(gauges.Count, 500, 501);
+    }
 }

@@ -11,7 +11,7 @@ internal static class BenchCommands
 {
     public static Command Create() => new("bench", "Measure this machine: throughput, memory and training benchmarks of the sidecar's own code")
     {
-        FirehoseCommand(), StoreMemoryCommand(), InferenceCommand(), TrainingCommand(), ChurnCommand(), RemoteWriteCommand(),
+        FirehoseCommand(), StoreMemoryCommand(), StoreRestoreCommand(), InferenceCommand(), TrainingCommand(), ChurnCommand(), RemoteWriteCommand(),
     };
 
     private static Command FirehoseCommand()
@@ -27,6 +27,21 @@ internal static class BenchCommands
         var series = new ValueFlag<int>("--series", "N", "node_exporter-like series, a week of history each", "1000", FlagValues.PositiveInteger);
         var command = new Command("store-memory", "Memory per stored point and per series, and with the pipeline serving the store; snapshot, restore and scoring-state times") { series.Option };
         command.SetAction(result => OnThisMachine(() => StoreMemory.Run(series.Read(result))));
+        return command;
+    }
+
+    // Run by store-memory in a process of its own; hidden, since its snapshot must be one store-memory wrote.
+    private static Command StoreRestoreCommand()
+    {
+        var directory = new ValueFlag<string>("--dir", "DIR", "a directory holding a snapshot bench store-memory wrote", null, text => text);
+        directory.Option.Required = true;
+        var now = new ValueFlag<long>("--now-ms", "MS", "the time the store restores at, in Unix milliseconds", null, text =>
+            long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ms) ? ms
+                : throw new FormatException($"'{text}' is not a time in Unix milliseconds"));
+        now.Option.Required = true;
+        var command = new Command("store-restore", "Peak RSS of restoring a store-memory snapshot in a process of its own") { directory.Option, now.Option };
+        command.Hidden = true;
+        command.SetAction(result => RestorePeak.Run(directory.Read(result), now.Read(result)));
         return command;
     }
 

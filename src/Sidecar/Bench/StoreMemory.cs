@@ -26,10 +26,9 @@ internal static class StoreMemory
     // Steps the pipeline serves after its first, on the filled store: the steady state a sizing should hold.
     private const int LaterSteps = 5;
 
-    public static int Run(int seriesCount)
-    {
-        // No type given: the _total families are counters, stored as per-step rates, the rest gauges.
-        var settings = ConfigLoader.Load("""
+    // No type given: the _total families are counters, stored as per-step rates, the rest gauges.
+    /// <summary>The bench's settings: one target selecting the whole job at a 1m step over 7 days.</summary>
+    public static SidecarSettings Settings() => ConfigLoader.Load("""
             demo:
               mode: off
             limits:
@@ -40,6 +39,10 @@ internal static class StoreMemory
                 step: 1m
                 history: 7d
             """);
+
+    public static int Run(int seriesCount)
+    {
+        var settings = Settings();
         var labels = NodeExporterPayload.SeriesFor(seriesCount);
         int weekScrapes = (int)(Steps * 60_000L / ScrapeIntervalMs);
         var samples = new SampleValue[weekScrapes + LaterSteps * ScrapesPerStep];
@@ -74,12 +77,11 @@ internal static class StoreMemory
         GC.KeepAlive(store);
         store = null!;
         GC.Collect();
-        PeakRss.Reset();
-        clock.Restart();
+        // The restore's peak in a process of its own, as at a sidecar's start (RestorePeak says why); then
+        // the same restore here, to prime and save novelty from it.
+        var (restorePeak, restoreSeconds, restoredSeries) = RestorePeak.InChildProcess(directory, weekEnd.GetUtcNow().ToUnixTimeMilliseconds());
         var restored = new SeriesStore(settings, weekEnd);
-        var (restoredSeries, _) = restored.Restore(SnapshotFile.Read(directory)!);
-        double restoreSeconds = clock.Elapsed.TotalSeconds;
-        long? restorePeak = PeakRss.Bytes();
+        restored.Restore(SnapshotFile.Read(directory)!);
         var (primingSeconds, primedSteps, scores) = PrimeNovelty(restored);
         string scoresPath = Pipeline.SavedScoresFile.PathFor(directory, "week");
         // What a pipeline's export holds its lock for: a copy of every novelty scorer.
@@ -130,7 +132,7 @@ internal static class StoreMemory
         Console.WriteLine(string.Create(invariant, $"served_first_step_seconds={served.FirstStepSeconds:F1} served_first_step_peak_rss_bytes={served.FirstStepPeakRss} ({served.FirstStepPeakRss / (double)(1L << 30):F2} GiB: novelty primed from each week, every LSTM state warmed from its last window at once, as after a new model)"));
         Console.WriteLine(string.Create(invariant, $"served_steady_rss_bytes={served.SteadyRss} ({served.SteadyRss / (double)(1L << 30):F2} GiB, store and pipeline after {LaterSteps} more steps and two scrapes of /metrics; managed heap {served.SteadyManagedBytes / (double)(1L << 30):F2} GiB) served_steady_step_seconds={served.SteadyStepSeconds:F2}"));
         Console.WriteLine(string.Create(invariant, $"scrape_bytes={served.ScrapeBytes} ({served.ScrapeBytes / (double)seriesCount:F0} per series) first_scrape_seconds={served.FirstScrapeSeconds:F2} later_scrape_seconds={served.LaterScrapeSeconds:F2} first_scrape_peak_rss_bytes={served.FirstScrapePeakRss} ({served.FirstScrapePeakRss / (double)(1L << 30):F2} GiB; the text exposition of every gauge, into a sink that counts bytes)"));
-        Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries} snapshot_peak_rss_bytes={snapshotPeak} ({snapshotPeak / (double)(1L << 30):F2} GiB, the store alone) restore_peak_rss_bytes={restorePeak} ({restorePeak / (double)(1L << 30):F2} GiB)"));
+        Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries} snapshot_peak_rss_bytes={snapshotPeak} ({snapshotPeak / (double)(1L << 30):F2} GiB, the store alone) restore_peak_rss_bytes={restorePeak} ({restorePeak / (double)(1L << 30):F2} GiB, a process of its own that only restores, as at a sidecar's start)"));
         Console.WriteLine(string.Create(invariant, $"novelty_priming_seconds={primingSeconds:F2} ratio_to_restore={primingSeconds / restoreSeconds:F2} ns_per_primed_step={primingSeconds * 1e9 / primedSteps:F1} (every restored series' records built from its whole history, as after a restart without saved scores)"));
         Console.WriteLine(string.Create(invariant, $"scores_copy_seconds={scoresCopySeconds:F3} (under the pipeline's lock, at each snapshot) scores_write_seconds={scoresWriteSeconds:F2} scores_bytes={scoresBytes} scores_read_seconds={scoresReadSeconds:F2} read_series={readBack} ratio_read_to_priming={scoresReadSeconds / primingSeconds:F3} ratio_read_to_restore={scoresReadSeconds / restoreSeconds:F3}"));
         return 0;

@@ -120,6 +120,8 @@ public sealed class CommandLineTests
         string[][] benches =
         [
             ["bench", "store-memory", "--series=100000"],
+            // As bench store-memory runs it in a process of its own.
+            ["bench", "store-restore", "--dir", "/tmp/store-memory-x", "--now-ms", "1700000000000"],
             ["bench", "firehose"],
             ["bench", "inference", "--series=1024"],
             ["bench", "training", "--series=100", "--threads=1", "--days=2"],

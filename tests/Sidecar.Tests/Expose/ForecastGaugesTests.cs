@@ -106,7 +106,9 @@ public sealed class ForecastGaugesTests
     public async Task ValuesAndLabelsAreWrittenSoPrometheusReadsThemBack()
     {
         var gauges = new ForecastGauges();
-        var labels = new LabelSet([new("__name__", "disk_free"), new("path", "C:\\data \"main\"\nsecond"), new("node-name", "a"), new("target", "theirs")]);
+        // node-name and node_name would both be exposed as node_name, which Prometheus rejects: the first stays.
+        var labels = new LabelSet([new("__name__", "disk_free"), new("path", "C:\\data \"main\"\nsecond"), new("node-name", "a"), new("node_name", "b"),
+            new("target", "theirs")]);
         var series = gauges.Create(labels, Target(), "lstm");
         series.Predicted(0).Set(double.PositiveInfinity);
         series.Predicted(1).Set(double.NegativeInfinity);

@@ -173,7 +173,7 @@ internal static class StoreMemory
             pipeline.Process();
             steadySeconds = watch.Elapsed.TotalSeconds;
         }
-        // Prometheus scrapes the gauges: the first scrape renders and keeps every child's label text.
+        // Prometheus scrapes /metrics: the first scrape renders and keeps the label text of the registry's children (the self-metrics).
         GC.Collect();
         PeakRss.Reset();
         var firstScrape = MetricsScrape.Run(gauges, registry);

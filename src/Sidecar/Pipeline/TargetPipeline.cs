@@ -31,6 +31,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly List<Series> _work = [];
     private readonly List<StepPlan> _plans = [];
     private readonly StepBuffers _buffers = new();
+    private readonly SeriesPublisher _publisher = new(gauges, store.Settings);
     private readonly FeatureLayout _layout = new(store.Settings.Model.Features, store.Settings.StepMs);
     private ModelSlot? _targetSlot;
     private readonly Dictionary<string, ModelSlot> _seriesSlots = new(StringComparer.Ordinal);
@@ -64,7 +65,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// </summary>
     public TargetSettings Settings { get; } = store.Settings;
 
-    public int ExposedCount { get; private set; }
+    public int ExposedCount => _publisher.ExposedCount;
 
     /// <summary>Native bytes of the target model's carried LSTM states (outside the managed heap); 0 without a model.</summary>
     public long StreamingStateBytes
@@ -383,7 +384,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             {
                 // A state restored at this very step: nothing new to feed. Its saved forecast serves until the next step.
                 if (state.Gauges is null && state.ForecastStep == step && state.Forecast is not null)
-                    PublishForecast(series, state);
+                    _publisher.PublishForecast(series, state, LstmModelName);
                 continue;
             }
             if (state.StateStep != long.MinValue && step - state.StateStep <= window)
@@ -568,7 +569,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.Forecast[h * 3 + 2] = ForecastDomain.AtLeast(median + stretch * (upper - median), floor);
             }
             _quality.Record(series.Id, last, state.Forecast);
-            PublishForecast(series, state);
+            _publisher.PublishForecast(series, state, LstmModelName);
         }
     }
 
@@ -585,60 +586,13 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
     }
 
-    /// <summary>Sets the LSTM gauges of a series from its newest forecast (<see cref="SeriesState.Forecast"/>).</summary>
-    private void PublishForecast(Series series, SeriesState state)
-    {
-        SeriesGauges seriesGauges = GaugesFor(series, state, LstmModelName, withInterval: true);
-        for (int h = 0; h < Settings.Horizons.Count; h++)
-        {
-            seriesGauges.Lower(h).Set(state.Forecast![h * 3]);
-            seriesGauges.Predicted(h).Set(state.Forecast[h * 3 + 1]);
-            seriesGauges.Upper(h).Set(state.Forecast[h * 3 + 2]);
-        }
-        if (Settings.Capacity is { } capacity)
-            SetCrossingGauges(seriesGauges, state, capacity);
-        SetScoreGauges(seriesGauges, state);
-    }
-
-    private void SetCrossingGauges(SeriesGauges seriesGauges, SeriesState state, CapacitySettings capacity)
-    {
-        int count = Settings.Horizons.Count;
-        Span<double> seconds = stackalloc double[count];
-        Span<float> median = stackalloc float[count];
-        Span<float> pessimistic = stackalloc float[count];
-        for (int h = 0; h < count; h++)
-        {
-            seconds[h] = Settings.Horizons[h].Steps * Settings.Step.TotalSeconds;
-            median[h] = state.Forecast![h * 3 + 1];
-            pessimistic[h] = state.Forecast[h * 3 + (capacity.Above ? 2 : 0)];
-        }
-        SetOrHide(seriesGauges.Crossing(0), ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, median, capacity.Threshold, capacity.Above));
-        SetOrHide(seriesGauges.Crossing(1), ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, pessimistic, capacity.Threshold, capacity.Above));
-    }
-
-    // An unknown value (no crossing forecast, no interval yet) is no series at all, not a sentinel value.
+    // An unknown value (no interval yet) is no series at all, not a sentinel value.
     private static void SetOrHide(Prometheus.Gauge.Child gauge, double value)
     {
         if (double.IsNaN(value))
             gauge.Unpublish();
         else
             gauge.Set(value);
-    }
-
-    private static void SetOrHide(ExposedGauge gauge, double value)
-    {
-        if (double.IsNaN(value))
-            gauge.Unpublish();
-        else
-            gauge.Set(value);
-    }
-
-    private static void SetScoreGauges(SeriesGauges seriesGauges, SeriesState state)
-    {
-        seriesGauges.Anomaly.Set(state.LastScore);
-        seriesGauges.Surprise?.Set(state.LastSurprise);
-        seriesGauges.Novelty?.Set(state.LastNovelty);
-        SetOrHide(seriesGauges.Residual, state.LastResidual);
     }
 
     private void ForecastWithFallback(Series series, SeriesState state, long step, Fallback fallback)
@@ -653,7 +607,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         state.PendingOneStep = outputs[0];
         state.PendingLowerGap = state.PendingUpperGap = float.NaN;
         state.PendingFromModel = false;
-        SeriesGauges seriesGauges = GaugesFor(series, state, fallback.Forecaster.Name, withInterval: false);
         state.Forecast ??= new float[Settings.Horizons.Count * 3];
         state.ForecastStep = step;
         state.ForecastModel = fallback.Forecaster.Name;
@@ -662,21 +615,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.Forecast[h * 3] = float.NaN;
             state.Forecast[h * 3 + 1] = outputs[h + 1];
             state.Forecast[h * 3 + 2] = float.NaN;
-            seriesGauges.Predicted(h).Set(outputs[h + 1]);
         }
-        SetScoreGauges(seriesGauges, state);
-    }
-
-    /// <summary>The series' gauges labelled with <paramref name="model"/>; those of another model go, so Prometheus marks them stale.</summary>
-    private SeriesGauges GaugesFor(Series series, SeriesState state, string model, bool withInterval)
-    {
-        if (state.Gauges?.Model == model)
-            return state.Gauges;
-        if (state.Gauges is null)
-            ExposedCount++;
-        state.Gauges?.Remove();
-        state.Gauges = gauges.Create(series.Labels, Settings, model, withInterval);
-        return state.Gauges;
+        _publisher.PublishMedians(series, state, fallback.Forecaster.Name);
     }
 
     /// <summary>The covariates of <paramref name="series"/>, resolved again whenever the target gained series.</summary>
@@ -806,12 +746,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private void Hide(SeriesState state)
     {
-        if (state.Gauges is null)
-            return;
-        state.Gauges.Remove();
-        state.Gauges = null;
-        state.PendingStep = long.MinValue;
-        ExposedCount--;
+        if (_publisher.Remove(state))
+            state.PendingStep = long.MinValue;
     }
 
     private SeriesState StateOf(Series series)

@@ -5,14 +5,15 @@ namespace Sidecar.Expose;
 /// once. Setting a value is a store into the array: it neither allocates nor takes a lock.
 /// </summary>
 /// <remarks>
-/// Slots (<see cref="SlotsOf"/>): the horizons' medians, lower edges and upper edges, then the anomaly score, the residual, the
-/// surprise, the novelty and the two threshold crossings. A gauge that is not exposed holds
-/// <see cref="HiddenBits"/>, a NaN no arithmetic makes (<see cref="ExposedGauge.Set"/> turns every NaN it is
-/// given into the ordinary one), so hiding and the value are one store and a scrape never sees them torn.
+/// Slots (<see cref="SlotsOf"/>): the horizons' medians, lower edges and upper edges, then the anomaly
+/// score, the residual, the surprise, the novelty and the two threshold crossings. A gauge that is not
+/// exposed holds <see cref="HiddenBits"/>, a NaN that <see cref="ExposedGauge.Set"/> never stores (it turns
+/// every NaN it is given into the ordinary one), so hiding and the value are one store and a scrape never
+/// sees them torn.
 /// </remarks>
 internal sealed class SeriesGauges
 {
-    /// <summary>A signalling NaN: x64 arithmetic and float-to-double conversion only ever make quiet ones.</summary>
+    /// <summary>A signalling NaN, which no computation hands in: arithmetic and conversions make quiet ones.</summary>
     internal const long HiddenBits = 0x7FF0_0000_0000_0001;
 
     private readonly ForecastGauges _owner;

@@ -27,18 +27,8 @@ internal static class StoreMemory
     private const int LaterSteps = 5;
 
     // No type given: the _total families are counters, stored as per-step rates, the rest gauges.
-    /// <summary>The bench's settings: one target selecting the whole job at a 1m step over 7 days.</summary>
-    public static SidecarSettings Settings() => ConfigLoader.Load("""
-            demo:
-              mode: off
-            limits:
-              max_series: 1000000
-            targets:
-              - name: week
-                selector: '{job="node"}'
-                step: 1m
-                history: 7d
-            """);
+    /// <summary>The bench's settings: the setup the README recommends, one target selecting the whole job at a 1m step over 7 days.</summary>
+    public static SidecarSettings Settings() => ConfigLoader.Load(NodeExporterPayload.SelectedConfig);
 
     public static int Run(int seriesCount)
     {
@@ -83,7 +73,7 @@ internal static class StoreMemory
         var restored = new SeriesStore(settings, weekEnd);
         restored.Restore(SnapshotFile.Read(directory)!);
         var (primingSeconds, primedSteps, scores) = PrimeNovelty(restored);
-        string scoresPath = Pipeline.SavedScoresFile.PathFor(directory, "week");
+        string scoresPath = Pipeline.SavedScoresFile.PathFor(directory, settings.Targets[0].Name);
         // What a pipeline's export holds its lock for: a copy of every novelty scorer.
         clock.Restart();
         foreach (var series in scores.Series)

@@ -28,7 +28,6 @@ internal sealed class SeriesGauges
         LabelText = labelText;
         HorizonLabels = horizonLabels;
         CrossingLabels = crossingLabels;
-        HasInterval = withInterval;
         HasSurprise = withSurprise;
         HasNovelty = withNovelty;
         _horizons = horizonLabels.Length;
@@ -52,9 +51,6 @@ internal sealed class SeriesGauges
 
     /// <summary>The forecaster the gauges are labelled with.</summary>
     public string Model { get; }
-
-    /// <summary>False for a forecaster without an interval: no lower and upper gauges.</summary>
-    public bool HasInterval { get; }
 
     /// <summary>False when <c>anomaly.surprise_window</c> is 0.</summary>
     public bool HasSurprise { get; }

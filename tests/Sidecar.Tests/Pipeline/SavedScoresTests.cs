@@ -251,19 +251,7 @@ public sealed class SavedScoresTests
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(0);
-            writer.Write(0);
-            writer.Write(1);
-            writer.Write("{instance=\"a\"}");
-            new AnomalyScorer().WriteTo(writer);
-            new ScoreSurprise().WriteTo(writer);
-            writer.Write(long.MinValue);
-            writer.Write(0f);
-            writer.Write(float.NaN);
-            writer.Write(float.NaN);
-            writer.Write(false);
-            writer.Write(false);
-            writer.Write(false);
+            WriteOneSeriesWithoutNoveltyOrInterval(writer);
         }
         ChecksummedFile.Write(path, "FSSCORE2"u8, payload.ToArray());
         var read = SavedScoresFile.Read(path, novelty: null);
@@ -304,6 +292,27 @@ public sealed class SavedScoresTests
         Assert.Equal(current.Model!.Forecast(1), read.Model!.Forecast(1));
     }
 
+    /// <summary>
+    /// An old scoring file's start, as FSSCORE2 to FSSCORE4 wrote it: novelty off, one series with a fresh
+    /// scorer and surprise, no pending model forecast, no novelty and no interval; what follows is the caller's.
+    /// </summary>
+    private static void WriteOneSeriesWithoutNoveltyOrInterval(BinaryWriter writer)
+    {
+        writer.Write(0);
+        writer.Write(0);
+        writer.Write(1);
+        writer.Write("{instance=\"a\"}");
+        new AnomalyScorer().WriteTo(writer);
+        new ScoreSurprise().WriteTo(writer);
+        writer.Write(long.MinValue);
+        writer.Write(0f);
+        writer.Write(float.NaN);
+        writer.Write(float.NaN);
+        writer.Write(false);   // the pending forecast was not the model's
+        writer.Write(false);   // no novelty
+        writer.Write(false);   // no interval
+    }
+
     /// <summary>A fitted Holt-Winters as FSSCORE4 and earlier wrote it: every seasonal offset a double, no scale.</summary>
     private static void WriteModelWithDoubleOffsets(BinaryWriter writer, double alpha, double level, double[] season)
     {
@@ -330,19 +339,7 @@ public sealed class SavedScoresTests
         using var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(0);
-            writer.Write(0);
-            writer.Write(1);
-            writer.Write("{instance=\"a\"}");
-            new AnomalyScorer().WriteTo(writer);
-            new ScoreSurprise().WriteTo(writer);
-            writer.Write(long.MinValue);
-            writer.Write(0f);
-            writer.Write(float.NaN);
-            writer.Write(float.NaN);
-            writer.Write(false);   // the pending forecast was not the model's
-            writer.Write(false);   // no novelty
-            writer.Write(false);   // no interval
+            WriteOneSeriesWithoutNoveltyOrInterval(writer);
             writer.Write(true);    // a combination: FSSCORE4's, as the current one but for the season
             using (var combination = new MemoryStream())
             {

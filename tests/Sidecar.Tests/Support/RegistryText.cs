@@ -7,10 +7,10 @@ namespace Sidecar.Tests.Support;
 internal static class RegistryText
 {
     /// <summary>A scrape of /metrics: the forecast gauges made for the registry (<see cref="TestGauges"/>), then the registry.</summary>
-    public static async Task<string> ScrapeAsync(CollectorRegistry registry, bool openMetrics = false)
+    public static async Task<string> ScrapeAsync(CollectorRegistry registry)
     {
         using var stream = new MemoryStream();
-        await MetricsExposition.WriteAsync(stream, TestGauges.Of(registry) ?? new ForecastGauges(), registry, openMetrics);
+        await MetricsExposition.WriteAsync(stream, TestGauges.Of(registry) ?? new ForecastGauges(), registry);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 

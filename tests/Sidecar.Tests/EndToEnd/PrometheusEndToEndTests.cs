@@ -63,6 +63,10 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
                   - targets: ['{{target.HostPort}}']
               - job_name: forecast-sidecar
                 honor_labels: true
+                # anomaly_novelty is a pulse one step long (1s here): scraped at the step's own interval, a
+                # busy machine's jitter lets two steps pass between scrapes and the pulse go unseen.
+                scrape_interval: 250ms
+                scrape_timeout: 250ms
                 static_configs:
                   - targets: ['{{sidecar.Address.Authority}}']
             remote_write:

@@ -118,6 +118,61 @@ public sealed partial class NoveltyPipelineTests
     }
 
     [Fact]
+    public async Task AnEscapeWhileTheLoopWasBehindReachesTheGaugeWhenItCatchesUp()
+    {
+        var time = new ManualTimeProvider(Start);
+        var store = new SeriesStore(Settings(), time);
+        var registry = Metrics.NewCustomRegistry();
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        long first = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;
+        var values = new List<float>();
+        var history = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = 0; i < HistorySteps; i++)
+        {
+            values.Add(Daily(i));
+            history.With((first + i * StepMs, values[^1]));
+        }
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
+        pipeline.Process();
+        Series series = store.Targets[0].Snapshot().Single();
+
+        // Five steps arrive while the loop is held up; the second of them leaves every record far behind,
+        // and the loop next runs when all five have closed.
+        var late = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = HistorySteps; i < HistorySteps + 6; i++)
+        {
+            values.Add(i == HistorySteps + 1 ? 400 : Daily(i));
+            late.With((first + i * StepMs, values[^1]));
+        }
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(late));
+        time.Advance(TimeSpan.FromMilliseconds(6 * StepMs));
+        pipeline.Process();
+
+        // The same steps fed by hand: the escape's step reports, the newest step does not, and the gauge
+        // shows the escape's novelty.
+        long step0 = first / StepMs;
+        var scorer = new NoveltyScorer(store.Targets[0].Settings.Anomaly.Novelty!);
+        var fed = new List<double>();
+        for (long step = step0; step <= series.LastClosedStepAt(time.GetUtcNow().ToUnixTimeMilliseconds()); step++)
+        {
+            int i = (int)(step - step0);
+            fed.Add(scorer.Observe(step, values[i], i >= DaySteps ? values[i - DaySteps] : float.NaN, double.NaN));
+        }
+        Assert.Equal(0, fed[^1]);
+        double escape = fed[HistorySteps + 1];
+        Assert.True(escape > 1, $"novelty {escape}");
+        Assert.Equal(escape, pipeline.Latest(series)!.Novelty, 12);
+        Assert.Equal(escape, NoveltyOnMetrics(await RegistryText.ScrapeAsync(registry)), 6);
+
+        // Once published, it is not published again: the next step is the next step's.
+        values.Add(Daily(HistorySteps + 6));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((first + (HistorySteps + 6) * StepMs, values[^1]))));
+        time.Advance(TimeSpan.FromMilliseconds(StepMs));
+        pipeline.Process();
+        Assert.Equal(0, NoveltyOnMetrics(await RegistryText.ScrapeAsync(registry)));
+    }
+
+    [Fact]
     public async Task AZeroToleranceLeavesNoveltyOff()
     {
         var settings = ConfigLoader.Load("""

@@ -1,0 +1,51 @@
+#!/usr/bin/python3
+"""How much of a NAB detector's score comes from knowing each file's future.
+
+NAB's harness (nab/detectors/base.py) hands every detector the minimum and maximum of the whole file,
+anomalies included, before the first row; HTM, contextOSE and ARTime size their value encoders or
+normalisation by that range, so the value an incident will reach is known before it happens. A
+Prometheus sidecar has no such range: it sees each sample once, in order. This script runs NAB's own
+contextOSE detector (the best detector of NAB's scoreboard whose code runs here) twice through NAB's own
+runner, as published (`contextOSE`) and with the range of the rows NAB never scores, the first
+probationary 15 % of the file, in place of the whole file's (`contextOSECausal`): everything the detector
+is given then lies before the first scored row. Rows beyond that range still get bins of their own (the
+detector computes a bin index from the range and does not clip it).
+
+    git clone https://github.com/numenta/NAB      # the detector and scorer; not committed
+    /usr/bin/python3 bench/nab-causal-range.py NAB RESULTS [CPUS]
+    /usr/bin/python3 bench/nab-loco.py NAB RESULTS contextOSE contextOSECausal
+
+Nothing in the sidecar is chosen from it: it measures the baselines issue 17 compares with.
+"""
+import os
+import sys
+
+if len(sys.argv) < 3:
+    sys.exit(__doc__)
+NAB, RESULTS = sys.argv[1], sys.argv[2]
+CPUS = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+sys.path.insert(0, NAB)
+
+from nab.detectors.context_ose.context_ose_detector import ContextOSEDetector  # noqa: E402
+from nab.runner import Runner  # noqa: E402
+
+
+class CausalContextOSEDetector(ContextOSEDetector):
+    """contextOSE given only the range of the probationary rows, which NAB does not score."""
+
+    def initialize(self):
+        head = self.dataSet.data["value"].iloc[:max(1, int(self.probationaryPeriod))]
+        self.inputMin, self.inputMax = float(head.min()), float(head.max())  # a flat start is the detector's own case
+        super().initialize()
+
+
+def main():
+    runner = Runner(dataDir=os.path.join(NAB, "data"), labelPath=os.path.join(NAB, "labels", "combined_windows.json"),
+                    resultsDir=RESULTS, profilesPath=os.path.join(NAB, "config", "profiles.json"),
+                    thresholdPath=os.path.join(NAB, "config", "thresholds.json"), numCPUs=CPUS)
+    runner.initialize()
+    runner.detect({"contextOSE": ContextOSEDetector, "contextOSECausal": CausalContextOSEDetector})
+
+
+if __name__ == "__main__":
+    main()

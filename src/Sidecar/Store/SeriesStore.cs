@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text;
 using System.Diagnostics.CodeAnalysis;
 using Sidecar.Host;
@@ -9,17 +8,16 @@ namespace Sidecar.Store;
 
 /// <summary>
 /// Every target's series, and the routing of incoming label sets to them. Routing is decided once per
-/// distinct label set and cached under a byte key that the decoder derives from the wire (for example
-/// the encoded labels), so a steady firehose costs one hash lookup per series per request and no
-/// allocation. The store knows nothing of wire formats.
+/// distinct label set and cached (<see cref="RouteTable"/>) under a byte key that the decoder derives from
+/// the wire (for example the encoded labels), so a steady firehose costs one hash lookup per series per
+/// request and no allocation. The store knows nothing of wire formats.
 /// </summary>
 internal sealed class SeriesStore
 {
     /// <summary>Bounds the routing cache so a flood of never-selected label sets can't exhaust memory.</summary>
     public const int MaxCachedRoutes = 1_000_000;
 
-    private readonly ConcurrentDictionary<byte[], SeriesRoute> _routes = new(ByteKeyComparer.Instance);
-    private readonly ConcurrentDictionary<byte[], SeriesRoute>.AlternateLookup<ReadOnlySpan<byte>> _routesBySpan;
+    private readonly RouteTable _routes = new();
     private readonly Dictionary<LabelSet, SeriesRoute> _routesByLabels = [];
     // Ingest holds it shared for a whole request; a reload holds it exclusively while it swaps targets.
     private readonly ReaderWriterLockSlim _swap = new(LockRecursionPolicy.SupportsRecursion);
@@ -31,7 +29,6 @@ internal sealed class SeriesStore
     {
         _limits = settings.Limits;
         _time = time;
-        _routesBySpan = _routes.GetAlternateLookup<ReadOnlySpan<byte>>();
         _targets = settings.Targets.Select(t => new TargetStore(t)).ToArray();
     }
 
@@ -149,11 +146,8 @@ internal sealed class SeriesStore
     {
         if (forgotten.Count == 0)
             return;
-        foreach (var (key, route) in _routes)
+        foreach (var route in _routes.RemoveWhere(route => Array.Exists(route.Series, forgotten.Contains)))
         {
-            if (!Array.Exists(route.Series, forgotten.Contains))
-                continue;
-            _routes.TryRemove(key, out _);
             foreach (var kept in route.Series)
             {
                 if (!forgotten.Contains(kept))
@@ -193,7 +187,7 @@ internal sealed class SeriesStore
 
     /// <summary>The cached route of a label set seen before; the fast path.</summary>
     public bool TryGetRoute(ReadOnlySpan<byte> key, [NotNullWhen(true)] out SeriesRoute? route) =>
-        _routesBySpan.TryGetValue(key, out route);
+        _routes.TryGet(key, out route);
 
     /// <summary>
     /// Decides the route of a label set seen for the first time under <paramref name="key"/>: validates
@@ -220,7 +214,7 @@ internal sealed class SeriesStore
                 // A query target's series may already exist, restored from a snapshot.
                 route = only.Find(labelSet) is { } existing ? SeriesRoute.To([existing]) : CreateRoute(labelSet, only);
                 if (!ReferenceEquals(route, SeriesRoute.OverLimit))
-                    _routesBySpan.TryAdd(key, route);
+                    _routes.TryAdd(key, route, MaxCachedRoutes);
                 return route;
             }
             lock (_routesByLabels)
@@ -237,8 +231,8 @@ internal sealed class SeriesStore
             }
         }
         // A refusal by the series limit isn't cached: the label set is tried again once capacity frees up.
-        if (!ReferenceEquals(route, SeriesRoute.OverLimit) && _routes.Count < MaxCachedRoutes)
-            _routesBySpan.TryAdd(key, route);
+        if (!ReferenceEquals(route, SeriesRoute.OverLimit))
+            _routes.TryAdd(key, route, MaxCachedRoutes);
         return route;
     }
 

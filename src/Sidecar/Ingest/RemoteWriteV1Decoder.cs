@@ -14,33 +14,68 @@ internal static class RemoteWriteV1Decoder
         var result = new IngestResult();
         long nowMs = store.NowMs;
         byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
+        var batch = RouteBatch.ForThisThread();
         try
         {
             var reader = new WriteRequestReader(writeRequest);
-            while (reader.TryRead(out TimeSeriesView series, out MetadataView metadata))
+            try
             {
-                if (metadata.IsPresent)
+                while (reader.TryRead(out TimeSeriesView series, out MetadataView metadata))
                 {
-                    RecordMetadata(metadata, store, ref result);
-                    continue;
+                    if (metadata.IsPresent)
+                    {
+                        RecordMetadata(metadata, store, ref result);
+                        continue;
+                    }
+                    ReadOnlySpan<byte> key;
+                    SeriesCounts counts;
+                    while (!series.TryScan(scratch, out key, out counts))
+                        ScratchBuffer.Grow(ref scratch);
+                    writeRequest.Overlaps(series.Message, out int start);
+                    batch.Add(start, series.Message.Length, counts, RouteTable.Fingerprint(key));
+                    if (batch.IsFull)
+                        Store(store, writeRequest, batch, ref scratch, nowMs, ref result);
                 }
-                ReadOnlySpan<byte> key;
-                SeriesCounts counts;
-                while (!series.TryScan(scratch, out key, out counts))
-                    ScratchBuffer.Grow(ref scratch);
-                SeriesRoute route = store.TryGetRoute(key, out SeriesRoute? cached) ? cached : AddRoute(series, key, store);
-                SeriesIngest.Apply(route, series.Message, counts, TimeSeriesView.HistogramsField, nowMs, ref result);
+            }
+            finally
+            {
+                // What was scanned before a malformed part is stored, as it would have been series by series.
+                Store(store, writeRequest, batch, ref scratch, nowMs, ref result);
             }
         }
         catch (Sidecar.Protocol.MalformedInputException e)
         {
-            result.Malformed = e.Message;
+            result.Malformed ??= e.Message;
         }
         finally
         {
+            batch.Clear();
             ArrayPool<byte>.Shared.Return(scratch);
         }
         return result;
+    }
+
+    // Routes and stores a batch's series in the order they came. A new label set (a miss) is scanned again
+    // for its key: the scratch an interleaved key was copied into has been reused since. The batch is
+    // emptied first, so that when a series' samples turn out malformed, the store that Ingest's finally
+    // makes doesn't apply this batch's earlier series a second time.
+    private static void Store(SeriesStore store, ReadOnlySpan<byte> writeRequest, RouteBatch batch, ref byte[] scratch, long nowMs, ref IngestResult result)
+    {
+        int count = batch.Count;
+        batch.Clear();
+        batch.TouchSlots(store, count);
+        for (int i = 0; i < count; i++)
+        {
+            var series = new TimeSeriesView(batch.Message(writeRequest, i));
+            if (!store.TryGetRoute(batch.Fingerprint(i), out SeriesRoute? route))
+            {
+                ReadOnlySpan<byte> key;
+                while (!series.TryScan(scratch, out key, out _))
+                    ScratchBuffer.Grow(ref scratch);
+                route = AddRoute(series, key, store);
+            }
+            SeriesIngest.Apply(route, series.Message, batch.Counts(i), TimeSeriesView.HistogramsField, nowMs, ref result);
+        }
     }
 
     private static SeriesRoute AddRoute(TimeSeriesView series, ReadOnlySpan<byte> key, SeriesStore store)

@@ -189,6 +189,13 @@ internal sealed class SeriesStore
     public bool TryGetRoute(ReadOnlySpan<byte> key, [NotNullWhen(true)] out SeriesRoute? route) =>
         _routes.TryGet(key, out route);
 
+    /// <summary>The cached route under a key's <see cref="RouteTable.Fingerprint"/>.</summary>
+    public bool TryGetRoute(UInt128 fingerprint, [NotNullWhen(true)] out SeriesRoute? route) =>
+        _routes.TryGet(fingerprint, out route);
+
+    /// <summary>Starts loading where the route of a key's fingerprint is cached (<see cref="RouteTable.Touch"/>).</summary>
+    public void TouchRoute(UInt128 fingerprint) => _routes.Touch(fingerprint);
+
     /// <summary>
     /// Decides the route of a label set seen for the first time under <paramref name="key"/>: validates
     /// it, matches it against every target, creates its series, and caches the decision.

@@ -186,4 +186,49 @@ public sealed class SeriesStoreTests
         Assert.Equal(2, result.SamplesOverLimit);
         Assert.Equal(["target_limit", "target_limit"], refused);
     }
+
+    [Fact]
+    public void ARequestOfSeveralLookupBatchesStoresEverySeriesInTheOrderReceived()
+    {
+        // The decoder routes a request's series in groups of RouteBatch.Capacity; a request spanning several
+        // groups, with one label set again in a later group, stores everything, the repeat after the first.
+        var store = NewStore(maxSeries: 2000);
+        int count = 2 * RouteBatch.Capacity + 50;
+        var series = Enumerable.Range(0, count)
+            .Select(i => WriteRequests.Series("test_metric", ("job", "a"), ("i", i.ToString())).With((T0, i))).ToList();
+        series.Add(WriteRequests.Series("test_metric", ("job", "a"), ("i", "3")).With((T0 + 1000, -3)));
+        var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode([.. series]));
+
+        Assert.Equal(count + 1, result.SamplesAccepted);
+        Assert.Equal(count, store.SeriesCount);
+        var history = new float[2];
+        foreach (var stored in store.Targets[0].Snapshot())
+        {
+            int i = int.Parse(stored.Labels.ToString().Split("i=\"")[1].Split('"')[0]);
+            stored.CopyHistory(T0 / 1000 + 1, history);
+            Assert.Equal(i == 3 ? [3f, -3f] : [(float)i, float.NaN], history);
+        }
+    }
+
+    [Fact]
+    public void AMalformedSeriesKeepsWhatCameBeforeItAndCountsItOnce()
+    {
+        // 100 valid series, one whose sample can't be read, 200 more: the first lookup batch holds all of
+        // the first 100 and the broken one. The 100 are stored and counted once each, nothing after the
+        // broken one is, as series by series, and the request is malformed.
+        var store = NewStore(maxSeries: 2000);
+        byte[] Valid(string prefix, int count) => WriteRequests.Encode([.. Enumerable.Range(0, count)
+            .Select(i => WriteRequests.Series("test_metric", ("job", "a"), ("i", prefix + i)).With((T0, i)))]);
+        // A selected series (an unselected one's samples are counted, never read) with a truncated sample.
+        byte[] labels = WriteRequests.Series("test_metric", ("job", "a"), ("i", "broken")).ToByteArray();
+        byte[] broken = [.. labels, 0x12, 0x02, 0xff, 0xff];
+        byte[] request = [.. Valid("before", 100), 0x0a, (byte)broken.Length, .. broken, .. Valid("after", 200)];
+
+        var result = RemoteWriteV1Decoder.Ingest(store, request);
+
+        Assert.NotNull(result.Malformed);
+        Assert.Equal(100, result.SamplesAccepted);
+        Assert.Equal(100, store.Targets[0].Snapshot().Count(s => s.Labels.ToString().Contains("before")));
+        Assert.DoesNotContain(store.Targets[0].Snapshot(), s => s.Labels.ToString().Contains("after"));
+    }
 }

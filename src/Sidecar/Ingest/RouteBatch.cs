@@ -1,0 +1,63 @@
+using Sidecar.Protocol.RemoteWrite;
+using Sidecar.Store;
+
+namespace Sidecar.Ingest;
+
+/// <summary>
+/// A group of a request's scanned series whose routes are looked up together. One series at a time, each
+/// lookup waited for its slot in memory, and the lock each series' update takes (a full fence) kept the
+/// next lookup from starting early, so over many series the misses came one after another. Here the
+/// decoder scans a group, then the slots of all of it are loaded in one tight loop, so their misses
+/// overlap, then each series is routed and stored in the order received. Held per thread, so a steady
+/// stream of requests allocates nothing.
+/// </summary>
+internal sealed class RouteBatch
+{
+    /// <summary>Series per group: their slots, 64 bytes apart at most, stay in the first-level cache.</summary>
+    public const int Capacity = 256;
+
+    [ThreadStatic]
+    private static RouteBatch? t_cached;
+
+    private readonly int[] _start = new int[Capacity];
+    private readonly int[] _length = new int[Capacity];
+    private readonly SeriesCounts[] _counts = new SeriesCounts[Capacity];
+    private readonly UInt128[] _fingerprints = new UInt128[Capacity];
+
+    /// <summary>The calling thread's batch, empty.</summary>
+    public static RouteBatch ForThisThread()
+    {
+        var batch = t_cached ??= new RouteBatch();
+        batch.Count = 0;
+        return batch;
+    }
+
+    public int Count { get; private set; }
+
+    public bool IsFull => Count == Capacity;
+
+    /// <summary>Adds a scanned series: where its message lies in the request, what the scan counted, its key's fingerprint.</summary>
+    public void Add(int start, int length, SeriesCounts counts, UInt128 fingerprint)
+    {
+        _start[Count] = start;
+        _length[Count] = length;
+        _counts[Count] = counts;
+        _fingerprints[Count] = fingerprint;
+        Count++;
+    }
+
+    /// <summary>Loads the route-table slot of the first <paramref name="count"/> series, ahead of their lookups.</summary>
+    public void TouchSlots(SeriesStore store, int count)
+    {
+        for (int i = 0; i < count; i++)
+            store.TouchRoute(_fingerprints[i]);
+    }
+
+    public ReadOnlySpan<byte> Message(ReadOnlySpan<byte> request, int i) => request.Slice(_start[i], _length[i]);
+
+    public SeriesCounts Counts(int i) => _counts[i];
+
+    public UInt128 Fingerprint(int i) => _fingerprints[i];
+
+    public void Clear() => Count = 0;
+}

@@ -11,6 +11,11 @@ with the sidecar's four views (36 candidates). `--extended` adds two ideas that 
 (see bench/nab-novelty-variants.py), tried after looking at where the false alarms of the five folds
 outside realKnownCause fall (early in the files): a fifth view, volatility, and a warm-up of 3 or 7 days
 over which the records' distance counts in proportion to the history seen (216 candidates).
+`--durations` adds the same 36 with the smoothing and the onset read as durations (in 5-minute units: 24
+is two hours) rather than steps, turned into each file's steps by its step. The sidecar counts them in
+steps, so at a 1-minute Prometheus step its 24 smoothing steps are 24 minutes, where NAB's 5-minute
+files, on which they were chosen, made them two hours; on NAB the two readings differ only on the files
+whose step is not 5 minutes (realAdExchange and two of realKnownCause's, hourly or half-hourly).
 For each held-out category, the candidate with the best NAB standard score on the other categories (at
 its own best threshold there) is applied, at that threshold, to the held-out one, normalised as NAB
 normalises. Novelty is computed by the replica of Score/NoveltyScorer.cs in
@@ -19,7 +24,7 @@ forecast's surprise column comes from that run, so the LSTM and its defaults are
 
     dotnet run -c Release --project src/Sidecar -- backtest --jobs 2 --output-dir ROWS \\
         --nab-results RESULTS --nab-windows NAB/labels/combined_windows.json NAB/data/
-    /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended]
+    /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended] [--durations]
 
 It prints, per fold, the candidate chosen and the held-out score, the nested mean, and for reference the
 threshold-only LOCO of the shipped defaults computed by the same replica.
@@ -51,10 +56,12 @@ loco = load_script("nab-loco")
 
 STANDARD = dict(tpWeight=1.0, fpWeight=0.11, fnWeight=1.0)
 EXTENDED = "--extended" in sys.argv
-GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w)
-        for s, h, o, c, v, w in itertools.product(
+DURATIONS = "--durations" in sys.argv
+GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w, durations=d)
+        for s, h, o, c, v, w, d in itertools.product(
             (12, 24, 48), (14, 56, 0), (1, 12), (0.5, -1),
-            (replica.VIEWS, replica.ALL_VIEWS) if EXTENDED else (replica.VIEWS,), (0, 3, 7) if EXTENDED else (0,))]
+            (replica.VIEWS, replica.ALL_VIEWS) if EXTENDED else (replica.VIEWS,), (0, 3, 7) if EXTENDED else (0,),
+            (False, True) if DURATIONS else (False,))]
 
 _files = None  # set in each worker: name -> (values, surprise, steps per day, timestamps, windows)
 
@@ -88,10 +95,20 @@ def fold_curves(settings):
     sweeper = Sweeper(probationPercent=0.15, costMatrix=STANDARD)
     points, windows = {}, {}
     for name, (values, surprise, day, stamps, limits) in _files.items():
-        scores = replica.novelty(values, surprise, day, weights={}, **settings)[0]
+        scores = replica.novelty(values, surprise, day, weights={}, **in_steps(settings, day))[0]
         points.setdefault(category(name), []).extend(sweeper.calcSweepScore(stamps, scores, limits, name))
         windows[category(name)] = windows.get(category(name), 0) + len(limits)
     return points, windows
+
+
+def in_steps(settings, day):
+    """The candidate as the replica takes it: smoothing and onset in the file's steps."""
+    settings = dict(settings)
+    if settings.pop("durations"):
+        per_unit = day / 288  # a file's steps per 5 minutes
+        settings["smoothing"] = max(1, round(settings["smoothing"] * per_unit))
+        settings["onset"] = max(1, round(settings["onset"] * per_unit)) if settings["onset"] > 1 else 1
+    return settings
 
 
 def evaluate(settings):
@@ -119,12 +136,13 @@ def describe(settings):
     gate = "gated 0.5" if settings["daily_correlation"] >= 0 else "ungated"
     views = "with the volatility view" if "volatility" in settings["views"] else "the four views"
     warmup = f"warm-up {settings['warmup_days']}d" if settings["warmup_days"] else "no warm-up"
-    return f"smoothing {settings['smoothing']}, {fade}, onset {settings['onset']}, {gate}, {views}, {warmup}"
+    unit = " (as durations, 5-minute units)" if settings["durations"] else ""
+    return f"smoothing {settings['smoothing']}, {fade}, onset {settings['onset']}{unit}, {gate}, {views}, {warmup}"
 
 
 def main(rows_dir, nab, jobs):
     files = load(rows_dir, nab)
-    shipped = dict(smoothing=24, half_life_days=56, onset=12, daily_correlation=0.5, views=replica.VIEWS, warmup_days=0)
+    shipped = dict(smoothing=24, half_life_days=56, onset=12, daily_correlation=0.5, views=replica.VIEWS, warmup_days=0, durations=False)
     with multiprocessing.Pool(jobs, initializer=init, initargs=(files,)) as pool:
         results = dict((key(s), r) for s, r in pool.imap_unordered(evaluate, GRID))
     print(f"{len(GRID)} candidates, {len(files)} files")

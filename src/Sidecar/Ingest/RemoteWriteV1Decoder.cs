@@ -55,26 +55,43 @@ internal static class RemoteWriteV1Decoder
         return result;
     }
 
-    // Routes and stores a batch's series in the order they came. A new label set (a miss) is scanned again
-    // for its key: the scratch an interleaved key was copied into has been reused since. The batch is
-    // emptied first, so that when a series' samples turn out malformed, the store that Ingest's finally
-    // makes doesn't apply this batch's earlier series a second time.
+    // Routes and stores a batch's series in the order they came: the slots of all of them are loaded, then
+    // the routes of those seen before are looked up and their series loaded, then each series is stored.
+    // A new label set (a miss) gets its route only when its turn comes, as series by series, so a request
+    // that turns out malformed creates no series after the malformed one; it is scanned again for its
+    // key, since the scratch an interleaved key was copied into has been reused. The batch is emptied
+    // first, so that when a series' samples turn out malformed, the store that Ingest's finally makes
+    // doesn't apply this batch's earlier series a second time.
     private static void Store(SeriesStore store, ReadOnlySpan<byte> writeRequest, RouteBatch batch, ref byte[] scratch, long nowMs, ref IngestResult result)
     {
         int count = batch.Count;
         batch.Clear();
-        batch.TouchSlots(store, count);
-        for (int i = 0; i < count; i++)
+        try
         {
-            var series = new TimeSeriesView(batch.Message(writeRequest, i));
-            if (!store.TryGetRoute(batch.Fingerprint(i), out SeriesRoute? route))
+            batch.TouchSlots(store, count);
+            for (int i = 0; i < count; i++)
             {
-                ReadOnlySpan<byte> key;
-                while (!series.TryScan(scratch, out key, out _))
-                    ScratchBuffer.Grow(ref scratch);
-                route = AddRoute(series, key, store);
+                if (store.TryGetRoute(batch.Fingerprint(i), out SeriesRoute? cached))
+                    batch.Resolve(i, cached);
             }
-            SeriesIngest.Apply(route, series.Message, batch.Counts(i), TimeSeriesView.HistogramsField, nowMs, ref result);
+            for (int i = 0; i < count; i++)
+            {
+                var series = new TimeSeriesView(batch.Message(writeRequest, i));
+                SeriesRoute? route = batch.Route(i);
+                // An earlier series of this batch may have been the same label set's first.
+                if (route is null && !store.TryGetRoute(batch.Fingerprint(i), out route))
+                {
+                    ReadOnlySpan<byte> key;
+                    while (!series.TryScan(scratch, out key, out _))
+                        ScratchBuffer.Grow(ref scratch);
+                    route = AddRoute(series, key, store);
+                }
+                SeriesIngest.Apply(route, series.Message, batch.Counts(i), TimeSeriesView.HistogramsField, nowMs, ref result);
+            }
+        }
+        finally
+        {
+            batch.Clear(resolved: count);
         }
     }
 

@@ -8,7 +8,8 @@ namespace Sidecar.Ingest;
 /// lookup waited for its slot in memory, and the lock each series' update takes (a full fence) kept the
 /// next lookup from starting early, so over many series the misses came one after another. Here the
 /// decoder scans a group, then the slots of all of it are loaded in one tight loop, so their misses
-/// overlap, then each series is routed and stored in the order received. Held per thread, so a steady
+/// overlap, then the routes are looked up and their first series loaded, again together, then each series
+/// is stored in the order received. Held per thread, so a steady
 /// stream of requests allocates nothing.
 /// </summary>
 internal sealed class RouteBatch
@@ -23,6 +24,10 @@ internal sealed class RouteBatch
     private readonly int[] _length = new int[Capacity];
     private readonly SeriesCounts[] _counts = new SeriesCounts[Capacity];
     private readonly UInt128[] _fingerprints = new UInt128[Capacity];
+    private readonly SeriesRoute?[] _routes = new SeriesRoute?[Capacity];
+
+    // What the series' touches read, kept so that the reads stay in the compiled code.
+    private long _touched;
 
     /// <summary>The calling thread's batch, empty.</summary>
     public static RouteBatch ForThisThread()
@@ -59,5 +64,20 @@ internal sealed class RouteBatch
 
     public UInt128 Fingerprint(int i) => _fingerprints[i];
 
-    public void Clear() => Count = 0;
+    /// <summary>Keeps the route of series <paramref name="i"/> and starts loading its first series, ahead of the store.</summary>
+    public void Resolve(int i, SeriesRoute route)
+    {
+        _routes[i] = route;
+        _touched += route.Touch();
+    }
+
+    /// <summary>The route <see cref="Resolve"/> kept for series <paramref name="i"/>; null for a label set the table didn't know.</summary>
+    public SeriesRoute? Route(int i) => _routes[i];
+
+    /// <summary>Empties the batch; the routes of its first <paramref name="resolved"/> series are let go.</summary>
+    public void Clear(int resolved = 0)
+    {
+        Count = 0;
+        Array.Clear(_routes, 0, resolved);
+    }
 }

@@ -59,6 +59,13 @@ internal sealed class Series
     /// </summary>
     public bool HasBeenNegative { get; private set; }
 
+    /// <summary>
+    /// Reads what <see cref="Append"/> reads first, the series, its lock and its ring, so that a batch of
+    /// series can wait for memory together. Returns a value made of them for the caller to keep, so the
+    /// reads can't be optimised away.
+    /// </summary>
+    public long Touch() => _queuedForInference + _ring.NewestStep + (_gate.IsHeldByCurrentThread ? 1 : 0);
+
     /// <summary>Records a sample. Returns true when it closed at least one step.</summary>
     public bool Append(long timestampMs, double value, long receivedAtMs)
     {

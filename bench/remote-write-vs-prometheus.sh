@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Side by side: the sidecar's remote-write receiver against Prometheus 2.42's own
 # (--web.enable-remote-write-receiver), under the same load, in the same run, on loopback only.
-# Reports samples accepted per CPU-second of each receiver and the ratio, for two rounds run A B A B:
-# the first while every series is new to both receivers (cold), the second on the same series (warm).
+# Reports samples accepted per CPU-second of each receiver and the ratio, for three rounds run A B A B A B:
+# the first right after both receivers started, on series no later round writes (start: for the sidecar
+# this includes .NET compiling its code), the second while every series is new to both receivers
+# (cold), the third on the same series (warm).
 #   bench/remote-write-vs-prometheus.sh            # defaults: 20s per receiver and round, 2000x1, 8 senders
 #   SHAPE=mostly-unselected bench/remote-write-vs-prometheus.sh
 #   DURATION=30s SERIES=500 SAMPLES=10 bench/remote-write-vs-prometheus.sh
@@ -74,17 +76,21 @@ wait_ready http://127.0.0.1:19090
 
 load() {
   dotnet "$sidecar" bench remote-write --url="$1" --pid="$2" --duration="$DURATION" --series="$SERIES" \
-    --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL"
+    --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL" --first-host="${3:-0}"
 }
 per_cpu() { sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p' <<<"$1"; }
 version=$(prometheus --version 2>&1 | head -n1 | awk '{print $3}')
 echo "shape=$SHAPE duration=$DURATION series_per_request=$SERIES samples_per_series=$SAMPLES senders=$CONCURRENCY"
-for round in cold warm; do
+# The start round is each receiver's first load after it started (for the sidecar, .NET compiling its
+# code as it runs) on hosts no later round writes; the cold round then brings new series to a running
+# receiver, as a new fleet does, and the warm round writes the same series again.
+for round in start cold warm; do
+  hosts=0; [ "$round" = start ] && hosts=100000
   echo "== $round round: Prometheus $version receiver"
-  prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid")
+  prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid" "$hosts")
   echo "$prom"
   echo "== $round round: sidecar receiver"
-  side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid")
+  side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid" "$hosts")
   echo "$side"
   awk -v r="$round" -v s="$(per_cpu "$side")" -v p="$(per_cpu "$prom")" \
     'BEGIN { printf "%s: samples per CPU-second: sidecar %d, prometheus %d, ratio %.1fx\n", r, s, p, s / p }'

@@ -89,15 +89,16 @@ internal static class BenchCommands
         var series = new ValueFlag<int>("--series", "N", "series per request", "2000", FlagValues.PositiveInteger);
         var samplesPerSeries = new ValueFlag<int>("--samples-per-series", "N", "samples per series per request", "1", FlagValues.PositiveInteger);
         var protocol = new ValueFlag<string>("--protocol", "VERSION", "remote-write protocol: 1.0 or 2.0", "1.0", FlagValues.OneOf("1.0", "2.0"));
+        var firstHost = new ValueFlag<int>("--first-host", "N", "number of the first host written, so that a run can write series no other run writes", "0", FlagValues.NonNegativeInteger);
         var command = new Command("remote-write", "Samples per second a remote-write receiver on this machine accepts under load")
         {
-            url.Option, pid.Option, concurrency.Option, duration.Option, series.Option, samplesPerSeries.Option, protocol.Option,
+            url.Option, pid.Option, concurrency.Option, duration.Option, series.Option, samplesPerSeries.Option, protocol.Option, firstHost.Option,
         };
         command.SetAction(async result =>
         {
             Console.WriteLine(MachineDescription.Line());
             return await RemoteWriteLoad.RunAsync(url.Read(result)!, pid.Read(result), concurrency.Read(result), duration.Read(result),
-                series.Read(result), samplesPerSeries.Read(result), v2: protocol.Read(result) == "2.0");
+                series.Read(result), samplesPerSeries.Read(result), v2: protocol.Read(result) == "2.0", firstHost.Read(result));
         });
         return command;
     }

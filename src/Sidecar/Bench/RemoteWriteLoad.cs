@@ -16,7 +16,8 @@ internal static class RemoteWriteLoad
     /// <param name="url">The receiver; on this machine (<see cref="LoopbackUrl"/>).</param>
     /// <param name="pid">The receiver's process, whose CPU time the samples are divided by; null for none.</param>
     /// <param name="series">Series per request, each worker writing hosts of its own.</param>
-    public static async Task<int> RunAsync(Uri url, int? pid, int concurrency, TimeSpan duration, int series, int samplesPerSeries, bool v2)
+    /// <param name="firstHost">The first worker's first host; the others follow it.</param>
+    public static async Task<int> RunAsync(Uri url, int? pid, int concurrency, TimeSpan duration, int series, int samplesPerSeries, bool v2, int firstHost = 0)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         long accepted = 0, requests = 0, failures = 0;
@@ -27,11 +28,11 @@ internal static class RemoteWriteLoad
         using var stop = new CancellationTokenSource(duration);
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
-            int firstHost = worker * (series / 100 + 1);
+            int workerHost = firstHost + worker * (series / 100 + 1);
             for (long round = 0; !stop.IsCancellationRequested; round++)
             {
                 long ts = start + round * samplesPerSeries * 15L;
-                byte[] raw = v2 ? NodeExporterPayload.V2(series, samplesPerSeries, ts, firstHost) : NodeExporterPayload.V1(series, samplesPerSeries, ts, firstHost);
+                byte[] raw = v2 ? NodeExporterPayload.V2(series, samplesPerSeries, ts, workerHost) : NodeExporterPayload.V1(series, samplesPerSeries, ts, workerHost);
                 var content = new ByteArrayContent(Snappier.Snappy.CompressToArray(raw));
                 content.Headers.ContentType = MediaTypeHeaderValue.Parse(v2 ? "application/x-protobuf;proto=io.prometheus.write.v2.Request" : "application/x-protobuf");
                 content.Headers.ContentEncoding.Add("snappy");

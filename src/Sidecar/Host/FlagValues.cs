@@ -16,6 +16,9 @@ internal static class FlagValues
     public static int PositiveInteger(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0 ? value : throw new FormatException($"'{text}' is not a positive integer");
 
+    public static int NonNegativeInteger(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw new FormatException($"'{text}' is not an integer of 0 or more");
+
     public static TimeSpan PositiveDuration(string text) =>
         PromDuration.TryParse(text, out TimeSpan value) && value > TimeSpan.Zero ? value : throw new FormatException($"'{text}' is not a positive duration such as 30s");
 

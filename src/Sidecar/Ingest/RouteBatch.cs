@@ -8,13 +8,12 @@ namespace Sidecar.Ingest;
 /// lookup waited for its slot in memory, and the lock each series' update takes (a full fence) kept the
 /// next lookup from starting early, so over many series the misses came one after another. Here the
 /// decoder scans a group, then the slots of all of it are loaded in one tight loop, so their misses
-/// overlap, then the routes are looked up and their first series loaded, again together, then each series
-/// is stored in the order received. Held per thread, so a steady
-/// stream of requests allocates nothing.
+/// overlap, then the routes are looked up and their series read ahead, again together, then each series
+/// is stored in the order received. Held per thread, so a steady stream of requests allocates nothing.
 /// </summary>
 internal sealed class RouteBatch
 {
-    /// <summary>Series per group: their slots, 64 bytes apart at most, stay in the first-level cache.</summary>
+    /// <summary>Series per group: the cache lines of their slots, 16 KB at most, stay in the first-level cache until the lookups.</summary>
     public const int Capacity = 256;
 
     [ThreadStatic]
@@ -64,7 +63,7 @@ internal sealed class RouteBatch
 
     public UInt128 Fingerprint(int i) => _fingerprints[i];
 
-    /// <summary>Keeps the route of series <paramref name="i"/> and starts loading its first series, ahead of the store.</summary>
+    /// <summary>Keeps the route of series <paramref name="i"/> and reads its first series ahead of the store (<see cref="SeriesRoute.Touch"/>).</summary>
     public void Resolve(int i, SeriesRoute route)
     {
         _routes[i] = route;

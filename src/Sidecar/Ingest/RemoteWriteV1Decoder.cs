@@ -45,7 +45,7 @@ internal static class RemoteWriteV1Decoder
         }
         catch (Sidecar.Protocol.MalformedInputException e)
         {
-            result.Malformed ??= e.Message;
+            result.Malformed = e.Message;
         }
         finally
         {

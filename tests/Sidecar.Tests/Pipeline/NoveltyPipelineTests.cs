@@ -41,23 +41,10 @@ public sealed partial class NoveltyPipelineTests
     [Fact]
     public async Task ASeriesBornWithHistoryStartsOnRecordsOfAllOfItAndReportsAnEscapeOnce()
     {
-        var time = new ManualTimeProvider(Start);
-        var store = new SeriesStore(Settings(), time);
-        var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
-        long first = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;
-        var values = new List<float>();
-        var history = WriteRequests.Series("test_metric", ("instance", "a"));
-        for (int i = 0; i < HistorySteps; i++)
-        {
-            // The last closed step (the newest one still fills) leaves everything before it far behind.
-            values.Add(i == HistorySteps - 2 ? 150 : Daily(i));
-            history.With((first + i * StepMs, values[^1]));
-        }
-        // A backfill: the whole history arrives before the pipeline first sees the series.
-        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
-        pipeline.Process();
-        Series series = store.Targets[0].Snapshot().Single();
+        // The last closed step (the newest one still fills) leaves everything before it far behind.
+        using var backfill = new Backfill(i => i == HistorySteps - 2 ? 150 : Daily(i));
+        var (time, store, registry, pipeline, values, series) = (backfill.Time, backfill.Store, backfill.Registry, backfill.Pipeline, backfill.Values, backfill.Series);
+        long first = Backfill.First;
         long step0 = first / StepMs;
         Assert.Equal(step0 + HistorySteps - 2, series.LastClosedStep);
         double primed = pipeline.Latest(series)!.Novelty;
@@ -120,21 +107,9 @@ public sealed partial class NoveltyPipelineTests
     [Fact]
     public async Task AnEscapeWhileTheLoopWasBehindReachesTheGaugeWhenItCatchesUp()
     {
-        var time = new ManualTimeProvider(Start);
-        var store = new SeriesStore(Settings(), time);
-        var registry = Metrics.NewCustomRegistry();
-        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
-        long first = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;
-        var values = new List<float>();
-        var history = WriteRequests.Series("test_metric", ("instance", "a"));
-        for (int i = 0; i < HistorySteps; i++)
-        {
-            values.Add(Daily(i));
-            history.With((first + i * StepMs, values[^1]));
-        }
-        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
-        pipeline.Process();
-        Series series = store.Targets[0].Snapshot().Single();
+        using var backfill = new Backfill(Daily);
+        var (time, store, registry, pipeline, values, series) = (backfill.Time, backfill.Store, backfill.Registry, backfill.Pipeline, backfill.Values, backfill.Series);
+        long first = Backfill.First;
 
         // Five steps arrive while the loop is held up; the second of them leaves every record far behind,
         // and the loop next runs when all five have closed.
@@ -204,6 +179,40 @@ public sealed partial class NoveltyPipelineTests
         string text = await RegistryText.ScrapeAsync(registry);
         Assert.Contains("anomaly_score{", text);
         Assert.DoesNotContain("anomaly_novelty", text);
+    }
+
+    /// <summary>
+    /// One series' history of <see cref="HistorySteps"/> steps up to <see cref="Start"/>, backfilled whole
+    /// before the pipeline first sees the series, then the pipeline's first pass.
+    /// </summary>
+    private sealed class Backfill : IDisposable
+    {
+        public static readonly long First = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;
+
+        public Backfill(Func<int, float> value)
+        {
+            Store = new SeriesStore(Settings(), Time);
+            Pipeline = new TargetPipeline(Store.Targets[0], TestGauges.For(Registry), new SelfMetrics(Registry), Time, NullLogger.Instance);
+            var history = WriteRequests.Series("test_metric", ("instance", "a"));
+            for (int i = 0; i < HistorySteps; i++)
+            {
+                Values.Add(value(i));
+                history.With((First + i * StepMs, Values[^1]));
+            }
+            RemoteWriteV1Decoder.Ingest(Store, WriteRequests.Encode(history));
+            Pipeline.Process();
+            Series = Store.Targets[0].Snapshot().Single();
+        }
+
+        public ManualTimeProvider Time { get; } = new(Start);
+        public SeriesStore Store { get; }
+        public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+        public TargetPipeline Pipeline { get; }
+        /// <summary>The values written, by step from <see cref="First"/>; tests append what they write later.</summary>
+        public List<float> Values { get; } = [];
+        public Series Series { get; }
+
+        public void Dispose() => Pipeline.Dispose();
     }
 
     private static float Daily(int i) => (float)(50 + 20 * Math.Sin(2 * Math.PI * i / DaySteps) + 3 * Math.Sin(i * 1.7));

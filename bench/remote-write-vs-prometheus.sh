@@ -30,18 +30,7 @@ dotnet publish src/Sidecar/Sidecar.csproj -c Release -o "$work/sidecar" -v quiet
 sidecar="$work/sidecar/prometheus-forecast-sidecar.dll"
 case "$SHAPE" in
   selected)
-    cat > "$work/sidecar.yml" <<'YAML'
-demo:
-  mode: off
-limits:
-  max_series: 1000000
-targets:
-  - name: node
-    selector: '{job="node"}'
-    step: 1m
-    horizons: [5m, 30m, 1h]
-    history: 1d
-YAML
+    cp bench/sidecar-selected.yml "$work/sidecar.yml"
     ;;
   mostly-unselected)
     cat > "$work/sidecar.yml" <<'YAML'

@@ -55,52 +55,26 @@ internal static class RemoteWriteV1Decoder
         return result;
     }
 
-    // Routes and stores a batch's series in the order they came: the slots of all of them are loaded, then
-    // the routes of those seen before are looked up and their series loaded, then each series is stored.
-    // A new label set (a miss) gets its route only when its turn comes, as series by series, so a request
-    // that turns out malformed creates no series after the malformed one; it is scanned again for its
-    // key, since the scratch an interleaved key was copied into has been reused. The batch is emptied
-    // first, so that when a series' samples turn out malformed, the store that Ingest's finally makes
-    // doesn't apply this batch's earlier series a second time.
     private static void Store(SeriesStore store, ReadOnlySpan<byte> writeRequest, RouteBatch batch, ref byte[] scratch, long nowMs, ref IngestResult result)
     {
-        int count = batch.Count;
-        batch.Clear();
-        try
-        {
-            batch.TouchSlots(store, count);
-            for (int i = 0; i < count; i++)
-            {
-                if (store.TryGetRoute(batch.Fingerprint(i), out SeriesRoute? cached))
-                    batch.Resolve(i, cached);
-            }
-            for (int i = 0; i < count; i++)
-            {
-                var series = new TimeSeriesView(batch.Message(writeRequest, i));
-                SeriesRoute? route = batch.Route(i);
-                // An earlier series of this batch may have been the same label set's first.
-                if (route is null && !store.TryGetRoute(batch.Fingerprint(i), out route))
-                {
-                    ReadOnlySpan<byte> key;
-                    while (!series.TryScan(scratch, out key, out _))
-                        ScratchBuffer.Grow(ref scratch);
-                    route = AddRoute(series, key, store);
-                }
-                SeriesIngest.Apply(route, series.Message, batch.Counts(i), TimeSeriesView.HistogramsField, nowMs, ref result);
-            }
-        }
-        finally
-        {
-            batch.Clear(resolved: count);
-        }
+        var misses = new Misses(store);
+        batch.Store(store, writeRequest, TimeSeriesView.HistogramsField, ref misses, ref scratch, nowMs, ref result);
     }
 
-    private static SeriesRoute AddRoute(TimeSeriesView series, ReadOnlySpan<byte> key, SeriesStore store)
+    /// <summary>A 1.0 series carries its label strings: a new label set's route is made from them.</summary>
+    private readonly struct Misses(SeriesStore store) : IRouteMisses
     {
-        var labels = new List<KeyValuePair<string, string>>();
-        foreach (LabelView label in series.Labels)
-            labels.Add(new(Encoding.UTF8.GetString(label.Name), Encoding.UTF8.GetString(label.Value)));
-        return store.AddRoute(key, labels);
+        public SeriesRoute AddRoute(ReadOnlySpan<byte> message, ref byte[] scratch, ref IngestResult result)
+        {
+            var series = new TimeSeriesView(message);
+            ReadOnlySpan<byte> key;
+            while (!series.TryScan(scratch, out key, out _))
+                ScratchBuffer.Grow(ref scratch);
+            var labels = new List<KeyValuePair<string, string>>();
+            foreach (LabelView label in series.Labels)
+                labels.Add(new(Encoding.UTF8.GetString(label.Name), Encoding.UTF8.GetString(label.Value)));
+            return store.AddRoute(key, labels);
+        }
     }
 
     private static void RecordMetadata(MetadataView metadata, SeriesStore store, ref IngestResult result)

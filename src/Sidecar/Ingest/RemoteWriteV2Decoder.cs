@@ -16,18 +16,30 @@ internal static class RemoteWriteV2Decoder
         long nowMs = store.NowMs;
         byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
         SymbolTable? symbols = null;
+        var batch = RouteBatch.ForThisThread();
         try
         {
             symbols = SymbolTable.Read(request);
-            var reader = new RequestReader(request);
-            while (reader.TryReadSeries(out SeriesView series))
+            var misses = new Misses(request, symbols, store);
+            try
             {
-                ReadOnlySpan<byte> key;
-                SeriesCounts counts;
-                while (!series.TryScan(request, symbols, scratch, out key, out counts))
-                    ScratchBuffer.Grow(ref scratch);
-                SeriesRoute route = store.TryGetRoute(key, out SeriesRoute? cached) ? cached : AddRoute(request, symbols, series, key, store, ref result);
-                SeriesIngest.Apply(route, series.Message, counts, SeriesView.HistogramsField, nowMs, ref result);
+                var reader = new RequestReader(request);
+                while (reader.TryReadSeries(out SeriesView series))
+                {
+                    ReadOnlySpan<byte> key;
+                    SeriesCounts counts;
+                    while (!series.TryScan(request, symbols, scratch, out key, out counts))
+                        ScratchBuffer.Grow(ref scratch);
+                    request.Overlaps(series.Message, out int start);
+                    batch.Add(start, series.Message.Length, counts, RouteTable.Fingerprint(key));
+                    if (batch.IsFull)
+                        batch.Store(store, request, SeriesView.HistogramsField, ref misses, ref scratch, nowMs, ref result);
+                }
+            }
+            finally
+            {
+                // What was scanned before a malformed part is stored, as it would have been series by series.
+                batch.Store(store, request, SeriesView.HistogramsField, ref misses, ref scratch, nowMs, ref result);
             }
         }
         catch (Sidecar.Protocol.MalformedInputException e)
@@ -36,10 +48,29 @@ internal static class RemoteWriteV2Decoder
         }
         finally
         {
+            batch.Clear();
             ArrayPool<byte>.Shared.Return(scratch);
             symbols?.Dispose();
         }
         return result;
+    }
+
+    /// <summary>
+    /// A 2.0 series refers to the request's symbols: a new label set's route is made from them, and the
+    /// metadata the series carries is recorded with it, once per label set as before batching.
+    /// </summary>
+    private readonly ref struct Misses(ReadOnlySpan<byte> request, SymbolTable symbols, SeriesStore store) : IRouteMisses
+    {
+        private readonly ReadOnlySpan<byte> _request = request;
+
+        public SeriesRoute AddRoute(ReadOnlySpan<byte> message, ref byte[] scratch, ref IngestResult result)
+        {
+            var series = new SeriesView(message);
+            ReadOnlySpan<byte> key;
+            while (!series.TryScan(_request, symbols, scratch, out key, out _))
+                ScratchBuffer.Grow(ref scratch);
+            return RemoteWriteV2Decoder.AddRoute(_request, symbols, series, key, store, ref result);
+        }
     }
 
     private static SeriesRoute AddRoute(ReadOnlySpan<byte> request, SymbolTable symbols, SeriesView series, ReadOnlySpan<byte> key,

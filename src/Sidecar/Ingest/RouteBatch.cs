@@ -51,27 +51,59 @@ internal sealed class RouteBatch
     }
 
     /// <summary>Loads the route-table slot of the first <paramref name="count"/> series, ahead of their lookups.</summary>
-    public void TouchSlots(SeriesStore store, int count)
+    private void TouchSlots(SeriesStore store, int count)
     {
         for (int i = 0; i < count; i++)
             store.TouchRoute(_fingerprints[i]);
     }
 
-    public ReadOnlySpan<byte> Message(ReadOnlySpan<byte> request, int i) => request.Slice(_start[i], _length[i]);
-
-    public SeriesCounts Counts(int i) => _counts[i];
-
-    public UInt128 Fingerprint(int i) => _fingerprints[i];
-
     /// <summary>Keeps the route of series <paramref name="i"/> and reads its first series ahead of the store (<see cref="SeriesRoute.Touch"/>).</summary>
-    public void Resolve(int i, SeriesRoute route)
+    private void Resolve(int i, SeriesRoute route)
     {
         _routes[i] = route;
         _touched += route.Touch();
     }
 
-    /// <summary>The route <see cref="Resolve"/> kept for series <paramref name="i"/>; null for a label set the table didn't know.</summary>
-    public SeriesRoute? Route(int i) => _routes[i];
+    /// <summary>
+    /// Routes and stores the batch's series in the order they came: the slots of all of them are loaded,
+    /// then the routes of those seen before are looked up and their series loaded, then each series is
+    /// stored. A new label set (a miss) gets its route from <paramref name="misses"/> only when its turn
+    /// comes, as series by series, so a request that turns out malformed creates no series after the
+    /// malformed one; the miss handler scans its message again for the key, since the scratch an
+    /// interleaved key was copied into has been reused. The batch is emptied even when a series' samples
+    /// turn out malformed, so that the store the decoder makes on its way out doesn't apply this batch's
+    /// earlier series a second time.
+    /// </summary>
+    /// <param name="request">The request the batch's messages lie in.</param>
+    /// <param name="histogramsField">The field number of a series' histograms in this protocol version.</param>
+    public void Store<TMisses>(SeriesStore store, ReadOnlySpan<byte> request, int histogramsField, ref TMisses misses,
+        ref byte[] scratch, long nowMs, ref IngestResult result)
+        where TMisses : IRouteMisses, allows ref struct
+    {
+        int count = Count;
+        try
+        {
+            TouchSlots(store, count);
+            for (int i = 0; i < count; i++)
+            {
+                if (store.TryGetRoute(_fingerprints[i], out SeriesRoute? cached))
+                    Resolve(i, cached);
+            }
+            for (int i = 0; i < count; i++)
+            {
+                ReadOnlySpan<byte> message = request.Slice(_start[i], _length[i]);
+                // An earlier series of this batch may have been the same label set's first.
+                SeriesRoute? route = _routes[i];
+                if (route is null && !store.TryGetRoute(_fingerprints[i], out route))
+                    route = misses.AddRoute(message, ref scratch, ref result);
+                SeriesIngest.Apply(route, message, _counts[i], histogramsField, nowMs, ref result);
+            }
+        }
+        finally
+        {
+            Clear(resolved: count);
+        }
+    }
 
     /// <summary>Empties the batch; the routes of its first <paramref name="resolved"/> series are let go.</summary>
     public void Clear(int resolved = 0)

@@ -231,4 +231,69 @@ public sealed class SeriesStoreTests
         Assert.Equal(100, store.Targets[0].Snapshot().Count(s => s.Labels.ToString().Contains("before")));
         Assert.DoesNotContain(store.Targets[0].Snapshot(), s => s.Labels.ToString().Contains("after"));
     }
+
+    [Fact]
+    public void ARemoteWrite2RequestOfSeveralLookupBatchesStoresEverySeriesInTheOrderReceived()
+    {
+        // Remote-write 2.0 is routed in the same groups: a request spanning several, with one label set again
+        // in a later group and one twice in the same group while it is still new, stores everything in
+        // order, and the metadata a new label set carries is recorded once, not once per occurrence.
+        var store = NewStore(maxSeries: 2000);
+        var request = new V2Requests();
+        int count = 2 * RouteBatch.Capacity + 50;
+        for (int i = 0; i < count; i++)
+        {
+            var series = request.Add([("__name__", "test_metric"), ("job", "a"), ("i", i.ToString())], (T0, i));
+            if (i == 10)
+                series.Metadata = new Sidecar.Protocol.Prompb.V2.Metadata { Type = Sidecar.Protocol.Prompb.V2.Metadata.Types.MetricType.Gauge, HelpRef = request.Ref("A test.") };
+        }
+        request.Add([("__name__", "test_metric"), ("job", "a"), ("i", "3")], (T0 + 1000, -3));
+        request.Add([("__name__", "test_metric"), ("job", "a"), ("i", "10")], (T0 + 1000, -10)).Metadata =
+            new Sidecar.Protocol.Prompb.V2.Metadata { Type = Sidecar.Protocol.Prompb.V2.Metadata.Types.MetricType.Gauge, HelpRef = request.Ref("A test.") };
+
+        var result = RemoteWriteV2Decoder.Ingest(store, request.Encode());
+
+        Assert.Null(result.Malformed);
+        Assert.Equal(count + 2, result.SamplesAccepted);
+        Assert.Equal(1, result.Metadata);
+        Assert.Equal(new Sidecar.Store.MetricMetadata(Sidecar.Store.MetricType.Gauge, "A test.", ""), store.Metadata.Get("test_metric"));
+        Assert.Equal(count, store.SeriesCount);
+        var history = new float[2];
+        foreach (var stored in store.Targets[0].Snapshot())
+        {
+            int i = int.Parse(stored.Labels.ToString().Split("i=\"")[1].Split('"')[0]);
+            stored.CopyHistory(T0 / 1000 + 1, history);
+            Assert.Equal(i is 3 or 10 ? [(float)i, -(float)i] : [(float)i, float.NaN], history);
+        }
+    }
+
+    [Fact]
+    public void AMalformedRemoteWrite2SeriesKeepsWhatCameBeforeItAndCountsItOnce()
+    {
+        // As for 1.0: 100 valid series, one whose sample can't be read, 200 more, all in one lookup group.
+        var store = NewStore(maxSeries: 2000);
+        var symbols = new V2Requests();
+        for (int i = 0; i < 100; i++)
+            symbols.Add([("__name__", "test_metric"), ("job", "a"), ("i", "before" + i)], (T0, i));
+        var broken = new Sidecar.Protocol.Prompb.V2.TimeSeries { LabelsRefs = { symbols.Ref("__name__"), symbols.Ref("test_metric"), symbols.Ref("job"), symbols.Ref("a"), symbols.Ref("i"), symbols.Ref("broken") } };
+        var after = new Sidecar.Protocol.Prompb.V2.Request();
+        for (int i = 0; i < 200; i++)
+        {
+            after.Timeseries.Add(new Sidecar.Protocol.Prompb.V2.TimeSeries
+            {
+                LabelsRefs = { symbols.Ref("__name__"), symbols.Ref("test_metric"), symbols.Ref("job"), symbols.Ref("a"), symbols.Ref("i"), symbols.Ref("after" + i) },
+                Samples = { new Sidecar.Protocol.Prompb.V2.Sample { Timestamp = T0, Value = i } },
+            });
+        }
+        // The symbols and the first 100 series, then the broken series and the 200 (request fields 5, no symbols of their own).
+        byte[] brokenSeries = [.. broken.ToByteArray(), 0x12, 0x02, 0xff, 0xff];
+        byte[] request = [.. symbols.Encode(), 0x2a, (byte)brokenSeries.Length, .. brokenSeries, .. after.ToByteArray()];
+
+        var result = RemoteWriteV2Decoder.Ingest(store, request);
+
+        Assert.NotNull(result.Malformed);
+        Assert.Equal(100, result.SamplesAccepted);
+        Assert.Equal(100, store.Targets[0].Snapshot().Count(s => s.Labels.ToString().Contains("before")));
+        Assert.DoesNotContain(store.Targets[0].Snapshot(), s => s.Labels.ToString().Contains("after"));
+    }
 }

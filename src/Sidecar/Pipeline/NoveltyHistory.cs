@@ -22,21 +22,16 @@ internal sealed class NoveltyHistory(TargetSettings settings)
     /// <summary>Feeds the steps up to <paramref name="step"/>; returns the novelty to publish for them (see the class).</summary>
     /// <param name="value">The value at <paramref name="step"/>, already read by the caller.</param>
     /// <param name="surprise">The forecast's surprise at <paramref name="step"/>; NaN where there is none.</param>
-    public double Advance(NoveltyScorer scorer, Series series, long step, float value, double surprise)
-    {
-        var dayAgo = new HistoryCursor();
-        return Advance(scorer, series, step, value, surprise, ref dayAgo);
-    }
+    public double Advance(NoveltyScorer scorer, Series series, long step, float value, double surprise) =>
+        Advance(scorer, series, step, value, series.CopyHistoryAt(step - settings.Anomaly.Novelty!.DaySteps), surprise);
 
-    /// <summary><see cref="Advance(NoveltyScorer, Series, long, float, double)"/>, reading the day-ago value through the caller's cursor.</summary>
-    public double Advance(NoveltyScorer scorer, Series series, long step, float value, double surprise, ref HistoryCursor dayAgo)
+    /// <summary><see cref="Advance(NoveltyScorer, Series, long, float, double)"/> with the value a day before <paramref name="step"/> already read by the caller.</summary>
+    /// <param name="dayAgo">The value <c>DaySteps</c> before <paramref name="step"/>; the steady state's one step needs nothing else of the store.</param>
+    public double Advance(NoveltyScorer scorer, Series series, long step, float value, float dayAgo, double surprise)
     {
         int daySteps = settings.Anomaly.Novelty!.DaySteps;
         if (scorer.LastStep == step - 1)
-        {
-            // The steady state: one step, whose value is in hand; the store is read for the day-ago value only.
-            return scorer.Observe(step, value, series.CopyHistoryAt(step - daySteps, ref dayAgo), surprise);
-        }
+            return scorer.Observe(step, value, dayAgo, surprise);
         long oldest = step - Math.Min(series.ClosedStepCount, settings.HistorySteps) + 1;
         long from = scorer.LastStep == long.MinValue ? oldest : Math.Max(scorer.LastStep + 1, oldest);
         if (from > step)

@@ -54,6 +54,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
     private readonly NoveltyHistory _novelty = new(store.Settings);
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
+
+    // The lag of the day-ago value each step reads (ReadClosedStep), for the network's daily-lag input and
+    // novelty's day-over-day view. The network has that input only when a day is a whole number of steps,
+    // and novelty's day is then the same number of steps, so one read serves both.
+    private int DayLag => _layout.DailyLagSteps > 0 ? _layout.DailyLagSteps : Settings.Anomaly.Novelty?.DaySteps ?? 0;
+
     // The share of outcomes the band between the lowest and highest quantile promises to hold.
     private readonly double _intervalCoverage = store.Settings.Model.Quantiles.Max() - store.Settings.Model.Quantiles.Min();
 
@@ -340,11 +346,13 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 Hide(state);
                 continue;
             }
-            long step = series.LastClosedStepAt(now);
+            // Everything this step reads of the series in steady state, under one lock; Run takes the network's inputs from it.
+            StepReads reads = series.ReadClosedStep(now, DayLag, _layout.WeeklyLagSteps, ref state.NewestRead, ref state.DayAgoRead, ref state.WeekAgoRead);
+            long step = reads.Step;
             if (step <= state.ProcessedStep)
                 continue;
             state.ProcessedStep = step;
-            float actual = series.CopyHistoryAt(step, ref state.NewestRead);
+            float actual = reads.Value;
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
             state.Interval?.Observe(step, actual);
@@ -367,7 +375,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 }
             }
             if (Settings.Anomaly.Novelty is { } novelty)
-                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, actual, surprise, ref state.DayAgoRead);
+                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, actual, reads.DayAgo, surprise);
             // A forecast for a later step (one restored with the scoring state, when this step is processed again) still waits.
             if (state.PendingStep <= step)
                 state.PendingStep = long.MinValue;
@@ -389,13 +397,13 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             if (state.StateStep != long.MinValue && step - state.StateStep <= window)
             {
-                plans.Add(new StepPlan(series, state, slot, state.StateStep + 1, step, Fresh: false));
+                plans.Add(new StepPlan(series, state, slot, state.StateStep + 1, step, Fresh: false, reads));
             }
             else if (series.ClosedStepCount >= window)
             {
                 // Too far behind to catch up step by step, or never warmed: restart from the last window.
                 state.Levels = InputLevels.Unknown;
-                plans.Add(new StepPlan(series, state, slot, step - window + 1, step, Fresh: true));
+                plans.Add(new StepPlan(series, state, slot, step - window + 1, step, Fresh: true, reads));
             }
         }
         logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference",
@@ -476,13 +484,23 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             calendar[t] = _layout.CalendarOf(batchFrom + t);
         for (int b = 0; b < plans.Length; b++)
         {
-            var (series, state, _, from, last, _) = plans[b];
+            var (series, state, _, from, last, _, reads) = plans[b];
             slots[b] = slot.StateIndex(series.Id);
             ScalerFor(series, state, slot);
-            // Through the cursors the step above used: in steady state each read decodes one value at most.
-            series.CopyHistory(last, values, ref state.NewestRead);
-            CopyLag(series, last, _layout.DailyLagSteps, daily, ref state.DayAgoRead);
-            CopyLag(series, last, _layout.WeeklyLagSteps, weekly, ref state.WeekAgoRead);
+            if (steps == 1 && reads.Step == last)
+            {
+                // The steady state: Step read all of it already.
+                values[0] = reads.Value;
+                daily[0] = reads.DayAgo;
+                weekly[0] = reads.WeekAgo;
+            }
+            else
+            {
+                // Through the cursors the step above used: each read decodes from where the last one stopped.
+                series.CopyHistory(last, values, ref state.NewestRead);
+                CopyLag(series, last, _layout.DailyLagSteps, daily, ref state.DayAgoRead);
+                CopyLag(series, last, _layout.WeeklyLagSteps, weekly, ref state.WeekAgoRead);
+            }
             if (state.Levels.IsUnknown)
                 state.Levels = StartingLevels(series, state, from, values);
             for (int t = 0; t < steps; t++)
@@ -527,7 +545,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // A forecast needs the newest step itself; a gap only moves the state on.
             if (!usable[b])
                 continue;
-            var (series, state, _, _, last, _) = plans[b];
+            var (series, state, _, _, last, _, _) = plans[b];
             int offset = b * heads * quantiles;
             float Quantile(int head, int q) => state.Scaler.Unscale(state.Levels.Anchor + outputs[offset + head * quantiles + q]);
             // The interval's edges, stretched from the median as calibrated on the validation part.
@@ -812,7 +830,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private ModelSlot? SlotFor(SeriesState state) =>
         _seriesSlots.Count == 0 ? _targetSlot : _seriesSlots.GetValueOrDefault(state.Key) ?? _targetSlot;
 
-    private readonly record struct StepPlan(Series Series, SeriesState State, ModelSlot Slot, long From, long Last, bool Fresh)
+    private readonly record struct StepPlan(Series Series, SeriesState State, ModelSlot Slot, long From, long Last, bool Fresh, StepReads Reads)
     {
         public int Steps => (int)(Last - From + 1);
     }

@@ -131,13 +131,32 @@ internal sealed class Series
     public long LastClosedStepAt(long nowMs)
     {
         lock (_gate)
+            return _ring.IsEmpty ? long.MinValue : ClosedAt(nowMs);
+    }
+
+    /// <summary>
+    /// What an inference step reads of a series, under one lock: the newest closed step at wall-clock time
+    /// <paramref name="nowMs"/> (<see cref="LastClosedStepAt"/>), its value, and the values
+    /// <paramref name="dayLag"/> and <paramref name="weekLag"/> steps before it (NaN for a lag of 0), each
+    /// through the caller's cursor. The step took the lock once for each of these and again to read the
+    /// same values for the network's inputs: six times a series a step where once will do.
+    /// </summary>
+    public StepReads ReadClosedStep(long nowMs, int dayLag, int weekLag, ref HistoryCursor newest, ref HistoryCursor dayAgo, ref HistoryCursor weekAgo)
+    {
+        lock (_gate)
         {
             if (_ring.IsEmpty)
-                return long.MinValue;
-            long newest = _ring.NewestStep;
-            return IsCounter || (newest + 2) * Target.StepMs <= nowMs ? newest : newest - 1;
+                return new StepReads(long.MinValue, float.NaN, float.NaN, float.NaN);
+            long step = ClosedAt(nowMs);
+            return new StepReads(step, _ring.At(step, ref newest),
+                dayLag > 0 ? _ring.At(step - dayLag, ref dayAgo) : float.NaN,
+                weekLag > 0 ? _ring.At(step - weekLag, ref weekAgo) : float.NaN);
         }
     }
+
+    // The step being filled also counts as closed once a whole further step has passed (LastClosedStepAt). Under the lock, on a ring that isn't empty.
+    private long ClosedAt(long nowMs) =>
+        IsCounter || (_ring.NewestStep + 2) * Target.StepMs <= nowMs ? _ring.NewestStep : _ring.NewestStep - 1;
 
     /// <summary>How many closed steps of history exist, gaps included, up to the ring's capacity.</summary>
     public int ClosedStepCount

@@ -202,6 +202,68 @@ public sealed class StreamingInferenceTests
         }
     }
 
+    [Fact]
+    public async Task StreamedInputsCarryTheValuesADayAndAWeekBeforeEachStep()
+    {
+        // At a 1m step the network also reads each step's value a day and a week earlier (seasonal_lags); in
+        // steady state the step reads them once, with the newest value, for novelty and the network alike.
+        // A series with more than a week of history, whose value a day back and a week back differ, streams
+        // twenty steps one at a time; its forecast must equal a recompute that reads each lag from the store.
+        var settings = ConfigLoader.Load("""
+            demo:
+              mode: off
+            targets:
+              - name: t
+                selector: 'test_metric'
+                step: 1m
+                horizons: [5m]
+                history: 8d
+                model:
+                  window: 8
+                  hidden_size: 8
+                  layers: 2
+                  combine: none
+            """);
+        var time = new Sidecar.Backtest.SimulatedClock(Now);
+        var store = new SeriesStore(settings, time);
+        var target = store.Targets[0];
+        var layout = new FeatureLayout(target.Settings.Model.Features, target.Settings.StepMs);
+        Assert.Equal((1440, 10080), (layout.DailyLagSteps, layout.WeeklyLagSteps));
+        long stepMs = target.Settings.StepMs, first = Now.ToUnixTimeMilliseconds() / stepMs - 8 * 1440;
+        // A level that climbs day by day, a daily wave and a weekday pattern: a day back and a week back are different values.
+        double Value(long step) => 100 + 5 * ((step - first) / 1440) + 10 * Math.Sin(step * 2 * Math.PI / 1440) + 3 * ((step / 1440) % 7);
+        List<KeyValuePair<string, string>> labels = [new("__name__", "test_metric"), new("instance", "a")];
+        void Write(long from, long to)
+        {
+            time.Set(DateTimeOffset.FromUnixTimeMilliseconds((to + 2) * stepMs));
+            store.Ingest(labels, [.. Enumerable.Range(0, (int)(to - from + 1)).Select(i => new Sidecar.Protocol.RemoteWrite.SampleValue((from + i) * stepMs, Value(from + i)))]);
+        }
+        long last = first + 8 * 1440 - 20;
+        Write(first, last);
+        Series series = Assert.Single(target.Snapshot());
+        var untrained = Sidecar.Bench.UntrainedModel.For(target.Settings, 8, 2);
+        using var model = new TrainedModel(untrained.Network, untrained.Description with
+        {
+            Scalers = new Dictionary<string, RobustScaler> { [series.Labels.ToString()] = new RobustScaler(120, 15) },
+        });
+        var registry = Metrics.NewCustomRegistry();
+        using var pipeline = new TargetPipeline(target, TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        pipeline.Publish(model.Clone());
+        pipeline.Process();
+        long warmedAt = series.LastClosedStepAt(time.GetUtcNow().ToUnixTimeMilliseconds());
+        for (long step = last + 1; step <= last + 20; step++)
+        {
+            Write(step, step);
+            pipeline.Process();
+        }
+
+        long newest = series.LastClosedStepAt(time.GetUtcNow().ToUnixTimeMilliseconds());
+        Assert.Equal(warmedAt + 20, newest);
+        double streamed = Gauge(await RegistryText.ScrapeAsync(registry), "a", "5m");
+        double recomputed = Recompute(model, target, series, warmedAt - target.Settings.Model.Window + 1, newest, head: 1);
+        Assert.True(Math.Abs(streamed - recomputed) <= 1e-4 * 15, $"streamed {streamed}, recomputed {recomputed}");
+    }
+
     /// <summary>The head's median forecast at <paramref name="last"/>, running the network from a zero state at <paramref name="from"/>.</summary>
     private static double Recompute(TrainedModel model, TargetStore target, Series series, long from, long last, int head)
     {

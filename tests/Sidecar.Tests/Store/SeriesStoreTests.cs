@@ -296,4 +296,36 @@ public sealed class SeriesStoreTests
         Assert.Equal(100, store.Targets[0].Snapshot().Count(s => s.Labels.ToString().Contains("before")));
         Assert.DoesNotContain(store.Targets[0].Snapshot(), s => s.Labels.ToString().Contains("after"));
     }
+
+    [Fact]
+    public void AStepsReadsUnderOneLockAreWhatTheSeparateReadsGive()
+    {
+        // ReadClosedStep serves the inference step: the newest closed step at a time, its value and the values
+        // a day and a week before it (here 3 and 7 steps), through cursors kept from one step to the next.
+        var store = NewStore();
+        long first = T0 / 1000;
+        var samples = Enumerable.Range(0, 40).Where(i => i != 25).Select(i => (T0 + i * 1000L, (double)i)).ToArray();
+        foreach (var sample in samples.Take(20))
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a")).With(sample)));
+        Series series = Assert.Single(store.Targets[0].Snapshot());
+        HistoryCursor newest = default, dayAgo = default, weekAgo = default;
+
+        // The step being filled (19) is closed only once a whole further step has passed.
+        Assert.Equal(new StepReads(first + 18, 18, 15, 11), series.ReadClosedStep(T0 + 20_999, 3, 7, ref newest, ref dayAgo, ref weekAgo));
+        Assert.Equal(new StepReads(first + 19, 19, 16, 12), series.ReadClosedStep(T0 + 21_000, 3, 7, ref newest, ref dayAgo, ref weekAgo));
+        // A lag of 0 reads nothing.
+        Assert.Equal(new StepReads(first + 19, 19, float.NaN, float.NaN), series.ReadClosedStep(T0 + 21_000, 0, 0, ref newest, ref dayAgo, ref weekAgo));
+
+        // Step by step, with a gap at 25, the cursors carried along: the same as the separate reads.
+        foreach (var sample in samples.Skip(20))
+        {
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a")).With(sample)));
+            long now = sample.Item1 + 500;
+            StepReads reads = series.ReadClosedStep(now, 3, 7, ref newest, ref dayAgo, ref weekAgo);
+            long step = series.LastClosedStepAt(now);
+            Assert.Equal(new StepReads(step, series.CopyHistoryAt(step), series.CopyHistoryAt(step - 3), series.CopyHistoryAt(step - 7)), reads);
+        }
+        Assert.Equal(new StepReads(first + 38, 38, 35, 31), series.ReadClosedStep(T0 + 39_500, 3, 7, ref newest, ref dayAgo, ref weekAgo));
+        Assert.True(float.IsNaN(series.ReadClosedStep(T0 + 39_500, 13, 0, ref newest, ref dayAgo, ref weekAgo).DayAgo), "the gap at 25");
+    }
 }

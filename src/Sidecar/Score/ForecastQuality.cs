@@ -48,7 +48,8 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     /// <summary>Scores every remembered forecast for <paramref name="step"/> against <paramref name="actual"/>.</summary>
     public void Observe(int seriesId, long step, float actual)
     {
-        if (float.IsNaN(actual) || !_ledgers.TryGetValue(seriesId, out var ledger))
+        // Most series are not followed: they are told apart by their id, without a lookup.
+        if (float.IsNaN(actual) || !Follows(seriesId) || !_ledgers.TryGetValue(seriesId, out var ledger))
             return;
         double naive = ledger.ObserveNaive(step, actual);
         for (int h = 0; h < horizonSteps.Count; h++)

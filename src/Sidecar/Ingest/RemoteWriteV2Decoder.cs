@@ -57,7 +57,7 @@ internal static class RemoteWriteV2Decoder
 
     /// <summary>
     /// A 2.0 series refers to the request's symbols: a new label set's route is made from them, and the
-    /// metadata the series carries is recorded with it, once per label set as before batching.
+    /// metadata the series carries is recorded with it, once per new label set.
     /// </summary>
     private readonly ref struct Misses(ReadOnlySpan<byte> request, SymbolTable symbols, SeriesStore store) : IRouteMisses
     {

@@ -17,12 +17,17 @@ internal sealed class Series
     private CounterRateWindow _rate;
     private int _queuedForInference;
 
+    // The target's step, kept here: TargetSettings.StepMs converts a TimeSpan at every call, and a reload
+    // that keeps this series keeps its step (TargetStore.Reconfigure).
+    private readonly long _stepMs;
+
     public Series(int id, LabelSet labels, TargetStore owner, bool isCounter)
     {
         Id = id;
         Labels = labels;
         Owner = owner;
         IsCounter = isCounter;
+        _stepMs = owner.Settings.StepMs;
         _ring = new StepRing(owner.Settings.HistorySteps, mean: owner.Settings.Aggregation == StepAggregation.Mean);
     }
 
@@ -69,7 +74,7 @@ internal sealed class Series
     /// <summary>Records a sample. Returns true when it closed at least one step.</summary>
     public bool Append(long timestampMs, double value, long receivedAtMs)
     {
-        long stepMs = Target.StepMs;
+        long stepMs = _stepMs;
         lock (_gate)
         {
             LastReceivedAtMs = receivedAtMs;
@@ -156,7 +161,7 @@ internal sealed class Series
 
     // The step being filled also counts as closed once a whole further step has passed (LastClosedStepAt). Under the lock, on a ring that isn't empty.
     private long ClosedAt(long nowMs) =>
-        IsCounter || (_ring.NewestStep + 2) * Target.StepMs <= nowMs ? _ring.NewestStep : _ring.NewestStep - 1;
+        IsCounter || (_ring.NewestStep + 2) * _stepMs <= nowMs ? _ring.NewestStep : _ring.NewestStep - 1;
 
     /// <summary>How many closed steps of history exist, gaps included, up to the ring's capacity.</summary>
     public int ClosedStepCount

@@ -21,7 +21,7 @@ internal static class SeriesIngest
         // Accepted, not modelled: counted for self-metrics and 2.0's written headers.
         result.Histograms += counts.Histograms;
         result.Exemplars += counts.Exemplars;
-        if (route.Series.Length == 0)
+        if (!route.HasSeries)
         {
             // Most of a firehose: counted from the scan, never decoded.
             SeriesStore.CountUnrouted(route, counts.Samples, ref result);

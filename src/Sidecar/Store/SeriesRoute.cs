@@ -15,9 +15,21 @@ internal sealed class SeriesRoute
     {
         Series = series;
         InvalidReason = invalidReason;
+        HasSeries = series.Length > 0;
+        Only = series.Length == 1 ? series[0] : null;
     }
 
     public Series[] Series { get; }
+
+    /// <summary>Whether any target stores these samples; read from the route itself, not its array.</summary>
+    public bool HasSeries { get; }
+
+    /// <summary>
+    /// The route's series when it has exactly one (one target selects the label set, the usual case), else
+    /// null. Ingest reaches it from the route without loading the array: one miss fewer per sample of a
+    /// series not in cache.
+    /// </summary>
+    public Series? Only { get; }
 
     /// <summary>Why the label set is invalid, or null when it is valid.</summary>
     public string? InvalidReason { get; }
@@ -25,7 +37,7 @@ internal sealed class SeriesRoute
     public static SeriesRoute To(Series[] series) => new(series, null);
 
     /// <summary>Reads the route's first series ahead of storing into it (<see cref="Store.Series.Touch"/>).</summary>
-    public long Touch() => Series.Length > 0 ? Series[0].Touch() : 0;
+    public long Touch() => Only is { } only ? only.Touch() : HasSeries ? Series[0].Touch() : 0;
 
     public static SeriesRoute Invalid(string reason) => new([], reason);
 }

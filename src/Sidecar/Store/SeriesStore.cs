@@ -313,6 +313,11 @@ internal sealed class SeriesStore
     /// <summary>Called after the last of a batch of samples for a route, so late writes are encoded once per batch.</summary>
     public static void EndBatch(SeriesRoute route)
     {
+        if (route.Only is { } only)
+        {
+            only.EndBatch();
+            return;
+        }
         foreach (var series in route.Series)
             series.EndBatch();
     }
@@ -320,7 +325,7 @@ internal sealed class SeriesStore
     /// <summary>Applies one sample to a route's series and counts what happened.</summary>
     public static void Append(SeriesRoute route, long timestampMs, double value, long nowMs, ref IngestResult result)
     {
-        if (route.Series.Length == 0)
+        if (!route.HasSeries)
         {
             CountUnrouted(route, 1, ref result);
             return;
@@ -342,11 +347,19 @@ internal sealed class SeriesStore
             return;
         }
         result.SamplesAccepted++;
-        foreach (var series in route.Series)
+        if (route.Only is { } only)
         {
-            if (series.Append(timestampMs, value, nowMs))
-                series.Owner.NotifyClosed(series);
+            AppendTo(only, timestampMs, value, nowMs);
+            return;
         }
+        foreach (var series in route.Series)
+            AppendTo(series, timestampMs, value, nowMs);
+    }
+
+    private static void AppendTo(Series series, long timestampMs, double value, long nowMs)
+    {
+        if (series.Append(timestampMs, value, nowMs))
+            series.Owner.NotifyClosed(series);
     }
 
     /// <summary>

@@ -328,4 +328,46 @@ public sealed class SeriesStoreTests
         Assert.Equal(new StepReads(first + 38, 38, 35, 31), series.ReadClosedStep(T0 + 39_500, 3, 7, ref newest, ref dayAgo, ref weekAgo));
         Assert.True(float.IsNaN(series.ReadClosedStep(T0 + 39_500, 13, 0, ref newest, ref dayAgo, ref weekAgo).DayAgo), "the gap at 25");
     }
+
+    [Fact]
+    public void ALabelSetTwoTargetsSelectFeedsBothAndOneOnlyItsOwn()
+    {
+        // A label set both targets select is routed to two series (the route's array); one only the first
+        // selects goes to one (the route's single series). Samples, a batch's end and a stale marker reach
+        // every series of the route, and nothing reaches a target that didn't select it.
+        var settings = Sidecar.Host.ConfigLoader.Load("""
+            demo:
+              mode: off
+            targets:
+              - name: all
+                selector: 'test_metric'
+                step: 1s
+                horizons: [5s]
+                history: 10m
+              - name: job_a
+                selector: 'test_metric{job="a"}'
+                step: 1s
+                horizons: [5s]
+                history: 10m
+            """);
+        var store = new SeriesStore(settings, new ManualTimeProvider(Now));
+        var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(
+            WriteRequests.Series("test_metric", ("job", "a")).With((T0, 1), (T0 + 1000, 2), (T0 + 2000, 3)),
+            WriteRequests.Series("test_metric", ("job", "b")).With((T0, 10), (T0 + 1000, 20), (T0 + 2000, 30))));
+
+        Assert.Equal(6, result.SamplesAccepted);
+        var history = new float[3];
+        foreach (var (target, instance, expected) in new[] { (0, "a", new[] { 1f, 2f, 3f }), (0, "b", [10f, 20f, 30f]), (1, "a", [1f, 2f, 3f]) })
+        {
+            Series series = Assert.Single(store.Targets[target].Snapshot(), s => s.Labels.Get("job") == instance);
+            series.CopyHistory(T0 / 1000 + 2, history);
+            Assert.Equal(expected, history);
+        }
+        Assert.DoesNotContain(store.Targets[1].Snapshot(), s => s.Labels.Get("job") == "b");
+
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("job", "a")).With((T0 + 3000, StaleMarker.Value))));
+        Assert.True(store.Targets[0].Snapshot().Single(s => s.Labels.Get("job") == "a").Ended);
+        Assert.True(store.Targets[1].Snapshot().Single().Ended);
+        Assert.False(store.Targets[0].Snapshot().Single(s => s.Labels.Get("job") == "b").Ended);
+    }
 }

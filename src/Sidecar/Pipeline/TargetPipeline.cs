@@ -336,6 +336,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         int window = Settings.Model.Window;
+        int dayLag = DayLag, weekLag = _layout.WeeklyLagSteps;
         List<StepPlan> plans = _plans;
         plans.Clear();
         foreach (Series series in closed)
@@ -347,7 +348,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 continue;
             }
             // Everything this step reads of the series in steady state, under one lock; Run takes the network's inputs from it.
-            StepReads reads = series.ReadClosedStep(now, DayLag, _layout.WeeklyLagSteps, ref state.NewestRead, ref state.DayAgoRead, ref state.WeekAgoRead);
+            StepReads reads = series.ReadClosedStep(now, dayLag, weekLag, ref state.NewestRead, ref state.DayAgoRead, ref state.WeekAgoRead);
             long step = reads.Step;
             if (step <= state.ProcessedStep)
                 continue;

@@ -26,7 +26,11 @@ VIEWS = ("value", "level", "change", "surprise")
 # Not in the sidecar: how busy the series is, the mean |step-to-step change| over the smoothing window,
 # against its own records in both directions (a series that goes flat, or erratic). Its records fade
 # towards where it is now. A candidate for bench/nab-nested-loco.py.
-ALL_VIEWS = VIEWS + ("volatility",)
+# The week-over-week view (in the sidecar since 2026-12-05; `week=True` below) is last, so that the indices
+# of the others stay what they were.
+ALL_VIEWS = VIEWS + ("volatility", "week")
+# The defaults this script's sweep started from and varies one at a time (the sidecar's until 2026-12-05;
+# bench/nab-nested-loco.py rates the current ones).
 DEFAULT = dict(views=VIEWS, smoothing=24, half_life_days=56, onset=12, weights={}, daily_correlation=0.5)
 
 
@@ -53,51 +57,57 @@ class DailyCorrelation:
         return self.sxy / math.sqrt(self.sxx * self.syy) if self.sxx > 0 and self.syy > 0 else 0.0
 
 
-def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation, warmup_days=0):
+def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation, warmup_days=0, week=False):
     """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record."""
     n = len(v)
     keep = 0.5 ** (1 / (half_life_days * day)) if half_life_days else 1.0
-    ranges = {name: [math.nan, math.nan] for name in views}
-    for name in ("change", "surprise"):
+    ranges = {name: [math.nan, math.nan] for name in views + (("week",) if week else ())}
+    for name in ("change", "surprise", "week"):
         if name in ranges:
             ranges[name] = [0.0, 0.0]
     raw = np.zeros(n)
     furthest = np.zeros(n, dtype=int)
     seen = 0
-    daily = DailyCorrelation()
+    week_seen = 0  # week-over-week changes taken into that view's record: it counts after a day of them
+    daily, weekly = DailyCorrelation(), DailyCorrelation()
     # The level and the day-over-day change: means over the last `smoothing` rows, NaN where fewer than
     # half of them are there; the change only once a full window a day earlier exists.
     half = (smoothing + 1) // 2
     levels = pd.Series(v).rolling(smoothing, min_periods=half).mean().to_numpy()
     changes = pd.Series(np.abs(v - np.r_[np.full(min(day, n), np.nan), v[:max(n - day, 0)]])).rolling(smoothing, min_periods=half).mean().to_numpy()
     changes[:min(n, day + smoothing - 1)] = np.nan
+    week_steps = 7 * day
+    weeks = pd.Series(np.abs(v - np.r_[np.full(min(week_steps, n), np.nan), v[:max(n - week_steps, 0)]])).rolling(smoothing, min_periods=half).mean().to_numpy()
     volatilities = pd.Series(np.abs(np.diff(v, prepend=np.nan))).rolling(smoothing, min_periods=half).mean().to_numpy()
     for i in range(n):
         x = v[i]
         if math.isnan(x):
             continue
         level, change = levels[i], changes[i]
-        now = dict(value=x, level=level, change=change, surprise=surprise[i], volatility=volatilities[i])
+        now = dict(value=x, level=level, change=change, surprise=surprise[i], volatility=volatilities[i], week=weeks[i])
         centre = x if math.isnan(level) else level
         daily_pattern = daily_correlation <= -1 or (daily.pairs >= day and daily.correlation() >= daily_correlation)
+        weekly_pattern = week_seen >= day and (daily_correlation <= -1 or (weekly.pairs >= day and weekly.correlation() >= daily_correlation))
         beyond = 0.0
         for name, r in ranges.items():
             y = now[name]
             if math.isnan(y):
                 continue
             lo, hi = r
-            counts = name != "change" or daily_pattern
+            counts = (name != "change" or daily_pattern) and (name != "week" or weekly_pattern)
             if counts and seen >= max(day, smoothing) and hi - lo > 0:
                 distance = weights.get(name, 1.0) * max((y - hi) / (hi - lo), (lo - y) / (hi - lo))
                 if distance > beyond:
                     beyond, furthest[i] = distance, ALL_VIEWS.index(name)
-            c = 0.0 if name in ("change", "surprise") else y if name == "volatility" else centre
+            c = 0.0 if name in ("change", "surprise", "week") else y if name == "volatility" else centre
             if math.isnan(hi):
                 r[0] = r[1] = y
             else:
                 hi = c + (hi - c) * keep if hi > c else hi
                 lo = c + (lo - c) * keep if lo < c else lo
                 r[0], r[1] = min(lo, y), max(hi, y)
+            if name == "week":
+                week_seen += 1
         # Not in the sidecar (a candidate for bench/nab-nested-loco.py): records built from little history
         # break often by chance (the n-th of n like values is a record with probability 2/n), so over the
         # first warmup_days the distance counts in proportion to the history seen.
@@ -106,6 +116,8 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
         raw[i] = beyond / 0.05
         if i >= day and not math.isnan(v[i - day]):
             daily.add(x, v[i - day], keep)
+        if i >= week_steps and not math.isnan(v[i - week_steps]):
+            weekly.add(x, v[i - week_steps], keep)
         seen += 1
     out = raw.copy()
     if onset > 1:  # a row reports only where it is above every one of the onset - 1 rows before it

@@ -116,7 +116,7 @@ internal static class NodeExporterPayload
           - name: node
             selector: '{job="node"}'
             step: 1m
-            history: 7d
+            history: 8d
         """;
 
     /// <summary>

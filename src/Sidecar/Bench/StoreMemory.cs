@@ -7,7 +7,7 @@ using Sidecar.Store.Snapshots;
 namespace Sidecar.Bench;
 
 /// <summary>
-/// <c>bench store-memory</c>: fills a store with a week of node_exporter-like data (see
+/// <c>bench store-memory</c>: fills a store with the default history, eight days, of node_exporter-like data (see
 /// <see cref="NodeExporterHistory"/>), scraped every 30 s into 1m steps, counters stored as rates as in
 /// production, and reports the managed memory it holds per stored point and per series, against two
 /// baselines measured in the same run: the same points as plain (timestamp, value) pairs, and the
@@ -18,7 +18,7 @@ namespace Sidecar.Bench;
 /// </summary>
 internal static class StoreMemory
 {
-    private const int Steps = 7 * 24 * 60;
+    private const int Steps = 8 * 24 * 60;
     private const long ScrapeIntervalMs = 30_000;
     private const long StartMs = 1_700_000_000_000;
     private const int ScrapesPerStep = (int)(60_000 / ScrapeIntervalMs);
@@ -27,15 +27,15 @@ internal static class StoreMemory
     private const int LaterSteps = 5;
 
     // No type given: the _total families are counters, stored as per-step rates, the rest gauges.
-    /// <summary>The bench's settings: the setup the README recommends, one target selecting the whole job at a 1m step over 7 days.</summary>
+    /// <summary>The bench's settings: the setup the README recommends, one target selecting the whole job at a 1m step over the default 8 days.</summary>
     public static SidecarSettings Settings() => ConfigLoader.Load(NodeExporterPayload.SelectedConfig);
 
     public static int Run(int seriesCount)
     {
         var settings = Settings();
         var labels = NodeExporterPayload.SeriesFor(seriesCount);
-        int weekScrapes = (int)(Steps * 60_000L / ScrapeIntervalMs);
-        var samples = new SampleValue[weekScrapes + LaterSteps * ScrapesPerStep];
+        int historyScrapes = (int)(Steps * 60_000L / ScrapeIntervalMs);
+        var samples = new SampleValue[historyScrapes + LaterSteps * ScrapesPerStep];
 
         // What a series costs before it has history: the same series, each holding a single step (three
         // scrapes, so that a counter has one rate).
@@ -45,15 +45,15 @@ internal static class StoreMemory
         GC.KeepAlive(store);
         store = null!;
 
-        // The week's scrapes go in now; each series' next few scrapes are kept for the pipeline's steps below.
+        // The history's scrapes go in now; each series' next few scrapes are kept for the pipeline's steps below.
         var later = new SampleValue[seriesCount][];
-        var weekEnd = new Backtest.SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(StartMs + weekScrapes * ScrapeIntervalMs));
+        var historyEnd = new Backtest.SimulatedClock(DateTimeOffset.FromUnixTimeMilliseconds(StartMs + historyScrapes * ScrapeIntervalMs));
         before = GC.GetTotalMemory(forceFullCollection: true);
-        store = Fill(settings, weekEnd, labels, samples, weekScrapes, later);
+        store = Fill(settings, historyEnd, labels, samples, historyScrapes, later);
         long storeBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
         long rss = Environment.WorkingSet;
         long storedSteps = store.Targets.Sum(t => t.Snapshot().Sum(s => (long)s.ClosedStepCount));
-        var served = ServeFromStore(store, weekEnd, labels, later);
+        var served = ServeFromStore(store, historyEnd, labels, later);
 
         // Snapshot and restore of the same store, through the real files.
         string directory = Directory.CreateTempSubdirectory("store-memory-").FullName;
@@ -69,8 +69,8 @@ internal static class StoreMemory
         GC.Collect();
         // The restore's peak in a process of its own, as at a sidecar's start (RestorePeak says why); then
         // the same restore here, to prime and save novelty from it.
-        var (restorePeak, restoreSeconds, restoredSeries) = RestorePeak.InChildProcess(directory, weekEnd.GetUtcNow().ToUnixTimeMilliseconds());
-        var restored = new SeriesStore(settings, weekEnd);
+        var (restorePeak, restoreSeconds, restoredSeries) = RestorePeak.InChildProcess(directory, historyEnd.GetUtcNow().ToUnixTimeMilliseconds());
+        var restored = new SeriesStore(settings, historyEnd);
         restored.Restore(SnapshotFile.Read(directory)!);
         var (primingSeconds, primedSteps, scores) = PrimeNovelty(restored);
         string scoresPath = Pipeline.SavedScoresFile.PathFor(directory, settings.Targets[0].Name);
@@ -119,7 +119,7 @@ internal static class StoreMemory
         Console.WriteLine(string.Create(invariant, $"of_which_gauges_bytes_per_series={gaugesPerSeries:F0} (a series' 13 forecast gauges: values, label text and entry among the live series, after a scrape, with the bench's node_exporter label sets)"));
         Console.WriteLine(string.Create(invariant, $"combine_holt_winters_bytes_per_series={combinationPerSeries:F0} ratio_to_store_per_series={combinationPerSeries * seriesCount / storeBytes:F3} (model.combine's state at 1m steps, horizons 5m/1h/6h; not in store_bytes)"));
         Console.WriteLine(string.Create(invariant, $"process_rss_bytes={rss} ({rss / (double)(1L << 30):F2} GiB, with the store filled)"));
-        Console.WriteLine(string.Create(invariant, $"served_first_step_seconds={served.FirstStepSeconds:F1} served_first_step_peak_rss_bytes={served.FirstStepPeakRss} ({served.FirstStepPeakRss / (double)(1L << 30):F2} GiB: novelty primed from each week, every LSTM state warmed from its last window at once, as after a new model)"));
+        Console.WriteLine(string.Create(invariant, $"served_first_step_seconds={served.FirstStepSeconds:F1} served_first_step_peak_rss_bytes={served.FirstStepPeakRss} ({served.FirstStepPeakRss / (double)(1L << 30):F2} GiB: novelty primed from each series' history, every LSTM state warmed from its last window at once, as after a new model)"));
         Console.WriteLine(string.Create(invariant, $"served_steady_rss_bytes={served.SteadyRss} ({served.SteadyRss / (double)(1L << 30):F2} GiB, store and pipeline after {LaterSteps} more steps and two scrapes of /metrics; managed heap {served.SteadyManagedBytes / (double)(1L << 30):F2} GiB) served_steady_step_seconds={served.SteadyStepSeconds:F2}"));
         Console.WriteLine(string.Create(invariant, $"scrape_bytes={served.ScrapeBytes} ({served.ScrapeBytes / (double)seriesCount:F0} per series) first_scrape_seconds={served.FirstScrapeSeconds:F2} later_scrape_seconds={served.LaterScrapeSeconds:F2} first_scrape_peak_rss_bytes={served.FirstScrapePeakRss} ({served.FirstScrapePeakRss / (double)(1L << 30):F2} GiB; the text exposition of every gauge, into a sink that counts bytes)"));
         Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries} snapshot_peak_rss_bytes={snapshotPeak} ({snapshotPeak / (double)(1L << 30):F2} GiB, the store alone) restore_peak_rss_bytes={restorePeak} ({restorePeak / (double)(1L << 30):F2} GiB, a process of its own that only restores, as at a sidecar's start)"));
@@ -134,7 +134,7 @@ internal static class StoreMemory
 
     /// <summary>
     /// Runs the default pipeline (an untrained network of the default shape) over every series of the filled
-    /// store: the first step primes novelty from each series' week and warms each LSTM state from its last
+    /// store: the first step primes novelty from each series' history and warms each LSTM state from its last
     /// window, as after a new model (every series at once); then <see cref="LaterSteps"/> ordinary steps with
     /// the scrapes kept back in <paramref name="later"/>. Reports the peak RSS of the first step and the RSS
     /// of the steady state, store and pipeline together.
@@ -193,7 +193,7 @@ internal static class StoreMemory
               - name: state
                 selector: 'state_value'
                 step: 1m
-                history: 7d
+                history: 8d
             """);
         var target = settings.Targets[0];
         var labels = Enumerable.Range(0, count)

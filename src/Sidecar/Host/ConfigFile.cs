@@ -106,7 +106,7 @@ internal sealed class TargetSection
 
     public List<string> Horizons { get; set; } = ["5m", "1h", "6h"];
 
-    public string History { get; set; } = "7d";
+    public string History { get; set; } = "8d";
 
     /// <summary><c>auto</c> (metadata or the _total suffix decide), <c>counter</c> or <c>gauge</c>.</summary>
     public string Type { get; set; } = "auto";
@@ -253,8 +253,8 @@ internal sealed class AnomalySection
     /// <summary>How far beyond its record range (a fraction of that range) a view must go for <c>anomaly_novelty</c> 1; 0 turns novelty off.</summary>
     public double NoveltyTolerance { get; set; } = 0.05;
 
-    /// <summary>Steps averaged for the level and the day-over-day-change views of novelty.</summary>
-    public int NoveltySmoothingSteps { get; set; } = 24;
+    /// <summary>Steps averaged for the level, day-over-day and week-over-week change views of novelty.</summary>
+    public int NoveltySmoothingSteps { get; set; } = 48;
 
     /// <summary>Time over which a record fades halfway back towards the current level; 0: records never fade.</summary>
     public string NoveltyHalfLife { get; set; } = "8w";
@@ -262,8 +262,8 @@ internal sealed class AnomalySection
     /// <summary>A rise in novelty reports only where it is the highest of this many steps.</summary>
     public int NoveltyOnsetSteps { get; set; } = 12;
 
-    /// <summary>The day-over-day view counts only while the series correlates this much with itself a day earlier; -1: always.</summary>
-    public double NoveltyDailyCorrelation { get; set; } = 0.5;
+    /// <summary>The day-over-day (week-over-week) view counts only while the series correlates this much with itself a day (week) earlier; -1: always.</summary>
+    public double NoveltyDailyCorrelation { get; set; } = -1;
 
     /// <summary>How much of a series novelty sees before anything counts as beyond its records.</summary>
     public string NoveltyWarmup { get; set; } = "1d";

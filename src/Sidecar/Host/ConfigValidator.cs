@@ -272,14 +272,15 @@ internal static class ConfigValidator
         Positive(errors, $"{key}.anomaly.novelty_smoothing_steps", a.NoveltySmoothingSteps);
         Positive(errors, $"{key}.anomaly.novelty_onset_steps", a.NoveltyOnsetSteps);
         if (!(a.NoveltyDailyCorrelation >= -1 && a.NoveltyDailyCorrelation <= 1))
-            errors.Add($"{key}.anomaly.novelty_daily_correlation: {a.NoveltyDailyCorrelation} must be a correlation, from -1 (always count the day-over-day view) to 1");
+            errors.Add($"{key}.anomaly.novelty_daily_correlation: {a.NoveltyDailyCorrelation} must be a correlation, from -1 (always count the day-over-day and week-over-week views) to 1");
         TimeSpan halfLife = DurationOrZero(errors, $"{key}.anomaly.novelty_half_life", a.NoveltyHalfLife);
         TimeSpan warmup = DurationOrZero(errors, $"{key}.anomaly.novelty_warmup", a.NoveltyWarmup);
         if (!(a.NoveltyTolerance > 0) || step <= TimeSpan.Zero)
             return null;
         int daySteps = (int)Math.Max(1, Math.Round(TimeSpan.FromDays(1) / step));
         int warmupSteps = Math.Max((int)Math.Min(int.MaxValue, Math.Ceiling(warmup / step)), a.NoveltySmoothingSteps);
-        return new NoveltySettings(a.NoveltyTolerance, a.NoveltySmoothingSteps, daySteps, halfLife / step, a.NoveltyOnsetSteps, a.NoveltyDailyCorrelation, warmupSteps);
+        int weekSteps = (int)Math.Min(int.MaxValue, Math.Max(1, Math.Round(TimeSpan.FromDays(7) / step)));
+        return new NoveltySettings(a.NoveltyTolerance, a.NoveltySmoothingSteps, daySteps, halfLife / step, a.NoveltyOnsetSteps, a.NoveltyDailyCorrelation, warmupSteps, weekSteps);
     }
 
     private static int Positive(List<string> errors, string key, int value)

@@ -155,15 +155,18 @@ internal sealed record AnomalySettings(
 /// <c>anomaly_novelty</c>: how far a series goes beyond its own records (see <see cref="Score.NoveltyScorer"/>).
 /// </summary>
 /// <param name="Tolerance">Distance beyond a record, as a fraction of the record range, at which novelty reaches 1.</param>
-/// <param name="SmoothingSteps">Steps averaged for the level and day-over-day-change views.</param>
+/// <param name="SmoothingSteps">Steps averaged for the level, day-over-day and week-over-week change views.</param>
 /// <param name="DaySteps">Steps in a day (at least 1): the lag of the day-over-day view.</param>
 /// <param name="HalfLifeSteps">Steps over which a record fades halfway back towards the current level; 0: never.</param>
 /// <param name="OnsetSteps">A rise reports only where it is the highest of this many steps.</param>
 /// <param name="DailyCorrelation">The day-over-day view counts only while the series' correlation with itself a
-/// day earlier is at least this; -1: always.</param>
+/// day earlier is at least this, and the week-over-week view only while its correlation with itself a week
+/// earlier is; -1: always.</param>
 /// <param name="WarmupSteps">Steps of the series seen before anything counts as beyond its records: a day by
 /// default, and at least one smoothing window.</param>
-internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int DaySteps, double HalfLifeSteps, int OnsetSteps, double DailyCorrelation, int WarmupSteps)
+/// <param name="WeekSteps">Steps in a week: the lag of the week-over-week view; 0 turns that view off. The view
+/// sees data only where the target's history holds a week and a step.</param>
+internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int DaySteps, double HalfLifeSteps, int OnsetSteps, double DailyCorrelation, int WarmupSteps, int WeekSteps = 0)
 {
     /// <summary>Whether a scorer's windows fit both settings, so its state carries from one to the other.</summary>
     public bool SameWindows(NoveltySettings other) => SmoothingSteps == other.SmoothingSteps && OnsetSteps == other.OnsetSteps;

@@ -16,38 +16,48 @@ namespace Sidecar.Pipeline;
 /// </summary>
 internal sealed class NoveltyHistory(TargetSettings settings)
 {
-    // The steps to feed, preceded by the day before them: one decode serves both the values and their day-ago values.
+    // The steps to feed, preceded by the week (or the day) before them: one decode serves the values and
+    // their day-ago and week-ago values.
     private float[] _history = new float[1];
 
     /// <summary>Feeds the steps up to <paramref name="step"/>; returns the novelty to publish for them (see the class).</summary>
     /// <param name="value">The value at <paramref name="step"/>, already read by the caller.</param>
     /// <param name="surprise">The forecast's surprise at <paramref name="step"/>; NaN where there is none.</param>
-    public double Advance(NoveltyScorer scorer, Series series, long step, float value, double surprise) =>
-        Advance(scorer, series, step, value, series.CopyHistoryAt(step - settings.Anomaly.Novelty!.DaySteps), surprise);
-
-    /// <summary><see cref="Advance(NoveltyScorer, Series, long, float, double)"/> with the value a day before <paramref name="step"/> already read by the caller.</summary>
-    /// <param name="dayAgo">The value <c>DaySteps</c> before <paramref name="step"/>; the steady state's one step needs nothing else of the store.</param>
-    public double Advance(NoveltyScorer scorer, Series series, long step, float value, float dayAgo, double surprise)
+    public double Advance(NoveltyScorer scorer, Series series, long step, float value, double surprise)
     {
-        int daySteps = settings.Anomaly.Novelty!.DaySteps;
+        NoveltySettings novelty = settings.Anomaly.Novelty!;
+        return Advance(scorer, series, step, value, series.CopyHistoryAt(step - novelty.DaySteps),
+            novelty.WeekSteps > 0 ? series.CopyHistoryAt(step - novelty.WeekSteps) : float.NaN, surprise);
+    }
+
+    /// <summary><see cref="Advance(NoveltyScorer, Series, long, float, double)"/> with the values a day and a week before <paramref name="step"/> already read by the caller.</summary>
+    /// <param name="dayAgo">The value <c>DaySteps</c> before <paramref name="step"/>; the steady state's one step needs nothing else of the store.</param>
+    /// <param name="weekAgo">The value <c>WeekSteps</c> before <paramref name="step"/>; NaN where the week-over-week view is off.</param>
+    public double Advance(NoveltyScorer scorer, Series series, long step, float value, float dayAgo, float weekAgo, double surprise)
+    {
         if (scorer.LastStep == step - 1)
-            return scorer.Observe(step, value, dayAgo, surprise);
+            return scorer.Observe(step, value, dayAgo, weekAgo, surprise);
+        NoveltySettings novelty = settings.Anomaly.Novelty!;
+        int daySteps = novelty.DaySteps, weekSteps = novelty.WeekSteps;
+        int lookback = Math.Max(daySteps, weekSteps);
         long oldest = step - Math.Min(series.ClosedStepCount, settings.HistorySteps) + 1;
         long from = scorer.LastStep == long.MinValue ? oldest : Math.Max(scorer.LastStep + 1, oldest);
         if (from > step)
             return 0;
         int count = (int)(step - from + 1);
-        if (_history.Length < count + daySteps)
-            _history = new float[count + daySteps];
-        Span<float> history = _history.AsSpan(0, count + daySteps);
+        if (_history.Length < count + lookback)
+            _history = new float[count + lookback];
+        Span<float> history = _history.AsSpan(0, count + lookback);
         series.CopyHistory(step, history);
         bool resumed = scorer.LastStep != long.MinValue;
-        double novelty = 0;
+        double noveltyNow = 0;
         for (int i = 0; i < count; i++)
         {
-            double observed = scorer.Observe(from + i, history[daySteps + i], history[i], i == count - 1 ? surprise : double.NaN);
-            novelty = resumed ? Math.Max(novelty, observed) : observed;
+            int at = lookback + i;
+            double observed = scorer.Observe(from + i, history[at], history[at - daySteps],
+                weekSteps > 0 ? history[at - weekSteps] : float.NaN, i == count - 1 ? surprise : double.NaN);
+            noveltyNow = resumed ? Math.Max(noveltyNow, observed) : observed;
         }
-        return novelty;
+        return noveltyNow;
     }
 }

@@ -12,18 +12,20 @@ namespace Sidecar.Pipeline;
 /// which the store doesn't keep.
 /// </summary>
 /// <remarks>
-/// Layout: the magic <c>FSSCORE5</c>; the payload (the novelty smoothing and onset steps, both 0 when
+/// Layout: the magic <c>FSSCORE6</c>; the payload (the novelty smoothing and onset steps, both 0 when
 /// novelty was off; the series count; then per series its key, the anomaly scorer's scale, the surprise's
 /// mean and spread, the pending one-step forecast, whether a novelty scorer follows, and that scorer,
 /// whether an adaptive interval follows, and that interval, whether a forecast combination follows, and
 /// that combination with its fitted Holt-Winters, whose season is kept in 16 bits); the CRC-32C of the
-/// payload. Older files are still read: <c>FSSCORE4</c> (the season in doubles, rounded to 16 bits as it is
+/// payload. Older files are still read: <c>FSSCORE5</c> (novelty before its week-over-week view, which
+/// starts afresh), <c>FSSCORE4</c> (the season in doubles, rounded to 16 bits as it is
 /// read), <c>FSSCORE3</c> (combinations weighted by each member's error, whose weights start again), <c>FSSCORE2</c>
 /// (before combinations) and <c>FSSCORE1</c> (before adaptive intervals), whose series start those afresh.
 /// </remarks>
 internal static class SavedScoresFile
 {
-    private static readonly byte[] Magic = "FSSCORE5"u8.ToArray();
+    private static readonly byte[] Magic = "FSSCORE6"u8.ToArray();
+    private static readonly byte[] MagicBeforeWeekView = "FSSCORE5"u8.ToArray();
     private static readonly byte[] MagicBeforeCompactSeasons = "FSSCORE4"u8.ToArray();
     private static readonly byte[] MagicBeforeMixes = "FSSCORE3"u8.ToArray();
     private static readonly byte[] MagicBeforeCombinations = "FSSCORE2"u8.ToArray();
@@ -68,10 +70,10 @@ internal static class SavedScoresFile
     public static SavedScores Read(string path, NoveltySettings? novelty)
     {
         int version = StartsWith(path, MagicBeforeIntervals) ? 1 : StartsWith(path, MagicBeforeCombinations) ? 2 : StartsWith(path, MagicBeforeMixes) ? 3
-            : StartsWith(path, MagicBeforeCompactSeasons) ? 4 : 5;
+            : StartsWith(path, MagicBeforeCompactSeasons) ? 4 : StartsWith(path, MagicBeforeWeekView) ? 5 : 6;
         bool withIntervals = version >= 2, withCombinations = version >= 3;
         byte[] payload = ChecksummedFile.ReadPayload(path,
-            version switch { 1 => MagicBeforeIntervals, 2 => MagicBeforeCombinations, 3 => MagicBeforeMixes, 4 => MagicBeforeCompactSeasons, _ => Magic }, "scoring-state file");
+            version switch { 1 => MagicBeforeIntervals, 2 => MagicBeforeCombinations, 3 => MagicBeforeMixes, 4 => MagicBeforeCompactSeasons, 5 => MagicBeforeWeekView, _ => Magic }, "scoring-state file");
         try
         {
             using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
@@ -93,7 +95,7 @@ internal static class SavedScoresFile
                 bool hasNovelty = reader.ReadBoolean();
                 if (hasNovelty && !saved)
                     throw new InvalidDataException($"series {i} has a novelty scorer, but the header says novelty was off");
-                NoveltyScorer? noveltyScorer = hasNovelty ? NoveltyScorer.ReadFrom(reader, layout) : null;
+                NoveltyScorer? noveltyScorer = hasNovelty ? NoveltyScorer.ReadFrom(reader, layout, withWeek: version >= 6) : null;
                 AdaptiveInterval? interval = withIntervals && reader.ReadBoolean() ? AdaptiveInterval.ReadFrom(reader) : null;
                 ForecastCombination? combination = withCombinations && reader.ReadBoolean() ? ForecastCombination.ReadFrom(reader, memberErrors: version == 3, seasonAsDoubles: version <= 4) : null;
                 series.Add(new SavedSeriesScores(key, scorer, surprise, fits ? noveltyScorer : null, pending, interval, combination));

@@ -55,10 +55,13 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly NoveltyHistory _novelty = new(store.Settings);
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
 
-    // The lag of the day-ago value each step reads (ReadClosedStep), for the network's daily-lag input and
-    // novelty's day-over-day view. The network has that input only when a day is a whole number of steps,
-    // and novelty's day is then the same number of steps, so one read serves both.
+    // The lags of the day-ago and week-ago values each step reads (ReadClosedStep), for the network's
+    // seasonal inputs and novelty's day-over-day and week-over-week views. The network has those inputs
+    // only when a day (a week) is a whole number of steps, and novelty's day (week) is then the same number
+    // of steps, so one read serves both.
     private int DayLag => _layout.DailyLagSteps > 0 ? _layout.DailyLagSteps : Settings.Anomaly.Novelty?.DaySteps ?? 0;
+
+    private int WeekLag => _layout.WeeklyLagSteps > 0 ? _layout.WeeklyLagSteps : Settings.Anomaly.Novelty?.WeekSteps ?? 0;
 
     // The share of outcomes the band between the lowest and highest quantile promises to hold.
     private readonly double _intervalCoverage = store.Settings.Model.Quantiles.Max() - store.Settings.Model.Quantiles.Min();
@@ -336,7 +339,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         int window = Settings.Model.Window;
-        int dayLag = DayLag, weekLag = _layout.WeeklyLagSteps;
+        int dayLag = DayLag, weekLag = WeekLag;
         List<StepPlan> plans = _plans;
         plans.Clear();
         foreach (Series series in closed)
@@ -376,7 +379,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 }
             }
             if (Settings.Anomaly.Novelty is { } novelty)
-                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, actual, reads.DayAgo, surprise);
+                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), series, step, actual, reads.DayAgo, reads.WeekAgo, surprise);
             // A forecast for a later step (one restored with the scoring state, when this step is processed again) still waits.
             if (state.PendingStep <= step)
                 state.PendingStep = long.MinValue;

@@ -11,6 +11,11 @@ namespace Sidecar.Score;
 /// <item>its day-over-day change, the mean of |value − value a day earlier| over those steps, counted only
 /// while the series has a daily pattern: after a day of pairs, a correlation with itself a day earlier of at
 /// least <c>daily_correlation</c>. On a series without one, that view's records measure noise.</item>
+/// <item>its week-over-week change, the same against the value a week earlier (where the history holds
+/// it), gated the same way by the correlation with itself a week earlier, and counted once a day of its own
+/// values is in its record. Where the week has two kinds of day (workdays and weekends, as most traffic
+/// does), day-over-day changes are large every Monday and Saturday and their record absorbs a holiday's
+/// change, while a week earlier was the same kind of day.</item>
 /// <item>the forecast's surprise (<see cref="ScoreSurprise"/>), where the LSTM scores the step.</item>
 /// </list>
 /// Novelty is the largest distance beyond a record, as a fraction of that record's range, divided by the
@@ -28,9 +33,15 @@ internal sealed class NoveltyScorer
     private RecordRange _level;
     private RecordRange _change = RecordRange.FromZero();
     private RecordRange _surprise = RecordRange.FromZero();
+    private RecordRange _weekChange = RecordRange.FromZero();
     private WindowMean _recent;
     private WindowMean _changes;
+    private WindowMean _weekChanges;
     private DailyCorrelation _daily;
+    private DailyCorrelation _weekly;
+    // Week-over-week changes taken into the record: the view counts after a day of them. Its record starts
+    // a week into a series, long after the scorer's own warm-up, and its first values would break it.
+    private int _weekSeen;
     private float[] _earlier;
     private int _earlierPosition;
     private int _seen;
@@ -41,6 +52,7 @@ internal sealed class NoveltyScorer
         _keep = settings.HalfLifeSteps > 0 ? Math.Pow(0.5, 1 / settings.HalfLifeSteps) : 1;
         _recent = new WindowMean(settings.SmoothingSteps);
         _changes = new WindowMean(settings.SmoothingSteps);
+        _weekChanges = new WindowMean(settings.SmoothingSteps);
         _earlier = new float[settings.OnsetSteps - 1];
     }
 
@@ -50,6 +62,7 @@ internal sealed class NoveltyScorer
         var copy = (NoveltyScorer)MemberwiseClone();
         copy._recent = _recent.Clone();
         copy._changes = _changes.Clone();
+        copy._weekChanges = _weekChanges.Clone();
         copy._earlier = (float[])_earlier.Clone();
         return copy;
     }
@@ -69,11 +82,16 @@ internal sealed class NoveltyScorer
         writer.Write(_earlierPosition);
         foreach (float v in _earlier)
             writer.Write(v);
+        _weekChange.WriteTo(writer);
+        _weekChanges.WriteTo(writer);
+        _weekly.WriteTo(writer);
+        writer.Write(_weekSeen);
     }
 
     /// <summary>Reads what <see cref="WriteTo"/> wrote under settings with the same smoothing and onset steps.</summary>
+    /// <param name="withWeek">False for what a build before the week-over-week view wrote: that view starts afresh.</param>
     /// <exception cref="InvalidDataException">Positions or counts no scorer could have reached.</exception>
-    public static NoveltyScorer ReadFrom(BinaryReader reader, NoveltySettings settings)
+    public static NoveltyScorer ReadFrom(BinaryReader reader, NoveltySettings settings, bool withWeek = true)
     {
         var scorer = new NoveltyScorer(settings) { LastStep = reader.ReadInt64(), _seen = reader.ReadInt32() };
         scorer._value = RecordRange.ReadFrom(reader);
@@ -88,6 +106,14 @@ internal sealed class NoveltyScorer
             throw new InvalidDataException($"bad novelty scorer ({scorer._seen} seen, onset position {scorer._earlierPosition})");
         for (int i = 0; i < scorer._earlier.Length; i++)
             scorer._earlier[i] = reader.ReadSingle();
+        if (!withWeek)
+            return scorer;
+        scorer._weekChange = RecordRange.ReadFrom(reader);
+        scorer._weekChanges = WindowMean.ReadFrom(reader, settings.SmoothingSteps);
+        scorer._weekly = DailyCorrelation.ReadFrom(reader);
+        scorer._weekSeen = reader.ReadInt32();
+        if (scorer._weekSeen < 0)
+            throw new InvalidDataException($"bad novelty scorer ({scorer._weekSeen} week-over-week changes seen)");
         return scorer;
     }
 
@@ -113,22 +139,27 @@ internal sealed class NoveltyScorer
     /// <summary>Feeds the step after <see cref="LastStep"/> and returns its novelty (0 where it isn't an onset).</summary>
     /// <param name="value">The step's value; NaN for a gap.</param>
     /// <param name="dayAgo">The value a day earlier; NaN where there is none.</param>
+    /// <param name="weekAgo">The value a week earlier; NaN where there is none.</param>
     /// <param name="surprise">The forecast's surprise at this step; NaN where the LSTM didn't score it.</param>
-    public double Observe(long step, float value, float dayAgo, double surprise)
+    public double Observe(long step, float value, float dayAgo, float weekAgo, double surprise)
     {
         LastStep = step;
         _recent.Push(value);
-        _changes.Push(float.IsNaN(value) || float.IsNaN(dayAgo) ? float.NaN : Math.Abs(value - dayAgo));
+        _changes.Push(Distance(value, dayAgo));
+        _weekChanges.Push(Distance(value, weekAgo));
         double novelty = 0;
         if (!float.IsNaN(value))
         {
             double level = _recent.Mean;
             double change = _changes.Mean;
+            double weekChange = _weekChanges.Mean;
             if (_seen >= _settings.WarmupSteps)
             {
                 double beyond = Math.Max(_value.Exceedance(value), Math.Max(_level.Exceedance(level), _surprise.Exceedance(surprise)));
-                if (_settings.DailyCorrelation <= -1 || _daily.Pairs >= _settings.DaySteps && _daily.Correlation >= _settings.DailyCorrelation)
+                if (Follows(_daily))
                     beyond = Math.Max(beyond, _change.Exceedance(change));
+                if (_weekSeen >= _settings.DaySteps && Follows(_weekly))
+                    beyond = Math.Max(beyond, _weekChange.Exceedance(weekChange));
                 novelty = beyond / _settings.Tolerance;
             }
             double centre = double.IsNaN(level) ? value : level;
@@ -139,12 +170,26 @@ internal sealed class NoveltyScorer
                 _change.Include(change, 0, _keep);
             if (!double.IsNaN(surprise))
                 _surprise.Include(surprise, 0, _keep);
+            if (!double.IsNaN(weekChange))
+            {
+                _weekChange.Include(weekChange, 0, _keep);
+                _weekSeen++;
+            }
             if (!float.IsNaN(dayAgo))
                 _daily.Add(value, dayAgo, _keep);
+            if (!float.IsNaN(weekAgo))
+                _weekly.Add(value, weekAgo, _keep);
             _seen++;
         }
         return Onset(novelty);
     }
+
+    private static float Distance(float value, float earlier) =>
+        float.IsNaN(value) || float.IsNaN(earlier) ? float.NaN : Math.Abs(value - earlier);
+
+    // Whether a seasonal view counts: always with a correlation gate of -1, else after a day of pairs correlated at least that much.
+    private bool Follows(in DailyCorrelation correlation) =>
+        _settings.DailyCorrelation <= -1 || correlation.Pairs >= _settings.DaySteps && correlation.Correlation >= _settings.DailyCorrelation;
 
     private double Onset(double novelty)
     {

@@ -20,7 +20,7 @@ public sealed class ConfigLoaderTests
         Assert.Equal("cpu", target.Name);
         Assert.Equal(TimeSpan.FromSeconds(15), target.Step);
         Assert.Equal([new Horizon("5m", 20), new Horizon("1h", 240)], target.Horizons);
-        Assert.Equal(7 * 86400 / 15, target.HistorySteps);
+        Assert.Equal(8 * 86400 / 15, target.HistorySteps);
         Assert.Equal(32, target.Model.Window);
         Assert.Equal([0.05, 0.5, 0.95], target.Model.Quantiles);
         Assert.Equal(new FeatureSettings(true, true, true, SmoothedLevels: true), target.Model.Features);
@@ -29,13 +29,13 @@ public sealed class ConfigLoaderTests
         // window 32 + longest horizon 240 must fit in the 20% validation part.
         Assert.Equal((int)Math.Ceiling(272 / 0.2) + 1, target.Model.MinHistorySteps);
         Assert.Equal(86400 / 15, target.Anomaly.SurpriseSteps);
-        Assert.Equal(new NoveltySettings(0.05, 24, 86400 / 15, 8 * 7 * 86400 / 15.0, 12, 0.5, 86400 / 15), target.Anomaly.Novelty);
+        Assert.Equal(new NoveltySettings(0.05, 48, 86400 / 15, 8 * 7 * 86400 / 15.0, 12, -1, 86400 / 15, 7 * 86400 / 15), target.Anomaly.Novelty);
     }
 
     [Theory]
     [InlineData("novelty_warmup: 1h", 240)]
-    [InlineData("novelty_warmup: 0", 24)]
-    [InlineData("novelty_warmup: 2m", 24)]
+    [InlineData("novelty_warmup: 0", 48)]
+    [InlineData("novelty_warmup: 2m", 48)]
     public void NoveltyWarmupIsInStepsAndAtLeastOneSmoothingWindow(string line, int warmupSteps) =>
         Assert.Equal(warmupSteps, ConfigLoader.Load(Valid + $"\n    anomaly:\n      {line}\n").Targets[0].Anomaly.Novelty?.WarmupSteps);
 

@@ -61,7 +61,7 @@ public sealed partial class NoveltyPipelineTests
         var scorer = new NoveltyScorer(store.Targets[0].Settings.Anomaly.Novelty!);
         double fed = 0;
         for (int i = 0; i < HistorySteps - 1; i++)
-            fed = scorer.Observe(step0 + i, values[i], i >= DaySteps ? values[i - DaySteps] : float.NaN, double.NaN);
+            fed = scorer.Observe(step0 + i, values[i], i >= DaySteps ? values[i - DaySteps] : float.NaN, float.NaN, double.NaN);
         Assert.Equal(fed, primed, 12);
 
         // Back to normal at the next steps: nothing new, so nothing is reported.
@@ -98,7 +98,7 @@ public sealed partial class NoveltyPipelineTests
             while (scorer.LastStep < closed)
             {
                 int i = (int)(scorer.LastStep + 1 - step0);
-                novelty = scorer.Observe(step0 + i, values[i], values[i - DaySteps], double.NaN);
+                novelty = scorer.Observe(step0 + i, values[i], values[i - DaySteps], float.NaN, double.NaN);
             }
             return novelty;
         }
@@ -131,7 +131,7 @@ public sealed partial class NoveltyPipelineTests
         for (long step = step0; step <= series.LastClosedStepAt(time.GetUtcNow().ToUnixTimeMilliseconds()); step++)
         {
             int i = (int)(step - step0);
-            fed.Add(scorer.Observe(step, values[i], i >= DaySteps ? values[i - DaySteps] : float.NaN, double.NaN));
+            fed.Add(scorer.Observe(step, values[i], i >= DaySteps ? values[i - DaySteps] : float.NaN, float.NaN, double.NaN));
         }
         Assert.Equal(0, fed[^1]);
         double escape = fed[HistorySteps + 1];
@@ -185,24 +185,90 @@ public sealed partial class NoveltyPipelineTests
     /// One series' history of <see cref="HistorySteps"/> steps up to <see cref="Start"/>, backfilled whole
     /// before the pipeline first sees the series, then the pipeline's first pass.
     /// </summary>
+    [Fact]
+    public async Task TheWeekOverWeekViewSeesEachStepsValueAWeekEarlierWhenPrimedAndStepByStep()
+    {
+        // Nine days of ten-minute steps in a ten-day history: the last two hold a value a week earlier.
+        const int WeekSteps = 7 * DaySteps, Written = WeekSteps + 2 * DaySteps;
+        var settings = ConfigLoader.Load("""
+            demo:
+              mode: off
+            targets:
+              - name: t
+                selector: test_metric
+                step: 10m
+                horizons: [10m, 20m]
+                history: 10d
+                model:
+                  window: 8
+                  min_history: 1d
+                  fit_window: 2d
+            """);
+        Assert.Equal(WeekSteps, settings.Targets[0].Anomaly.Novelty!.WeekSteps);
+        // Days 0-4 are workdays, 5 and 6 a weekend; the tenth day (a Wednesday, counted from 0 as day 9) is a holiday.
+        const int Holiday = 9;
+        static float Workweek(int i) => i / DaySteps == Holiday || i / DaySteps % 7 >= 5 ? 20 + (float)Math.Sin(i * 1.7) : Daily(i);
+        using var backfill = new Backfill(Workweek, settings, Written);
+        var (time, store, registry, pipeline, values, series) = (backfill.Time, backfill.Store, backfill.Registry, backfill.Pipeline, backfill.Values, backfill.Series);
+        long step0 = backfill.FirstMs / StepMs;
+
+        // Priming on the history is the same as feeding every step by hand with its day-ago and week-ago values.
+        var scorer = new NoveltyScorer(store.Targets[0].Settings.Anomaly.Novelty!);
+        double fed = FeedUpTo(series.LastClosedStep);
+        Assert.Equal(fed, pipeline.Latest(series)!.Novelty, 12);
+
+        // Then the holiday, step by step: the same as by hand at every step, and reported.
+        double highest = 0;
+        for (int i = Written; i < (Holiday + 1) * DaySteps; i++)
+        {
+            values.Add(Workweek(i));
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((backfill.FirstMs + i * StepMs, values[^1]))));
+            time.Advance(TimeSpan.FromMilliseconds(StepMs));
+            pipeline.Process();
+            fed = FeedUpTo(series.LastClosedStepAt(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.Equal(fed, pipeline.Latest(series)!.Novelty, 12);
+            highest = Math.Max(highest, fed);
+        }
+        Assert.True(highest > 1, $"the holiday reached novelty {highest}");
+        Assert.Equal(fed, NoveltyOnMetrics(await RegistryText.ScrapeAsync(registry)), 6);
+
+        double FeedUpTo(long closed)
+        {
+            double novelty = 0;
+            while (scorer.LastStep < closed)
+            {
+                int i = scorer.LastStep == long.MinValue ? 0 : (int)(scorer.LastStep + 1 - step0);
+                novelty = scorer.Observe(step0 + i, values[i], i >= DaySteps ? values[i - DaySteps] : float.NaN,
+                    i >= WeekSteps ? values[i - WeekSteps] : float.NaN, double.NaN);
+            }
+            return novelty;
+        }
+    }
+
     private sealed class Backfill : IDisposable
     {
         public static readonly long First = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;
 
-        public Backfill(Func<int, float> value)
+        /// <param name="settings">The target's settings; <see cref="Settings"/> by default.</param>
+        /// <param name="historySteps">Steps written before the pipeline first runs, ending where <see cref="First"/>'s do.</param>
+        public Backfill(Func<int, float> value, SidecarSettings? settings = null, int historySteps = HistorySteps)
         {
-            Store = new SeriesStore(Settings(), Time);
+            FirstMs = Start.ToUnixTimeMilliseconds() - historySteps * StepMs;
+            Store = new SeriesStore(settings ?? Settings(), Time);
             Pipeline = new TargetPipeline(Store.Targets[0], TestGauges.For(Registry), new SelfMetrics(Registry), Time, NullLogger.Instance);
             var history = WriteRequests.Series("test_metric", ("instance", "a"));
-            for (int i = 0; i < HistorySteps; i++)
+            for (int i = 0; i < historySteps; i++)
             {
                 Values.Add(value(i));
-                history.With((First + i * StepMs, Values[^1]));
+                history.With((FirstMs + i * StepMs, Values[^1]));
             }
             RemoteWriteV1Decoder.Ingest(Store, WriteRequests.Encode(history));
             Pipeline.Process();
             Series = Store.Targets[0].Snapshot().Single();
         }
+
+        /// <summary>The time of the first value written.</summary>
+        public long FirstMs { get; }
 
         public ManualTimeProvider Time { get; } = new(Start);
         public SeriesStore Store { get; }

@@ -114,7 +114,7 @@ public sealed class SavedScoresTests
         for (int i = 0; i < 30; i++)
         {
             double score = scorer.Score(Math.Sin(i), 10 + i, 0.5, 0.7, settings);
-            noveltyScorer.Observe(i, 10 + i % 7, i >= 6 ? 10 + (i - 6) % 7 : float.NaN, surprise.Observe(score, 20));
+            noveltyScorer.Observe(i, 10 + i % 7, i >= 6 ? 10 + (i - 6) % 7 : float.NaN, float.NaN, surprise.Observe(score, 20));
         }
         var interval = new AdaptiveInterval([1, 12], 0.9);
         for (int i = 0; i < 40; i++)
@@ -161,7 +161,7 @@ public sealed class SavedScoresTests
         Series only = store.Targets[0].Snapshot().Single();
         long last = only.LastClosedStepAt(Now.ToUnixTimeMilliseconds());
         for (long step = last - 50; step < last - 10; step++)
-            old.Observe(step, only.CopyHistoryAt(step), float.NaN, double.NaN);
+            old.Observe(step, only.CopyHistoryAt(step), float.NaN, float.NaN, double.NaN);
         var scorer = new AnomalyScorer();
         for (int i = 0; i < 5; i++)
             scorer.Score(0.1 * i, 3, 0.5, 0.5, settings.Targets[0].Anomaly);
@@ -207,9 +207,9 @@ public sealed class SavedScoresTests
         {
             float value = i == 50 ? 40 : 10 + i % 7;
             Assert.Equal(originalSurprise.Observe(i % 5, 20), copySurprise.Observe(i % 5, 20));
-            Assert.Equal(original.Novelty!.Observe(i, value, 10 + (i - 6) % 7, i % 3), copy.Novelty!.Observe(i, value, 10 + (i - 6) % 7, i % 3));
+            Assert.Equal(original.Novelty!.Observe(i, value, 10 + (i - 6) % 7, float.NaN, i % 3), copy.Novelty!.Observe(i, value, 10 + (i - 6) % 7, float.NaN, i % 3));
         }
-        Assert.True(copy.Novelty!.Observe(60, 1000, 10, 0) > 1, "a value far beyond the records is novel");
+        Assert.True(copy.Novelty!.Observe(60, 1000, 10, float.NaN, 0) > 1, "a value far beyond the records is novel");
 
         // The adaptive interval comes back with its stretches and the forecasts still waiting, and goes on alike.
         Assert.Null(read.Series[1].Interval);
@@ -238,6 +238,37 @@ public sealed class SavedScoresTests
             Assert.Equal(savedCombination.Combine(0, i, 11), readCombination.Combine(0, i, 11));
             Assert.Equal(savedCombination.Combine(1, i, 9), readCombination.Combine(1, i, 9));
             Assert.Equal(savedCombination.LstmWeight(1), readCombination.LstmWeight(1));
+        }
+    }
+
+    [Fact]
+    public void AFileFromBeforeTheWeekViewKeepsNoveltysOtherRecords()
+    {
+        using var directory = new TemporaryDirectory("saved-scores-");
+        string path = SavedScoresFile.PathFor(directory.FullName, "t");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var novelty = Novelty() with { WeekSteps = 12 };
+        var scorer = new NoveltyScorer(novelty);
+        for (int i = 0; i < 40; i++)
+            scorer.Observe(i, 10 + i % 7, i >= 6 ? 10 + (i - 6) % 7 : float.NaN, i >= 12 ? 10 + (i - 12) % 7 : float.NaN, double.NaN);
+        var pending = new PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false);
+        SavedScoresFile.Write(path, new SavedScores(novelty.SmoothingSteps, novelty.OnsetSteps,
+            [new SavedSeriesScores("{a=\"1\"}", new AnomalyScorer(), new ScoreSurprise(), scorer, pending)]));
+
+        // FSSCORE5 wrote the same, less the week view's record, window, correlation and count at the end of
+        // the novelty scorer; here the series' last two bytes (no interval, no combination) follow it.
+        byte[] payload = ChecksummedFile.ReadPayload(path, "FSSCORE6"u8, "test");
+        int weekPart = 17 + 4 + 4 * novelty.SmoothingSteps + 52 + 4;
+        byte[] before = [.. payload[..^(weekPart + 2)], .. payload[^2..]];
+        ChecksummedFile.Write(path, "FSSCORE5"u8, before);
+
+        var read = Assert.Single(SavedScoresFile.Read(path, novelty).Series).Novelty!;
+        Assert.Equal(scorer.LastStep, read.LastStep);
+        // Without week-ago values both go on alike: every record but the week view's came back.
+        for (int i = 40; i < 60; i++)
+        {
+            float value = i == 55 ? 40 : 10 + i % 7;
+            Assert.Equal(scorer.Observe(i, value, 10 + (i - 6) % 7, float.NaN, double.NaN), read.Observe(i, value, 10 + (i - 6) % 7, float.NaN, double.NaN));
         }
     }
 
@@ -407,13 +438,13 @@ public sealed class SavedScoresTests
         void Feed(NoveltyScorer scorer, int steps)
         {
             for (int i = 0; i < steps; i++)
-                scorer.Observe(i, i % 4, i >= 6 ? (i - 6) % 4 : float.NaN, 0);
+                scorer.Observe(i, i % 4, i >= 6 ? (i - 6) % 4 : float.NaN, float.NaN, 0);
         }
         var original = new NoveltyScorer(settings);
         Feed(original, 20);
         var clone = original.Clone();
-        Assert.True(original.Observe(20, 50, 2, 0) > 1);
-        clone.Observe(20, 0, 2, 0);
+        Assert.True(original.Observe(20, 50, 2, float.NaN, 0) > 1);
+        clone.Observe(20, 0, 2, float.NaN, 0);
 
         // The original's spike went into its own windows, not the clone's: the clone is what the quiet steps make.
         var quiet = new NoveltyScorer(settings);

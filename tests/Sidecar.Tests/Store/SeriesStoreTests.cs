@@ -330,6 +330,42 @@ public sealed class SeriesStoreTests
     }
 
     [Fact]
+    public void TheDefaultHistoryHoldsTheValueAWeekBeforeEachClosedStep()
+    {
+        // The network's weekly-lag input and novelty's week-over-week view read the value a week before
+        // the newest closed step. With history: 7d that step fell just outside the ring, always; the
+        // default keeps a day more. Hourly steps keep the test short: the default history is 192 of them.
+        var settings = Sidecar.Host.ConfigLoader.Load("""
+            demo:
+              mode: off
+            targets:
+              - name: hourly
+                selector: test_metric
+                step: 1h
+                horizons: [1h]
+                model:
+                  window: 8
+            """);
+        const int WeekSteps = 7 * 24;
+        Assert.Equal(WeekSteps, settings.Targets[0].Anomaly.Novelty!.WeekSteps);
+        var store = new SeriesStore(settings, new ManualTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(T0)));
+        const long HourMs = 3_600_000;
+        long start = T0 / HourMs * HourMs;
+        var history = WriteRequests.Series("test_metric", ("job", "a"));
+        for (int i = 0; i < settings.Targets[0].HistorySteps + 48; i++)
+            history.With((start + i * HourMs, (double)i));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
+        Series series = Assert.Single(store.Targets[0].Snapshot());
+        HistoryCursor newest = default, dayAgo = default, weekAgo = default;
+        // Whether the newest step is closed by time or not: both reads have their week-ago value.
+        foreach (long now in new[] { start + (settings.Targets[0].HistorySteps + 47) * HourMs, long.MaxValue / 2 })
+        {
+            StepReads reads = series.ReadClosedStep(now, 24, WeekSteps, ref newest, ref dayAgo, ref weekAgo);
+            Assert.Equal(reads.Value - WeekSteps, reads.WeekAgo);
+        }
+    }
+
+    [Fact]
     public void ALabelSetTwoTargetsSelectFeedsBothAndOneOnlyItsOwn()
     {
         // A label set both targets select is routed to two series (the route's array); one only the first

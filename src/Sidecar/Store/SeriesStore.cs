@@ -364,18 +364,19 @@ internal sealed class SeriesStore
 
     /// <summary>
     /// Restores a snapshot's series, before any sample arrives. Series of a target that no longer exists,
-    /// whose step or history changed, whose selector no longer matches them, or that were silent past their
-    /// retention, are skipped.
+    /// whose step changed, whose selector no longer matches them, or that were silent past their
+    /// retention, are skipped. A changed history keeps the newest steps that fit it: an upgrade whose
+    /// default history is longer (7d became 8d) keeps every step saved, and the longer window fills as
+    /// data arrives.
     /// </summary>
     /// <returns>Series restored and skipped.</returns>
     public (int Restored, int Skipped) Restore(IEnumerable<Snapshots.SnapshotFile.Entry> entries)
     {
         int restored = 0, skipped = 0;
         var byLabels = new Dictionary<LabelSet, List<Series>>();
-        foreach (var (targetName, stepMs, historySteps, snapshot) in entries)
+        foreach (var (targetName, stepMs, _, snapshot) in entries)
         {
-            var target = Targets.FirstOrDefault(t => t.Settings.Name == targetName
-                && t.Settings.StepMs == stepMs && t.Settings.HistorySteps == historySteps);
+            var target = Targets.FirstOrDefault(t => t.Settings.Name == targetName && t.Settings.StepMs == stepMs);
             // A series that went silent past its retention while the sidecar was down is not brought back.
             bool fits = target is not null && NowMs - snapshot.LastReceivedAtMs <= target.Settings.RetentionMs
                 && (target.Settings.Selector?.Matches(snapshot.Labels) ?? true)

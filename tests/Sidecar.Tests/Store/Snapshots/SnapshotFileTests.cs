@@ -65,6 +65,24 @@ public sealed class SnapshotFileTests : IDisposable
         Assert.Equal((1, 1), narrower.Restore(SnapshotFile.Read(_directory)!));
     }
 
+    [Theory]
+    [InlineData(1200)]
+    [InlineData(2)]
+    public void AChangedHistoryKeepsTheNewestStepsThatFit(int historySteps)
+    {
+        // An upgrade whose default history is longer (7d became 8d), or a config that shortened it: the
+        // series come back with as much of their history as the new length holds, newest first.
+        var original = StoreWithData();
+        SnapshotFile.Write(_directory, original);
+        var settings = TestSettings.SmallTarget(selector: "{__name__=~\"test_.*\"}");
+        settings = settings with { Targets = [settings.Targets[0] with { HistorySteps = historySteps, ForgetAfterMs = 600_000 }] };
+        var restored = new SeriesStore(settings, AMinuteLater());
+        Assert.Equal((2, 0), restored.Restore(SnapshotFile.Read(_directory)!));
+        var a = restored.Targets[0].Snapshot().Single(s => s.Labels.MetricName == "test_a");
+        float[] saved = History(original.Targets[0].Snapshot().Single(s => s.Labels.MetricName == "test_a"), 4);
+        Assert.Equal(historySteps >= 4 ? saved : [float.NaN, float.NaN, .. saved[^2..]], History(a, 4));
+    }
+
     // The snapshot's series last wrote at T0, within the 10m history the test target keeps.
     private static ManualTimeProvider AMinuteLater() => new(DateTimeOffset.FromUnixTimeMilliseconds(T0 + 60_000));
 

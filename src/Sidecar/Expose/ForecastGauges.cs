@@ -46,7 +46,7 @@ internal sealed class ForecastGauges
         new(AnomalyScore, "Anomaly score of the latest step: 0-1 normal, above 1 anomalous.", GaugeKind.Anomaly),
         new(Residual, "Latest step's actual value minus its one-step forecast, in the series' unit.", GaugeKind.Residual),
         new(AnomalySurprise, "How far the latest anomaly score stands above the series' own recent scores, in standard deviations (anomaly.surprise_window).", GaugeKind.Surprise),
-        new(AnomalyNovelty, "How far the latest step went beyond the series' own records (value, level, day-over-day change, forecast surprise), in units of anomaly.novelty_tolerance; 0 except where a rise peaks.", GaugeKind.Novelty),
+        new(AnomalyNovelty, "How far the latest step went beyond the series' own records (value, level, day-over-day and week-over-week change, forecast surprise), in units of anomaly.novelty_tolerance; 0 except where a rise peaks.", GaugeKind.Novelty),
         new(ThresholdCrossing, "Seconds until the forecast crosses the target's capacity threshold, per forecast quantile; absent when it doesn't within the longest horizon.", GaugeKind.Crossing),
     ];
 

@@ -2,9 +2,10 @@ namespace Sidecar.Score;
 
 /// <summary>
 /// How closely a series follows itself a day earlier: the correlation of (value, value a day earlier)
-/// pairs, with old pairs fading as the records do. Novelty keeps a second one for a week earlier. Kept as running means and co-moments (the weighted
-/// form of Welford's update), not as raw sums, so large values that move little, such as byte counters,
-/// keep their precision. A mutable struct, to spare an object per series.
+/// pairs, with old pairs fading as the records do; novelty keeps a second one for a week earlier. Kept as
+/// running means and co-moments (the weighted form of Welford's update), not as raw sums, so large values
+/// that move little, such as byte counters, keep their precision. A mutable struct, to spare an object per
+/// series.
 /// </summary>
 internal struct DailyCorrelation
 {

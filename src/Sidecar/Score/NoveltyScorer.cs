@@ -3,7 +3,7 @@ using Sidecar.Host;
 namespace Sidecar.Score;
 
 /// <summary>
-/// How far one series goes beyond everything it has done before: <c>anomaly_novelty</c>. Four views of
+/// How far one series goes beyond everything it has done before: <c>anomaly_novelty</c>. Five views of
 /// the series each keep a fading record range (<see cref="RecordRange"/>):
 /// <list type="bullet">
 /// <item>the value;</item>

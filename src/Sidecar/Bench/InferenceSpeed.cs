@@ -149,8 +149,9 @@ internal static class InferenceSpeed
     // method of the step up (a step is a call of Process; tiering waits for 30 calls and a quiet moment).
     private const int ColdSteps = 30, WarmSteps = 300, SteadySteps = 100;
 
-    // The week of 1m steps the bench target keeps (history: 7d).
-    private const int HistorySteps = 7 * 24 * 60;
+    // The 1m steps the bench target keeps: the default history, 8d, so that the step reads the values a
+    // day and a week back, as a target with the defaults does once it has run a week.
+    private const int HistorySteps = 8 * 24 * 60;
 
     /// <summary>One target of the defaults at a 1-minute step, novelty on or off.</summary>
     private static SidecarSettings BenchSettings(int count, bool novelty) => ConfigLoader.Load($"""
@@ -163,7 +164,7 @@ internal static class InferenceSpeed
             selector: 'bench_value'
             step: 1m
             horizons: [5m, 30m, 1h]
-            history: 7d
+            history: 8d
             anomaly:
               novelty_tolerance: {(novelty ? "0.05" : "0")}
         """);
@@ -200,17 +201,18 @@ internal static class InferenceSpeed
             }
             time.Set(DateTimeOffset.FromUnixTimeMilliseconds((step + 2) * stepMs));
         }
-        // A week of history first, as a target with the default history holds once it has run a week: the
-        // day-ago and week-ago inputs and novelty's day-over-day view then read real, encoded steps.
-        var week = new SampleValue[HistorySteps];
+        // The default history first, as a target holds once it has run that long: the day-ago and week-ago
+        // inputs and novelty's day-over-day and week-over-week views then read real, encoded steps. (Until
+        // 2026-12-05 the bench kept 7 days, where the week-ago value always fell outside the history.)
+        var history = new SampleValue[HistorySteps];
         for (int s = 0; s < count; s++)
         {
-            for (int i = 0; i < week.Length; i++)
+            for (int i = 0; i < history.Length; i++)
             {
                 long step = first - HistorySteps + i;
-                week[i] = new SampleValue(step * stepMs, 50 + 10 * Math.Sin(step / 30.0 + s));
+                history[i] = new SampleValue(step * stepMs, 50 + 10 * Math.Sin(step / 30.0 + s));
             }
-            store.Ingest([new("__name__", "bench_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture))], week);
+            store.Ingest([new("__name__", "bench_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture))], history);
         }
         for (long step = first; step < first + 60; step++)
             WriteStep(step);

@@ -215,7 +215,7 @@ internal static class ConfigValidator
         int surpriseSteps = step > TimeSpan.Zero ? (int)Math.Min(int.MaxValue, surpriseWindow.Ticks / step.Ticks) : 0;
         if (surpriseWindow > TimeSpan.Zero && step > TimeSpan.Zero && surpriseSteps < 4)
             errors.Add($"{key}.anomaly.surprise_window: {a.SurpriseWindow} is {surpriseSteps} steps; at least 4 are needed (0 turns it off)");
-        NoveltySettings? novelty = Novelty(errors, key, a, step);
+        NoveltySettings? novelty = Novelty(errors, key, a, step, history);
 
         if (errors.Count > before)
             return null;
@@ -265,7 +265,7 @@ internal static class ConfigValidator
             (long)forgetAfter.TotalMilliseconds);
     }
 
-    private static NoveltySettings? Novelty(List<string> errors, string key, AnomalySection a, TimeSpan step)
+    private static NoveltySettings? Novelty(List<string> errors, string key, AnomalySection a, TimeSpan step, TimeSpan history)
     {
         if (!(a.NoveltyTolerance >= 0) || double.IsInfinity(a.NoveltyTolerance))
             errors.Add($"{key}.anomaly.novelty_tolerance: {a.NoveltyTolerance} must be a finite number, at least 0 (0 turns novelty off)");
@@ -279,7 +279,11 @@ internal static class ConfigValidator
             return null;
         int daySteps = (int)Math.Max(1, Math.Round(TimeSpan.FromDays(1) / step));
         int warmupSteps = Math.Max((int)Math.Min(int.MaxValue, Math.Ceiling(warmup / step)), a.NoveltySmoothingSteps);
+        // The week-over-week view needs the value a week before the newest closed step; a history that
+        // can't hold it (7d or less) turns the view off, so no step or priming reads a week it can't have.
         int weekSteps = (int)Math.Min(int.MaxValue, Math.Max(1, Math.Round(TimeSpan.FromDays(7) / step)));
+        if (history.Ticks / step.Ticks <= weekSteps + 1)
+            weekSteps = 0;
         return new NoveltySettings(a.NoveltyTolerance, a.NoveltySmoothingSteps, daySteps, halfLife / step, a.NoveltyOnsetSteps, a.NoveltyDailyCorrelation, warmupSteps, weekSteps);
     }
 

@@ -164,8 +164,8 @@ internal sealed record AnomalySettings(
 /// earlier is; -1: always.</param>
 /// <param name="WarmupSteps">Steps of the series seen before anything counts as beyond its records: a day by
 /// default, and at least one smoothing window.</param>
-/// <param name="WeekSteps">Steps in a week: the lag of the week-over-week view; 0 turns that view off. The view
-/// sees data only where the target's history holds a week and a step.</param>
+/// <param name="WeekSteps">Steps in a week: the lag of the week-over-week view; 0 turns that view off, as the
+/// config does for a history too short to hold a week before the newest closed step.</param>
 internal sealed record NoveltySettings(double Tolerance, int SmoothingSteps, int DaySteps, double HalfLifeSteps, int OnsetSteps, double DailyCorrelation, int WarmupSteps, int WeekSteps = 0)
 {
     /// <summary>Whether a scorer's windows fit both settings, so its state carries from one to the other.</summary>

@@ -33,6 +33,15 @@ public sealed class ConfigLoaderTests
     }
 
     [Theory]
+    [InlineData("8d", 7 * 86400 / 15)]
+    [InlineData("7d", 0)]
+    [InlineData("7d30s", 7 * 86400 / 15)]
+    [InlineData("7d15s", 0)]
+    public void TheWeekOverWeekViewIsOnOnlyWhereTheHistoryHoldsAWeekBeforeTheNewestClosedStep(string history, int weekSteps) =>
+        // The newest closed step is the one before the step being filled: a week before it needs a week and two steps.
+        Assert.Equal(weekSteps, ConfigLoader.Load(Valid + $"\n    history: {history}\n").Targets[0].Anomaly.Novelty!.WeekSteps);
+
+    [Theory]
     [InlineData("novelty_warmup: 1h", 240)]
     [InlineData("novelty_warmup: 0", 48)]
     [InlineData("novelty_warmup: 2m", 48)]

@@ -23,7 +23,7 @@ public sealed partial class NoveltyPipelineTests
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_400);
 
     // Ten-minute steps, so that a day (the novelty warm-up and day-over-day lag) is 144 steps.
-    private static SidecarSettings Settings() => ConfigLoader.Load("""
+    private static SidecarSettings Settings(string history = "4d") => ConfigLoader.Load($"""
         demo:
           mode: off
         targets:
@@ -31,7 +31,7 @@ public sealed partial class NoveltyPipelineTests
             selector: test_metric
             step: 10m
             horizons: [10m, 20m]
-            history: 4d
+            history: {history}
             model:
               window: 8
               min_history: 1d
@@ -181,29 +181,12 @@ public sealed partial class NoveltyPipelineTests
         Assert.DoesNotContain("anomaly_novelty", text);
     }
 
-    /// <summary>
-    /// One series' history of <see cref="HistorySteps"/> steps up to <see cref="Start"/>, backfilled whole
-    /// before the pipeline first sees the series, then the pipeline's first pass.
-    /// </summary>
     [Fact]
     public async Task TheWeekOverWeekViewSeesEachStepsValueAWeekEarlierWhenPrimedAndStepByStep()
     {
         // Nine days of ten-minute steps in a ten-day history: the last two hold a value a week earlier.
         const int WeekSteps = 7 * DaySteps, Written = WeekSteps + 2 * DaySteps;
-        var settings = ConfigLoader.Load("""
-            demo:
-              mode: off
-            targets:
-              - name: t
-                selector: test_metric
-                step: 10m
-                horizons: [10m, 20m]
-                history: 10d
-                model:
-                  window: 8
-                  min_history: 1d
-                  fit_window: 2d
-            """);
+        var settings = Settings(history: "10d");
         Assert.Equal(WeekSteps, settings.Targets[0].Anomaly.Novelty!.WeekSteps);
         // Days 0-4 are workdays, 5 and 6 a weekend; the tenth day (a Wednesday, counted from 0 as day 9) is a holiday.
         const int Holiday = 9;
@@ -245,6 +228,10 @@ public sealed partial class NoveltyPipelineTests
         }
     }
 
+    /// <summary>
+    /// One series' history (<see cref="HistorySteps"/> steps unless told otherwise) up to <see cref="Start"/>, backfilled whole
+    /// before the pipeline first sees the series, then the pipeline's first pass.
+    /// </summary>
     private sealed class Backfill : IDisposable
     {
         public static readonly long First = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;

@@ -23,17 +23,25 @@ dotnet "$sidecar" --config.file="$work/sidecar.yml" --web.listen-address=127.0.0
 pid=$!
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:19201/-/ready >/dev/null && break; sleep 0.2; done
 
-# Each version writes its own hosts (--first-host), so the two never share a series.
+# Each version writes its own hosts (--first-host), so the two never share a series. A request's samples
+# are a 15 s scrape after the previous request's, so each round starts after the last sample the round
+# before it wrote (start_ms), or a warm round's samples would be out of order.
+start_ms=$(( $(date +%s) * 1000 - 86400000 ))
+# load sets rate (samples per CPU-second) and moves round_end on; not in a $(...) subshell, which would lose both.
 load() {
-  dotnet "$sidecar" bench remote-write --url=http://127.0.0.1:19201/api/v1/write --pid="$pid" --duration="$DURATION" \
-    --series=2000 --samples-per-series=1 --concurrency=8 --protocol="$1" --first-host="$2" |
-    sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p'
+  out=$(dotnet "$sidecar" bench remote-write --url=http://127.0.0.1:19201/api/v1/write --pid="$pid" --duration="$DURATION" \
+    --series=2000 --samples-per-series=1 --concurrency=8 --protocol="$1" --first-host="$2" --start-ms="$start_ms")
+  last=$(sed -n 's/.*last_timestamp_ms=\([0-9]*\).*/\1/p' <<<"$out")
+  [ "$last" -lt "$round_end" ] || round_end=$last
+  rate=$(sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p' <<<"$out")
 }
-load 1.0 300000 >/dev/null
-load 2.0 400000 >/dev/null
+round_end=$start_ms
+load 1.0 300000
+load 2.0 400000
 for round in cold warm warm; do
-  v1=$(load 1.0 0)
-  v2=$(load 2.0 100000)
+  start_ms=$(( round_end + 15000 ))
+  load 1.0 0; v1=$rate
+  load 2.0 100000; v2=$rate
   awk -v r="$round" -v a="$v1" -v b="$v2" \
     'BEGIN { printf "%s: samples per CPU-second: 1.0 %d, 2.0 %d, ratio %.2fx\n", r, a, b, b / a }'
 done

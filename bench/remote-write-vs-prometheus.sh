@@ -65,22 +65,29 @@ wait_ready http://127.0.0.1:19090
 
 load() {
   dotnet "$sidecar" bench remote-write --url="$1" --pid="$2" --duration="$DURATION" --series="$SERIES" \
-    --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL" --first-host="${3:-0}"
+    --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL" --first-host="$3" --start-ms="$4"
 }
 per_cpu() { sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p' <<<"$1"; }
+last_ms() { sed -n 's/.*last_timestamp_ms=\(-\?[0-9]*\).*/\1/p' <<<"$1"; }
 version=$(prometheus --version 2>&1 | head -n1 | awk '{print $3}')
 echo "shape=$SHAPE duration=$DURATION series_per_request=$SERIES samples_per_series=$SAMPLES senders=$CONCURRENCY"
 # The start round is each receiver's first load after it started (for the sidecar, .NET compiling its
 # code as it runs) on hosts no later round writes; the cold round then brings new series to a running
 # receiver, as a new fleet does, and the warm round writes the same series again.
+# Each request's samples are a 15 s scrape after the previous request's, so a round writes hours of
+# scrapes; the rounds start a day back and each starts after the last sample of the round before, so
+# no receiver ever sees a sample older than one it has (out of order).
+start_ms=$(( $(date +%s) * 1000 - 86400000 ))
 for round in start cold warm; do
   hosts=0; [ "$round" = start ] && hosts=100000
   echo "== $round round: Prometheus $version receiver"
-  prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid" "$hosts")
+  prom=$(load http://127.0.0.1:19090/api/v1/write "$prometheus_pid" "$hosts" "$start_ms")
   echo "$prom"
   echo "== $round round: sidecar receiver"
-  side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid" "$hosts")
+  side=$(load http://127.0.0.1:19201/api/v1/write "$sidecar_pid" "$hosts" "$start_ms")
   echo "$side"
+  last=$(( $(last_ms "$prom") > $(last_ms "$side") ? $(last_ms "$prom") : $(last_ms "$side") ))
+  start_ms=$(( last + 15000 ))
   awk -v r="$round" -v s="$(per_cpu "$side")" -v p="$(per_cpu "$prom")" \
     'BEGIN { printf "%s: samples per CPU-second: sidecar %d, prometheus %d, ratio %.1fx\n", r, s, p, s / p }'
 done

@@ -35,9 +35,7 @@ internal static class BenchCommands
     {
         var directory = new ValueFlag<string>("--dir", "DIR", "a directory holding a snapshot bench store-memory wrote", null, text => text);
         directory.Option.Required = true;
-        var now = new ValueFlag<long>("--now-ms", "MS", "the time the store restores at, in Unix milliseconds", null, text =>
-            long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ms) ? ms
-                : throw new FormatException($"'{text}' is not a time in Unix milliseconds"));
+        var now = new ValueFlag<long>("--now-ms", "MS", "the time the store restores at, in Unix milliseconds", null, FlagValues.UnixMilliseconds);
         now.Option.Required = true;
         var command = new Command("store-restore", "Peak RSS of restoring a store-memory snapshot in a process of its own") { directory.Option, now.Option };
         command.Hidden = true;
@@ -90,15 +88,17 @@ internal static class BenchCommands
         var samplesPerSeries = new ValueFlag<int>("--samples-per-series", "N", "samples per series per request", "1", FlagValues.PositiveInteger);
         var protocol = new ValueFlag<string>("--protocol", "VERSION", "remote-write protocol: 1.0 or 2.0", "1.0", FlagValues.OneOf("1.0", "2.0"));
         var firstHost = new ValueFlag<int>("--first-host", "N", "number of the first host written, so that a run can write series no other run writes", "0", FlagValues.NonNegativeInteger);
+        var startMs = new ValueFlag<long?>("--start-ms", "MS", "the first sample's time in unix milliseconds; a run writing the hosts of an earlier run starts after the last_timestamp_ms it printed [default: a day ago]", null,
+            text => FlagValues.UnixMilliseconds(text));
         var command = new Command("remote-write", "Samples per second a remote-write receiver on this machine accepts under load")
         {
-            url.Option, pid.Option, concurrency.Option, duration.Option, series.Option, samplesPerSeries.Option, protocol.Option, firstHost.Option,
+            url.Option, pid.Option, concurrency.Option, duration.Option, series.Option, samplesPerSeries.Option, protocol.Option, firstHost.Option, startMs.Option,
         };
         command.SetAction(async result =>
         {
             Console.WriteLine(MachineDescription.Line());
             return await RemoteWriteLoad.RunAsync(url.Read(result)!, pid.Read(result), concurrency.Read(result), duration.Read(result),
-                series.Read(result), samplesPerSeries.Read(result), v2: protocol.Read(result) == "2.0", firstHost.Read(result));
+                series.Read(result), samplesPerSeries.Read(result), v2: protocol.Read(result) == "2.0", firstHost.Read(result), startMs.Read(result));
         });
         return command;
     }

@@ -59,7 +59,7 @@ internal static class NodeExporterPayload
             foreach (var (n, v) in labels.OrderBy(l => l.Item1, StringComparer.Ordinal))
                 ts.Labels.Add(new Label { Name = n, Value = v });
             for (int s = 0; s < samplesPerSeries; s++)
-                ts.Samples.Add(new Sample { Timestamp = startMs + s * 15_000L, Value = SampleValue(index, round * samplesPerSeries + s) });
+                ts.Samples.Add(new Sample { Timestamp = startMs + s * RemoteWriteLoad.ScrapeIntervalMs, Value = SampleValue(index, round * samplesPerSeries + s) });
             request.Timeseries.Add(ts);
             index++;
         }
@@ -94,7 +94,7 @@ internal static class NodeExporterPayload
                 ts.LabelsRefs.Add(Ref(v));
             }
             for (int s = 0; s < samplesPerSeries; s++)
-                ts.Samples.Add(new Protocol.Prompb.V2.Sample { Timestamp = startMs + s * 15_000L, Value = SampleValue(index, round * samplesPerSeries + s) });
+                ts.Samples.Add(new Protocol.Prompb.V2.Sample { Timestamp = startMs + s * RemoteWriteLoad.ScrapeIntervalMs, Value = SampleValue(index, round * samplesPerSeries + s) });
             request.Timeseries.Add(ts);
             index++;
         }

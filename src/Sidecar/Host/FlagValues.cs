@@ -19,6 +19,9 @@ internal static class FlagValues
     public static int NonNegativeInteger(string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : throw new FormatException($"'{text}' is not an integer of 0 or more");
 
+    public static long UnixMilliseconds(string text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) ? ms : throw new FormatException($"'{text}' is not a time in Unix milliseconds");
+
     public static TimeSpan PositiveDuration(string text) =>
         PromDuration.TryParse(text, out TimeSpan value) && value > TimeSpan.Zero ? value : throw new FormatException($"'{text}' is not a positive duration such as 30s");
 

@@ -17,7 +17,7 @@ public sealed class CommandLineHelpTests
     [InlineData("bench inference", "--series <N>")]
     [InlineData("bench training", "--series <N>|--threads <N>|--days <N>")]
     [InlineData("bench churn", "--pods <N>|--generations <N>|--generation-hours <N>")]
-    [InlineData("bench remote-write", "--url <URL>|--pid <PID>|--concurrency <N>|--duration <DURATION>|--series <N>|--samples-per-series <N>|--protocol <VERSION>|--first-host <N>")]
+    [InlineData("bench remote-write", "--url <URL>|--pid <PID>|--concurrency <N>|--duration <DURATION>|--series <N>|--samples-per-series <N>|--protocol <VERSION>|--first-host <N>|--start-ms <MS>")]
     [InlineData("check", "config")]
     [InlineData("check config", "<FILE>")]
     public async Task HelpNamesTheCommandsFlags(string command, string expected)

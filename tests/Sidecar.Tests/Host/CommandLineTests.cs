@@ -128,7 +128,7 @@ public sealed class CommandLineTests
             ["bench", "churn", "--pods=1000", "--generations=16", "--generation-hours=6"],
             // As bench/remote-write-vs-prometheus.sh runs it.
             ["bench", "remote-write", "--url=http://127.0.0.1:19201/api/v1/write", "--pid=1", "--duration=20s", "--series=2000",
-                "--samples-per-series=1", "--concurrency=4", "--protocol=2.0", "--first-host=100000"],
+                "--samples-per-series=1", "--concurrency=4", "--protocol=2.0", "--first-host=100000", "--start-ms=1700000000000"],
         ];
         foreach (string[] bench in benches)
         {

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sidecar.Bench;
+using Sidecar.Protocol.Prompb;
+
+namespace Sidecar.Tests.Bench;
+
+/// <summary>
+/// <c>bench remote-write</c> writes what a scraping Prometheus would send: a request's samples follow the
+/// previous request's by a scrape interval with moving values, and a later run continues where the
+/// report said the earlier one ended, so a receiver closes steps and never sees a sample out of order.
+/// </summary>
+public sealed class RemoteWriteLoadTests
+{
+    [Fact]
+    public async Task EachRequestIsAScrapeIntervalAfterThePreviousAndARunContinuesWhereTheLastEnded()
+    {
+        var bodies = new ConcurrentQueue<WriteRequest>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapPost("/api/v1/write", async (HttpRequest request) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            bodies.Enqueue(WriteRequest.Parser.ParseFrom(Snappier.Snappy.DecompressToArray(buffer.ToArray())));
+            return Results.NoContent();
+        });
+        await app.StartAsync();
+        var url = new Uri(new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()), "/api/v1/write");
+
+        const long StartMs = 1_700_000_000_000;
+        long firstEnd = await RunAndReadLastTimestamp(url, StartMs);
+        var first = bodies.ToArray();
+        bodies.Clear();
+        long secondEnd = await RunAndReadLastTimestamp(url, firstEnd + RemoteWriteLoad.ScrapeIntervalMs);
+        var second = bodies.ToArray();
+
+        Assert.True(first.Length >= 3, $"only {first.Length} requests in the first run");
+        var series = first[0].Timeseries[0];
+        Assert.Equal(new[] { StartMs, StartMs + 15_000 }, series.Samples.Select(s => s.Timestamp));
+        for (int i = 1; i < first.Length; i++)
+        {
+            var previous = first[i - 1].Timeseries[0].Samples;
+            var next = first[i].Timeseries[0].Samples;
+            Assert.Equal(previous[^1].Timestamp + 15_000, next[0].Timestamp);
+            Assert.True(next[0].Value > previous[^1].Value, "the values should move on from one request to the next, as a gauge scraped again does");
+        }
+        Assert.Equal(first[^1].Timeseries[0].Samples[^1].Timestamp, firstEnd);
+        // The second run's first sample of the same series follows the first run's last.
+        Assert.Equal(firstEnd + 15_000, second[0].Timeseries[0].Samples[0].Timestamp);
+        Assert.Equal(second[^1].Timeseries[0].Samples[^1].Timestamp, secondEnd);
+    }
+
+    /// <summary>One sender, so the requests arrive in the order they were made.</summary>
+    private static async Task<long> RunAndReadLastTimestamp(Uri url, long startMs)
+    {
+        var report = new StringWriter(CultureInfo.InvariantCulture);
+        int exit = await RemoteWriteLoad.RunAsync(url, pid: null, concurrency: 1, TimeSpan.FromMilliseconds(500), series: 3, samplesPerSeries: 2,
+            v2: false, firstHost: 0, startMs, report);
+        Assert.Equal(0, exit);
+        string line = report.ToString().Split('\n').Single(l => l.Contains("last_timestamp_ms=", StringComparison.Ordinal));
+        return long.Parse(line[(line.IndexOf("last_timestamp_ms=", StringComparison.Ordinal) + "last_timestamp_ms=".Length)..].Trim(), CultureInfo.InvariantCulture);
+    }
+}

@@ -7,7 +7,7 @@ rules/forecast-sidecar.rules.yml page, and how often for nothing. This script re
 rules over the per-row scores `backtest --nab-results` writes (NAB's layout; a score s is stored as
 s / (1 + s), so s > 1 is a stored value above 0.5):
 
-  MetricAnomalous       max_over_time(anomaly_novelty[1h]) > 5  (detector forecastSidecar)
+  MetricAnomalous       max_over_time(anomaly_novelty[1h]) > 7  (detector forecastSidecar)
   MetricNovelBehaviour  max_over_time(anomaly_novelty[1h]) > 1  (detector forecastSidecar)
   and, for comparison, the MetricAnomalous before 2026-12-04: anomaly_score > 1, for: 10m
                                                                 (detector forecastSidecarScore)
@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 
 RULES = [
     # (rule, detector whose results hold the gauge, how it fires, threshold)
-    ("MetricAnomalous: max_over_time(anomaly_novelty[1h]) > 5", "forecastSidecar", ("hold", timedelta(hours=1)), 5),
+    ("MetricAnomalous: max_over_time(anomaly_novelty[1h]) > 7", "forecastSidecar", ("hold", timedelta(hours=1)), 7),
     ("MetricNovelBehaviour: max_over_time(anomaly_novelty[1h]) > 1", "forecastSidecar", ("hold", timedelta(hours=1)), 1),
     ("before 2026-12-04, MetricAnomalous: anomaly_score > 1 for 10m", "forecastSidecarScore", ("for", timedelta(minutes=10)), 1),
 ]
@@ -133,7 +133,7 @@ def print_grid(windows, results):
     """Rule variants: chosen on every category but realKnownCause, reported on realKnownCause."""
     variants = [("anomaly_score", "forecastSidecarScore", ("for", timedelta(minutes=m)), t)
                 for t in (1, 2, 3, 5, 10) for m in (10, 30, 60, 120)]
-    variants += [("anomaly_novelty", "forecastSidecar", ("hold", timedelta(hours=1)), t) for t in (1, 1.5, 2, 3, 5)]
+    variants += [("anomaly_novelty", "forecastSidecar", ("hold", timedelta(hours=1)), t) for t in (1, 1.5, 2, 3, 5, 7, 10, 15, 20)]
     print(f"{'rule':52} {'dev false/series-week':>21} {'dev windows paged':>17} {HELD_OUT + ' false':>20} {'paged':>9}")
     best = None
     for gauge, detector, how, threshold in variants:

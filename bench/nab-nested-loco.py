@@ -19,6 +19,9 @@ is two hours) rather than steps, turned into each file's steps by its step. The 
 steps, so at a 1-minute Prometheus step its 24 smoothing steps are 24 minutes, where NAB's 5-minute
 files, on which they were chosen, made them two hours; on NAB the two readings differ only on the files
 whose step is not 5 minutes (realAdExchange and two of realKnownCause's, hourly or half-hourly).
+`--long-onsets` adds onsets of 48 and 144 steps (144 candidates), tried on 2026-12-05 after counting
+that a third of novelty's reports on NAB follow another within 48 steps: fewer repeated reports of one
+rise, if a longer onset window transfers.
 For each held-out category, the candidate with the best NAB standard score on the other categories (at
 its own best threshold there) is applied, at that threshold, to the held-out one, normalised as NAB
 normalises. Novelty is computed by the replica of Score/NoveltyScorer.cs in
@@ -27,7 +30,7 @@ forecast's surprise column comes from that run, so the LSTM and its defaults are
 
     dotnet run -c Release --project src/Sidecar -- backtest --jobs 2 --output-dir ROWS \\
         --nab-results RESULTS --nab-windows NAB/labels/combined_windows.json NAB/data/
-    /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended] [--durations]
+    /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended] [--durations] [--long-onsets]
 
 It prints, per fold, the candidate chosen and the held-out score, the nested mean, and for reference the
 threshold-only LOCO of the shipped defaults computed by the same replica.
@@ -60,10 +63,11 @@ loco = load_script("nab-loco")
 STANDARD = dict(tpWeight=1.0, fpWeight=0.11, fnWeight=1.0)
 EXTENDED = "--extended" in sys.argv
 DURATIONS = "--durations" in sys.argv
+LONG_ONSETS = "--long-onsets" in sys.argv
 EXTENDED_VIEWS = replica.VIEWS + ("volatility",)
 GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w, durations=d, week=k)
         for s, h, o, c, v, w, d, k in itertools.product(
-            (12, 24, 48), (14, 56, 0), (1, 12), (0.5, -1),
+            (12, 24, 48), (14, 56, 0), (1, 12, 48, 144) if LONG_ONSETS else (1, 12), (0.5, -1),
             (replica.VIEWS, EXTENDED_VIEWS) if EXTENDED else (replica.VIEWS,), (0, 3, 7) if EXTENDED else (0,),
             (False, True) if DURATIONS else (False,), (False, True))]
 

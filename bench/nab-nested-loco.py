@@ -13,15 +13,21 @@ misses realKnownCause's windows (nyc_taxi's holidays), so the idea is not blind 
 its settings and threshold are chosen per fold like every other. `--extended` adds two ideas that are not in the sidecar
 (see bench/nab-novelty-variants.py), tried after looking at where the false alarms of the five folds
 outside realKnownCause fall (early in the files): a fifth view, volatility, and a warm-up of 3 or 7 days
-over which the records' distance counts in proportion to the history seen (216 candidates).
-`--durations` adds the same 36 with the smoothing and the onset read as durations (in 5-minute units: 24
+over which the records' distance counts in proportion to the history seen (six times the candidates).
+`--durations` adds each candidate with the smoothing and the onset read as durations (in 5-minute units: 24
 is two hours) rather than steps, turned into each file's steps by its step. The sidecar counts them in
 steps, so at a 1-minute Prometheus step its 24 smoothing steps are 24 minutes, where NAB's 5-minute
 files, on which they were chosen, made them two hours; on NAB the two readings differ only on the files
 whose step is not 5 minutes (realAdExchange and two of realKnownCause's, hourly or half-hourly).
-`--long-onsets` adds onsets of 48 and 144 steps (144 candidates), tried on 2026-12-05 after counting
+`--long-onsets` adds onsets of 48 and 144 steps (twice the candidates), tried on 2026-12-05 after counting
 that a third of novelty's reports on NAB follow another within 48 steps: fewer repeated reports of one
 rise, if a longer onset window transfers.
+`--smoothed-surprise` adds each candidate with the surprise view taking the mean surprise over the
+smoothing window, as the level and change views are means, instead of one step's (twice the
+candidates): tried on 2026-12-05 after counting which view went furthest at novelty's false alarms on
+all 58 files (the surprise view at 98 of 247, twice its share inside the windows). Every fold chose it
+here, but on the Application Server Dataset, which nothing was chosen on, the sidecar with it scored
+lower (docs/accuracy.md), so it is not in the sidecar.
 For each held-out category, the candidate with the best NAB standard score on the other categories (at
 its own best threshold there) is applied, at that threshold, to the held-out one, normalised as NAB
 normalises. Novelty is computed by the replica of Score/NoveltyScorer.cs in
@@ -30,7 +36,7 @@ forecast's surprise column comes from that run, so the LSTM and its defaults are
 
     dotnet run -c Release --project src/Sidecar -- backtest --jobs 2 --output-dir ROWS \\
         --nab-results RESULTS --nab-windows NAB/labels/combined_windows.json NAB/data/
-    /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended] [--durations] [--long-onsets]
+    /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended] [--durations] [--long-onsets] [--smoothed-surprise]
 
 It prints, per fold, the candidate chosen and the held-out score, the nested mean, and for reference the
 threshold-only LOCO of the shipped defaults computed by the same replica.
@@ -64,12 +70,13 @@ STANDARD = dict(tpWeight=1.0, fpWeight=0.11, fnWeight=1.0)
 EXTENDED = "--extended" in sys.argv
 DURATIONS = "--durations" in sys.argv
 LONG_ONSETS = "--long-onsets" in sys.argv
+SMOOTHED_SURPRISE = "--smoothed-surprise" in sys.argv
 EXTENDED_VIEWS = replica.VIEWS + ("volatility",)
-GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w, durations=d, week=k)
-        for s, h, o, c, v, w, d, k in itertools.product(
+GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w, durations=d, week=k, smooth_surprise=u)
+        for s, h, o, c, v, w, d, k, u in itertools.product(
             (12, 24, 48), (14, 56, 0), (1, 12, 48, 144) if LONG_ONSETS else (1, 12), (0.5, -1),
             (replica.VIEWS, EXTENDED_VIEWS) if EXTENDED else (replica.VIEWS,), (0, 3, 7) if EXTENDED else (0,),
-            (False, True) if DURATIONS else (False,), (False, True))]
+            (False, True) if DURATIONS else (False,), (False, True), (False, True) if SMOOTHED_SURPRISE else (False,))]
 
 _files = None  # set in each worker: name -> (values, surprise, steps per day, timestamps, windows)
 
@@ -112,6 +119,8 @@ def fold_curves(settings):
 def in_steps(settings, day):
     """The candidate as the replica takes it: smoothing and onset in the file's steps."""
     settings = dict(settings)
+    if settings.pop("smooth_surprise", False):
+        settings["surprise_smoothing"] = settings["smoothing"]
     if settings.pop("durations"):
         per_unit = day / 288  # a file's steps per 5 minutes
         settings["smoothing"] = max(1, round(settings["smoothing"] * per_unit))
@@ -149,13 +158,15 @@ def describe(settings):
     week = "with the week view" if settings["week"] else "no week view"
     warmup = f"warm-up {settings['warmup_days']}d" if settings["warmup_days"] else "no warm-up"
     unit = " (as durations, 5-minute units)" if settings["durations"] else ""
-    return f"smoothing {settings['smoothing']}, {fade}, onset {settings['onset']}{unit}, {gate}, {views}, {week}, {warmup}"
+    surprise = ", surprise smoothed" if settings.get("smooth_surprise") else ""
+    return f"smoothing {settings['smoothing']}, {fade}, onset {settings['onset']}{unit}, {gate}, {views}, {week}, {warmup}{surprise}"
 
 
 def main(rows_dir, nab, jobs):
     files = load(rows_dir, nab)
     # The sidecar's defaults since 2026-12-05: the candidate the protocol picks on all six categories.
-    shipped = dict(smoothing=48, half_life_days=56, onset=12, daily_correlation=-1, views=replica.VIEWS, warmup_days=0, durations=False, week=True)
+    shipped = dict(smoothing=48, half_life_days=56, onset=12, daily_correlation=-1, views=replica.VIEWS, warmup_days=0, durations=False, week=True,
+                   smooth_surprise=False)
     with multiprocessing.Pool(jobs, initializer=init, initargs=(files,)) as pool:
         results = dict((key(s), r) for s, r in pool.imap_unordered(evaluate, GRID))
     print(f"{len(GRID)} candidates, {len(files)} files")

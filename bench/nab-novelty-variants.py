@@ -57,8 +57,13 @@ class DailyCorrelation:
         return self.sxy / math.sqrt(self.sxx * self.syy) if self.sxx > 0 and self.syy > 0 else 0.0
 
 
-def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation, warmup_days=0, week=False):
-    """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record."""
+def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation, warmup_days=0, week=False,
+            surprise_smoothing=1):
+    """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record.
+
+    `surprise_smoothing` > 1 takes the surprise view's value as the mean of that many rows instead of one
+    row's (bench/nab-nested-loco.py --smoothed-surprise passes the smoothing here). Not in the sidecar:
+    tried on 2026-12-05, it gained on NAB and lost on the Application Server Dataset (docs/accuracy.md)."""
     n = len(v)
     keep = 0.5 ** (1 / (half_life_days * day)) if half_life_days else 1.0
     ranges = {name: [math.nan, math.nan] for name in views + (("week",) if week else ())}
@@ -74,10 +79,15 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
     # half of them are there; the change only once a full window a day earlier exists.
     half = (smoothing + 1) // 2
     levels = pd.Series(v).rolling(smoothing, min_periods=half).mean().to_numpy()
-    changes = pd.Series(np.abs(v - np.r_[np.full(min(day, n), np.nan), v[:max(n - day, 0)]])).rolling(smoothing, min_periods=half).mean().to_numpy()
-    changes[:min(n, day + smoothing - 1)] = np.nan
     week_steps = 7 * day
-    weeks = pd.Series(np.abs(v - np.r_[np.full(min(week_steps, n), np.nan), v[:max(n - week_steps, 0)]])).rolling(smoothing, min_periods=half).mean().to_numpy()
+    day_changes = np.abs(v - np.r_[np.full(min(day, n), np.nan), v[:max(n - day, 0)]])
+    week_changes = np.abs(v - np.r_[np.full(min(week_steps, n), np.nan), v[:max(n - week_steps, 0)]])
+    changes = pd.Series(day_changes).rolling(smoothing, min_periods=half).mean().to_numpy()
+    changes[:min(n, day + smoothing - 1)] = np.nan
+    weeks = pd.Series(week_changes).rolling(smoothing, min_periods=half).mean().to_numpy()
+    if surprise_smoothing > 1:
+        # As the level's mean: NaN where fewer than half of the rows have a surprise (Score/WindowMean.cs).
+        surprise = pd.Series(surprise).rolling(surprise_smoothing, min_periods=(surprise_smoothing + 1) // 2).mean().to_numpy()
     volatilities = pd.Series(np.abs(np.diff(v, prepend=np.nan))).rolling(smoothing, min_periods=half).mean().to_numpy()
     for i in range(n):
         x = v[i]

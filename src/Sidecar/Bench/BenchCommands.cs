@@ -88,7 +88,7 @@ internal static class BenchCommands
         var samplesPerSeries = new ValueFlag<int>("--samples-per-series", "N", "samples per series per request", "1", FlagValues.PositiveInteger);
         var protocol = new ValueFlag<string>("--protocol", "VERSION", "remote-write protocol: 1.0 or 2.0", "1.0", FlagValues.OneOf("1.0", "2.0"));
         var firstHost = new ValueFlag<int>("--first-host", "N", "number of the first host written, so that a run can write series no other run writes", "0", FlagValues.NonNegativeInteger);
-        var startMs = new ValueFlag<long?>("--start-ms", "MS", "the first sample's time in unix milliseconds; a run writing the hosts of an earlier run starts after the last_timestamp_ms it printed [default: a day ago]", null,
+        var startMs = new ValueFlag<long?>("--start-ms", "MS", "the first sample's time in Unix milliseconds; a run writing the hosts of an earlier run starts after the last_timestamp_ms it printed [default: a day ago]", null,
             text => FlagValues.UnixMilliseconds(text));
         var command = new Command("remote-write", "Samples per second a remote-write receiver on this machine accepts under load")
         {

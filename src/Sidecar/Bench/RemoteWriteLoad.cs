@@ -18,7 +18,7 @@ internal static class RemoteWriteLoad
     /// <param name="pid">The receiver's process, whose CPU time the samples are divided by; null for none.</param>
     /// <param name="series">Series per request, each worker writing hosts of its own.</param>
     /// <param name="firstHost">The first worker's first host; the others follow it.</param>
-    /// <param name="startMs">The first request's first sample (unix ms); null for a day ago. A run that writes the
+    /// <param name="startMs">The first request's first sample (Unix ms); null for a day ago. A run that writes the
     /// same hosts as an earlier one starts after that run's <c>last_timestamp_ms</c>, or its samples are out of order.</param>
     /// <param name="output">Where the report goes; null for the console.</param>
     public static async Task<int> RunAsync(Uri url, int? pid, int concurrency, TimeSpan duration, int series, int samplesPerSeries, bool v2,

@@ -54,10 +54,10 @@ public sealed class RemoteWriteLoadTests
             Assert.Equal(previous[^1].Timestamp + 15_000, next[0].Timestamp);
             Assert.True(next[0].Value > previous[^1].Value, "the values should move on from one request to the next, as a gauge scraped again does");
         }
-        Assert.Equal(first[^1].Timeseries[0].Samples[^1].Timestamp, firstEnd);
+        Assert.Equal(firstEnd, first[^1].Timeseries[0].Samples[^1].Timestamp);
         // The second run's first sample of the same series follows the first run's last.
         Assert.Equal(firstEnd + 15_000, second[0].Timeseries[0].Samples[0].Timestamp);
-        Assert.Equal(second[^1].Timeseries[0].Samples[^1].Timestamp, secondEnd);
+        Assert.Equal(secondEnd, second[^1].Timeseries[0].Samples[^1].Timestamp);
     }
 
     /// <summary>One sender, so the requests arrive in the order they were made.</summary>

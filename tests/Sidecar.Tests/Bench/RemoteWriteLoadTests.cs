@@ -1,14 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Sidecar.Bench;
 using Sidecar.Protocol.Prompb;
+using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Bench;
 
@@ -23,10 +19,7 @@ public sealed class RemoteWriteLoadTests
     public async Task EachRequestIsAScrapeIntervalAfterThePreviousAndARunContinuesWhereTheLastEnded()
     {
         var bodies = new ConcurrentQueue<WriteRequest>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var app = builder.Build();
+        await using var app = LoopbackApp.Create();
         app.MapPost("/api/v1/write", async (HttpRequest request) =>
         {
             using var buffer = new MemoryStream();
@@ -35,7 +28,7 @@ public sealed class RemoteWriteLoadTests
             return Results.NoContent();
         });
         await app.StartAsync();
-        var url = new Uri(new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()), "/api/v1/write");
+        var url = new Uri(LoopbackApp.Address(app), "/api/v1/write");
 
         const long StartMs = 1_700_000_000_000;
         long firstEnd = await RunAndReadLastTimestamp(url, StartMs);

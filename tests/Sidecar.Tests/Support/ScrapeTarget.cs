@@ -1,11 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Sidecar.Tests.Support;
 
@@ -34,13 +29,9 @@ internal sealed class ScrapeTarget : IAsyncDisposable
 
     public static async Task<ScrapeTarget> StartAsync(string metric, Func<double> value)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var target = new ScrapeTarget(builder.Build(), value, metric);
+        var target = new ScrapeTarget(LoopbackApp.Create(), value, metric);
         await target._app.StartAsync();
-        string address = target._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        target.HostPort = new Uri(address).Authority;
+        target.HostPort = LoopbackApp.Address(target._app).Authority;
         return target;
     }
 

@@ -28,6 +28,11 @@ candidates): tried on 2026-12-05 after counting which view went furthest at nove
 all 58 files (the surprise view at 98 of 247, twice its share inside the windows). Every fold chose it
 here, but on the Application Server Dataset, which nothing was chosen on, the sidecar with it scored
 lower (docs/accuracy.md), so it is not in the sidecar.
+`--tail-surprise` feeds the surprise view, in every candidate, the anomaly score's tail probability under
+the series' own earlier scores (-log10 p, an empirical body and a generalised Pareto tail, as SPOT) instead
+of the z-score surprise the sidecar computes: a calibrated scale, tried on 2026-12-05 because the
+z-score's threshold did not transfer from NAB to the Application Server Dataset. Not in the sidecar
+(docs/accuracy.md).
 For each held-out category, the candidate with the best NAB standard score on the other categories (at
 its own best threshold there) is applied, at that threshold, to the held-out one, normalised as NAB
 normalises. Novelty is computed by the replica of Score/NoveltyScorer.cs in
@@ -36,7 +41,7 @@ forecast's surprise column comes from that run, so the LSTM and its defaults are
 
     dotnet run -c Release --project src/Sidecar -- backtest --jobs 2 --output-dir ROWS \\
         --nab-results RESULTS --nab-windows NAB/labels/combined_windows.json NAB/data/
-    /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended] [--durations] [--long-onsets] [--smoothed-surprise]
+    /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended] [--durations] [--long-onsets] [--smoothed-surprise]\n        [--tail-surprise]
 
 It prints, per fold, the candidate chosen and the held-out score, the nested mean, and for reference the
 threshold-only LOCO of the shipped defaults computed by the same replica.
@@ -71,6 +76,7 @@ EXTENDED = "--extended" in sys.argv
 DURATIONS = "--durations" in sys.argv
 LONG_ONSETS = "--long-onsets" in sys.argv
 SMOOTHED_SURPRISE = "--smoothed-surprise" in sys.argv
+TAIL_SURPRISE = "--tail-surprise" in sys.argv
 EXTENDED_VIEWS = replica.VIEWS + ("volatility",)
 GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w, durations=d, week=k, smooth_surprise=u)
         for s, h, o, c, v, w, d, k, u in itertools.product(
@@ -89,8 +95,10 @@ def load(rows_dir, nab):
         rows = pd.read_csv(os.path.join(rows_dir, name.split("/")[1]))
         stamps = pd.to_datetime(pd.read_csv(os.path.join(nab, "data", name)).timestamp)
         step = (pd.Timestamp(rows.timestamp[1]) - pd.Timestamp(rows.timestamp[0])).total_seconds()
-        files[name] = (rows.value.to_numpy(dtype=float), rows.anomaly_surprise.to_numpy(dtype=float),
-                       max(1, round(86400 / step)), stamps, [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in limits])
+        day = max(1, round(86400 / step))
+        surprise = (replica.tail_surprise(rows.anomaly_score.to_numpy(dtype=float), day) if TAIL_SURPRISE
+                    else rows.anomaly_surprise.to_numpy(dtype=float))
+        files[name] = (rows.value.to_numpy(dtype=float), surprise, day, stamps, [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in limits])
     return files
 
 

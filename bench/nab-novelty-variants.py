@@ -57,6 +57,42 @@ class DailyCorrelation:
         return self.sxy / math.sqrt(self.sxx * self.syy) if self.sxx > 0 and self.syy > 0 else 0.0
 
 
+def tail_surprise(scores, day, refit=288, level=0.98):
+    """Not in the sidecar: each anomaly score as -log10 of its tail probability under the series' own earlier
+    scores, for novelty's surprise view in place of the z-score surprise (bench/nab-nested-loco.py
+    --tail-surprise). The body is the empirical distribution of the earlier scores; past their 98th
+    percentile a generalised Pareto tail, fitted to the excesses by the method of moments (as SPOT, Siffer
+    et al., KDD 2017), so a score beyond any seen still gets a finite probability. Both are refitted every
+    `refit` steps; 0 until a day of scores. Tried on 2026-12-05: it did not beat the z-score (docs/accuracy.md)."""
+    out = np.zeros(len(scores))
+    past, model = [], None
+    for i, s in enumerate(scores):
+        if math.isnan(s):
+            continue
+        if len(past) >= day:
+            if model is None or len(past) - model[0] >= refit:
+                h = np.sort(np.array(past))
+                u = h[int(level * (len(h) - 1))]
+                excess = h[h > u] - u
+                m, var = (excess.mean(), excess.var()) if len(excess) >= 10 else (0.0, 0.0)
+                if m > 0 and var > 0:
+                    xi, sigma = min(max(0.5 * (1 - m * m / var), -0.45), 0.45), 0.5 * m * (1 + m * m / var)
+                else:
+                    xi, sigma = 0.0, max(h[-1] - u, 1e-9)
+                model = (len(past), h, u, xi, sigma, len(excess) / len(h))
+            _, h, u, xi, sigma, share = model
+            if s <= u:
+                p = (len(h) - np.searchsorted(h, s, side="left") + 1) / (len(h) + 1)
+            elif abs(xi) < 1e-6:
+                p = share * math.exp(-(s - u) / sigma)
+            else:
+                base = 1 + xi * (s - u) / sigma
+                p = share * base ** (-1 / xi) if base > 0 else 1e-12
+            out[i] = -math.log10(max(p, 1e-12))
+        past.append(s)
+    return out
+
+
 def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation, warmup_days=0, week=False,
             surprise_smoothing=1):
     """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record.

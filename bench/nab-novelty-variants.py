@@ -94,7 +94,7 @@ def tail_surprise(scores, day, refit=288, level=0.98):
 
 
 def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation, warmup_days=0, week=False,
-            surprise_smoothing=1):
+            surprise_smoothing=1, sum_views=False):
     """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record.
 
     `surprise_smoothing` > 1 takes the surprise view's value as the mean of that many rows instead of one
@@ -135,6 +135,7 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
         daily_pattern = daily_correlation <= -1 or (daily.pairs >= day and daily.correlation() >= daily_correlation)
         weekly_pattern = week_seen >= day and (daily_correlation <= -1 or (weekly.pairs >= day and weekly.correlation() >= daily_correlation))
         beyond = 0.0
+        total = 0.0  # with sum_views: the distances of every view beyond its record, added
         for name, r in ranges.items():
             y = now[name]
             if math.isnan(y):
@@ -145,6 +146,7 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
                 distance = weights.get(name, 1.0) * max((y - hi) / (hi - lo), (lo - y) / (hi - lo))
                 if distance > beyond:
                     beyond, furthest[i] = distance, ALL_VIEWS.index(name)
+                total += max(distance, 0.0)
             c = 0.0 if name in ("change", "surprise", "week") else y if name == "volatility" else centre
             if math.isnan(hi):
                 r[0] = r[1] = y
@@ -157,6 +159,8 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
         # Not in the sidecar (a candidate for bench/nab-nested-loco.py): records built from little history
         # break often by chance (the n-th of n like values is a record with probability 2/n), so over the
         # first warmup_days the distance counts in proportion to the history seen.
+        if sum_views:
+            beyond = total
         if warmup_days:
             beyond *= min(1.0, seen / (warmup_days * day))
         raw[i] = beyond / 0.05

@@ -29,8 +29,14 @@ for _ in $(seq 1 100); do curl -sf http://127.0.0.1:19201/-/ready >/dev/null && 
 start_ms=$(( $(date +%s) * 1000 - 86400000 ))
 # load sets rate (samples per CPU-second) and moves round_end on; not in a $(...) subshell, which would lose both.
 load() {
-  out=$(dotnet "$sidecar" bench remote-write --url=http://127.0.0.1:19201/api/v1/write --pid="$pid" --duration="$DURATION" \
-    --series=2000 --samples-per-series=1 --concurrency=8 --protocol="$1" --first-host="$2" --start-ms="$start_ms")
+  # Under set -e a failed load would end the script with no word of why: say so, with its output.
+  if ! out=$(dotnet "$sidecar" bench remote-write --url=http://127.0.0.1:19201/api/v1/write --pid="$pid" --duration="$DURATION" \
+      --series=2000 --samples-per-series=1 --concurrency=8 --protocol="$1" --first-host="$2" --start-ms="$start_ms") \
+      || ! grep -q 'samples_accepted=[1-9]' <<<"$out"; then
+    echo "bench: no remote-write $1 request was accepted, so this round has no figure; the load said:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
   last=$(sed -n 's/.*last_timestamp_ms=\([0-9]*\).*/\1/p' <<<"$out")
   [ "$last" -lt "$round_end" ] || round_end=$last
   rate=$(sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p' <<<"$out")

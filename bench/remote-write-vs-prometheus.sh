@@ -66,8 +66,16 @@ wait_ready http://127.0.0.1:19201
 wait_ready http://127.0.0.1:19090
 
 load() {
-  dotnet "$sidecar" bench remote-write --url="$1" --pid="$2" --duration="$DURATION" --series="$SERIES" \
-    --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL" --first-host="$3" --start-ms="$4"
+  local out
+  # Under set -e a failed load in $(...) would end the script with no word of why: say so, with its output.
+  if ! out=$(dotnet "$sidecar" bench remote-write --url="$1" --pid="$2" --duration="$DURATION" --series="$SERIES" \
+      --samples-per-series="$SAMPLES" --concurrency="$CONCURRENCY" --protocol="$PROTOCOL" --first-host="$3" --start-ms="$4") \
+      || ! grep -q 'samples_accepted=[1-9]' <<<"$out"; then
+    echo "bench: no request to $1 was accepted, so this round has no figure; the load said:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  echo "$out"
 }
 per_cpu() { sed -n 's/.*samples_per_cpu_second=\([0-9]*\).*/\1/p' <<<"$1"; }
 last_ms() { sed -n 's/.*last_timestamp_ms=\(-\?[0-9]*\).*/\1/p' <<<"$1"; }

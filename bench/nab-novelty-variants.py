@@ -57,6 +57,32 @@ class DailyCorrelation:
         return self.sxy / math.sqrt(self.sxx * self.syy) if self.sxx > 0 and self.syy > 0 else 0.0
 
 
+def horizon_surprise(frame):
+    """Not in the sidecar: how far each value fell from the longer-horizon forecast made for it, in units of
+    that forecast's band on the value's side (1 at the band's edge), from a backtest's rows (their last
+    horizon's forecast, lower and upper columns, made at the row that many rows before). The one-step
+    forecast follows a level shift within a few steps; the forecast made an hour earlier does not, so this
+    stays high for the whole horizon. For novelty's `horizon` view (bench/nab-nested-loco.py --horizon-view)."""
+    forecast_column = [c for c in frame.columns if c.startswith("forecast_")][-1]
+    label = forecast_column[len("forecast_"):]
+    v = frame.value.to_numpy(dtype=float)
+    ahead = frame[forecast_column].to_numpy(dtype=float)
+    lower, upper = frame[f"lower_{label}"].to_numpy(dtype=float), frame[f"upper_{label}"].to_numpy(dtype=float)
+    rows = HORIZON_ROWS
+    z = np.full(len(v), np.nan)
+    for i in range(rows, len(v)):
+        f, lo, hi = ahead[i - rows], lower[i - rows], upper[i - rows]
+        gap = hi - f if v[i] >= f else f - lo
+        if gap > 0 and not math.isnan(v[i]):
+            z[i] = abs(v[i] - f) / gap
+    return z
+
+
+# backtest's longer horizon is 12 steps on every NAB file (1h on 5-minute files, 6h on nyc_taxi's 30 minutes,
+# 12h on hourly ones); rows stand for steps except on realTraffic's irregular timestamps.
+HORIZON_ROWS = 12
+
+
 def tail_surprise(scores, day, refit=288, level=0.98):
     """Not in the sidecar: each anomaly score as -log10 of its tail probability under the series' own earlier
     scores, for novelty's surprise view in place of the z-score surprise (bench/nab-nested-loco.py
@@ -94,16 +120,19 @@ def tail_surprise(scores, day, refit=288, level=0.98):
 
 
 def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation, warmup_days=0, week=False,
-            surprise_smoothing=1, sum_views=False):
+            surprise_smoothing=1, sum_views=False, horizon=None):
     """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record.
 
     `surprise_smoothing` > 1 takes the surprise view's value as the mean of that many rows instead of one
     row's (bench/nab-nested-loco.py --smoothed-surprise passes the smoothing here). Not in the sidecar:
-    tried on 2026-12-05, it gained on NAB and lost on the Application Server Dataset (docs/accuracy.md)."""
+    tried on 2026-12-05, it gained on NAB and lost on the Application Server Dataset (docs/accuracy.md).
+    `sum_views` adds the distances of every view beyond its record instead of taking the largest, and
+    `horizon` (an array, see horizon_surprise) adds a view on the longer horizon's forecast: neither is in
+    the sidecar (bench/nab-nested-loco.py --sum-views, --horizon-view)."""
     n = len(v)
     keep = 0.5 ** (1 / (half_life_days * day)) if half_life_days else 1.0
-    ranges = {name: [math.nan, math.nan] for name in views + (("week",) if week else ())}
-    for name in ("change", "surprise", "week"):
+    ranges = {name: [math.nan, math.nan] for name in views + (("week",) if week else ()) + (("horizon",) if horizon is not None else ())}
+    for name in ("change", "surprise", "week", "horizon"):
         if name in ranges:
             ranges[name] = [0.0, 0.0]
     raw = np.zeros(n)
@@ -130,7 +159,8 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
         if math.isnan(x):
             continue
         level, change = levels[i], changes[i]
-        now = dict(value=x, level=level, change=change, surprise=surprise[i], volatility=volatilities[i], week=weeks[i])
+        now = dict(value=x, level=level, change=change, surprise=surprise[i], volatility=volatilities[i], week=weeks[i],
+                   horizon=horizon[i] if horizon is not None else math.nan)
         centre = x if math.isnan(level) else level
         daily_pattern = daily_correlation <= -1 or (daily.pairs >= day and daily.correlation() >= daily_correlation)
         weekly_pattern = week_seen >= day and (daily_correlation <= -1 or (weekly.pairs >= day and weekly.correlation() >= daily_correlation))
@@ -145,9 +175,9 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
             if counts and seen >= max(day, smoothing) and hi - lo > 0:
                 distance = weights.get(name, 1.0) * max((y - hi) / (hi - lo), (lo - y) / (hi - lo))
                 if distance > beyond:
-                    beyond, furthest[i] = distance, ALL_VIEWS.index(name)
+                    beyond, furthest[i] = distance, ALL_VIEWS.index(name) if name in ALL_VIEWS else len(ALL_VIEWS)
                 total += max(distance, 0.0)
-            c = 0.0 if name in ("change", "surprise", "week") else y if name == "volatility" else centre
+            c = 0.0 if name in ("change", "surprise", "week", "horizon") else y if name == "volatility" else centre
             if math.isnan(hi):
                 r[0] = r[1] = y
             else:

@@ -199,11 +199,17 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
         if i >= week_steps and not math.isnan(v[i - week_steps]):
             weekly.add(x, v[i - week_steps], keep)
         seen += 1
+    out = onset_filter(raw, onset)
+    return out / (1 + out), out, furthest
+
+
+def onset_filter(raw, onset):
+    """A row reports only where it is above every one of the onset - 1 rows before it."""
     out = raw.copy()
-    if onset > 1:  # a row reports only where it is above every one of the onset - 1 rows before it
+    if onset > 1:
         before = pd.Series(np.r_[0.0, raw[:-1]]).rolling(onset - 1, min_periods=1).max().to_numpy()
         out[raw <= np.maximum(before, 0.0)] = 0
-    return out / (1 + out), out, furthest
+    return out
 
 
 def rate(results, detail=False):

@@ -99,7 +99,7 @@ GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=
             (replica.VIEWS, EXTENDED_VIEWS) if EXTENDED else (replica.VIEWS,), (0, 3, 7) if EXTENDED else (0,),
             (False, True) if DURATIONS else (False,), (False, True), (False, True) if SMOOTHED_SURPRISE else (False,), (False, True) if SUM_VIEWS else (False,), (False, True) if HORIZON_VIEW else (False,))]
 
-_files = None  # set in each worker: name -> (values, surprise, steps per day, timestamps, windows)
+_files = None  # set in each worker: name -> (values, surprise, steps per day, timestamps, windows, horizon view or None)
 
 
 def load(rows_dir, nab):

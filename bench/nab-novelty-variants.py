@@ -26,9 +26,9 @@ VIEWS = ("value", "level", "change", "surprise")
 # Not in the sidecar: how busy the series is, the mean |step-to-step change| over the smoothing window,
 # against its own records in both directions (a series that goes flat, or erratic). Its records fade
 # towards where it is now. A candidate for bench/nab-nested-loco.py.
-# The week-over-week view (in the sidecar since 2026-12-05; `week=True` below) is last, so that the indices
-# of the others stay what they were.
-ALL_VIEWS = VIEWS + ("volatility", "week")
+# The week-over-week view (in the sidecar since 2026-12-05; `week=True` below) and the horizon view (not in
+# the sidecar; `horizon=` below) come last, so that the indices of the others stay what they were.
+ALL_VIEWS = VIEWS + ("volatility", "week", "horizon")
 # The defaults this script's sweep started from and varies one at a time (the sidecar's until 2026-12-05;
 # bench/nab-nested-loco.py rates the current ones).
 DEFAULT = dict(views=VIEWS, smoothing=24, half_life_days=56, onset=12, weights={}, daily_correlation=0.5)
@@ -175,7 +175,7 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
             if counts and seen >= max(day, smoothing) and hi - lo > 0:
                 distance = weights.get(name, 1.0) * max((y - hi) / (hi - lo), (lo - y) / (hi - lo))
                 if distance > beyond:
-                    beyond, furthest[i] = distance, ALL_VIEWS.index(name) if name in ALL_VIEWS else len(ALL_VIEWS)
+                    beyond, furthest[i] = distance, ALL_VIEWS.index(name)
                 total += max(distance, 0.0)
             c = 0.0 if name in ("change", "surprise", "week", "horizon") else y if name == "volatility" else centre
             if math.isnan(hi):
@@ -186,11 +186,11 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
                 r[0], r[1] = min(lo, y), max(hi, y)
             if name == "week":
                 week_seen += 1
+        if sum_views:
+            beyond = total
         # Not in the sidecar (a candidate for bench/nab-nested-loco.py): records built from little history
         # break often by chance (the n-th of n like values is a record with probability 2/n), so over the
         # first warmup_days the distance counts in proportion to the history seen.
-        if sum_views:
-            beyond = total
         if warmup_days:
             beyond *= min(1.0, seen / (warmup_days * day))
         raw[i] = beyond / 0.05

@@ -31,8 +31,6 @@ _spec.loader.exec_module(replica)
 
 ROWS, RESULTS, NAME = sys.argv[1:4]
 DAY = 288  # ASD's step is 5 minutes
-# The sidecar's defaults (bench/nab-nested-loco.py's `shipped`).
-SHIPPED = dict(views=replica.VIEWS, smoothing=48, half_life_days=56, onset=12, weights={}, daily_correlation=-1, week=True)
 
 
 def main():
@@ -44,7 +42,7 @@ def main():
             rows = pd.read_csv(os.path.join(ROWS, file))
             if len(rows) != len(frame):
                 sys.exit(f"{file}: {len(rows)} rows against {len(frame)} results")
-            settings = dict(SHIPPED)
+            settings = dict(replica.SIDECAR)
             if "--tail-surprise" in sys.argv:
                 surprise = replica.tail_surprise(rows.anomaly_score.to_numpy(dtype=float), DAY)
             else:

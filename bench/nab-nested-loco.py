@@ -212,8 +212,8 @@ def describe(settings):
 
 def main(rows_dir, nab, jobs):
     files = load(rows_dir, nab)
-    # The sidecar's defaults since 2026-12-05: the candidate the protocol picks on all six categories.
-    shipped = dict(smoothing=48, half_life_days=56, onset=12, daily_correlation=-1, views=replica.VIEWS, warmup_days=0, durations=False, week=True,
+    # The sidecar's defaults (the candidate the protocol picks on all six categories), with none of the options.
+    shipped = dict({k: v for k, v in replica.SIDECAR.items() if k != "weights"}, warmup_days=0, durations=False,
                    smooth_surprise=False, sum_views=False, horizon_view=False)
     with multiprocessing.Pool(jobs, initializer=init, initargs=(files,)) as pool:
         results = dict((key(s), r) for s, r in pool.imap_unordered(evaluate, GRID))

@@ -32,6 +32,8 @@ ALL_VIEWS = VIEWS + ("volatility", "week", "horizon")
 # The defaults this script's sweep started from and varies one at a time (the sidecar's until 2026-12-05;
 # bench/nab-nested-loco.py rates the current ones).
 DEFAULT = dict(views=VIEWS, smoothing=24, half_life_days=56, onset=12, weights={}, daily_correlation=0.5)
+# The sidecar's defaults since 2026-12-05 (the nested protocol's pick on all six NAB categories), as novelty() takes them.
+SIDECAR = dict(views=VIEWS, smoothing=48, half_life_days=56, onset=12, weights={}, daily_correlation=-1, week=True)
 
 
 class DailyCorrelation:

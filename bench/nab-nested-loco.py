@@ -41,6 +41,10 @@ it is not in the sidecar (docs/accuracy.md).
 for it 12 steps earlier (backtest's longer horizon), against its own record; the one-step forecast follows
 a level shift within a few steps, that one does not. Tried on 2026-12-05; five folds left it out and the
 held-out mean fell, so it is not in the sidecar (docs/accuracy.md).
+`--shape-view` adds each candidate with a sixth view: how unlike every earlier stretch of the last
+`smoothing` rows are (their nearest earlier window's distance, kept over 14 days; shape_distance in
+bench/nab-novelty-variants.py), against its own record: the discord idea behind ARTime and matrix profiles,
+tried on 2026-12-05 because nine record-based ideas before it did not close the gap to ARTime.
 `--smoothing-ensemble` adds a smoothing "0": novelty before its onset filter averaged over smoothing 12,
 24 and 48, then filtered, so that no fold has to choose one. Tried on 2026-12-05; no fold chose it.
 For each held-out category, the candidate with the best NAB standard score on the other categories (at
@@ -53,7 +57,7 @@ forecast's surprise column comes from that run, so the LSTM and its defaults are
         --nab-results RESULTS --nab-windows NAB/labels/combined_windows.json NAB/data/
     /usr/bin/python3 bench/nab-nested-loco.py ROWS NAB [--jobs 2] [--extended] [--durations] [--long-onsets] [--smoothed-surprise]
         [--tail-surprise] [--sum-views] [--horizon-view]
-        [--smoothing-ensemble]
+        [--smoothing-ensemble] [--shape-view]
 
 It prints, per fold, the candidate chosen and the held-out score, the nested mean, and for reference the
 threshold-only LOCO of the shipped defaults computed by the same replica.
@@ -92,14 +96,18 @@ TAIL_SURPRISE = "--tail-surprise" in sys.argv
 SUM_VIEWS = "--sum-views" in sys.argv
 HORIZON_VIEW = "--horizon-view" in sys.argv
 ENSEMBLE = "--smoothing-ensemble" in sys.argv
+SHAPE_VIEW = "--shape-view" in sys.argv
+SHAPE_MEMORY_DAYS = 14
 EXTENDED_VIEWS = replica.VIEWS + ("volatility",)
-GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w, durations=d, week=k, smooth_surprise=u, sum_views=m, horizon_view=z)
-        for s, h, o, c, v, w, d, k, u, m, z in itertools.product(
+GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w, durations=d, week=k, smooth_surprise=u, sum_views=m, horizon_view=z, shape_view=g)
+        for s, h, o, c, v, w, d, k, u, m, z, g in itertools.product(
             (12, 24, 48, 0) if ENSEMBLE else (12, 24, 48), (14, 56, 0), (1, 12, 48, 144) if LONG_ONSETS else (1, 12), (0.5, -1),
             (replica.VIEWS, EXTENDED_VIEWS) if EXTENDED else (replica.VIEWS,), (0, 3, 7) if EXTENDED else (0,),
-            (False, True) if DURATIONS else (False,), (False, True), (False, True) if SMOOTHED_SURPRISE else (False,), (False, True) if SUM_VIEWS else (False,), (False, True) if HORIZON_VIEW else (False,))]
+            (False, True) if DURATIONS else (False,), (False, True), (False, True) if SMOOTHED_SURPRISE else (False,), (False, True) if SUM_VIEWS else (False,), (False, True) if HORIZON_VIEW else (False,),
+            (False, True) if SHAPE_VIEW else (False,))]
 
-_files = None  # set in each worker: name -> (values, surprise, steps per day, timestamps, windows, horizon view or None)
+_files = None  # set in each worker: name -> (values, surprise, steps per day, timestamps, windows, horizon view or None,
+#               shape view per window length or None)
 
 
 def load(rows_dir, nab):
@@ -114,7 +122,9 @@ def load(rows_dir, nab):
         surprise = (replica.tail_surprise(rows.anomaly_score.to_numpy(dtype=float), day) if TAIL_SURPRISE
                     else rows.anomaly_surprise.to_numpy(dtype=float))
         horizon = replica.horizon_surprise(rows) if HORIZON_VIEW else None
-        files[name] = (rows.value.to_numpy(dtype=float), surprise, day, stamps, [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in limits], horizon)
+        values = rows.value.to_numpy(dtype=float)
+        shapes = {w: replica.shape_distance(values, w, SHAPE_MEMORY_DAYS, day) for w in (12, 24, 48)} if SHAPE_VIEW else None
+        files[name] = (values, surprise, day, stamps, [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in limits], horizon, shapes)
     return files
 
 
@@ -133,20 +143,21 @@ def fold_curves(settings):
     from nab.sweeper import Sweeper
     sweeper = Sweeper(probationPercent=0.15, costMatrix=STANDARD)
     points, windows = {}, {}
-    for name, (values, surprise, day, stamps, limits, horizon) in _files.items():
-        scores = candidate_scores(settings, values, surprise, day, horizon)
+    for name, (values, surprise, day, stamps, limits, horizon, shapes) in _files.items():
+        scores = candidate_scores(settings, values, surprise, day, horizon, shapes)
         points.setdefault(category(name), []).extend(sweeper.calcSweepScore(stamps, scores, limits, name))
         windows[category(name)] = windows.get(category(name), 0) + len(limits)
     return points, windows
 
 
-def candidate_scores(settings, values, surprise, day, horizon):
+def candidate_scores(settings, values, surprise, day, horizon, shapes=None):
     """One file's NAB scores under a candidate. Smoothing 0 is the ensemble (--smoothing-ensemble): novelty
     before the onset filter, averaged over smoothing 12, 24 and 48, then filtered."""
     horizon = horizon if settings.get("horizon_view") else None
-    settings = {k: v for k, v in in_steps(settings, day).items() if k != "horizon_view"}
+    shape = shapes[settings["smoothing"]] if settings.get("shape_view") else None
+    settings = {k: v for k, v in in_steps(settings, day).items() if k not in ("horizon_view", "shape_view")}
     if settings["smoothing"]:
-        return replica.novelty(values, surprise, day, weights={}, horizon=horizon, **settings)[0]
+        return replica.novelty(values, surprise, day, weights={}, horizon=horizon, shape=shape, **settings)[0]
     onset = settings.pop("onset")
 
     def member(smoothing):
@@ -206,6 +217,7 @@ def describe(settings):
     surprise = ", surprise smoothed" if settings.get("smooth_surprise") else ""
     combined = ", views' distances added" if settings.get("sum_views") else ""
     combined += ", horizon view" if settings.get("horizon_view") else ""
+    combined += ", shape view" if settings.get("shape_view") else ""
     smoothing = settings['smoothing'] or "12/24/48 averaged"
     return f"smoothing {smoothing}, {fade}, onset {settings['onset']}{unit}, {gate}, {views}, {week}, {warmup}{surprise}{combined}"
 
@@ -214,7 +226,7 @@ def main(rows_dir, nab, jobs):
     files = load(rows_dir, nab)
     # The sidecar's defaults (the candidate the protocol picks on all six categories), with none of the options.
     shipped = dict({k: v for k, v in replica.SIDECAR.items() if k != "weights"}, warmup_days=0, durations=False,
-                   smooth_surprise=False, sum_views=False, horizon_view=False)
+                   smooth_surprise=False, sum_views=False, horizon_view=False, shape_view=False)
     with multiprocessing.Pool(jobs, initializer=init, initargs=(files,)) as pool:
         results = dict((key(s), r) for s, r in pool.imap_unordered(evaluate, GRID))
     print(f"{len(GRID)} candidates, {len(files)} files")

@@ -27,8 +27,8 @@ VIEWS = ("value", "level", "change", "surprise")
 # against its own records in both directions (a series that goes flat, or erratic). Its records fade
 # towards where it is now. A candidate for bench/nab-nested-loco.py.
 # The week-over-week view (in the sidecar since 2026-12-05; `week=True` below) and the horizon view (not in
-# the sidecar; `horizon=` below) come last, so that the indices of the others stay what they were.
-ALL_VIEWS = VIEWS + ("volatility", "week", "horizon")
+# the sidecar; `horizon=` below) and the shape view (not in the sidecar; `shape=` below) come last, so that the indices of the others stay what they were.
+ALL_VIEWS = VIEWS + ("volatility", "week", "horizon", "shape")
 # The defaults this script's sweep started from and varies one at a time (the sidecar's until 2026-12-05;
 # bench/nab-nested-loco.py rates the current ones).
 DEFAULT = dict(views=VIEWS, smoothing=24, half_life_days=56, onset=12, weights={}, daily_correlation=0.5)
@@ -80,6 +80,44 @@ def horizon_surprise(frame):
     return z
 
 
+def shape_distance(v, window, memory_days, day, segments=8):
+    """Not in the sidecar: how unlike every earlier stretch of the series the last `window` rows are, the idea
+    of matrix-profile discords and of ARTime, made causal and bounded. Each window is cut into `segments`
+    means (piecewise aggregate), less its own mean, so a level shift is the level view's business and this one
+    sees the pattern; its distance to the nearest window that ended at least `window` rows earlier, within the
+    last `memory_days` (every `window // 4`-th one kept), root-mean-square per segment. NaN where the window
+    has a gap or nothing earlier is kept. For novelty's `shape` view (bench/nab-nested-loco.py --shape-view).
+    Tried on 2026-12-05: no fold chose it (docs/accuracy.md)."""
+    n = len(v)
+    segments = min(segments, window)
+    cut = np.linspace(0, window, segments + 1).round().astype(int)
+    padded = np.r_[0.0, np.cumsum(np.nan_to_num(v))]
+    gaps = np.r_[0, np.cumsum(np.isnan(v))]
+    ends = np.arange(window - 1, n)
+    starts = ends - window + 1
+    paa = np.stack([(padded[starts + b] - padded[starts + a]) / (b - a) for a, b in zip(cut[:-1], cut[1:])], axis=1)
+    paa -= paa.mean(axis=1, keepdims=True)
+    valid = (gaps[ends + 1] - gaps[starts]) == 0
+    out = np.full(n, np.nan)
+    stride = max(1, window // 4)
+    kept = ends[(ends % stride == 0) & valid]
+    memory = int(memory_days * day) if memory_days else n
+    if len(kept) == 0:
+        return out
+    kept_paa = paa[kept - (window - 1)]
+    kept_norm = (kept_paa ** 2).sum(axis=1)
+    for lo in range(0, len(ends), 1024):
+        block = slice(lo, lo + 1024)
+        e, a = ends[block], paa[block]
+        d2 = (a ** 2).sum(axis=1)[:, None] + kept_norm[None, :] - 2 * a @ kept_paa.T
+        usable = (kept[None, :] <= e[:, None] - window) & (kept[None, :] > e[:, None] - memory)
+        d2 = np.where(usable, d2, np.inf).min(axis=1)
+        d = np.sqrt(np.maximum(d2, 0) / segments)
+        d[~valid[block] | np.isinf(d2)] = np.nan
+        out[e] = d
+    return out
+
+
 # backtest's longer horizon is 12 steps on every NAB file (1h on 5-minute files, 6h on nyc_taxi's 30 minutes,
 # 12h on hourly ones); rows stand for steps except on realTraffic's irregular timestamps.
 HORIZON_ROWS = 12
@@ -122,7 +160,7 @@ def tail_surprise(scores, day, refit=288, level=0.98):
 
 
 def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, daily_correlation, warmup_days=0, week=False,
-            surprise_smoothing=1, sum_views=False, horizon=None):
+            surprise_smoothing=1, sum_views=False, horizon=None, shape=None):
     """Per row: the NAB score n/(1+n), the reported novelty n, and the view that went furthest beyond its record.
 
     `surprise_smoothing` > 1 takes the surprise view's value as the mean of that many rows instead of one
@@ -130,11 +168,13 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
     tried on 2026-12-05, it gained on NAB and lost on the Application Server Dataset (docs/accuracy.md).
     `sum_views` adds the distances of every view beyond its record instead of taking the largest, and
     `horizon` (an array, see horizon_surprise) adds a view on the longer horizon's forecast: neither is in
-    the sidecar (bench/nab-nested-loco.py --sum-views, --horizon-view)."""
+    the sidecar (bench/nab-nested-loco.py --sum-views, --horizon-view). `shape` (an array, see shape_distance)
+    adds a view on the last rows' pattern, not in the sidecar either (--shape-view)."""
     n = len(v)
     keep = 0.5 ** (1 / (half_life_days * day)) if half_life_days else 1.0
-    ranges = {name: [math.nan, math.nan] for name in views + (("week",) if week else ()) + (("horizon",) if horizon is not None else ())}
-    for name in ("change", "surprise", "week", "horizon"):
+    ranges = {name: [math.nan, math.nan] for name in views + (("week",) if week else ()) + (("horizon",) if horizon is not None else ())
+              + (("shape",) if shape is not None else ())}
+    for name in ("change", "surprise", "week", "horizon", "shape"):
         if name in ranges:
             ranges[name] = [0.0, 0.0]
     raw = np.zeros(n)
@@ -162,7 +202,7 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
             continue
         level, change = levels[i], changes[i]
         now = dict(value=x, level=level, change=change, surprise=surprise[i], volatility=volatilities[i], week=weeks[i],
-                   horizon=horizon[i] if horizon is not None else math.nan)
+                   horizon=horizon[i] if horizon is not None else math.nan, shape=shape[i] if shape is not None else math.nan)
         centre = x if math.isnan(level) else level
         daily_pattern = daily_correlation <= -1 or (daily.pairs >= day and daily.correlation() >= daily_correlation)
         weekly_pattern = week_seen >= day and (daily_correlation <= -1 or (weekly.pairs >= day and weekly.correlation() >= daily_correlation))
@@ -179,7 +219,7 @@ def novelty(v, surprise, day, views, smoothing, half_life_days, onset, weights, 
                 if distance > beyond:
                     beyond, furthest[i] = distance, ALL_VIEWS.index(name)
                 total += max(distance, 0.0)
-            c = 0.0 if name in ("change", "surprise", "week", "horizon") else y if name == "volatility" else centre
+            c = 0.0 if name in ("change", "surprise", "week", "horizon", "shape") else y if name == "volatility" else centre
             if math.isnan(hi):
                 r[0] = r[1] = y
             else:

@@ -42,10 +42,10 @@ internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
         return output.select(1, -1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Copies every slot's state out: <c>[layers, slots, hidden]</c> each, row-major.</summary>
     /// <summary>Native bytes the hidden and cell states hold, for every slot allocated.</summary>
     public long Bytes => (_hidden.numel() + _cell.numel()) * sizeof(float);
 
+    /// <summary>Copies every slot's state out: <c>[layers, slots, hidden]</c> each, row-major.</summary>
     public (float[] Hidden, float[] Cell) Export() => (_hidden.data<float>().ToArray(), _cell.data<float>().ToArray());
 
     /// <summary>Puts one slot's saved state back: <paramref name="hidden"/> and <paramref name="cell"/> are <c>[layers, hidden]</c>.</summary>

@@ -211,7 +211,6 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
         }
     }
 
-    /// <summary>Sends half the body, then waits for <paramref name="release"/> before the rest: a request still in flight.</summary>
     /// <summary>
     /// Waits until half the body is on the wire, then a moment for the server to parse the headers (it tracks
     /// the request from then on): a wait for the state, not a guess at how long a connection takes.
@@ -222,6 +221,7 @@ public sealed class ProcessLifecycleTests(ITestOutputHelper output) : IDisposabl
         await Task.Delay(200);
     }
 
+    /// <summary>Sends half the body, then waits for the release task before the rest: a request still in flight.</summary>
     private sealed class SlowContent : HttpContent
     {
         private readonly ByteArrayContent _inner;

@@ -8,6 +8,11 @@ NAB's [0, 1] layout as x/(1+x), as a detector named NAME, for bench/nab-loco.py 
     /usr/bin/python3 bench/nab-combine.py NAB RESULTS forecastSidecar 0.5475 ARTime 0.3175 mean OUT/novelty+ARTime
     /usr/bin/python3 bench/nab-loco.py NAB OUT novelty+ARTime
 
+NAB may instead be a windows file in NAB's layout (bench/asd-dataset.py's series_windows.json), to
+combine results on the Application Server Dataset the same way:
+
+    /usr/bin/python3 bench/nab-combine.py ASD/series_windows.json RESULTS forecastSidecar 0.5187 ARTimeProbationRange 0.1927 mean RESULTS/combined
+
 The scale comes from thresholds chosen on the whole corpus, which the held-out folds are part of: that
 favours the combination, so a combination that still loses to its better member has lost for real.
 """
@@ -23,7 +28,7 @@ if len(sys.argv) != 9:
 nab, results, first, first_threshold, second, second_threshold, rule, out = sys.argv[1:]
 combine = {"max": np.maximum, "mean": lambda a, b: (a + b) / 2}[rule]
 name = os.path.basename(out.rstrip("/"))
-with open(os.path.join(nab, "labels", "combined_windows.json")) as f:
+with open(nab if nab.endswith(".json") else os.path.join(nab, "labels", "combined_windows.json")) as f:
     files = sorted(json.load(f))
 for relative in files:
     directory, file = relative.split("/")

@@ -97,6 +97,8 @@ SUM_VIEWS = "--sum-views" in sys.argv
 HORIZON_VIEW = "--horizon-view" in sys.argv
 ENSEMBLE = "--smoothing-ensemble" in sys.argv
 SHAPE_VIEW = "--shape-view" in sys.argv
+if SHAPE_VIEW and (ENSEMBLE or "--durations" in sys.argv):
+    sys.exit("--shape-view takes its window from a candidate's smoothing in steps: not with --smoothing-ensemble or --durations")
 SHAPE_MEMORY_DAYS = 14
 EXTENDED_VIEWS = replica.VIEWS + ("volatility",)
 GRID = [dict(smoothing=s, half_life_days=h, onset=o, daily_correlation=c, views=v, warmup_days=w, durations=d, week=k, smooth_surprise=u, sum_views=m, horizon_view=z, shape_view=g)

@@ -26,8 +26,9 @@ VIEWS = ("value", "level", "change", "surprise")
 # Not in the sidecar: how busy the series is, the mean |step-to-step change| over the smoothing window,
 # against its own records in both directions (a series that goes flat, or erratic). Its records fade
 # towards where it is now. A candidate for bench/nab-nested-loco.py.
-# The week-over-week view (in the sidecar since 2026-12-05; `week=True` below) and the horizon view (not in
-# the sidecar; `horizon=` below) and the shape view (not in the sidecar; `shape=` below) come last, so that the indices of the others stay what they were.
+# The week-over-week view (in the sidecar since 2026-12-05; `week=True` below), the horizon view and the
+# shape view (neither in the sidecar; `horizon=` and `shape=` below) come last, so that the indices of the
+# others stay what they were.
 ALL_VIEWS = VIEWS + ("volatility", "week", "horizon", "shape")
 # The defaults this script's sweep started from and varies one at a time (the sidecar's until 2026-12-05;
 # bench/nab-nested-loco.py rates the current ones).

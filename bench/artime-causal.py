@@ -62,11 +62,11 @@ which is clamped (it can't happen with the whole file's range).
     /usr/bin/python3 bench/artime-causal.py asd ASD RESULTS          # the same three on the Application Server Dataset,
                                                                      # and ARTimeTrainingRange: the range of its training days
     /usr/bin/python3 bench/asd-score.py NAB ASD RESULTS ARTimeReimplemented=0.3175 ARTimeProbationRange=T ARTimeRunningRange=T \
-        ARTimeTrainingRange=0.3175
+        ARTimeTrainingRange=T
 
 (T: each variant's whole-corpus NAB threshold, which nab-loco.py prints. On NAB the rows before scoring
 starts are the probation, so ARTimeTrainingRange, told the range of ASD's training days, the rows before
-its scoring starts, takes ARTime's own threshold.) About 15 seconds for NAB's 58
+its scoring starts, takes ARTimeProbationRange's.) About 15 seconds for NAB's 58
 files and 100 for ASD's 228 series, all four variants, on two cores (2026-12-05, AMD EPYC).
 """
 import json

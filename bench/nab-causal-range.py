@@ -15,19 +15,30 @@ detector computes a bin index from the range and does not clip it).
     /usr/bin/python3 bench/nab-causal-range.py NAB RESULTS [CPUS]
     /usr/bin/python3 bench/nab-loco.py NAB RESULTS contextOSE contextOSECausal
 
+With `--asd ASD` it runs on the Application Server Dataset (bench/asd-dataset.py) instead, and the
+causal variant (`contextOSETrainingRange`) is told the range of each series' 30 training days, the rows
+before ASD's scoring starts, as a sidecar's backfill would know them (about 25 s per series and process):
+
+    /usr/bin/python3 bench/nab-causal-range.py NAB RESULTS [CPUS] --asd ASD
+    /usr/bin/python3 bench/asd-score.py NAB ASD RESULTS contextOSE contextOSETrainingRange=THRESHOLD
+
 Nothing in the sidecar is chosen from it: it measures the baselines issue 17 compares with.
 """
+import json
 import os
 import sys
 
-if len(sys.argv) < 3:
+ASD = sys.argv[sys.argv.index("--asd") + 1] if "--asd" in sys.argv else None
+ARGS = [a for a in sys.argv[1:] if a not in ("--asd", ASD)]
+if len(ARGS) < 2:
     sys.exit(__doc__)
-NAB, RESULTS = sys.argv[1], sys.argv[2]
-CPUS = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+NAB, RESULTS = ARGS[0], ARGS[1]
+CPUS = int(ARGS[2]) if len(ARGS) > 2 else 2
 sys.path.insert(0, NAB)
 
 from nab.detectors.context_ose.context_ose_detector import ContextOSEDetector  # noqa: E402
 from nab.runner import Runner  # noqa: E402
+import pandas  # noqa: E402
 
 
 class CausalContextOSEDetector(ContextOSEDetector):
@@ -39,12 +50,32 @@ class CausalContextOSEDetector(ContextOSEDetector):
         super().initialize()
 
 
+class TrainingRangeContextOSEDetector(ContextOSEDetector):
+    """contextOSE on ASD given only the range of the series' training days, which ASD does not score."""
+
+    def initialize(self):
+        server = self.dataSet.fileName.split("_")[0]
+        with open(os.path.join(ASD, "test_start.json")) as f:
+            test_start = pandas.Timestamp(json.load(f)[server])
+        data = self.dataSet.data
+        training = data["value"][pandas.to_datetime(data["timestamp"]) < test_start]
+        self.inputMin, self.inputMax = float(training.min()), float(training.max())
+        super().initialize()
+
+
 def main():
-    runner = Runner(dataDir=os.path.join(NAB, "data"), labelPath=os.path.join(NAB, "labels", "combined_windows.json"),
-                    resultsDir=RESULTS, profilesPath=os.path.join(NAB, "config", "profiles.json"),
-                    thresholdPath=os.path.join(NAB, "config", "thresholds.json"), numCPUs=CPUS)
+    if ASD:
+        runner = Runner(dataDir=os.path.join(ASD, "data"), labelPath=os.path.join(ASD, "series_windows.json"),
+                        resultsDir=RESULTS, profilesPath=os.path.join(NAB, "config", "profiles.json"),
+                        thresholdPath=os.path.join(NAB, "config", "thresholds.json"), numCPUs=CPUS)
+        detectors = {"contextOSE": ContextOSEDetector, "contextOSETrainingRange": TrainingRangeContextOSEDetector}
+    else:
+        runner = Runner(dataDir=os.path.join(NAB, "data"), labelPath=os.path.join(NAB, "labels", "combined_windows.json"),
+                        resultsDir=RESULTS, profilesPath=os.path.join(NAB, "config", "profiles.json"),
+                        thresholdPath=os.path.join(NAB, "config", "thresholds.json"), numCPUs=CPUS)
+        detectors = {"contextOSE": ContextOSEDetector, "contextOSECausal": CausalContextOSEDetector}
     runner.initialize()
-    runner.detect({"contextOSE": ContextOSEDetector, "contextOSECausal": CausalContextOSEDetector})
+    runner.detect(detectors)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,9 @@ the two sets of files identical (74.9 whole corpus, 71.9 and every fold leaving 
 
 The algorithm, per value:
   1. Downsampling. The probationary period is NAB's (15 % of the file, at most 750 rows, made even); every
-     `stride` rows (probation // 104, at least 1) the last `stride` values are reduced to one: their mean,
-     unless the extreme farthest from a running mean (halved towards each new mean) lies at least 10 % of
-     the mean away from it, in which case that extreme, so a short spike survives.
+     `stride` rows (probation // 104, at least 1) the last `stride` values are reduced to one: of their
+     lowest and highest, the one farther from a running mean (halved towards each new mean), unless it lies
+     within 10 % of the stride's mean of that mean, in which case the mean; so a short spike survives.
   2. Levels. The reduced value is put on the range's scale and rounded to one of 81 levels (0..80); a
      running median of the levels is kept from their histogram (moved one occupied level at a time when
      more than half of the values seen lie above or below it), and a level within 0.075 of the median is

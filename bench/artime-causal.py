@@ -363,13 +363,11 @@ def asd_file(job):
     # ASD scores only its test days; the 30 training days before them are every detector's history, as a
     # sidecar's backfill would be. Their range is what a detector may know before the first scored row.
     training = frame.value[pd.to_datetime(frame.timestamp) < pd.Timestamp(test_start)]
-    runs = dict(VARIANTS, ARTimeTrainingRange=(float(training.min()), float(training.max())))
-    for detector, range_from in runs.items():
+    runs = {detector: (range_from, None) for detector, range_from in VARIANTS.items()}
+    runs["ARTimeTrainingRange"] = (None, (float(training.min()), float(training.max())))
+    for detector, (range_from, given) in runs.items():
         os.makedirs(os.path.join(results, detector, server), exist_ok=True)
-        if isinstance(range_from, tuple):
-            score = scores(frame.value, None, given=range_from)
-        else:
-            score = scores(frame.value, range_from)
+        score = scores(frame.value, range_from, given)
         frame.assign(anomaly_score=score, label=0).to_csv(os.path.join(results, detector, server, f"{detector}_{file}"), index=False)
     return file
 

@@ -65,15 +65,13 @@ class TrainingRangeContextOSEDetector(ContextOSEDetector):
 
 def main():
     if ASD:
-        runner = Runner(dataDir=os.path.join(ASD, "data"), labelPath=os.path.join(ASD, "series_windows.json"),
-                        resultsDir=RESULTS, profilesPath=os.path.join(NAB, "config", "profiles.json"),
-                        thresholdPath=os.path.join(NAB, "config", "thresholds.json"), numCPUs=CPUS)
+        data, labels = os.path.join(ASD, "data"), os.path.join(ASD, "series_windows.json")
         detectors = {"contextOSE": ContextOSEDetector, "contextOSETrainingRange": TrainingRangeContextOSEDetector}
     else:
-        runner = Runner(dataDir=os.path.join(NAB, "data"), labelPath=os.path.join(NAB, "labels", "combined_windows.json"),
-                        resultsDir=RESULTS, profilesPath=os.path.join(NAB, "config", "profiles.json"),
-                        thresholdPath=os.path.join(NAB, "config", "thresholds.json"), numCPUs=CPUS)
+        data, labels = os.path.join(NAB, "data"), os.path.join(NAB, "labels", "combined_windows.json")
         detectors = {"contextOSE": ContextOSEDetector, "contextOSECausal": CausalContextOSEDetector}
+    runner = Runner(dataDir=data, labelPath=labels, resultsDir=RESULTS, profilesPath=os.path.join(NAB, "config", "profiles.json"),
+                    thresholdPath=os.path.join(NAB, "config", "thresholds.json"), numCPUs=CPUS)
     runner.initialize()
     runner.detect(detectors)
 

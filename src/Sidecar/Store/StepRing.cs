@@ -298,10 +298,33 @@ internal sealed class StepRing
     }
 
     /// <summary><see cref="At(long)"/>, carrying on from <paramref name="cursor"/> where it can and leaving it at the step.</summary>
+    /// <remarks>
+    /// The inference step reads three single values of every series at every step (the newest closed step,
+    /// a day and a week back), so this path goes straight to the one block instead of through
+    /// <see cref="Copy(long, Span{float}, ref HistoryCursor)"/>'s window arithmetic; and the step just
+    /// before the newest, the one a gauge's step reads, is the newest block's last value, which its encoder
+    /// still holds: no decoding at all. <see cref="Copy(long, Span{float}, ref HistoryCursor)"/> reads the
+    /// same values (StepRingTests compares the two under random writes).
+    /// </remarks>
     public float At(long step, ref HistoryCursor cursor)
     {
+        if (IsEmpty || step > NewestStep || NewestStep - step >= Capacity)
+            return float.NaN;
+        if (step == NewestStep)
+            return _newestValue;
+        long block = BlockOf(step);
+        if (block < _oldestBlock)
+            return float.NaN;
+        int offset = OffsetOf(step);
+        if (_lateValues is not null && _lateBlock == block)
+            return _lateValues[offset];
+        if (block == BlockOf(NewestStep) && offset == OffsetOf(NewestStep) - 1)
+            return _newestBlock.Last;
+        ReadOnlySpan<byte> bytes = _blocks[(int)(block - _oldestBlock)];
+        if (bytes.IsEmpty)
+            return float.NaN; // a block that is all gap (MoveNewestTo)
         Span<float> value = stackalloc float[1];
-        Copy(step, value, ref cursor);
+        Decode(bytes, block, offset, value, ref cursor);
         return value[0];
     }
 

@@ -244,6 +244,10 @@ public sealed class StepRingTests
         ring.Copy(last, copy);
         for (int i = 0; i < length; i++)
             Assert.Equal(BitConverter.SingleToUInt32Bits(plain.At(last - length + 1 + i)), BitConverter.SingleToUInt32Bits(copy[i]));
+        // Single values go their own way (StepRing.At): the newest step, the one before it (the newest
+        // block's last value, read from its encoder), and any other, inside the window or outside it.
+        foreach (long step in new[] { plain.NewestStep, plain.NewestStep - 1, plain.NewestStep + 1, last, plain.NewestStep - random.Next(ring.Capacity + 5) })
+            Assert.Equal(BitConverter.SingleToUInt32Bits(plain.At(step)), BitConverter.SingleToUInt32Bits(ring.At(step)));
     }
 
     private static void AssertCursorsRead(PlainStepRing plain, StepRing ring, int[] behind, HistoryCursor[] cursors, Random random)

@@ -1,10 +1,12 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace Sidecar.Protocol.Chunks;
 
 /// <summary>
 /// Reads a big-endian bit stream, most significant bit first, as Prometheus' chunk encoders write it.
-/// Keeps up to 64 bits in a register and refills a byte at a time; running out of input is malformed.
+/// Keeps up to 64 bits in a register, refilled eight bytes at a time (byte by byte near the end); running
+/// out of input is malformed.
 /// </summary>
 internal ref struct BitReader(ReadOnlySpan<byte> data)
 {
@@ -81,6 +83,18 @@ internal ref struct BitReader(ReadOnlySpan<byte> data)
 
     private void Refill(int needed)
     {
+        // Where eight bytes remain, one big-endian load tops the register up to at least 57 bits (every
+        // read needs at most 56): decoding a value then refills once, not once per byte. Near the end of
+        // the data, byte by byte, so a read never touches a byte past it.
+        if (_next <= _data.Length - sizeof(ulong))
+        {
+            int bytes = (64 - _bits) >> 3;
+            ulong word = BinaryPrimitives.ReadUInt64BigEndian(_data[_next..]);
+            _buffer = bytes == sizeof(ulong) ? word : (_buffer << (bytes * 8)) | (word >> (64 - bytes * 8));
+            _next += bytes;
+            _bits += bytes * 8;
+            return;
+        }
         while (_bits < needed)
         {
             if (_next >= _data.Length)

@@ -28,6 +28,9 @@ internal struct XorBlockEncoder
 
     public readonly int ByteLength => (BitLength + 7) >> 3;
 
+    /// <summary>The value appended last, its bits as given; meaningless before the first.</summary>
+    public readonly float Last => BitConverter.UInt32BitsToSingle(_previous);
+
     /// <summary>The buffer size that holds <paramref name="count"/> more values after any stream.</summary>
     public static int MaxBytesFor(int count) => (int)(((long)count * MaxBitsPerValue + 7) >> 3) + 1;
 

@@ -57,7 +57,7 @@ internal static class InferenceSpeed
             output.select(1, -1).data<float>().ToArray();
         });
 
-        using var states = new StreamingStates(Layers, Hidden);
+        var states = new StreamingStates(Layers, Hidden);
         states.EnsureSlots(batch * 4);
         long[] slots = [.. Enumerable.Range(0, batch).Select(i => (long)i * 3)]; // scattered, as series ids are
         var inputs = new float[batch * layout.Count];

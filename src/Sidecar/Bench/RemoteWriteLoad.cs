@@ -21,8 +21,11 @@ internal static class RemoteWriteLoad
     /// <param name="startMs">The first request's first sample (Unix ms); null for a day ago. A run that writes the
     /// same hosts as an earlier one starts after that run's <c>last_timestamp_ms</c>, or its samples are out of order.</param>
     /// <param name="output">Where the report goes; null for the console.</param>
+    /// <param name="requestsPerSender">Each sender stops after this many requests, or at the end of
+    /// <paramref name="duration"/> if that comes first; null for no count. For tests that need a number of
+    /// requests, which a duration gives only on an idle machine.</param>
     public static async Task<int> RunAsync(Uri url, int? pid, int concurrency, TimeSpan duration, int series, int samplesPerSeries, bool v2,
-        int firstHost = 0, long? startMs = null, TextWriter? output = null)
+        int firstHost = 0, long? startMs = null, TextWriter? output = null, int? requestsPerSender = null)
     {
         output ??= Console.Out;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -35,7 +38,9 @@ internal static class RemoteWriteLoad
         var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
             int workerHost = firstHost + worker * (series / 100 + 1);
-            for (long round = 0; !stop.IsCancellationRequested; round++)
+            // Every sender makes at least one request: on a busy machine a worker can start after the
+            // duration is over, and a run that sent nothing has no last timestamp to continue from.
+            for (long round = 0; round < (requestsPerSender ?? long.MaxValue) && (round == 0 || !stop.IsCancellationRequested); round++)
             {
                 long ts = RequestStartMs(start, round, samplesPerSeries);
                 byte[] raw = v2

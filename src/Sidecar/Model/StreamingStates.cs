@@ -5,17 +5,28 @@ namespace Sidecar.Model;
 
 /// <summary>
 /// The carried LSTM state <c>(h, c)</c> of every series of a target, one slot per series id, kept as two
-/// native tensors <c>[layers, slots, hidden]</c>. A batch gathers its rows by index, runs, and scatters
-/// the new state back, so the state never round-trips through managed memory.
+/// arrays <c>[layers, slots, hidden]</c>, row-major. A batch copies its rows out into a batch buffer that
+/// the network reads in place, runs, and copies the new state back row by row.
 /// </summary>
-internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
+/// <remarks>
+/// Until 2026-12-05 the states were native tensors, gathered with <c>index_select</c> and scattered with
+/// <c>index_copy_</c>. libtorch's <c>index_copy_</c> pays about 40 ns per index on one thread: 90 µs of a
+/// 1,024-series step, three times its <c>index_select</c>, as much as a tenth of the forward (issue 19).
+/// Row copies of <c>hidden</c> floats from managed arrays cost a few nanoseconds each, and the network's
+/// inputs and outputs already cross as shared arrays (<c>torch.from_array</c>); see docs/performance.md.
+/// </remarks>
+internal sealed class StreamingStates(int layers, int hiddenSize)
 {
-    private Tensor _hidden = torch.zeros(layers, 0, hiddenSize);
-    private Tensor _cell = torch.zeros(layers, 0, hiddenSize);
+    private float[] _hidden = [];
+    private float[] _cell = [];
 
-    public int Slots => (int)_hidden.shape[1];
+    // A batch's rows, [layers, batch, hidden], kept from one step to the next like the pipeline's other buffers.
+    private float[] _batchHidden = [];
+    private float[] _batchCell = [];
 
-    /// <summary>Grows the slot count to at least <paramref name="slots"/>, doubling so growth is rare.</summary>
+    public int Slots { get; private set; }
+
+    /// <summary>Grows the slot count to at least <paramref name="slots"/>, doubling so growth is rare; new slots hold zeros.</summary>
     public void EnsureSlots(int slots)
     {
         if (slots <= Slots)
@@ -23,6 +34,7 @@ internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
         int grown = Math.Max(slots, Math.Max(64, Slots * 2));
         _hidden = Grow(_hidden, grown);
         _cell = Grow(_cell, grown);
+        Slots = grown;
     }
 
     /// <summary>Runs <paramref name="network"/> (through <see cref="LstmNetwork.Infer"/>) on <paramref name="inputs"/> <c>[batch, steps, features]</c>
@@ -31,46 +43,77 @@ internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
     public Tensor Run(LstmNetwork network, Tensor inputs, long[] slots, bool fresh)
     {
         using var scope = torch.NewDisposeScope();
-        // Shares the array's memory instead of cloning it, as the pipeline's other per-step arrays do; the
-        // array may be longer than the batch (the pipeline keeps it at its largest chunk).
-        Tensor index = torch.from_array(slots).narrow(0, 0, inputs.shape[0]);
-        Tensor? h = fresh ? null : _hidden.index_select(1, index);
-        Tensor? c = fresh ? null : _cell.index_select(1, index);
-        var (output, newHidden, newCell) = network.Infer(inputs, h, c);
-        _hidden.index_copy_(1, index, newHidden);
-        _cell.index_copy_(1, index, newCell);
+        int batch = (int)inputs.shape[0];
+        int length = layers * batch * hiddenSize;
+        if (_batchHidden.Length < length)
+        {
+            _batchHidden = new float[length];
+            _batchCell = new float[length];
+        }
+        Tensor batchHidden = BatchView(_batchHidden, batch), batchCell = BatchView(_batchCell, batch);
+        if (!fresh)
+        {
+            Gather(_hidden, _batchHidden, slots, batch);
+            Gather(_cell, _batchCell, slots, batch);
+        }
+        var (output, newHidden, newCell) = network.Infer(inputs, fresh ? null : batchHidden, fresh ? null : batchCell);
+        // The network has read the batch buffers by now; they take the new state, one native copy each.
+        batchHidden.copy_(newHidden);
+        batchCell.copy_(newCell);
+        Scatter(_batchHidden, _hidden, slots, batch);
+        Scatter(_batchCell, _cell, slots, batch);
         return output.select(1, -1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Native bytes the hidden and cell states hold, for every slot allocated.</summary>
-    public long Bytes => (_hidden.numel() + _cell.numel()) * sizeof(float);
+    /// <summary>Bytes the hidden and cell states hold, for every slot allocated (managed memory).</summary>
+    public long Bytes => ((long)_hidden.Length + _cell.Length + _batchHidden.Length + _batchCell.Length) * sizeof(float);
 
     /// <summary>Copies every slot's state out: <c>[layers, slots, hidden]</c> each, row-major.</summary>
-    public (float[] Hidden, float[] Cell) Export() => (_hidden.data<float>().ToArray(), _cell.data<float>().ToArray());
+    public (float[] Hidden, float[] Cell) Export() => ([.. _hidden], [.. _cell]);
 
     /// <summary>Puts one slot's saved state back: <paramref name="hidden"/> and <paramref name="cell"/> are <c>[layers, hidden]</c>.</summary>
     public void Import(int slot, float[] hidden, float[] cell)
     {
         EnsureSlots(slot + 1);
-        long layers = _hidden.shape[0], size = _hidden.shape[2];
-        using var h = torch.tensor(hidden, [layers, size]);
-        using var c = torch.tensor(cell, [layers, size]);
-        _hidden.select(1, slot).copy_(h);
-        _cell.select(1, slot).copy_(c);
+        for (int layer = 0; layer < layers; layer++)
+        {
+            hidden.AsSpan(layer * hiddenSize, hiddenSize).CopyTo(Row(_hidden, layer, slot));
+            cell.AsSpan(layer * hiddenSize, hiddenSize).CopyTo(Row(_cell, layer, slot));
+        }
     }
 
-    private static Tensor Grow(Tensor state, int slots)
+    private Span<float> Row(float[] state, int layer, long slot) => state.AsSpan((int)(((long)layer * Slots + slot) * hiddenSize), hiddenSize);
+
+    // The batch's prefix of a buffer as [layers, batch, hidden], sharing its memory (pinned while the tensor lives).
+    private Tensor BatchView(float[] buffer, int batch) =>
+        torch.from_array(buffer).narrow(0, 0, (long)layers * batch * hiddenSize).view(layers, batch, hiddenSize);
+
+    private void Gather(float[] state, float[] batchRows, long[] slots, int batch)
     {
-        var grown = torch.zeros(state.shape[0], slots, state.shape[2]);
-        if (state.shape[1] > 0)
-            grown.narrow(1, 0, state.shape[1]).copy_(state);
-        state.Dispose();
+        for (int layer = 0; layer < layers; layer++)
+        {
+            Span<float> rows = batchRows.AsSpan(layer * batch * hiddenSize, batch * hiddenSize);
+            for (int b = 0; b < batch; b++)
+                Row(state, layer, slots[b]).CopyTo(rows.Slice(b * hiddenSize, hiddenSize));
+        }
+    }
+
+    private void Scatter(float[] batchRows, float[] state, long[] slots, int batch)
+    {
+        for (int layer = 0; layer < layers; layer++)
+        {
+            ReadOnlySpan<float> rows = batchRows.AsSpan(layer * batch * hiddenSize, batch * hiddenSize);
+            for (int b = 0; b < batch; b++)
+                rows.Slice(b * hiddenSize, hiddenSize).CopyTo(Row(state, layer, slots[b]));
+        }
+    }
+
+    // Slots are the middle dimension, so each layer's rows move to their place in the longer layout.
+    private float[] Grow(float[] state, int slots)
+    {
+        var grown = new float[(long)layers * slots * hiddenSize];
+        for (int layer = 0; layer < layers; layer++)
+            state.AsSpan(layer * Slots * hiddenSize, Slots * hiddenSize).CopyTo(grown.AsSpan(layer * slots * hiddenSize));
         return grown;
-    }
-
-    public void Dispose()
-    {
-        _hidden.Dispose();
-        _cell.Dispose();
     }
 }

@@ -21,9 +21,5 @@ internal sealed class ModelSlot(TrainedModel model, int generation, string? seri
     /// <summary>Where a series' state lives in <see cref="States"/>: a per-series model has only one.</summary>
     public int StateIndex(int seriesId) => SeriesKey is null ? seriesId : 0;
 
-    public void Dispose()
-    {
-        States.Dispose();
-        Model.Dispose();
-    }
+    public void Dispose() => Model.Dispose();
 }

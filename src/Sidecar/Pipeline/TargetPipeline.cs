@@ -76,7 +76,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     public int ExposedCount => _publisher.ExposedCount;
 
-    /// <summary>Native bytes of the target model's carried LSTM states (outside the managed heap); 0 without a model.</summary>
+    /// <summary>Bytes of the target model's carried LSTM states, with the batch buffers they pass through; 0 without a model.</summary>
     public long StreamingStateBytes
     {
         get
@@ -401,13 +401,13 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             if (state.StateStep != long.MinValue && step - state.StateStep <= window)
             {
-                plans.Add(new StepPlan(series, state, slot, state.StateStep + 1, step, Fresh: false, reads));
+                plans.Add(new StepPlan(series, state, slot, state.StateStep + 1, step, Fresh: false, reads, series.Id, ForecastDomain.FloorOf(series)));
             }
             else if (series.ClosedStepCount >= window)
             {
                 // Too far behind to catch up step by step, or never warmed: restart from the last window.
                 state.Levels = InputLevels.Unknown;
-                plans.Add(new StepPlan(series, state, slot, step - window + 1, step, Fresh: true, reads));
+                plans.Add(new StepPlan(series, state, slot, step - window + 1, step, Fresh: true, reads, series.Id, ForecastDomain.FloorOf(series)));
             }
         }
         logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference",
@@ -488,8 +488,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             calendar[t] = _layout.CalendarOf(batchFrom + t);
         for (int b = 0; b < plans.Length; b++)
         {
-            var (series, state, _, from, last, _, reads) = plans[b];
-            slots[b] = slot.StateIndex(series.Id);
+            var (series, state, _, from, last, _, reads, id, _) = plans[b];
+            slots[b] = slot.StateIndex(id);
             ScalerFor(series, state, slot);
             if (steps == 1 && reads.Step == last)
             {
@@ -549,7 +549,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // A forecast needs the newest step itself; a gap only moves the state on.
             if (!usable[b])
                 continue;
-            var (series, state, _, _, last, _, _) = plans[b];
+            var (series, state, _, _, last, _, _, id, floor) = plans[b];
             int offset = b * heads * quantiles;
             float Quantile(int head, int q) => state.Scaler.Unscale(state.Levels.Anchor + outputs[offset + head * quantiles + q]);
             // The interval's edges, stretched from the median as calibrated on the validation part.
@@ -558,7 +558,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 float median = outputs[offset + head * quantiles + model.MedianIndex];
                 return state.Scaler.Unscale(state.Levels.Anchor + median + scale * (outputs[offset + head * quantiles + q] - median));
             }
-            float floor = ForecastDomain.FloorOf(series);
             state.PendingStep = last + 1;
             state.PendingOneStep = ForecastDomain.AtLeast(Quantile(0, model.MedianIndex), floor);
             state.PendingLowerGap = state.PendingOneStep - ForecastDomain.AtLeast(Edge(0, 0, model.Description.IntervalScales[0]), floor);
@@ -590,7 +589,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 state.Forecast[h * 3 + 1] = ForecastDomain.AtLeast(median, floor);
                 state.Forecast[h * 3 + 2] = ForecastDomain.AtLeast(median + stretch * (upper - median), floor);
             }
-            _quality.Record(series.Id, last, state.Forecast);
+            _quality.Record(id, last, state.Forecast);
             _publisher.PublishForecast(series, state, LstmModelName);
         }
     }
@@ -834,7 +833,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private ModelSlot? SlotFor(SeriesState state) =>
         _seriesSlots.Count == 0 ? _targetSlot : _seriesSlots.GetValueOrDefault(state.Key) ?? _targetSlot;
 
-    private readonly record struct StepPlan(Series Series, SeriesState State, ModelSlot Slot, long From, long Last, bool Fresh, StepReads Reads)
+    /// <param name="Id">The series' id and <paramref name="Floor"/> its forecasts' floor (<see cref="ForecastDomain"/>), read
+    /// while planning, when the series is in cache: the steps after the forward call then don't load it again.</param>
+    private readonly record struct StepPlan(Series Series, SeriesState State, ModelSlot Slot, long From, long Last, bool Fresh, StepReads Reads, int Id, float Floor)
     {
         public int Steps => (int)(Last - From + 1);
     }

@@ -1,0 +1,75 @@
+using Sidecar.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sidecar.Tests.Model;
+
+/// <summary>
+/// <see cref="StreamingStates"/> carries each series' LSTM state in its own slot: batches of series in any
+/// order, with slots added in between (which moves every row), must give each series what running it
+/// alone, one step at a time with its own carried state, gives.
+/// </summary>
+public sealed class StreamingStatesTests
+{
+    private const int Features = 3, Hidden = 8, Layers = 2;
+
+    [Fact]
+    public void EverySeriesCarriesItsOwnStateThroughShuffledBatchesAndGrowth()
+    {
+        using var network = LstmNetwork.Seeded(3, Features, Hidden, Layers, heads: 2, quantiles: 3, medianIndex: 1);
+        var states = new StreamingStates(Layers, Hidden);
+        var random = new Random(5);
+        var alone = new Dictionary<long, (Tensor H, Tensor C)>();
+        int seriesCount = 20;
+        for (int step = 0; step < 12; step++)
+        {
+            // More series join now and then: slot ids beyond the arrays, so the rows are laid out again.
+            if (step == 4)
+                seriesCount = 150;
+            if (step == 8)
+                seriesCount = 300;
+            long[] slots = [.. Enumerable.Range(0, seriesCount).Where(_ => random.Next(4) > 0).Select(s => (long)s).OrderBy(_ => random.Next())];
+            states.EnsureSlots((int)slots.Max() + 1);
+            var inputs = new float[slots.Length * Features];
+            for (int i = 0; i < inputs.Length; i++)
+                inputs[i] = random.NextSingle() * 2 - 1;
+            bool fresh = step == 0;
+
+            float[] batched;
+            using (var x = torch.tensor(inputs, [slots.Length, 1, Features]))
+            using (var output = states.Run(network, x, slots, fresh))
+                batched = output.data<float>().ToArray();
+
+            int perSeries = batched.Length / slots.Length;
+            for (int b = 0; b < slots.Length; b++)
+            {
+                using var x = torch.tensor(inputs.AsSpan(b * Features, Features).ToArray(), [1, 1, Features]);
+                // A series new to this run starts from zeros, as a slot never written holds.
+                var (h, c) = !fresh && alone.TryGetValue(slots[b], out var carried) ? carried : (torch.zeros(Layers, 1, Hidden), torch.zeros(Layers, 1, Hidden));
+                var (output, newH, newC) = network.Infer(x, h, c);
+                float[] expected = output.select(1, -1).data<float>().ToArray();
+                for (int k = 0; k < perSeries; k++)
+                    Assert.Equal(expected[k], batched[b * perSeries + k], 4);
+                alone[slots[b]] = (newH, newC);
+            }
+        }
+    }
+
+    [Fact]
+    public void AnImportedStateIsWhatTheExportHolds()
+    {
+        var states = new StreamingStates(Layers, Hidden);
+        float[] hidden = [.. Enumerable.Range(0, Layers * Hidden).Select(i => i + 0.5f)];
+        float[] cell = [.. Enumerable.Range(0, Layers * Hidden).Select(i => -i - 0.25f)];
+        states.Import(70, hidden, cell); // beyond the first 64 slots: grows
+        states.EnsureSlots(200); // and moves the rows again
+        var (allHidden, allCell) = states.Export();
+        Assert.Equal(Layers * states.Slots * Hidden, allHidden.Length);
+        for (int layer = 0; layer < Layers; layer++)
+        {
+            Assert.Equal(hidden.AsSpan(layer * Hidden, Hidden).ToArray(), allHidden.AsSpan((layer * states.Slots + 70) * Hidden, Hidden).ToArray());
+            Assert.Equal(cell.AsSpan(layer * Hidden, Hidden).ToArray(), allCell.AsSpan((layer * states.Slots + 70) * Hidden, Hidden).ToArray());
+            Assert.All(allHidden.AsSpan((layer * states.Slots + 69) * Hidden, Hidden).ToArray(), v => Assert.Equal(0f, v));
+        }
+    }
+}

@@ -85,7 +85,8 @@ internal ref struct BitReader(ReadOnlySpan<byte> data)
     {
         // Where eight bytes remain, one big-endian load tops the register up to at least 57 bits (every
         // read needs at most 56): decoding a value then refills once, not once per byte. Near the end of
-        // the data, byte by byte, so a read never touches a byte past it.
+        // the data, byte by byte, so a read never touches a byte past it. A refill comes only with fewer
+        // than 56 bits held, so at least one byte fits and no shift below is by 64 (which C# takes as 0).
         if (_next <= _data.Length - sizeof(ulong))
         {
             int bytes = (64 - _bits) >> 3;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Sidecar.Store.Blocks;
 
 namespace Sidecar.Store;
@@ -11,8 +12,17 @@ namespace Sidecar.Store;
 /// before it carries on from one. The default value stands at the start of block 0, which is as good as
 /// no position: carrying on from it is decoding from a block's start.
 /// </summary>
+/// <remarks>
+/// A single-value read (<see cref="StepRing.At(long, ref HistoryCursor)"/>) also decodes the next few
+/// values of its block and keeps them here (<see cref="Ahead"/>): the reads of the following steps then
+/// come from the cursor, which lives with the caller's other per-series state, without loading the block's
+/// bytes or the ring's index of blocks. In the inference step those loads were most of a read's cost.
+/// </remarks>
 internal struct HistoryCursor
 {
+    /// <summary>Values a single-value read decodes and keeps, its own included.</summary>
+    internal const int AheadCapacity = 8;
+
     /// <summary>The block the decoder stands in.</summary>
     internal long Block;
 
@@ -26,4 +36,31 @@ internal struct HistoryCursor
 
     /// <summary>The ring's version when the cursor was left: any change to an encoded block invalidates it.</summary>
     internal int Version;
+
+    /// <summary>Values of <see cref="Block"/> from offset <see cref="AheadFrom"/> on, <see cref="AheadCount"/> of them.</summary>
+    internal AheadValues Ahead;
+
+    internal int AheadFrom;
+
+    internal int AheadCount;
+
+    /// <summary>The kept value at <paramref name="offset"/> of the cursor's block, if it is one of <see cref="Ahead"/>.</summary>
+    internal readonly bool TryAhead(int offset, out float value)
+    {
+        int index = offset - AheadFrom;
+        if ((uint)index < (uint)AheadCount)
+        {
+            value = Ahead[index];
+            return true;
+        }
+        value = float.NaN;
+        return false;
+    }
+}
+
+/// <summary>Storage of <see cref="HistoryCursor.Ahead"/>, inside the cursor.</summary>
+[InlineArray(HistoryCursor.AheadCapacity)]
+internal struct AheadValues
+{
+    private float _first;
 }

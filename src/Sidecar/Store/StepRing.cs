@@ -320,12 +320,19 @@ internal sealed class StepRing
             return _lateValues[offset];
         if (block == BlockOf(NewestStep) && offset == OffsetOf(NewestStep) - 1)
             return _newestBlock.Last;
+        if (cursor.Block == block && cursor.Version == _version && cursor.TryAhead(offset, out float kept))
+            return kept;
         ReadOnlySpan<byte> bytes = _blocks[(int)(block - _oldestBlock)];
         if (bytes.IsEmpty)
             return float.NaN; // a block that is all gap (MoveNewestTo)
-        Span<float> value = stackalloc float[1];
-        Decode(bytes, block, offset, value, ref cursor);
-        return value[0];
+        // The value and the next few of its block, kept in the cursor for the reads of the steps after it.
+        Span<float> values = stackalloc float[HistoryCursor.AheadCapacity];
+        values = values[..Math.Min(values.Length, EncodedSteps(block) - offset)];
+        Decode(bytes, block, offset, values, ref cursor);
+        values.CopyTo(cursor.Ahead);
+        cursor.AheadFrom = offset;
+        cursor.AheadCount = values.Length;
+        return values[0];
     }
 
     /// <summary>
@@ -408,5 +415,6 @@ internal sealed class StepRing
         cursor.Last = destination[^1];
         cursor.Decoder = decoder.State;
         cursor.Version = _version;
+        cursor.AheadCount = 0;
     }
 }

@@ -102,6 +102,9 @@ public sealed class StepRingTests
         // must read what a fresh read does, whatever the writes did to the blocks in between.
         int[] behind = [1, 1 + capacity / 3, Math.Max(1, capacity - 2)];
         var cursors = new HistoryCursor[behind.Length];
+        // Cursors read through single values only, as the inference step's are: they keep values decoded
+        // ahead, which must never outlive a change to their block.
+        var singleCursors = new HistoryCursor[behind.Length];
         long step = random.Next(-500, 500), timestamp = step * 1000;
         for (int op = 0; op < 20_000; op++)
         {
@@ -140,6 +143,7 @@ public sealed class StepRingTests
             }
             AssertSameHistory(plain, ring, random);
             AssertCursorsRead(plain, ring, behind, cursors, random);
+            AssertSingleReads(plain, ring, behind, singleCursors);
         }
 
         void Write(long s, long t, float v)
@@ -268,6 +272,17 @@ public sealed class StepRingTests
         }
     }
 
+    private static void AssertSingleReads(PlainStepRing plain, StepRing ring, int[] behind, HistoryCursor[] cursors)
+    {
+        if (plain.NewestStep == long.MinValue)
+            return;
+        for (int k = 0; k < behind.Length; k++)
+        {
+            long position = plain.NewestStep - behind[k];
+            Assert.Equal(BitConverter.SingleToUInt32Bits(plain.At(position)), BitConverter.SingleToUInt32Bits(ring.At(position, ref cursors[k])));
+        }
+    }
+
     [Fact]
     public void AFollowingReadCarriesOnFromTheCursorInsteadOfTheBlockStart()
     {
@@ -281,16 +296,28 @@ public sealed class StepRingTests
         var cursor = new HistoryCursor();
         Assert.Equal(ring.At(position), ring.At(position, ref cursor));
 
-        // The same step again: the remembered value, nothing decoded.
-        var same = cursor;
-        same.Last = -1f;
-        Assert.Equal(-1f, ring.At(position, ref same));
+        // The same step and the next few: the values decoded ahead with it, nothing decoded again.
+        int ahead = HistoryCursor.AheadCapacity;
+        for (int i = 0; i < ahead; i++)
+        {
+            var kept = cursor;
+            kept.Ahead[i] = -1f;
+            Assert.Equal(-1f, ring.At(position + i, ref kept));
+        }
 
-        // The next step: decoded from the remembered state, so a different previous value shows through.
+        // Past those: decoded on from the remembered state, so a different previous value shows through.
         var next = cursor;
         next.Decoder = next.Decoder with { Previous = next.Decoder.Previous ^ 0x0040_0000u };
-        Assert.NotEqual(ring.At(position + 1), ring.At(position + 1, ref next));
-        Assert.Equal(ring.At(position + 1), ring.At(position + 1, ref cursor));
+        Assert.NotEqual(ring.At(position + ahead), ring.At(position + ahead, ref next));
+        Assert.Equal(ring.At(position + ahead), ring.At(position + ahead, ref cursor));
+
+        // A window read (Copy) of the step the decoder stopped at: the remembered value, nothing decoded.
+        var same = cursor;
+        same.Last = -1f;
+        long stoppedAt = cursor.Block * StepRing.DefaultBlockSteps + cursor.Next - 1;
+        var window = new float[1];
+        ring.Copy(stoppedAt, window, ref same);
+        Assert.Equal(-1f, window[0]);
     }
 
     private static uint[] Bits(StepRing ring, long lastStep, int length)

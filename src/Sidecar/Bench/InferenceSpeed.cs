@@ -199,9 +199,15 @@ internal static class InferenceSpeed
         var network = model.Network;
         long stepMs = target.StepMs;
         long first = time.GetUtcNow().ToUnixTimeMilliseconds() / stepMs - 100;
+        // Samples arrive in a different order at every step, as remote-write shards interleave them; in id
+        // order (as until 2026-12-05) the step walked every series' state in memory order whatever the
+        // pipeline did.
+        var arrival = Enumerable.Range(0, count).ToArray();
+        var shuffle = new Random(11);
         void WriteStep(long step)
         {
-            for (int s = 0; s < count; s++)
+            shuffle.Shuffle(arrival);
+            foreach (int s in arrival)
             {
                 List<KeyValuePair<string, string>> labels = [new("__name__", "bench_value"), new("instance", "host-" + s.ToString(CultureInfo.InvariantCulture))];
                 store.Ingest(labels, [new SampleValue(step * stepMs, 50 + 10 * Math.Sin(step / 30.0 + s))]);

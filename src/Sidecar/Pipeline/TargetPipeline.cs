@@ -254,9 +254,18 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 _work.Add(series);
         }
         if (_work.Count > 0)
+        {
+            // In id order, whatever order their samples came in: ids are given as series are first seen, so
+            // their objects and state rows lie in memory roughly in that order, and a step that walks them
+            // so reads ahead well; in arrival order (remote-write shards interleave differently every time)
+            // the same step measured about 10 % slower (bench inference, issue 19).
+            _work.Sort(ById);
             Step(_work);
+        }
         SweepByTime();
     }
+
+    private static readonly Comparison<Series> ById = static (a, b) => a.Id.CompareTo(b.Id);
 
     private void RestoreScores(SavedScores scores)
     {

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Sidecar.Tests.Model;
 
 /// <summary>
-/// <see cref="StreamingStates"/> carries each series' LSTM state in its own slot: batches of series in any
-/// order, with slots added in between (which moves every row), must give each series what running it
+/// <see cref="StreamingStates"/> carries each series' LSTM state in its own slot: batches of series in id
+/// order with gaps, or in any order, with slots added in between (which moves every row), must give each series what running it
 /// alone, one step at a time with its own carried state, gives.
 /// </summary>
 public sealed class StreamingStatesTests
@@ -28,7 +28,10 @@ public sealed class StreamingStatesTests
                 seriesCount = 150;
             if (step == 8)
                 seriesCount = 300;
-            long[] slots = [.. Enumerable.Range(0, seriesCount).Where(_ => random.Next(4) > 0).Select(s => (long)s).OrderBy(_ => random.Next())];
+            // In id order (as the pipeline steps them: runs of consecutive slots with gaps) or shuffled.
+            long[] slots = [.. Enumerable.Range(0, seriesCount).Where(_ => random.Next(4) > 0).Select(s => (long)s)];
+            if (step % 2 == 1)
+                slots = [.. slots.OrderBy(_ => random.Next())];
             states.EnsureSlots((int)slots.Max() + 1);
             var inputs = new float[slots.Length * Features];
             for (int i = 0; i < inputs.Length; i++)
@@ -49,7 +52,8 @@ public sealed class StreamingStatesTests
                 var (output, newH, newC) = network.Infer(x, h, c);
                 float[] expected = output.select(1, -1).data<float>().ToArray();
                 for (int k = 0; k < perSeries; k++)
-                    Assert.Equal(expected[k], batched[b * perSeries + k], 4);
+                    // Batched and single products round differently (and differently on other CPUs): a tolerance, not digits.
+                    Assert.Equal(expected[k], batched[b * perSeries + k], 1e-5f);
                 alone[slots[b]] = (newH, newC);
             }
         }

@@ -37,17 +37,18 @@ internal struct HistoryCursor
     /// <summary>The ring's version when the cursor was left: any change to an encoded block invalidates it.</summary>
     internal int Version;
 
-    /// <summary>Values of <see cref="Block"/> from offset <see cref="AheadFrom"/> on, <see cref="AheadCount"/> of them.</summary>
+    /// <summary>
+    /// The last <see cref="AheadCount"/> values the decoder gave, those of offsets <see cref="Next"/> −
+    /// <see cref="AheadCount"/> to <see cref="Next"/> − 1 of <see cref="Block"/>.
+    /// </summary>
     internal AheadValues Ahead;
-
-    internal int AheadFrom;
 
     internal int AheadCount;
 
     /// <summary>The kept value at <paramref name="offset"/> of the cursor's block, if it is one of <see cref="Ahead"/>.</summary>
     internal readonly bool TryAhead(int offset, out float value)
     {
-        int index = offset - AheadFrom;
+        int index = offset - (Next - AheadCount);
         if ((uint)index < (uint)AheadCount)
         {
             value = Ahead[index];

@@ -330,8 +330,7 @@ internal sealed class StepRing
         values = values[..Math.Min(values.Length, EncodedSteps(block) - offset)];
         Decode(bytes, block, offset, values, ref cursor);
         values.CopyTo(cursor.Ahead);
-        cursor.AheadFrom = offset;
-        cursor.AheadCount = values.Length;
+        cursor.AheadCount = values.Length; // Decode left the cursor's Next just after them
         return values[0];
     }
 

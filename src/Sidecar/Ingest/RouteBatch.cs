@@ -7,9 +7,10 @@ namespace Sidecar.Ingest;
 /// A group of a request's scanned series whose routes are looked up together. One series at a time, each
 /// lookup waited for its slot in memory, and the lock each series' update takes (a full fence) kept the
 /// next lookup from starting early, so over many series the misses came one after another. Here the
-/// decoder scans a group, then the slots of all of it are loaded in one tight loop, so their misses
-/// overlap, then the routes are looked up and their series read ahead, again together, then each series
-/// is stored in the order received. Held per thread, so a steady stream of requests allocates nothing.
+/// decoder scans a group, then what storing each series reads is prefetched for all of it, level by level
+/// (the route table's slots, then the series), so the misses of a level overlap; then
+/// each series is stored in the order received. Held per thread, so a steady stream of requests allocates
+/// nothing.
 /// </summary>
 internal sealed class RouteBatch
 {
@@ -24,9 +25,7 @@ internal sealed class RouteBatch
     private readonly SeriesCounts[] _counts = new SeriesCounts[Capacity];
     private readonly UInt128[] _fingerprints = new UInt128[Capacity];
     private readonly SeriesRoute?[] _routes = new SeriesRoute?[Capacity];
-
-    // What the series' touches read, kept so that the reads stay in the compiled code.
-    private long _touched;
+    private readonly Series?[] _only = new Series?[Capacity];
 
     /// <summary>The calling thread's batch, empty.</summary>
     public static RouteBatch ForThisThread()
@@ -50,24 +49,10 @@ internal sealed class RouteBatch
         Count++;
     }
 
-    /// <summary>Loads the route-table slot of the first <paramref name="count"/> series, ahead of their lookups.</summary>
-    private void TouchSlots(SeriesStore store, int count)
-    {
-        for (int i = 0; i < count; i++)
-            store.TouchRoute(_fingerprints[i]);
-    }
-
-    /// <summary>Keeps the route of series <paramref name="i"/> and reads its first series ahead of the store (<see cref="SeriesRoute.Touch"/>).</summary>
-    private void Resolve(int i, SeriesRoute route)
-    {
-        _routes[i] = route;
-        _touched += route.Touch();
-    }
-
     /// <summary>
-    /// Routes and stores the batch's series in the order they came: the slots of all of them are loaded,
-    /// then the routes of those seen before are looked up and their series loaded, then each series is
-    /// stored. A new label set (a miss) gets its route from <paramref name="misses"/> only when its turn
+    /// Routes and stores the batch's series in the order they came: the slots of all of them are
+    /// prefetched, then the routes of those seen before are looked up and their series prefetched, then
+    /// each series is stored. A new label set (a miss) gets its route from <paramref name="misses"/> only when its turn
     /// comes, as series by series, so a request that turns out malformed creates no series after the
     /// malformed one; the miss handler scans its message again for the key, since the scratch an
     /// interleaved key was copied into has been reused. The batch is emptied even when a series' samples
@@ -83,20 +68,35 @@ internal sealed class RouteBatch
         int count = Count;
         try
         {
-            TouchSlots(store, count);
+            // Each pass starts loading, for every series of the batch, what the next pass reads: the route
+            // table's slot, then the series (or, for a route that isn't to exactly one, the route).
+            // Prefetches don't wait, so the misses of a whole pass are in flight together, and by the next
+            // pass they have arrived.
+            for (int i = 0; i < count; i++)
+                store.PrefetchRoute(_fingerprints[i]);
             for (int i = 0; i < count; i++)
             {
-                if (store.TryGetRoute(_fingerprints[i], out SeriesRoute? cached))
-                    Resolve(i, cached);
+                if (!store.TryGetRoute(_fingerprints[i], out SeriesRoute? cached, out Series? only))
+                    continue;
+                _routes[i] = cached;
+                _only[i] = only;
+                if (only is not null)
+                    only.Prefetch();
+                else
+                    CacheHint.Prefetch(cached);
             }
             for (int i = 0; i < count; i++)
             {
                 ReadOnlySpan<byte> message = request.Slice(_start[i], _length[i]);
                 // An earlier series of this batch may have been the same label set's first.
                 SeriesRoute? route = _routes[i];
-                if (route is null && !store.TryGetRoute(_fingerprints[i], out route))
+                Series? only = _only[i];
+                if (route is null && !store.TryGetRoute(_fingerprints[i], out route, out only))
+                {
                     route = misses.AddRoute(message, ref scratch, ref result);
-                SeriesIngest.Apply(route, message, _counts[i], histogramsField, nowMs, ref result);
+                    only = route.Only;
+                }
+                SeriesIngest.Apply(route, only, message, _counts[i], histogramsField, nowMs, ref result);
             }
         }
         finally
@@ -110,5 +110,6 @@ internal sealed class RouteBatch
     {
         Count = 0;
         Array.Clear(_routes, 0, resolved);
+        Array.Clear(_only, 0, resolved);
     }
 }

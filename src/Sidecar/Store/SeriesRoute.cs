@@ -36,8 +36,5 @@ internal sealed class SeriesRoute
 
     public static SeriesRoute To(Series[] series) => new(series, null);
 
-    /// <summary>Reads the route's first series ahead of storing into it (<see cref="Store.Series.Touch"/>).</summary>
-    public long Touch() => Only is { } only ? only.Touch() : HasSeries ? Series[0].Touch() : 0;
-
     public static SeriesRoute Invalid(string reason) => new([], reason);
 }

@@ -193,8 +193,12 @@ internal sealed class SeriesStore
     public bool TryGetRoute(UInt128 fingerprint, [NotNullWhen(true)] out SeriesRoute? route) =>
         _routes.TryGet(fingerprint, out route);
 
-    /// <summary>Starts loading where the route of a key's fingerprint is cached (<see cref="RouteTable.Touch"/>).</summary>
-    public void TouchRoute(UInt128 fingerprint) => _routes.Touch(fingerprint);
+    /// <summary>The cached route under a key's fingerprint and its only series, where it has one (<see cref="RouteTable.TryGet(UInt128, out SeriesRoute?, out Series?)"/>).</summary>
+    public bool TryGetRoute(UInt128 fingerprint, [NotNullWhen(true)] out SeriesRoute? route, out Series? only) =>
+        _routes.TryGet(fingerprint, out route, out only);
+
+    /// <summary>Starts loading where the route of a key's fingerprint is cached (<see cref="RouteTable.Prefetch"/>).</summary>
+    public void PrefetchRoute(UInt128 fingerprint) => _routes.Prefetch(fingerprint);
 
     /// <summary>
     /// Decides the route of a label set seen for the first time under <paramref name="key"/>: validates
@@ -330,37 +334,56 @@ internal sealed class SeriesStore
             CountUnrouted(route, 1, ref result);
             return;
         }
+        if (route.Only is { } only)
+        {
+            Append(only, timestampMs, value, nowMs, ref result);
+            return;
+        }
+        SampleKind kind = Count(value, ref result);
+        foreach (var series in route.Series)
+            Apply(kind, series, timestampMs, value, nowMs);
+    }
+
+    /// <summary>
+    /// <see cref="Append(SeriesRoute, long, double, long, ref IngestResult)"/> for a route that feeds exactly
+    /// one series, the usual case, given that series: the route itself is not read.
+    /// </summary>
+    public static void Append(Series only, long timestampMs, double value, long nowMs, ref IngestResult result) =>
+        Apply(Count(value, ref result), only, timestampMs, value, nowMs);
+
+    private enum SampleKind { Value, StaleMarker, Gap }
+
+    private static SampleKind Count(double value, ref IngestResult result)
+    {
         if (StaleMarker.Is(value))
         {
             result.StaleMarkers++;
-            foreach (var series in route.Series)
-            {
-                series.End(nowMs);
-                series.Owner.NotifyClosed(series);
-            }
-            return;
+            return SampleKind.StaleMarker;
         }
         if (!double.IsFinite(value))
         {
             // A gap, never a value: the step stays NaN and is neither trained on nor scored.
             result.SamplesNonFinite++;
-            return;
+            return SampleKind.Gap;
         }
         result.SamplesAccepted++;
-        if (route.Only is { } only)
-        {
-            AppendTo(only, timestampMs, value, nowMs);
-            return;
-        }
-        foreach (var series in route.Series)
-            AppendTo(series, timestampMs, value, nowMs);
+        return SampleKind.Value;
     }
 
-    private static void AppendTo(Series series, long timestampMs, double value, long nowMs)
+    private static void Apply(SampleKind kind, Series series, long timestampMs, double value, long nowMs)
     {
-        if (series.Append(timestampMs, value, nowMs))
+        if (kind == SampleKind.Value)
+        {
+            if (series.Append(timestampMs, value, nowMs))
+                series.Owner.NotifyClosed(series);
+        }
+        else if (kind == SampleKind.StaleMarker)
+        {
+            series.End(nowMs);
             series.Owner.NotifyClosed(series);
+        }
     }
+
 
     /// <summary>
     /// Restores a snapshot's series, before any sample arrives. Series of a target that no longer exists,

@@ -8,7 +8,8 @@ namespace Sidecar.Store;
 /// A fixed-step history of one series: per step the last value seen (or the mean of the step's samples),
 /// NaN for a step without data.
 /// Steps are absolute (<c>timestamp / step</c>), so two series of a target line up. Not thread-safe:
-/// <see cref="Series"/> guards it.
+/// <see cref="Series"/> guards it. A mutable struct, held in a (non-readonly) field of its series, so that
+/// storing a sample loads one object, not two: keep it there, never copy it.
 /// </summary>
 /// <remarks>
 /// Steps are grouped in aligned blocks (block = step / block size), each XOR-encoded
@@ -18,7 +19,7 @@ namespace Sidecar.Store;
 /// of it, encoded again once the writes leave that block or the batch ends
 /// (<see cref="EncodeLateWrites"/>), so a backfill costs one encoding per block, not one per sample.
 /// </remarks>
-internal sealed class StepRing
+internal struct StepRing
 {
     /// <summary>
     /// Steps per block. Bigger blocks spread each block's raw first value over more steps, smaller ones

@@ -1,5 +1,6 @@
 using System.Text;
 using Sidecar.Store;
+using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Store;
 
@@ -29,6 +30,38 @@ public sealed class RouteTableTests
         byte[] near = Key(7);
         near[^1] ^= 1;
         Assert.False(table.TryGet(near, out _));
+    }
+
+    [Fact]
+    public void ASlotGivesTheOnlySeriesOfItsRouteAcrossGrowthAndRemoval()
+    {
+        // Ingest stores into a route's one series straight from the slot, without loading the route: the
+        // slot must carry that series wherever the route moves, and carry none for any other route.
+        var table = new RouteTable();
+        var target = new TargetStore(TestSettings.SmallTarget().Targets[0]);
+        Series Stored(int i) => target.Add(new LabelSet([new("__name__", "m"), new("i", i.ToString())]), isCounter: false);
+        var routes = Enumerable.Range(0, 3_000).Select(i => (i % 3) switch
+        {
+            0 => SeriesRoute.To([Stored(i)]),
+            1 => SeriesRoute.To([Stored(i), Stored(-i)]),
+            _ => Route($"r{i}"),
+        }).ToArray();
+        for (int i = 0; i < routes.Length; i++)
+            table.TryAdd(Key(i), routes[i], limit: int.MaxValue);
+        table.RemoveWhere(r => r.InvalidReason is { } reason && int.Parse(reason[1..]) % 2 == 0);
+
+        for (int i = 0; i < routes.Length; i++)
+        {
+            bool kept = table.TryGet(RouteTable.Fingerprint(Key(i)), out var found, out var only);
+            Assert.Equal(i % 3 != 2 || i % 2 != 0, kept);
+            if (!kept)
+                continue;
+            Assert.Same(routes[i], found);
+            if (i % 3 == 0)
+                Assert.Same(routes[i].Series[0], only);
+            else
+                Assert.Null(only);
+        }
     }
 
     [Fact]

@@ -141,9 +141,9 @@ public sealed class StepRingTests
                     plain.Restore(first, step, timestamp, values);
                     break;
             }
-            AssertSameHistory(plain, ring, random);
-            AssertCursorsRead(plain, ring, behind, cursors, random);
-            AssertSingleReads(plain, ring, behind, singleCursors);
+            AssertSameHistory(plain, ref ring, random);
+            AssertCursorsRead(plain, ref ring, behind, cursors, random);
+            AssertSingleReads(plain, ref ring, behind, singleCursors);
         }
 
         void Write(long s, long t, float v)
@@ -179,11 +179,11 @@ public sealed class StepRingTests
 
         Assert.Equal(inOrder.FirstStep, backfilled.FirstStep);
         Assert.Equal(inOrder.NewestStep, backfilled.NewestStep);
-        Assert.Equal(Bits(inOrder, newest, Week + 10), Bits(backfilled, newest, Week + 10));
+        Assert.Equal(Bits(ref inOrder, newest, Week + 10), Bits(ref backfilled, newest, Week + 10));
         // Still the same after both close the newest step and go on.
         inOrder.Write(newest + 1, (newest + 1) * 60_000, 1);
         backfilled.Write(newest + 1, (newest + 1) * 60_000, 1);
-        Assert.Equal(Bits(inOrder, newest + 1, Week), Bits(backfilled, newest + 1, Week));
+        Assert.Equal(Bits(ref inOrder, newest + 1, Week), Bits(ref backfilled, newest + 1, Week));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public sealed class StepRingTests
             expected[i] = random.Next(3) == 0 ? (uint)random.NextInt64(1L << 32) : patterns[random.Next(patterns.Length)];
             ring.Write(i, i * 1000L, BitConverter.UInt32BitsToSingle(expected[i]));
         }
-        Assert.Equal(expected, Bits(ring, 999, 1000));
+        Assert.Equal(expected, Bits(ref ring, 999, 1000));
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed class StepRingTests
         Assert.Equal(990, ring.At(990));
     }
 
-    private static void AssertSameHistory(PlainStepRing plain, StepRing ring, Random random)
+    private static void AssertSameHistory(PlainStepRing plain, ref StepRing ring, Random random)
     {
         Assert.Equal(plain.NewestStep, ring.NewestStep);
         Assert.Equal(plain.FirstStep, ring.FirstStep);
@@ -254,7 +254,7 @@ public sealed class StepRingTests
             Assert.Equal(BitConverter.SingleToUInt32Bits(plain.At(step)), BitConverter.SingleToUInt32Bits(ring.At(step)));
     }
 
-    private static void AssertCursorsRead(PlainStepRing plain, StepRing ring, int[] behind, HistoryCursor[] cursors, Random random)
+    private static void AssertCursorsRead(PlainStepRing plain, ref StepRing ring, int[] behind, HistoryCursor[] cursors, Random random)
     {
         if (plain.NewestStep == long.MinValue)
             return;
@@ -272,7 +272,7 @@ public sealed class StepRingTests
         }
     }
 
-    private static void AssertSingleReads(PlainStepRing plain, StepRing ring, int[] behind, HistoryCursor[] cursors)
+    private static void AssertSingleReads(PlainStepRing plain, ref StepRing ring, int[] behind, HistoryCursor[] cursors)
     {
         if (plain.NewestStep == long.MinValue)
             return;
@@ -320,7 +320,7 @@ public sealed class StepRingTests
         Assert.Equal(-1f, window[0]);
     }
 
-    private static uint[] Bits(StepRing ring, long lastStep, int length)
+    private static uint[] Bits(ref StepRing ring, long lastStep, int length)
     {
         var values = new float[length];
         ring.Copy(lastStep, values);

@@ -17,7 +17,7 @@ internal sealed class Series
     // per series that ingest threads on different cores took from each other. Not a Monitor lock on the
     // ring either: profiled with every received series selected, that spent a third of the receiver's CPU
     // in Monitor.Enter's slow path. Every hold is short (a sample, a copy), which is what a spin lock is for;
-    // a waiter spins, then yields.
+    // a waiter spins, then yields. Not re-entrant, unlike Lock: nothing done under it calls back into the series.
     private SpinLock _gate = new(enableThreadOwnerTracking: false);
     private CounterRateWindow _rate;
     private int _queuedForInference;

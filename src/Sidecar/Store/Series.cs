@@ -86,9 +86,10 @@ internal sealed class Series
 
     /// <summary>
     /// Starts loading the series (<see cref="CacheHint"/>), its ring included, ahead of <see cref="Append"/>,
-    /// so that a batch of series can wait for memory together.
+    /// so that a batch of series can wait for memory together. The object is 264 bytes (measured on x64 with
+    /// <c>GC.GetAllocatedBytesForCurrentThread</c>): five lines cover it wherever in a line it starts.
     /// </summary>
-    public void Prefetch() => CacheHint.Prefetch(this, lines: 4);
+    public void Prefetch() => CacheHint.Prefetch(this, lines: 5);
 
     /// <summary>Records a sample. Returns true when it closed at least one step.</summary>
     public bool Append(long timestampMs, double value, long receivedAtMs)

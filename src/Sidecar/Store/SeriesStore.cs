@@ -189,10 +189,6 @@ internal sealed class SeriesStore
     public bool TryGetRoute(ReadOnlySpan<byte> key, [NotNullWhen(true)] out SeriesRoute? route) =>
         _routes.TryGet(key, out route);
 
-    /// <summary>The cached route under a key's <see cref="RouteTable.Fingerprint"/>.</summary>
-    public bool TryGetRoute(UInt128 fingerprint, [NotNullWhen(true)] out SeriesRoute? route) =>
-        _routes.TryGet(fingerprint, out route);
-
     /// <summary>The cached route under a key's fingerprint and its only series, where it has one (<see cref="RouteTable.TryGet(UInt128, out SeriesRoute?, out Series?)"/>).</summary>
     public bool TryGetRoute(UInt128 fingerprint, [NotNullWhen(true)] out SeriesRoute? route, out Series? only) =>
         _routes.TryGet(fingerprint, out route, out only);
@@ -383,7 +379,6 @@ internal sealed class SeriesStore
             series.Owner.NotifyClosed(series);
         }
     }
-
 
     /// <summary>
     /// Restores a snapshot's series, before any sample arrives. Series of a target that no longer exists,

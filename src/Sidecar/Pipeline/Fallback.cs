@@ -39,8 +39,18 @@ internal sealed class Fallback
     public int MinimumObservedSteps { get; }
 
     /// <summary>Forecasts from the history ending at <paramref name="step"/>, which must hold data, as must half the range.</summary>
-    public bool TryForecast(Series series, long step)
+    /// <param name="line">
+    /// The series' sliding fit, for <c>predict_linear</c> (the default), which moves its line one step at a
+    /// time instead of refitting from the whole range; made here on first use. The other baselines refit.
+    /// </param>
+    public bool TryForecast(Series series, long step, ref SlidingPredictLinear? line)
     {
+        if (Forecaster is PredictLinearForecaster)
+        {
+            if (line is null || line.WindowSteps != _history.Length)
+                line = new SlidingPredictLinear(_history.Length);
+            return TrySlidingForecast(series, step, line);
+        }
         series.CopyHistory(step, _history);
         if (float.IsNaN(_history[^1]))
             return false;
@@ -51,5 +61,19 @@ internal sealed class Fallback
                 observed++;
         }
         return observed >= MinimumObservedSteps && Forecaster.TryForecast(_history, _horizons, Outputs);
+    }
+
+    private bool TrySlidingForecast(Series series, long step, SlidingPredictLinear line)
+    {
+        line.MoveTo(series, step, _history);
+        if (float.IsNaN(line.Newest))
+            return false;
+        // The range is the history's last _rangeSteps steps; the line's window holds one step more when it can.
+        int observed = line.Count - (_rangeSteps < _history.Length && line.OldestObserved ? 1 : 0);
+        if (observed < MinimumObservedSteps || !line.TryFit(out double valueAtLastStep, out double slopePerStep))
+            return false;
+        for (int i = 0; i < _horizons.Length; i++)
+            Outputs[i] = (float)(valueAtLastStep + slopePerStep * _horizons[i]);
+        return true;
     }
 }

@@ -43,6 +43,9 @@ internal sealed class SeriesState(Series series)
     /// <summary>Where this series' reads of its history stood at the last step: the newest closed step, a day and a week before it.</summary>
     public HistoryCursor NewestRead, DayAgoRead, WeekAgoRead;
 
+    /// <summary>The fallback's sliding <c>predict_linear</c> fit while no model serves this series; dropped once one does.</summary>
+    public SlidingPredictLinear? FallbackLine;
+
     /// <summary>The step that <see cref="PendingOneStep"/> predicts, made one step earlier.</summary>
     public long PendingStep = long.MinValue;
 

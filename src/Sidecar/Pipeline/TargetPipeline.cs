@@ -399,6 +399,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                     ForecastWithFallback(series, state, step, _fallback);
                 continue;
             }
+            state.FallbackLine = null; // a model serves now
             if (state.ScalerGeneration != slot.Generation)
                 state.StateStep = long.MinValue; // a state (or a series) the current model hasn't seen
             if (state.StateStep >= step)
@@ -627,7 +628,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private void ForecastWithFallback(Series series, SeriesState state, long step, Fallback fallback)
     {
-        if (!fallback.TryForecast(series, step))
+        if (!fallback.TryForecast(series, step, ref state.FallbackLine))
             return;
         var outputs = fallback.Outputs;
         float floor = ForecastDomain.FloorOf(series);

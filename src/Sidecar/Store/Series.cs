@@ -225,6 +225,40 @@ internal sealed class Series
             _ring.Copy(lastStep, destination, ref cursor);
     }
 
+    /// <summary>
+    /// For a caller that moves a window of <paramref name="steps"/> steps ending at
+    /// <paramref name="lastStep"/> a few steps at a time (the fallback's sliding fit), under one lock: the
+    /// steps that begin the window and those before them (<paramref name="leaving"/>, its last element the
+    /// window's oldest step) and the steps that end it (<paramref name="entering"/>, its last element
+    /// <paramref name="lastStep"/>), each read through its cursor; with what tells whether values read
+    /// earlier still hold (<see cref="WindowRead"/>).
+    /// </summary>
+    public WindowRead ReadWindowEdges(long lastStep, int steps, Span<float> leaving, Span<float> entering,
+        ref HistoryCursor oldest, ref HistoryCursor newest)
+    {
+        using (Hold())
+        {
+            _ring.Copy(lastStep - steps + 1, leaving, ref oldest);
+            _ring.Copy(lastStep, entering, ref newest);
+            return new WindowRead(entering[^1], leaving[^1], _ring.Version, NewestOpen(lastStep), _ring.HasLateWrites);
+        }
+    }
+
+    /// <summary><see cref="CopyHistory(long, Span{float})"/> of a whole window, with what <see cref="ReadWindowEdges"/> tells of it.</summary>
+    public WindowRead CopyWindow(long lastStep, Span<float> destination)
+    {
+        using (Hold())
+        {
+            _ring.Copy(lastStep, destination);
+            return new WindowRead(destination[^1], destination[0], _ring.Version, NewestOpen(lastStep), _ring.HasLateWrites);
+        }
+    }
+
+    // Whether the value at lastStep may still change: a gauge's step being filled counts as closed once a step
+    // has passed without data (ClosedAt), and a later sample of it replaces its value. A counter's newest step
+    // holds its finished window's rate, written once.
+    private bool NewestOpen(long lastStep) => !IsCounter && lastStep >= _ring.NewestStep;
+
     /// <summary>A consistent copy of everything a snapshot keeps of this series.</summary>
     public SeriesSnapshot Capture()
     {

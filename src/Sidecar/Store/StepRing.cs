@@ -79,6 +79,12 @@ internal struct StepRing
 
     public bool IsEmpty => NewestStep == long.MinValue;
 
+    /// <summary>
+    /// Changes whenever a value of an encoded step may have changed or gone (a late write, the window
+    /// dropping a block, a restore): a reader that keeps what it read can tell whether it still holds.
+    /// </summary>
+    public int Version => _version;
+
     /// <summary>The time of the sample held for <see cref="NewestStep"/>.</summary>
     public long NewestTimestampMs => _newestTimestampMs;
 

@@ -21,7 +21,7 @@ internal sealed class PredictLinearForecaster(int rangeSteps) : PromQlRangeForec
     {
         slopePerStep = valueAtLastStep = double.NaN;
         int last = range.Length - 1;
-        double n = 0, sumX = 0, sumY = 0, sumXY = 0, sumX2 = 0;
+        var sums = new LineSums();
         float firstValue = float.NaN;
         bool constant = true;
         for (int i = 0; i <= last; i++)
@@ -29,18 +29,13 @@ internal sealed class PredictLinearForecaster(int rangeSteps) : PromQlRangeForec
             float y = range[i];
             if (float.IsNaN(y))
                 continue;
-            if (n == 0)
+            if (sums.Count == 0)
                 firstValue = y;
             else if (y != firstValue)
                 constant = false;
-            double x = i - last;
-            n++;
-            sumX += x;
-            sumY += y;
-            sumXY += x * y;
-            sumX2 += x * x;
+            sums.Add(i - last, y);
         }
-        if (n < 2)
+        if (sums.Count < 2)
             return false;
         if (constant)
         {
@@ -52,10 +47,7 @@ internal sealed class PredictLinearForecaster(int rangeSteps) : PromQlRangeForec
             valueAtLastStep = firstValue;
             return true;
         }
-        double covarianceXY = sumXY - sumX * sumY / n;
-        double varianceX = sumX2 - sumX * sumX / n;
-        slopePerStep = covarianceXY / varianceX;
-        valueAtLastStep = sumY / n - slopePerStep * sumX / n;
+        sums.Solve(out valueAtLastStep, out slopePerStep);
         return true;
     }
 }

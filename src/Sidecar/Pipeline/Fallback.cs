@@ -5,9 +5,9 @@ using Sidecar.Store;
 namespace Sidecar.Pipeline;
 
 /// <summary>
-/// The baseline a target serves until its first model is trained, with the buffers it reads history into
-/// and writes forecasts to, reused from series to series. The first output is one step ahead (for the
-/// anomaly score), then one per horizon. Only the inference loop uses it.
+/// The baseline a target serves until its first model is trained: it forecasts each series whose step
+/// closed and publishes the forecast, with the buffers it reads history into and writes forecasts to, reused
+/// from series to series. Only the inference loop uses it.
 /// <para>
 /// It waits until at least half of its range (<c>model.fallback_range</c>, 6h by default) holds data: a line
 /// through the first two minutes of a series, extended an hour or six, is noise with a slope (it forecast a
@@ -33,17 +33,47 @@ internal sealed class Fallback
 
     public IBaselineForecaster Forecaster { get; }
 
-    public float[] Outputs { get; }
+    // The one-step forecast, then one per horizon: written by each forecast, read at once.
+    private float[] Outputs { get; }
 
     /// <summary>How many of the range's steps must hold data before the fallback forecasts.</summary>
     public int MinimumObservedSteps { get; }
+
+    /// <summary>
+    /// Forecasts <paramref name="series"/> from its history ending at <paramref name="step"/>, if it can, and
+    /// publishes the forecast: the medians under the baseline's name, without an interval, and the one-step
+    /// prediction the next step's residual is taken against (shown, not scored).
+    /// </summary>
+    public void Forecast(Series series, SeriesState state, long step, SeriesPublisher publisher)
+    {
+        if (!TryForecast(series, step, ref state.FallbackLine))
+            return;
+        float floor = ForecastDomain.FloorOf(series);
+        for (int i = 0; i < Outputs.Length; i++)
+            Outputs[i] = ForecastDomain.AtLeast(Outputs[i], floor);
+        state.PendingStep = step + 1;
+        state.PendingOneStep = Outputs[0];
+        state.PendingLowerGap = state.PendingUpperGap = float.NaN;
+        state.PendingFromModel = false;
+        int horizons = Outputs.Length - 1;
+        state.Forecast ??= new float[horizons * 3];
+        state.ForecastStep = step;
+        state.ForecastModel = Forecaster.Name;
+        for (int h = 0; h < horizons; h++)
+        {
+            state.Forecast[h * 3] = float.NaN;
+            state.Forecast[h * 3 + 1] = Outputs[h + 1];
+            state.Forecast[h * 3 + 2] = float.NaN;
+        }
+        publisher.PublishMedians(series, state, Forecaster.Name);
+    }
 
     /// <summary>Forecasts from the history ending at <paramref name="step"/>, which must hold data, as must half the range.</summary>
     /// <param name="line">
     /// The series' sliding fit, for <c>predict_linear</c> (the default), which moves its line one step at a
     /// time instead of refitting from the whole range; made here on first use. The other baselines refit.
     /// </param>
-    public bool TryForecast(Series series, long step, ref SlidingPredictLinear? line)
+    private bool TryForecast(Series series, long step, ref SlidingPredictLinear? line)
     {
         if (Forecaster is PredictLinearForecaster)
         {

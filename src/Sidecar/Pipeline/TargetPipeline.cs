@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Sidecar.Expose;
 using Sidecar.Host;
 using Sidecar.Model;
-using Sidecar.Model.Baselines;
 using Sidecar.Score;
 using Sidecar.Store;
 using TorchSharp;
@@ -32,6 +31,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly List<StepPlan> _plans = [];
     private readonly StepBuffers _buffers = new();
     private readonly SeriesPublisher _publisher = new(gauges, store.Settings);
+    private NetworkForecasts? _forecasts; // made on first use: it takes fields initialised after this one
     private readonly FeatureLayout _layout = new(store.Settings.Model.Features, store.Settings.StepMs);
     private ModelSlot? _targetSlot;
     private readonly Dictionary<string, ModelSlot> _seriesSlots = new(StringComparer.Ordinal);
@@ -62,9 +62,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private int DayLag => _layout.DailyLagSteps > 0 ? _layout.DailyLagSteps : Settings.Anomaly.Novelty?.DaySteps ?? 0;
 
     private int WeekLag => _layout.WeeklyLagSteps > 0 ? _layout.WeeklyLagSteps : Settings.Anomaly.Novelty?.WeekSteps ?? 0;
-
-    // The share of outcomes the band between the lowest and highest quantile promises to hold.
-    private readonly double _intervalCoverage = store.Settings.Model.Quantiles.Max() - store.Settings.Model.Quantiles.Min();
 
     public TargetStore Store { get; } = store;
 
@@ -395,8 +392,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             ModelSlot? slot = SlotFor(state);
             if (slot is null)
             {
-                if (_fallback is not null)
-                    ForecastWithFallback(series, state, step, _fallback);
+                _fallback?.Forecast(series, state, step, _publisher);
                 continue;
             }
             state.FallbackLine = null; // a model serves now
@@ -554,54 +550,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             torch.from_array(outputs).narrow(0, 0, (long)plans.Length * heads * quantiles).view(plans.Length, heads, quantiles).copy_(result);
         }
 
-        for (int b = 0; b < plans.Length; b++)
-        {
-            // A forecast needs the newest step itself; a gap only moves the state on.
-            if (!usable[b])
-                continue;
-            var (series, state, _, _, last, _, _, id, floor) = plans[b];
-            int offset = b * heads * quantiles;
-            float Quantile(int head, int q) => state.Scaler.Unscale(state.Levels.Anchor + outputs[offset + head * quantiles + q]);
-            // The interval's edges, stretched from the median as calibrated on the validation part.
-            float Edge(int head, int q, float scale)
-            {
-                float median = outputs[offset + head * quantiles + model.MedianIndex];
-                return state.Scaler.Unscale(state.Levels.Anchor + median + scale * (outputs[offset + head * quantiles + q] - median));
-            }
-            state.PendingStep = last + 1;
-            state.PendingOneStep = ForecastDomain.AtLeast(Quantile(0, model.MedianIndex), floor);
-            state.PendingLowerGap = state.PendingOneStep - ForecastDomain.AtLeast(Edge(0, 0, model.Description.IntervalScales[0]), floor);
-            state.PendingUpperGap = ForecastDomain.AtLeast(Edge(0, quantiles - 1, model.Description.IntervalScales[1]), floor) - state.PendingOneStep;
-            state.PendingFromModel = true;
-            state.Forecast ??= new float[Settings.Horizons.Count * 3];
-            state.ForecastStep = last;
-            state.ForecastModel = LstmModelName;
-            state.ForecastOrigin = lastValues[b];
-            IReadOnlyList<float> scales = model.Description.IntervalScales;
-            state.Interval ??= new AdaptiveInterval(_horizonSteps, _intervalCoverage);
-            state.LstmMedians ??= new float[Settings.Horizons.Count];
-            ForecastCombination? combination = state.Combination;
-            if (combination?.Model is not null)
-                Combinations.CatchUp(series, combination, last);
-            for (int h = 0; h < Settings.Horizons.Count; h++)
-            {
-                // The band as calibrated on the validation part, then stretched by what this series' own
-                // outcomes say it needs (AdaptiveInterval), then kept in the series' domain. With a
-                // combination the band moves with the median: its width is the LSTM's, its centre the combined one.
-                float lstmMedian = Quantile(h + 1, model.MedianIndex);
-                state.LstmMedians[h] = ForecastDomain.AtLeast(lstmMedian, floor);
-                float median = combination is null ? lstmMedian : combination.Combine(h, last, lstmMedian);
-                float shift = median - lstmMedian;
-                float lower = Edge(h + 1, 0, scales[(h + 1) * 2]) + shift, upper = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]) + shift;
-                state.Interval.Record(h, last, median, lower, upper);
-                float stretch = state.Interval.Stretch(h);
-                state.Forecast[h * 3] = ForecastDomain.AtLeast(median - stretch * (median - lower), floor);
-                state.Forecast[h * 3 + 1] = ForecastDomain.AtLeast(median, floor);
-                state.Forecast[h * 3 + 2] = ForecastDomain.AtLeast(median + stretch * (upper - median), floor);
-            }
-            _quality.Record(id, last, state.Forecast);
-            _publisher.PublishForecast(series, state, LstmModelName);
-        }
+        (_forecasts ??= new NetworkForecasts(Settings, Combinations, _quality, _publisher)).Record(plans, model, outputs, usable, lastValues);
     }
 
     private void PublishQuality()
@@ -624,30 +573,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             gauge.Unpublish();
         else
             gauge.Set(value);
-    }
-
-    private void ForecastWithFallback(Series series, SeriesState state, long step, Fallback fallback)
-    {
-        if (!fallback.TryForecast(series, step, ref state.FallbackLine))
-            return;
-        var outputs = fallback.Outputs;
-        float floor = ForecastDomain.FloorOf(series);
-        for (int i = 0; i < outputs.Length; i++)
-            outputs[i] = ForecastDomain.AtLeast(outputs[i], floor);
-        state.PendingStep = step + 1;
-        state.PendingOneStep = outputs[0];
-        state.PendingLowerGap = state.PendingUpperGap = float.NaN;
-        state.PendingFromModel = false;
-        state.Forecast ??= new float[Settings.Horizons.Count * 3];
-        state.ForecastStep = step;
-        state.ForecastModel = fallback.Forecaster.Name;
-        for (int h = 0; h < Settings.Horizons.Count; h++)
-        {
-            state.Forecast[h * 3] = float.NaN;
-            state.Forecast[h * 3 + 1] = outputs[h + 1];
-            state.Forecast[h * 3 + 2] = float.NaN;
-        }
-        _publisher.PublishMedians(series, state, fallback.Forecaster.Name);
     }
 
     /// <summary>The covariates of <paramref name="series"/>, resolved again whenever the target gained series.</summary>
@@ -842,11 +767,4 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// </summary>
     private ModelSlot? SlotFor(SeriesState state) =>
         _seriesSlots.Count == 0 ? _targetSlot : _seriesSlots.GetValueOrDefault(state.Key) ?? _targetSlot;
-
-    /// <param name="Id">The series' id and <paramref name="Floor"/> its forecasts' floor (<see cref="ForecastDomain"/>), read
-    /// while planning, when the series is in cache: the steps after the forward call then don't load it again.</param>
-    private readonly record struct StepPlan(Series Series, SeriesState State, ModelSlot Slot, long From, long Last, bool Fresh, StepReads Reads, int Id, float Floor)
-    {
-        public int Steps => (int)(Last - From + 1);
-    }
 }

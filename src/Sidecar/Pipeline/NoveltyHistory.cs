@@ -8,7 +8,9 @@ namespace Sidecar.Pipeline;
 /// Feeds a series' <see cref="NoveltyScorer"/> every step it hasn't seen yet, from the store. A scorer that
 /// is new (a new series, a restart, a reload) starts on the whole history the store keeps, so its records
 /// are as long as that history at once; a series the inference loop skipped ahead catches up the same
-/// way. In steady state that is one step. Used by the inference loop only.
+/// way, reading only the steps it missed and the same steps a day and a week earlier (until 2026-12-06 it
+/// decoded the whole week before them: at a 1m step 10,080 values a series to catch up a few steps). In
+/// steady state that is one step. Used by the inference loop only.
 /// Novelty is a one-step pulse, so a catch-up returns the highest novelty of the steps it fed that were
 /// never published: an onset while the loop was behind still reaches the gauge, late rather than never.
 /// A new scorer's replay of the stored history returns only the newest step's: those steps are the
@@ -16,8 +18,7 @@ namespace Sidecar.Pipeline;
 /// </summary>
 internal sealed class NoveltyHistory(TargetSettings settings)
 {
-    // The steps to feed, preceded by the week (or the day) before them: one decode serves the values and
-    // their day-ago and week-ago values.
+    // Where the steps to feed and their day-ago and week-ago values are read (see Advance).
     private float[] _history = new float[1];
 
     /// <summary>Feeds the steps up to <paramref name="step"/>; returns the novelty to publish for them (see the class).</summary>
@@ -45,17 +46,39 @@ internal sealed class NoveltyHistory(TargetSettings settings)
         if (from > step)
             return 0;
         int count = (int)(step - from + 1);
-        if (_history.Length < count + lookback)
-            _history = new float[count + lookback];
-        Span<float> history = _history.AsSpan(0, count + lookback);
-        series.CopyHistory(step, history);
+        // The steps to feed with the same steps a day and a week before them: read as one stretch from a week
+        // before the first (a new scorer's replay of the whole history), or, for a catch-up of a few steps,
+        // as those steps and the same few a day and a week earlier, instead of decoding the week between.
+        int views = weekSteps > 0 ? 3 : 2;
+        bool apart = (long)count * views < (long)count + lookback;
+        int needed = apart ? count * views : count + lookback;
+        if (_history.Length < needed)
+            _history = new float[needed];
+        Span<float> values, dayBefore, weekBefore;
+        if (apart)
+        {
+            values = _history.AsSpan(0, count);
+            dayBefore = _history.AsSpan(count, count);
+            weekBefore = weekSteps > 0 ? _history.AsSpan(2 * count, count) : default;
+            series.CopyHistory(step, values);
+            series.CopyHistory(step - daySteps, dayBefore);
+            if (weekSteps > 0)
+                series.CopyHistory(step - weekSteps, weekBefore);
+        }
+        else
+        {
+            Span<float> history = _history.AsSpan(0, needed);
+            series.CopyHistory(step, history);
+            values = history[lookback..];
+            dayBefore = history.Slice(lookback - daySteps, count);
+            weekBefore = weekSteps > 0 ? history.Slice(lookback - weekSteps, count) : default;
+        }
         bool resumed = scorer.LastStep != long.MinValue;
         double noveltyNow = 0;
         for (int i = 0; i < count; i++)
         {
-            int at = lookback + i;
-            double observed = scorer.Observe(from + i, history[at], history[at - daySteps],
-                weekSteps > 0 ? history[at - weekSteps] : float.NaN, i == count - 1 ? surprise : double.NaN);
+            double observed = scorer.Observe(from + i, values[i], dayBefore[i], weekSteps > 0 ? weekBefore[i] : float.NaN,
+                i == count - 1 ? surprise : double.NaN);
             noveltyNow = resumed ? Math.Max(noveltyNow, observed) : observed;
         }
         return noveltyNow;

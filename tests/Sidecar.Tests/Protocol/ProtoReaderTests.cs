@@ -16,6 +16,31 @@ public sealed class ProtoReaderTests
         Assert.True(reader.End);
     }
 
+    [Fact]
+    public void ReadsEveryVarintLengthAtAnyPlaceInTheData()
+    {
+        // Google.Protobuf encodes; values of every length from 1 to 10 bytes, each followed by 0 to 9 more
+        // bytes of data, so the reads near the end of the data take the byte loop and the others the
+        // eight-byte load.
+        var random = new Random(5);
+        for (int i = 0; i < 20_000; i++)
+        {
+            int bits = random.Next(0, 65);
+            ulong value = bits == 0 ? 0 : (ulong)random.NextInt64() << 1 ^ (ulong)random.Next(2);
+            value = bits == 64 ? value | 1UL << 63 : value & ((1UL << bits) - 1);
+            var bytes = new MemoryStream();
+            var output = new Google.Protobuf.CodedOutputStream(bytes);
+            output.WriteUInt64(value);
+            int trailing = random.Next(0, 10);
+            for (int t = 0; t < trailing; t++)
+                output.WriteRawTag((byte)random.Next(0, 256));
+            output.Flush();
+            var reader = new ProtoReader(bytes.ToArray());
+            Assert.Equal(value, reader.ReadVarint());
+            Assert.Equal(Google.Protobuf.CodedOutputStream.ComputeUInt64Size(value), reader.Position);
+        }
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x80 }, "truncated varint")]
     [InlineData(new byte[] { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02 }, "overflows")]

@@ -211,6 +211,35 @@ public sealed class SeriesStoreTests
     }
 
     [Fact]
+    public void ANewLabelSetRepeatedAFewSeriesLaterInItsGroupStoresBothSamplesInOrder()
+    {
+        // The group store looks a series' route up a few series before storing it, so a label set first
+        // seen at series i and repeated at i + d has no route yet when the repeat is looked up: it must
+        // still reach the series the first one created, with both samples, for every distance d.
+        var store = NewStore(maxSeries: 2000);
+        var series = new List<Sidecar.Protocol.Prompb.TimeSeries>();
+        for (int d = 1; d <= 24; d++)
+        {
+            series.Add(WriteRequests.Series("test_metric", ("job", "a"), ("d", d.ToString())).With((T0, d)));
+            for (int filler = 1; filler < d; filler++)
+                series.Add(WriteRequests.Series("test_metric", ("job", "a"), ("d", d.ToString()), ("filler", filler.ToString())).With((T0, 0)));
+            series.Add(WriteRequests.Series("test_metric", ("job", "a"), ("d", d.ToString())).With((T0 + 1000, -d)));
+        }
+        Assert.True(series.Count < RouteBatch.Capacity * 2);
+        var result = RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode([.. series]));
+
+        Assert.Equal(series.Count, result.SamplesAccepted);
+        var history = new float[2];
+        foreach (var stored in store.Targets[0].Snapshot().Where(s => !s.Labels.ToString().Contains("filler")))
+        {
+            int d = int.Parse(stored.Labels.ToString().Split("d=\"")[1].Split('"')[0]);
+            stored.CopyHistory(T0 / 1000 + 1, history);
+            Assert.Equal([(float)d, (float)-d], history);
+        }
+        Assert.Equal(24, store.Targets[0].Snapshot().Count(s => !s.Labels.ToString().Contains("filler")));
+    }
+
+    [Fact]
     public void AMalformedSeriesKeepsWhatCameBeforeItAndCountsItOnce()
     {
         // 100 valid series, one whose sample can't be read, 200 more: the first lookup batch holds all of

@@ -16,20 +16,7 @@ public sealed class NoveltyHistoryTests
     public void CatchUpsOfAnySizeFeedEachStepWithItsDayAndWeekAgoValues()
     {
         // Ten-minute steps: a day is 144 steps, a week 1,008, in a ten-day history.
-        var settings = ConfigLoader.Load("""
-            demo:
-              mode: off
-            targets:
-              - name: t
-                selector: test_metric
-                step: 10m
-                horizons: [10m, 20m]
-                history: 10d
-                model:
-                  window: 8
-                  min_history: 1d
-                  fit_window: 2d
-            """).Targets[0];
+        var settings = NoveltyPipelineTests.Settings(history: "10d").Targets[0];
         NoveltySettings novelty = settings.Anomaly.Novelty!;
         Assert.Equal(1_008, novelty.WeekSteps);
         var series = new TargetStore(settings).Add(new LabelSet([new("__name__", "test_metric")]), isCounter: false);

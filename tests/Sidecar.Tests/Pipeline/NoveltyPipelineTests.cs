@@ -23,7 +23,7 @@ public sealed partial class NoveltyPipelineTests
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_400);
 
     // Ten-minute steps, so that a day (the novelty warm-up and day-over-day lag) is 144 steps.
-    private static SidecarSettings Settings(string history = "4d") => ConfigLoader.Load($"""
+    internal static SidecarSettings Settings(string history = "4d") => ConfigLoader.Load($"""
         demo:
           mode: off
         targets:

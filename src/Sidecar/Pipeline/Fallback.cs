@@ -77,9 +77,8 @@ internal sealed class Fallback
     {
         if (Forecaster is PredictLinearForecaster)
         {
-            if (line is null || line.WindowSteps != _history.Length)
-                line = new SlidingPredictLinear(_history.Length);
-            return TrySlidingForecast(series, step, line);
+            // A series' state, and so its line, belongs to this pipeline, whose range never changes.
+            return TrySlidingForecast(series, step, line ??= new SlidingPredictLinear(_history.Length));
         }
         series.CopyHistory(step, _history);
         if (float.IsNaN(_history[^1]))

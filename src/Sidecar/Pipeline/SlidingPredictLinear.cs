@@ -20,6 +20,7 @@ namespace Sidecar.Pipeline;
 /// agrees with <see cref="PredictLinearForecaster"/> over the same range, to rounding
 /// (SlidingPredictLinearTests).
 /// </remarks>
+/// <param name="windowSteps">Steps in the window, its newest included.</param>
 internal sealed class SlidingPredictLinear(int windowSteps)
 {
     private LineSums _sums;
@@ -35,9 +36,6 @@ internal sealed class SlidingPredictLinear(int windowSteps)
     private long _newestSummedStep = long.MinValue;
     private float _newestSummed;
     private long _beforeChangeStep = long.MinValue;
-
-    /// <summary>Steps in the window, its newest included.</summary>
-    public int WindowSteps => windowSteps;
 
     /// <summary>How many times the whole window was read; for tests.</summary>
     internal int WholeReads { get; private set; }
@@ -55,7 +53,7 @@ internal sealed class SlidingPredictLinear(int windowSteps)
     private bool OpenNewest => _read.NewestOpen && !float.IsNaN(_read.Newest);
 
     /// <summary>Moves the window to end at <paramref name="step"/>.</summary>
-    /// <param name="scratch">Room for reads: <see cref="WindowSteps"/> long.</param>
+    /// <param name="scratch">Room for reads: as long as the window.</param>
     public void MoveTo(Series series, long step, Span<float> scratch)
     {
         long moved = step - _lastStep;

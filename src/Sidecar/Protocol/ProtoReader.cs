@@ -87,6 +87,28 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> buffer)
         return slice;
     }
 
+    /// <summary>
+    /// Reads the next field if it is the usual small one: tag <paramref name="tag"/> in one byte (a field
+    /// number below 16) and a length-delimited payload under 128 bytes, whole in the buffer. Remote-write's
+    /// labels and samples are such fields, so the scans that walk every field of a series take this branch
+    /// for nearly all of them; false, with nothing read, sends the caller to the general
+    /// <see cref="TryReadTag"/>, which also reports malformed input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadShortField(byte tag, out ReadOnlySpan<byte> payload)
+    {
+        ReadOnlySpan<byte> rest = _buffer[_position..];
+        // A length byte of 0x80 or more begins a longer varint: the general path reads it.
+        if (rest.Length < 2 || rest[0] != tag || rest[1] >= 0x80 || rest[1] > rest.Length - 2)
+        {
+            payload = default;
+            return false;
+        }
+        payload = rest.Slice(2, rest[1]);
+        _position += 2 + rest[1];
+        return true;
+    }
+
     /// <summary>Skips a field we don't model. Groups are deprecated and never sent by Prometheus.</summary>
     public void Skip(WireType wireType)
     {

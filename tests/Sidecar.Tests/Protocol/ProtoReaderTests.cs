@@ -78,4 +78,33 @@ public sealed class ProtoReaderTests
         Assert.Throws<MalformedInputException>(() => new ProtoReader([1, 2, 3]).ReadFixed64());
         Assert.Throws<MalformedInputException>(() => new ProtoReader([1, 2, 3]).Skip(WireType.Fixed32));
     }
+
+    [Fact]
+    public void AShortFieldIsReadOnlyWhenItsTagMatchesAndItsOneByteLengthFitsTheRest()
+    {
+        byte[] payload127 = Enumerable.Range(0, 127).Select(i => (byte)i).ToArray();
+        // Taken: the tag, a one-byte length, the payload whole; the position moves past it.
+        var reader = new ProtoReader([0x0a, 0x7f, .. payload127, 0x12, 0x00]);
+        Assert.True(reader.TryReadShortField(0x0a, out ReadOnlySpan<byte> payload));
+        Assert.Equal(payload127, payload.ToArray());
+        Assert.Equal(129, reader.Position);
+        Assert.True(reader.TryReadShortField(0x12, out payload));
+        Assert.Equal(0, payload.Length);
+        Assert.True(reader.End);
+        Assert.False(reader.TryReadShortField(0x12, out _));
+
+        // Not taken, nothing read: another tag, a length of two bytes (128), a payload past the end, a lone tag.
+        foreach (byte[] bytes in new[]
+        {
+            new byte[] { 0x12, 0x01, 0x00 },
+            [0x0a, 0x80, 0x01, .. new byte[128]],
+            [0x0a, 0x03, 0x00, 0x00],
+            [0x0a],
+        })
+        {
+            var other = new ProtoReader(bytes);
+            Assert.False(other.TryReadShortField(0x0a, out _));
+            Assert.Equal(0, other.Position);
+        }
+    }
 }

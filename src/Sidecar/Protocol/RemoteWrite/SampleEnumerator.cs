@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Sidecar.Protocol.RemoteWrite;
 
 /// <summary>A float sample: milliseconds since the epoch and its value.</summary>
@@ -9,6 +11,12 @@ internal ref struct SampleEnumerator(ReadOnlySpan<byte> series)
     private const int ValueField = 1;
     private const int TimestampField = 2;
 
+    // One-byte tags: a series' samples field (2, length-delimited), a sample's value (1, fixed64) and
+    // timestamp (2, varint).
+    private const byte SampleTag = TimeSeriesView.SamplesField << 3 | (byte)WireType.LengthDelimited;
+    private const byte ValueTag = ValueField << 3 | (byte)WireType.Fixed64;
+    private const byte TimestampTag = TimestampField << 3 | (byte)WireType.Varint;
+
     private ProtoReader _reader = new(series);
 
     public SampleValue Current { get; private set; }
@@ -17,6 +25,12 @@ internal ref struct SampleEnumerator(ReadOnlySpan<byte> series)
 
     public bool MoveNext()
     {
+        // The usual sample comes as senders write it: a short samples field, the value, then the timestamp.
+        if (_reader.TryReadShortField(SampleTag, out ReadOnlySpan<byte> usual))
+        {
+            Current = Decode(usual);
+            return true;
+        }
         while (_reader.TryReadTag(out int field, out WireType wireType))
         {
             if (field != TimeSeriesView.SamplesField)
@@ -25,29 +39,47 @@ internal ref struct SampleEnumerator(ReadOnlySpan<byte> series)
                 continue;
             }
             ProtoReader.Expect(wireType, WireType.LengthDelimited, "TimeSeries.samples");
-            var sample = new ProtoReader(_reader.ReadLengthDelimited());
-            double value = 0;
-            long timestamp = 0;
-            while (sample.TryReadTag(out int f, out WireType t))
-            {
-                if (f == ValueField)
-                {
-                    ProtoReader.Expect(t, WireType.Fixed64, "Sample.value");
-                    value = sample.ReadDouble();
-                }
-                else if (f == TimestampField)
-                {
-                    ProtoReader.Expect(t, WireType.Varint, "Sample.timestamp");
-                    timestamp = (long)sample.ReadVarint();
-                }
-                else
-                {
-                    sample.Skip(t);
-                }
-            }
-            Current = new SampleValue(timestamp, value);
+            Current = Decode(_reader.ReadLengthDelimited());
             return true;
         }
         return false;
+    }
+
+    private static SampleValue Decode(ReadOnlySpan<byte> sample)
+    {
+        if (sample.Length > 10 && sample[0] == ValueTag && sample[9] == TimestampTag)
+        {
+            var rest = new ProtoReader(sample[10..]);
+            ulong timestamp = rest.ReadVarint();
+            if (rest.End)
+                return new SampleValue((long)timestamp, BinaryPrimitives.ReadDoubleLittleEndian(sample[1..9]));
+        }
+        return DecodeAnyOrder(sample);
+    }
+
+    // Any order, fields left out (proto3 leaves out zeros), repeated (the last wins) or unknown.
+    private static SampleValue DecodeAnyOrder(ReadOnlySpan<byte> message)
+    {
+        var sample = new ProtoReader(message);
+        double value = 0;
+        long timestamp = 0;
+        while (sample.TryReadTag(out int f, out WireType t))
+        {
+            if (f == ValueField)
+            {
+                ProtoReader.Expect(t, WireType.Fixed64, "Sample.value");
+                value = sample.ReadDouble();
+            }
+            else if (f == TimestampField)
+            {
+                ProtoReader.Expect(t, WireType.Varint, "Sample.timestamp");
+                timestamp = (long)sample.ReadVarint();
+            }
+            else
+            {
+                sample.Skip(t);
+            }
+        }
+        return new SampleValue(timestamp, value);
     }
 }

@@ -11,6 +11,12 @@ internal readonly ref struct TimeSeriesView(ReadOnlySpan<byte> message)
     internal const int ExemplarsField = 3;
     internal const int HistogramsField = 4;
 
+    // Field 1, length-delimited, as one tag byte.
+    private const byte LabelTag = LabelsField << 3 | (byte)WireType.LengthDelimited;
+
+    // Field 2, length-delimited, as one tag byte.
+    private const byte SampleTag = SamplesField << 3 | (byte)WireType.LengthDelimited;
+
     public ReadOnlySpan<byte> Message { get; } = message;
 
     public LabelEnumerator Labels => new(Message);
@@ -34,6 +40,20 @@ internal readonly ref struct TimeSeriesView(ReadOnlySpan<byte> message)
         while (true)
         {
             int fieldStart = reader.Position;
+            // The usual label: small, and right after the labels before it (or the first).
+            if (!interleaved && (labelsStart < 0 || labelsEnd == fieldStart) && reader.TryReadShortField(LabelTag, out _))
+            {
+                if (labelsStart < 0)
+                    labelsStart = fieldStart;
+                labelsEnd = reader.Position;
+                continue;
+            }
+            if (reader.TryReadShortField(SampleTag, out _))
+            {
+                if (counts.Samples++ == 0)
+                    counts.FirstSampleAt = fieldStart;
+                continue;
+            }
             if (!reader.TryReadTag(out int field, out WireType wireType))
                 break;
             reader.Skip(wireType);

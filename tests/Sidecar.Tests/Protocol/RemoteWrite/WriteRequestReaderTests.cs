@@ -100,6 +100,57 @@ public sealed class WriteRequestReaderTests
     }
 
     [Fact]
+    public void SamplesInAnyLayoutDecodeAsTheGeneratedParserReadsThem()
+    {
+        // The decoder reads a sample written as senders write it (value, then timestamp, nothing else)
+        // by a shortcut: every other layout proto3 allows must still read the same as Google.Protobuf's.
+        static byte[] Sample(Action<CodedOutputStream> write)
+        {
+            using var buffer = new MemoryStream();
+            using (var output = new CodedOutputStream(buffer))
+                write(output);
+            return buffer.ToArray();
+        }
+        static void Value(CodedOutputStream o, double v) { o.WriteTag(1, WireFormat.WireType.Fixed64); o.WriteDouble(v); }
+        static void Time(CodedOutputStream o, long t) { o.WriteTag(2, WireFormat.WireType.Varint); o.WriteInt64(t); }
+        static void Unknown(CodedOutputStream o) { o.WriteTag(9, WireFormat.WireType.LengthDelimited); o.WriteString("x"); }
+        byte[][] samples =
+        [
+            Sample(o => { Value(o, 1.5); Time(o, 1_700_000_000_000); }),
+            Sample(o => { Time(o, 1_700_000_000_000); Value(o, 2.5); }),
+            Sample(o => Time(o, 7)),
+            Sample(o => Value(o, -3)),
+            Sample(_ => { }),
+            Sample(o => { Value(o, 1); Time(o, 5); Value(o, 4); }),
+            Sample(o => { Value(o, 1); Time(o, 5); Time(o, 6); }),
+            Sample(o => { Value(o, 8); Time(o, 9); Unknown(o); }),
+            Sample(o => { Value(o, 8); Time(o, -1); }),
+            Sample(o => { Value(o, double.NaN); Time(o, 0); }),
+        ];
+        byte[] label = new Label { Name = "__name__", Value = new string('v', 200) }.ToByteArray();
+        static byte[] Field(int number, byte[] payload)
+        {
+            using var buffer = new MemoryStream();
+            using (var output = new CodedOutputStream(buffer))
+            {
+                output.WriteTag(number, WireFormat.WireType.LengthDelimited);
+                output.WriteBytes(ByteString.CopyFrom(payload));
+            }
+            return buffer.ToArray();
+        }
+        byte[] series = [.. Field(1, label), .. samples.SelectMany(sample => Field(2, sample))];
+        TimeSeries reference = TimeSeries.Parser.ParseFrom(series);
+        var view = new TimeSeriesView(series);
+        var decoded = new List<SampleValue>();
+        foreach (SampleValue sample in view.Samples)
+            decoded.Add(sample);
+        Assert.Equal(reference.Samples.Select(x => new SampleValue(x.Timestamp, x.Value)), decoded);
+        Assert.True(view.TryScan(new byte[16], out ReadOnlySpan<byte> key, out SeriesCounts counts));
+        Assert.Equal(samples.Length, counts.Samples);
+        Assert.Equal(Field(1, label), key.ToArray());
+    }
+
+    [Fact]
     public void EqualLabelSetsGiveEqualKeysAndDifferentOnesDont()
     {
         byte[] a = WriteRequests.Encode(WriteRequests.Series("up", ("job", "ab")).With((1, 1)));

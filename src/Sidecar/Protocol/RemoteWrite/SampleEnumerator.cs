@@ -11,9 +11,7 @@ internal ref struct SampleEnumerator(ReadOnlySpan<byte> series)
     private const int ValueField = 1;
     private const int TimestampField = 2;
 
-    // One-byte tags: a series' samples field (2, length-delimited), a sample's value (1, fixed64) and
-    // timestamp (2, varint).
-    private const byte SampleTag = TimeSeriesView.SamplesField << 3 | (byte)WireType.LengthDelimited;
+    // A sample's value (field 1, fixed64) and timestamp (2, varint) as one-byte tags.
     private const byte ValueTag = ValueField << 3 | (byte)WireType.Fixed64;
     private const byte TimestampTag = TimestampField << 3 | (byte)WireType.Varint;
 
@@ -26,7 +24,7 @@ internal ref struct SampleEnumerator(ReadOnlySpan<byte> series)
     public bool MoveNext()
     {
         // The usual sample comes as senders write it: a short samples field, the value, then the timestamp.
-        if (_reader.TryReadShortField(SampleTag, out ReadOnlySpan<byte> usual))
+        if (_reader.TryReadShortField(TimeSeriesView.SampleTag, out ReadOnlySpan<byte> usual))
         {
             Current = Decode(usual);
             return true;

@@ -15,7 +15,7 @@ internal readonly ref struct TimeSeriesView(ReadOnlySpan<byte> message)
     private const byte LabelTag = LabelsField << 3 | (byte)WireType.LengthDelimited;
 
     // Field 2, length-delimited, as one tag byte.
-    private const byte SampleTag = SamplesField << 3 | (byte)WireType.LengthDelimited;
+    internal const byte SampleTag = SamplesField << 3 | (byte)WireType.LengthDelimited;
 
     public ReadOnlySpan<byte> Message { get; } = message;
 

@@ -74,13 +74,32 @@ internal sealed class SeriesGauges
 
     public ExposedGauge Upper(int horizon) => One(GaugeKind.Upper, horizon);
 
-    public ExposedGauge Anomaly => One(GaugeKind.Anomaly, 0);
+    // The single gauges' slots directly: the step sets them on every series, and SlotsOf's lookup by kind
+    // cost more than the stores (issue 19). Their order is SlotsOf's.
+    public ExposedGauge Anomaly => new(_values, _horizons * 3);
 
-    public ExposedGauge Residual => One(GaugeKind.Residual, 0);
+    public ExposedGauge Residual => new(_values, _horizons * 3 + 1);
 
-    public ExposedGauge? Surprise => HasSurprise ? One(GaugeKind.Surprise, 0) : null;
+    public ExposedGauge? Surprise => HasSurprise ? new ExposedGauge(_values, _horizons * 3 + 2) : null;
 
-    public ExposedGauge? Novelty => HasNovelty ? One(GaugeKind.Novelty, 0) : null;
+    public ExposedGauge? Novelty => HasNovelty ? new ExposedGauge(_values, _horizons * 3 + 3) : null;
+
+    /// <summary>
+    /// Sets every horizon's lower edge, median and upper edge from <paramref name="forecast"/>, which holds
+    /// them per horizon in that order: the same stores as through <see cref="Lower"/>, <see cref="Predicted"/>
+    /// and <see cref="Upper"/>, without looking each slot up by kind, since the step does it for every series.
+    /// </summary>
+    public void SetForecast(ReadOnlySpan<float> forecast)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(forecast.Length, _horizons * 3);
+        double[] values = _values;
+        for (int h = 0; h < _horizons; h++)
+        {
+            ExposedGauge.Store(values, h, forecast[h * 3 + 1]);
+            ExposedGauge.Store(values, _horizons + h, forecast[h * 3]);
+            ExposedGauge.Store(values, _horizons * 2 + h, forecast[h * 3 + 2]);
+        }
+    }
 
     /// <summary>With capacity planning: seconds to the crossing on the median path (0), then on the pessimistic one (1).</summary>
     public ExposedGauge Crossing(int index) => One(GaugeKind.Crossing, index);
@@ -123,7 +142,10 @@ internal enum GaugeKind { Predicted, Lower, Upper, Anomaly, Residual, Surprise, 
 internal readonly struct ExposedGauge(double[] values, int slot)
 {
     /// <summary>Exposes <paramref name="value"/> (NaN included) from the next scrape on.</summary>
-    public void Set(double value) =>
+    public void Set(double value) => Store(values, slot, value);
+
+    /// <summary>What <see cref="Set"/> does, for a caller that sets several slots of one series.</summary>
+    internal static void Store(double[] values, int slot, double value) =>
         Volatile.Write(ref values[slot], double.IsNaN(value) ? double.NaN : value);
 
     /// <summary>Leaves the gauge out of scrapes until the next <see cref="Set"/>.</summary>

@@ -20,12 +20,7 @@ internal sealed class SeriesPublisher(ForecastGauges gauges, TargetSettings sett
     public void PublishForecast(Series series, SeriesState state, string model)
     {
         SeriesGauges seriesGauges = GaugesFor(series, state, model, withInterval: true);
-        for (int h = 0; h < settings.Horizons.Count; h++)
-        {
-            seriesGauges.Lower(h).Set(state.Forecast![h * 3]);
-            seriesGauges.Predicted(h).Set(state.Forecast[h * 3 + 1]);
-            seriesGauges.Upper(h).Set(state.Forecast[h * 3 + 2]);
-        }
+        seriesGauges.SetForecast(state.Forecast!);
         if (settings.Capacity is { } capacity)
             SetCrossings(seriesGauges, state, capacity);
         SetScores(seriesGauges, state);

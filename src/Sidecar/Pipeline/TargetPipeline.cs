@@ -28,7 +28,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private readonly List<SeriesState?> _states = [];
     private readonly List<Series> _work = [];
-    private int[] _workIds = [];
+    private readonly IdOrder _idOrder = new();
     private readonly List<StepPlan> _plans = [];
     private readonly StepBuffers _buffers = new();
     private readonly SeriesPublisher _publisher = new(gauges, store.Settings);
@@ -253,27 +253,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
         if (_work.Count > 0)
         {
-            // In id order, whatever order their samples came in: ids are given as series are first seen, so
-            // their objects and state rows lie in memory roughly in that order, and a step that walks them
-            // so reads ahead well; in arrival order (remote-write shards interleave differently every time)
-            // the same step measured about 10 % slower (bench inference, issue 19).
-            SortById(_work);
+            _idOrder.Sort(CollectionsMarshal.AsSpan(_work));
             Step(_work);
         }
         SweepByTime();
-    }
-
-    // Sorted with their ids as keys, read once each: a comparison delegate, called per pair and loading both
-    // series each time, took about a tenth of the step's managed work in a perf profile of bench inference.
-    private void SortById(List<Series> work)
-    {
-        if (_workIds.Length < work.Count)
-            _workIds = new int[work.Capacity];
-        Span<int> ids = _workIds.AsSpan(0, work.Count);
-        Span<Series> series = CollectionsMarshal.AsSpan(work);
-        for (int i = 0; i < series.Length; i++)
-            ids[i] = series[i].Id;
-        ids.Sort(series);
     }
 
     private void RestoreScores(SavedScores scores)

@@ -80,6 +80,26 @@ public sealed class ForecastGaugesTests
     }
 
     [Fact]
+    public async Task AWholeForecastSetAtOnceLandsOnEachHorizonsBandAndMedian()
+    {
+        var gauges = new ForecastGauges();
+        var series = gauges.Create(Node("web-1:9100"), Target(), "lstm");
+        series.Upper(1).Unpublish();
+
+        // Per horizon: lower, median, upper. A hidden gauge is exposed again, and NaN stays a value.
+        series.SetForecast([1, 2, 3, 4, float.NaN, 6]);
+        string text = await ScrapeAsync(gauges);
+
+        Assert.Equal(1, RegistryText.ValueOf(text, $"predicted_lower{{{Web1},horizon=\"5m\",model=\"lstm\"}}"));
+        Assert.Equal(2, RegistryText.ValueOf(text, $"predicted_value{{{Web1},horizon=\"5m\",model=\"lstm\"}}"));
+        Assert.Equal(3, RegistryText.ValueOf(text, $"predicted_upper{{{Web1},horizon=\"5m\",model=\"lstm\"}}"));
+        Assert.Equal(4, RegistryText.ValueOf(text, $"predicted_lower{{{Web1},horizon=\"1h\",model=\"lstm\"}}"));
+        Assert.Contains($"predicted_value{{{Web1},horizon=\"1h\",model=\"lstm\"}} NaN\n", text, StringComparison.Ordinal);
+        Assert.Equal(6, RegistryText.ValueOf(text, $"predicted_upper{{{Web1},horizon=\"1h\",model=\"lstm\"}}"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => series.SetForecast([1, 2, 3]));
+    }
+
+    [Fact]
     public async Task AHiddenGaugeIsLeftOutUntilItIsSetAgainAndNaNIsAValueNotAHiddenGauge()
     {
         var gauges = new ForecastGauges();

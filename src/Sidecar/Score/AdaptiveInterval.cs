@@ -11,7 +11,7 @@ namespace Sidecar.Score;
 /// </summary>
 /// <remarks>
 /// A forecast h steps ahead is judged h steps after it was made, so each horizon keeps the forecasts still
-/// waiting for their outcome (<see cref="WaitingForecasts"/>). On long horizons only every k-th step's
+/// waiting for their outcome (<see cref="WaitingForecasts{TPayload}"/>). On long horizons only every k-th step's
 /// forecast is kept; q moves on those outcomes alone, which changes its speed, not what it converges to.
 /// Touched by the inference loop only.
 /// </remarks>
@@ -22,22 +22,21 @@ internal sealed class AdaptiveInterval
     private const float Smallest = 0.05f;
     private const float Largest = 20f;
 
-    private readonly WaitingForecasts _waiting;
+    private readonly WaitingForecasts<Band> _waiting;
     private readonly float[] _stretch;
-    private readonly float[] _pending; // median, lower gap, upper gap per waiting slot
     private readonly float _missRate;
 
     /// <param name="coverage">The share of outcomes the band promises to hold, e.g. 0.9 for p05–p95.</param>
     public AdaptiveInterval(IReadOnlyList<int> horizonSteps, double coverage)
-        : this([.. horizonSteps], (float)(1 - coverage))
+        : this(WaitingSchedule.For(horizonSteps), (float)(1 - coverage))
     {
     }
 
-    private AdaptiveInterval(int[] horizonSteps, float missRate)
+    private AdaptiveInterval(WaitingSchedule schedule, float missRate)
     {
-        _waiting = new WaitingForecasts(horizonSteps);
-        _stretch = [.. horizonSteps.Select(_ => 1f)];
-        _pending = new float[_waiting.Slots * 3];
+        _waiting = new WaitingForecasts<Band>(schedule);
+        _stretch = new float[schedule.Horizons];
+        Array.Fill(_stretch, 1f);
         _missRate = missRate;
     }
 
@@ -47,11 +46,9 @@ internal sealed class AdaptiveInterval
     /// <summary>Remembers the model's own band (before stretching) of the forecast made at <paramref name="step"/>.</summary>
     public void Record(int horizon, long step, float median, float lower, float upper)
     {
-        if (float.IsNaN(lower) || float.IsNaN(upper) || !_waiting.TryRecord(horizon, step, out int slot))
+        if (float.IsNaN(lower) || float.IsNaN(upper))
             return;
-        _pending[slot * 3] = median;
-        _pending[slot * 3 + 1] = median - lower;
-        _pending[slot * 3 + 2] = upper - median;
+        _waiting.TryRecord(horizon, step, new Band(median, median - lower, upper - median));
     }
 
     /// <summary>Judges every remembered forecast for <paramref name="step"/> against its outcome.</summary>
@@ -61,13 +58,12 @@ internal sealed class AdaptiveInterval
             return;
         for (int h = 0; h < _stretch.Length; h++)
         {
-            if (!_waiting.TryTake(h, step, out int slot))
+            if (!_waiting.TryTake(h, step, out Band band))
                 continue;
-            float median = _pending[slot * 3], below = _pending[slot * 3 + 1], above = _pending[slot * 3 + 2];
             // How far out the outcome fell, in units of the band's half on its side: within the band as
             // stretched now when at most the stretch.
-            float gap = actual >= median ? above : below;
-            float score = gap > 0 ? Math.Abs(actual - median) / gap : actual == median ? 0 : float.PositiveInfinity;
+            float gap = actual >= band.Median ? band.Above : band.Below;
+            float score = gap > 0 ? Math.Abs(actual - band.Median) / gap : actual == band.Median ? 0 : float.PositiveInfinity;
             bool miss = score > _stretch[h];
             float next = _stretch[h] + Rate * ((miss ? 1 : 0) - _missRate);
             _stretch[h] = Math.Clamp(next, Smallest, Largest);
@@ -75,46 +71,42 @@ internal sealed class AdaptiveInterval
     }
 
     /// <summary>Whether this state was made for these horizons, so it can carry over (a restart, a reload).</summary>
-    public bool Fits(IReadOnlyList<int> horizonSteps) => _waiting.Fits(horizonSteps);
+    public bool Fits(IReadOnlyList<int> horizonSteps) => _waiting.Schedule.Fits(horizonSteps);
 
     public AdaptiveInterval Clone()
     {
-        var copy = new AdaptiveInterval(_waiting.Clone(), _missRate);
+        var copy = new AdaptiveInterval(_waiting.Schedule, _missRate);
         _stretch.CopyTo(copy._stretch, 0);
-        _pending.CopyTo(copy._pending, 0);
+        copy._waiting.CopyFrom(_waiting);
         return copy;
-    }
-
-    private AdaptiveInterval(WaitingForecasts waiting, float missRate)
-    {
-        _waiting = waiting;
-        _stretch = [.. waiting.HorizonSteps.Select(_ => 1f)];
-        _pending = new float[waiting.Slots * 3];
-        _missRate = missRate;
     }
 
     /// <summary>Writes the horizons it was made for, the coverage, each stretch and the waiting forecasts.</summary>
     public void WriteTo(BinaryWriter writer)
     {
-        _waiting.WriteHorizons(writer);
+        _waiting.Schedule.WriteHorizons(writer);
         writer.Write(_missRate);
         foreach (float stretch in _stretch)
             writer.Write(stretch);
         _waiting.WriteSteps(writer);
-        foreach (float value in _pending)
-            writer.Write(value);
+        for (int slot = 0; slot < _waiting.Schedule.Slots; slot++)
+        {
+            Band band = _waiting.PayloadAt(slot);
+            writer.Write(band.Median);
+            writer.Write(band.Below);
+            writer.Write(band.Above);
+        }
     }
 
     /// <exception cref="InvalidDataException">A count or value no writer makes.</exception>
     public static AdaptiveInterval ReadFrom(BinaryReader reader)
     {
-        int[] horizons = WaitingForecasts.ReadHorizons(reader, "adaptive interval");
-        int count = horizons.Length;
+        WaitingSchedule schedule = WaitingSchedule.ReadHorizons(reader, "adaptive interval");
         float missRate = reader.ReadSingle();
         if (!(missRate > 0 && missRate < 1))
             throw new InvalidDataException($"adaptive interval miss rate {missRate}");
-        var interval = new AdaptiveInterval(horizons, missRate);
-        for (int h = 0; h < count; h++)
+        var interval = new AdaptiveInterval(schedule, missRate);
+        for (int h = 0; h < schedule.Horizons; h++)
         {
             float stretch = reader.ReadSingle();
             if (!(stretch >= Smallest && stretch <= Largest))
@@ -122,8 +114,11 @@ internal sealed class AdaptiveInterval
             interval._stretch[h] = stretch;
         }
         interval._waiting.ReadSteps(reader);
-        for (int i = 0; i < interval._pending.Length; i++)
-            interval._pending[i] = reader.ReadSingle();
+        for (int slot = 0; slot < schedule.Slots; slot++)
+            interval._waiting.PayloadAt(slot) = new Band(reader.ReadSingle(), reader.ReadSingle(), reader.ReadSingle());
         return interval;
     }
+
+    /// <summary>A waiting forecast's median and its band's distance below and above it, before stretching.</summary>
+    private readonly record struct Band(float Median, float Below, float Above);
 }

@@ -17,7 +17,7 @@ namespace Sidecar.Score;
 /// has little to overfit; on the development set it beat the inverse-error weights at every horizon
 /// (docs/accuracy.md). The mixes' errors are exponentially weighted over about a day of outcomes, which is
 /// what a trailing day's mean does without keeping the day. Forecasts wait for their outcome in
-/// <see cref="WaitingForecasts"/>; on long horizons only every k-th step's forecast is kept, which changes
+/// <see cref="WaitingForecasts{TPayload}"/>; on long horizons only every k-th step's forecast is kept, which changes
 /// how often the weights move, not what they settle to.
 /// The Holt-Winters model is fitted off the inference loop and handed in (<see cref="Adopt"/>); between
 /// fits it is filtered here with every step's value. Touched by the inference loop only.
@@ -30,22 +30,25 @@ internal sealed class ForecastCombination
     // The longest day a saved state may claim: the validator allows 1,440 steps; more is a damaged file.
     private const int MaxDaySteps = 1 << 16;
 
-    private readonly WaitingForecasts _waiting;
+    private readonly WaitingForecasts<Members> _waiting;
     private readonly int _daySteps;
     private const int Mixes = MixGrid.Count;
 
     private readonly double[] _mixError; // [horizon * Mixes + k]: the mean absolute error of LSTM weight k / 10
     private readonly int[] _outcomes;
-    private readonly float[] _pending; // the LSTM's median and the model's forecast per waiting slot
 
     /// <param name="daySteps">Steps in a day: the errors are weighted over about a day of outcomes.</param>
     public ForecastCombination(IReadOnlyList<int> horizonSteps, int daySteps)
+        : this(WaitingSchedule.For(horizonSteps), daySteps)
+    {
+    }
+
+    private ForecastCombination(WaitingSchedule schedule, int daySteps)
     {
         _daySteps = Math.Max(1, daySteps);
-        _waiting = new WaitingForecasts(horizonSteps);
-        _mixError = new double[horizonSteps.Count * Mixes];
-        _outcomes = new int[horizonSteps.Count];
-        _pending = new float[_waiting.Slots * 2];
+        _waiting = new WaitingForecasts<Members>(schedule);
+        _mixError = new double[schedule.Horizons * Mixes];
+        _outcomes = new int[schedule.Horizons];
     }
 
     /// <summary>The fitted Holt-Winters in use; null until one is handed in.</summary>
@@ -91,12 +94,12 @@ internal sealed class ForecastCombination
             return;
         for (int h = 0; h < _outcomes.Length; h++)
         {
-            if (!_waiting.TryTake(h, step, out int slot))
+            if (!_waiting.TryTake(h, step, out Members members))
                 continue;
             int outcomes = ++_outcomes[h];
             // A running mean at first, then an average over about a day of this horizon's outcomes.
             double alpha = Math.Max(1.0 / outcomes, 2.0 / (OutcomesPerDay(h) + 1));
-            float lstm = _pending[slot * 2], other = _pending[slot * 2 + 1];
+            float lstm = members.Lstm, other = members.Other;
             for (int k = 0; k < Mixes; k++)
             {
                 double weight = MixGrid.Weight(k);
@@ -114,14 +117,10 @@ internal sealed class ForecastCombination
     {
         if (Model is null || ModelStep != step || !float.IsFinite(lstmMedian))
             return lstmMedian;
-        float other = (float)Model.Forecast(_waiting.HorizonSteps[horizon]);
+        float other = (float)Model.Forecast(_waiting.Schedule.HorizonSteps[horizon]);
         if (!float.IsFinite(other))
             return lstmMedian;
-        if (_waiting.TryRecord(horizon, step, out int slot))
-        {
-            _pending[slot * 2] = lstmMedian;
-            _pending[slot * 2 + 1] = other;
-        }
+        _waiting.TryRecord(horizon, step, new Members(lstmMedian, other));
         double lstmWeight = LstmWeight(horizon);
         return (float)(lstmWeight * lstmMedian + (1 - lstmWeight) * other);
     }
@@ -135,23 +134,22 @@ internal sealed class ForecastCombination
     }
 
     /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>
-    public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => _waiting.Fits(horizonSteps) && Math.Max(1, daySteps) == _daySteps;
+    public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => _waiting.Schedule.Fits(horizonSteps) && Math.Max(1, daySteps) == _daySteps;
 
     /// <summary>A copy that goes on independently of this one (for a snapshot taken while scoring goes on).</summary>
     public ForecastCombination Clone()
     {
-        var copy = new ForecastCombination(_waiting.HorizonSteps, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
+        var copy = new ForecastCombination(_waiting.Schedule, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
         _mixError.CopyTo(copy._mixError, 0);
         _outcomes.CopyTo(copy._outcomes, 0);
         copy._waiting.CopyFrom(_waiting);
-        _pending.CopyTo(copy._pending, 0);
         return copy;
     }
 
     /// <summary>Writes the horizons and day it was made for, the mixes' errors, the waiting forecasts and the model.</summary>
     public void WriteTo(BinaryWriter writer)
     {
-        _waiting.WriteHorizons(writer);
+        _waiting.Schedule.WriteHorizons(writer);
         writer.Write(_daySteps);
         for (int h = 0; h < _outcomes.Length; h++)
         {
@@ -160,8 +158,12 @@ internal sealed class ForecastCombination
             writer.Write(_outcomes[h]);
         }
         _waiting.WriteSteps(writer);
-        foreach (float value in _pending)
-            writer.Write(value);
+        for (int slot = 0; slot < _waiting.Schedule.Slots; slot++)
+        {
+            Members members = _waiting.PayloadAt(slot);
+            writer.Write(members.Lstm);
+            writer.Write(members.Other);
+        }
         writer.Write(Model is not null);
         if (Model is not null)
         {
@@ -179,12 +181,12 @@ internal sealed class ForecastCombination
     /// <exception cref="InvalidDataException">A count or value no writer makes.</exception>
     public static ForecastCombination ReadFrom(BinaryReader reader, bool memberErrors = false, bool seasonAsDoubles = false)
     {
-        int[] horizons = WaitingForecasts.ReadHorizons(reader, "forecast combination");
-        int count = horizons.Length;
+        WaitingSchedule schedule = WaitingSchedule.ReadHorizons(reader, "forecast combination");
+        int count = schedule.Horizons;
         int daySteps = reader.ReadInt32();
         if (daySteps < 1 || daySteps > MaxDaySteps)
             throw new InvalidDataException($"forecast combination day of {daySteps} steps");
-        var combination = new ForecastCombination(horizons, daySteps);
+        var combination = new ForecastCombination(schedule, daySteps);
         for (int h = 0; h < count; h++)
         {
             int stored = memberErrors ? 2 : Mixes;
@@ -202,8 +204,8 @@ internal sealed class ForecastCombination
             combination._outcomes[h] = memberErrors ? 0 : outcomes;
         }
         combination._waiting.ReadSteps(reader);
-        for (int i = 0; i < combination._pending.Length; i++)
-            combination._pending[i] = reader.ReadSingle();
+        for (int slot = 0; slot < schedule.Slots; slot++)
+            combination._waiting.PayloadAt(slot) = new Members(reader.ReadSingle(), reader.ReadSingle());
         if (reader.ReadBoolean())
         {
             long fittedThrough = reader.ReadInt64(), modelStep = reader.ReadInt64();
@@ -215,5 +217,8 @@ internal sealed class ForecastCombination
         return combination;
     }
 
-    private double OutcomesPerDay(int horizon) => Math.Max(1.0, (double)_daySteps / _waiting.Stride(horizon));
+    private double OutcomesPerDay(int horizon) => Math.Max(1.0, (double)_daySteps / _waiting.Schedule.Stride(horizon));
+
+    /// <summary>A waiting forecast's two members: the LSTM's median and the fitted model's forecast.</summary>
+    private readonly record struct Members(float Lstm, float Other);
 }

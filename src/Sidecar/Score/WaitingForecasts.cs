@@ -1,118 +1,82 @@
 namespace Sidecar.Score;
 
 /// <summary>
-/// Which forecasts of one series still wait for their outcome, per horizon: a forecast made at step s for
-/// horizon h is judged at step s + h. Each horizon keeps a small ring; on long horizons only every k-th
-/// step's forecast is kept (k = ⌈(h + 1) / ring size⌉), so memory stays bounded whatever the horizon. What a
-/// waiting forecast carries lives with its user (<see cref="AdaptiveInterval"/>, <see cref="ForecastCombination"/>),
-/// in arrays indexed by the slot this hands out. Touched by the inference loop only.
+/// Which forecasts of one series still wait for their outcome, per horizon, each with what its user needs
+/// to judge it (<typeparamref name="TPayload"/>): a forecast made at step s for horizon h is judged at step
+/// s + h. Where each is kept is the <see cref="WaitingSchedule"/>'s, shared by the target's series.
 /// </summary>
-internal sealed class WaitingForecasts
+/// <remarks>
+/// A slot holds the step it waits for and its payload side by side, in one array: judging a horizon's
+/// forecast and recording the next one each touch one place of it. (Until issue 19 the steps and the
+/// payloads were separate arrays of separate objects, and the step spent about a tenth of its time beside
+/// the network fetching them.) A readonly struct over that array, kept in a field of its user: no object of
+/// its own to load. Touched by the inference loop only.
+/// </remarks>
+internal readonly struct WaitingForecasts<TPayload>
+    where TPayload : struct
 {
-    /// <summary>Forecasts waiting per horizon, at most.</summary>
-    public const int RingSize = 16;
+    private readonly Slot[] _slots;
 
-    private const int MaxHorizons = 64;
-
-    private readonly int[] _horizonSteps;
-    private readonly int[] _stride;
-    private readonly long[] _targetSteps;
-
-    public WaitingForecasts(IReadOnlyList<int> horizonSteps)
+    public WaitingForecasts(WaitingSchedule schedule)
     {
-        _horizonSteps = [.. horizonSteps];
-        _stride = [.. _horizonSteps.Select(h => Math.Max(1, (h + RingSize) / RingSize))];
-        _targetSteps = new long[_horizonSteps.Length * RingSize];
-        Array.Fill(_targetSteps, long.MinValue);
+        Schedule = schedule;
+        _slots = new Slot[schedule.Slots];
+        foreach (ref Slot slot in _slots.AsSpan())
+            slot.Target = long.MinValue;
     }
 
-    /// <summary>The horizons, in steps.</summary>
-    public IReadOnlyList<int> HorizonSteps => _horizonSteps;
+    public WaitingSchedule Schedule { get; }
 
-    /// <summary>How many slots there are: a user's per-slot arrays have this many entries.</summary>
-    public int Slots => _targetSteps.Length;
-
-    /// <summary>Every how many steps horizon <paramref name="horizon"/> keeps a forecast.</summary>
-    public int Stride(int horizon) => _stride[horizon];
-
-    /// <summary>Makes room for the forecast of <paramref name="horizon"/> made at <paramref name="step"/>, unless that step's forecasts are not kept.</summary>
+    /// <summary>Keeps <paramref name="payload"/> for the forecast of <paramref name="horizon"/> made at <paramref name="step"/>, unless that step's forecasts are not kept.</summary>
     /// <returns>False when <paramref name="step"/> is not one whose forecasts this horizon keeps.</returns>
-    public bool TryRecord(int horizon, long step, out int slot)
+    public bool TryRecord(int horizon, long step, in TPayload payload)
     {
-        slot = -1;
-        if (step % _stride[horizon] != 0)
+        if (!Schedule.Keeps(horizon, step))
             return false;
-        long target = step + _horizonSteps[horizon];
-        slot = Slot(horizon, target);
-        _targetSteps[slot] = target;
+        long target = step + Schedule.HorizonSteps[horizon];
+        ref Slot slot = ref _slots[Schedule.Slot(horizon, target)];
+        slot.Target = target;
+        slot.Payload = payload;
         return true;
     }
 
     /// <summary>Takes the forecast of <paramref name="horizon"/> that waits for <paramref name="step"/>, if one does.</summary>
-    public bool TryTake(int horizon, long step, out int slot)
+    public bool TryTake(int horizon, long step, out TPayload payload)
     {
-        slot = Slot(horizon, step);
-        if (_targetSteps[slot] != step)
+        ref Slot slot = ref _slots[Schedule.Slot(horizon, step)];
+        if (slot.Target != step)
+        {
+            payload = default;
             return false;
-        _targetSteps[slot] = long.MinValue;
+        }
+        slot.Target = long.MinValue;
+        payload = slot.Payload;
         return true;
     }
 
-    public bool Fits(IReadOnlyList<int> horizonSteps) => horizonSteps.SequenceEqual(_horizonSteps);
+    /// <summary>The payload of slot <paramref name="slot"/>, in slot order: for a user's snapshot.</summary>
+    public ref TPayload PayloadAt(int slot) => ref _slots[slot].Payload;
 
-    public WaitingForecasts Clone()
-    {
-        var copy = new WaitingForecasts(_horizonSteps);
-        copy.CopyFrom(this);
-        return copy;
-    }
+    /// <summary>Takes over what <paramref name="other"/> keeps; it must be made for the same schedule.</summary>
+    public void CopyFrom(WaitingForecasts<TPayload> other) => other._slots.CopyTo(_slots, 0);
 
-    /// <summary>Takes over which steps <paramref name="other"/>'s slots wait for; it must be made for the same horizons.</summary>
-    public void CopyFrom(WaitingForecasts other) => other._targetSteps.CopyTo(_targetSteps, 0);
-
-    /// <summary>Writes the horizons: their count, then each in steps.</summary>
-    public void WriteHorizons(BinaryWriter writer)
-    {
-        writer.Write(_horizonSteps.Length);
-        foreach (int h in _horizonSteps)
-            writer.Write(h);
-    }
-
-    /// <summary>Reads what <see cref="WriteHorizons"/> wrote.</summary>
-    /// <param name="what">Names the state in an error, e.g. "adaptive interval".</param>
-    /// <exception cref="InvalidDataException">A count or horizon no writer makes.</exception>
-    public static int[] ReadHorizons(BinaryReader reader, string what)
-    {
-        int count = reader.ReadInt32();
-        if (count < 1 || count > MaxHorizons)
-            throw new InvalidDataException($"{what} with {count} horizons");
-        var horizons = new int[count];
-        for (int h = 0; h < count; h++)
-        {
-            horizons[h] = reader.ReadInt32();
-            if (horizons[h] < 1)
-                throw new InvalidDataException($"{what} horizon of {horizons[h]} steps");
-        }
-        return horizons;
-    }
-
-    /// <summary>Writes which step each slot waits for.</summary>
+    /// <summary>Writes which step each slot waits for, in slot order.</summary>
     public void WriteSteps(BinaryWriter writer)
     {
-        foreach (long step in _targetSteps)
-            writer.Write(step);
+        foreach (Slot slot in _slots)
+            writer.Write(slot.Target);
     }
 
-    /// <summary>Reads what <see cref="WriteSteps"/> wrote, into this instance made for the same horizons.</summary>
+    /// <summary>Reads what <see cref="WriteSteps"/> wrote, into a ring set made for the same horizons.</summary>
     public void ReadSteps(BinaryReader reader)
     {
-        for (int i = 0; i < _targetSteps.Length; i++)
-            _targetSteps[i] = reader.ReadInt64();
+        foreach (ref Slot slot in _slots.AsSpan())
+            slot.Target = reader.ReadInt64();
     }
 
-    private int Slot(int horizon, long targetStep)
+    private struct Slot
     {
-        long position = targetStep / _stride[horizon] % RingSize;
-        return horizon * RingSize + (int)(position < 0 ? position + RingSize : position);
+        public long Target;
+        public TPayload Payload;
     }
 }

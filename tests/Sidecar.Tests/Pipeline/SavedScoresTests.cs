@@ -305,9 +305,9 @@ public sealed class SavedScoresTests
             writer.Write(0.5);     // the LSTM's error
             writer.Write(2.5);     // the Holt-Winters' error
             writer.Write(40);      // outcomes
-            for (int i = 0; i < new WaitingForecasts([1]).Slots; i++)
+            for (int i = 0; i < WaitingSchedule.For([1]).Slots; i++)
                 writer.Write(long.MinValue);
-            for (int i = 0; i < 2 * new WaitingForecasts([1]).Slots; i++)
+            for (int i = 0; i < 2 * WaitingSchedule.For([1]).Slots; i++)
                 writer.Write(float.NaN);
             writer.Write(true);
             writer.Write(30L);     // fitted through

@@ -1,0 +1,64 @@
+using Sidecar.Score;
+
+namespace Sidecar.Tests.Score;
+
+public sealed class WaitingScheduleTests
+{
+    // The slot and keep rule as first written, by division: saved scoring states were written under it, so
+    // the shifts that replace the division for strides of a power of two must place every step alike.
+    private static int SlotByDivision(int horizonIndex, int stride, long targetStep)
+    {
+        long position = targetStep / stride % WaitingSchedule.RingSize;
+        return horizonIndex * WaitingSchedule.RingSize + (int)(position < 0 ? position + WaitingSchedule.RingSize : position);
+    }
+
+    [Fact]
+    public void EveryStepIsKeptAndPlacedAsByDivisionWhateverTheStride()
+    {
+        // Strides 1 to 19: powers of two (shifts) and others (division).
+        int[] horizons = [.. Enumerable.Range(0, 20).Select(k => k * WaitingSchedule.RingSize + 3)];
+        var schedule = WaitingSchedule.For(horizons);
+        long[] around = [0, 1, 1_700_000_000 / 60, 28_333_337, long.MaxValue / 4];
+        for (int h = 0; h < horizons.Length; h++)
+        {
+            int stride = Math.Max(1, (horizons[h] + WaitingSchedule.RingSize) / WaitingSchedule.RingSize);
+            Assert.Equal(stride, schedule.Stride(h));
+            foreach (long centre in around)
+            {
+                for (long step = centre - 300; step <= centre + 300; step++)
+                {
+                    Assert.Equal(SlotByDivision(h, stride, step), schedule.Slot(h, step));
+                    Assert.Equal(step % stride == 0, schedule.Keeps(h, step));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void TheSameHorizonsShareOneScheduleAndOthersGetTheirOwn()
+    {
+        var first = WaitingSchedule.For([5, 30, 60]);
+
+        Assert.Same(first, WaitingSchedule.For(new List<int> { 5, 30, 60 }));
+        Assert.NotSame(first, WaitingSchedule.For([5, 30]));
+        Assert.Equal([5, 30, 60], first.HorizonSteps);
+        Assert.Equal(3 * WaitingSchedule.RingSize, first.Slots);
+    }
+
+    [Fact]
+    public void AForecastIsTakenOnceAtItsTargetStepWithWhatWasKeptForIt()
+    {
+        var waiting = new WaitingForecasts<(float, float)>(WaitingSchedule.For([2, 40]));
+
+        Assert.True(waiting.TryRecord(0, 101, (1f, 2f)));
+        Assert.False(waiting.TryRecord(1, 101, (3f, 4f))); // 40 steps ahead keeps every third step's forecast
+        Assert.True(waiting.TryRecord(1, 102, (5f, 6f)));
+
+        Assert.False(waiting.TryTake(0, 102, out _));
+        Assert.True(waiting.TryTake(0, 103, out var shortOne));
+        Assert.Equal((1f, 2f), shortOne);
+        Assert.False(waiting.TryTake(0, 103, out _));
+        Assert.True(waiting.TryTake(1, 142, out var longOne));
+        Assert.Equal((5f, 6f), longOne);
+    }
+}

@@ -343,8 +343,14 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         int dayLag = DayLag, weekLag = WeekLag;
         List<StepPlan> plans = _plans;
         plans.Clear();
-        foreach (Series series in closed)
+        for (int i = 0; i < closed.Count; i++)
         {
+            Series series = closed[i];
+            // The series' fields are the step's first miss on it (a perf profile put a fifth of the planning
+X
+            // Prefetching each series' state as well, a second stage behind, measured no better.
+            if (i + 4 < closed.Count)
+                closed[i + 4].Prefetch();
             SeriesState state = StateOf(series);
             if (series.Ended)
             {

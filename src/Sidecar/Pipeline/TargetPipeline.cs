@@ -347,7 +347,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         {
             Series series = closed[i];
             // The series' fields are the step's first miss on it (a perf profile put a fifth of the planning
-X
+            // loop's time on that one load); asked for a few series ahead, they arrive in time.
             // Prefetching each series' state as well, a second stage behind, measured no better.
             if (i + 4 < closed.Count)
                 closed[i + 4].Prefetch();

@@ -13,7 +13,13 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     private const double WindowOutcomes = 2000;
     private const double Alpha = 2 / (WindowOutcomes + 1);
 
-    private readonly Dictionary<int, Ledger> _ledgers = [];
+    // Indexed by series id: only ids below sampledSeries are followed.
+    private readonly Ledger?[] _ledgers = new Ledger?[sampledSeries];
+
+    // Where each horizon's ring starts in a ledger, and its length less one: a power of two at least one
+    // longer than the horizon, so every forecast still waiting has a slot and a step's slot is a mask.
+    private readonly int[] _ringStart = RingStarts(horizonSteps);
+    private readonly int[] _ringMask = [.. horizonSteps.Select(h => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)h + 1) - 1)];
     private readonly Rolling[] _absolute = new Rolling[horizonSteps.Count];
     private readonly Rolling[] _scaled = new Rolling[horizonSteps.Count];
     private readonly Rolling[] _covered = new Rolling[horizonSteps.Count];
@@ -36,26 +42,35 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     {
         if (!Follows(seriesId))
             return;
-        if (!_ledgers.TryGetValue(seriesId, out var ledger))
-            _ledgers[seriesId] = ledger = new Ledger(horizonSteps);
-        for (int h = 0; h < horizonSteps.Count; h++)
-            ledger.Put(h, step + horizonSteps[h], forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
+        Ledger ledger = _ledgers[seriesId] ??= new Ledger(_ringStart[^1]);
+        for (int h = 0; h < _ringMask.Length; h++)
+        {
+            long target = step + horizonSteps[h];
+            ledger.Slots[SlotOf(h, target)] = new Waiting(target, forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
+        }
     }
 
     /// <summary>Drops what was remembered under a series id: the series was forgotten, and a new one may take the id.</summary>
-    public void Forget(int seriesId) => _ledgers.Remove(seriesId);
+    public void Forget(int seriesId)
+    {
+        if (Follows(seriesId))
+            _ledgers[seriesId] = null;
+    }
 
     /// <summary>Scores every remembered forecast for <paramref name="step"/> against <paramref name="actual"/>.</summary>
     public void Observe(int seriesId, long step, float actual)
     {
         // Most series are not followed: they are told apart by their id, without a lookup.
-        if (float.IsNaN(actual) || !Follows(seriesId) || !_ledgers.TryGetValue(seriesId, out var ledger))
+        if (float.IsNaN(actual) || !Follows(seriesId) || _ledgers[seriesId] is not { } ledger)
             return;
         double naive = ledger.ObserveNaive(step, actual);
-        for (int h = 0; h < horizonSteps.Count; h++)
+        for (int h = 0; h < _ringMask.Length; h++)
         {
-            if (!ledger.TryTake(h, step, out float lower, out float median, out float upper))
+            ref Waiting waiting = ref ledger.Slots[SlotOf(h, step)];
+            if (waiting.TargetStep != step)
                 continue;
+            waiting.TargetStep = long.MinValue;
+            float lower = waiting.Lower, median = waiting.Median, upper = waiting.Upper;
             double error = Math.Abs(actual - median);
             _absolute[h].Add(error);
             if (naive > 0)
@@ -80,41 +95,38 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         }
     }
 
-    /// <summary>One series' forecasts waiting for their outcome, a ring per horizon, and its naive error.</summary>
+    private int SlotOf(int horizon, long targetStep) => _ringStart[horizon] + (int)(targetStep & _ringMask[horizon]);
+
+    /// <summary>Each horizon's ring's first slot, then the slots of all of them together (the last entry).</summary>
+    private static int[] RingStarts(IReadOnlyList<int> horizonSteps)
+    {
+        var starts = new int[horizonSteps.Count + 1];
+        for (int h = 0; h < horizonSteps.Count; h++)
+            starts[h + 1] = starts[h] + (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)horizonSteps[h] + 1);
+        return starts;
+    }
+
+    /// <summary>A forecast waiting for the step it forecast; <see cref="long.MinValue"/>: none.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
+    private record struct Waiting(long TargetStep, float Lower, float Median, float Upper);
+
+    /// <summary>
+    /// One series' forecasts waiting for their outcome, every horizon's ring in one array (a step judges and
+    /// records each horizon's in one place: issue 19), and its naive error.
+    /// </summary>
     private sealed class Ledger
     {
-        private readonly long[][] _targetSteps;
-        private readonly float[][] _values;
         private float _previous = float.NaN;
         private long _previousStep = long.MinValue;
         private Rolling _naive;
 
-        public Ledger(IReadOnlyList<int> horizonSteps)
+        public Ledger(int slots)
         {
-            _targetSteps = [.. horizonSteps.Select(h => Enumerable.Repeat(long.MinValue, h + 1).ToArray())];
-            _values = [.. horizonSteps.Select(h => new float[(h + 1) * 3])];
+            Slots = new Waiting[slots];
+            Slots.AsSpan().Fill(new Waiting(long.MinValue, float.NaN, float.NaN, float.NaN));
         }
 
-        public void Put(int horizon, long targetStep, float lower, float median, float upper)
-        {
-            int slot = Slot(horizon, targetStep);
-            _targetSteps[horizon][slot] = targetStep;
-            _values[horizon][slot * 3] = lower;
-            _values[horizon][slot * 3 + 1] = median;
-            _values[horizon][slot * 3 + 2] = upper;
-        }
-
-        public bool TryTake(int horizon, long step, out float lower, out float median, out float upper)
-        {
-            int slot = Slot(horizon, step);
-            lower = _values[horizon][slot * 3];
-            median = _values[horizon][slot * 3 + 1];
-            upper = _values[horizon][slot * 3 + 2];
-            if (_targetSteps[horizon][slot] != step)
-                return false;
-            _targetSteps[horizon][slot] = long.MinValue;
-            return true;
-        }
+        public Waiting[] Slots { get; }
 
         /// <summary>Folds in the one-step naive error and returns the series' current naive scale.</summary>
         public double ObserveNaive(long step, float actual)
@@ -124,13 +136,6 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
             _previous = actual;
             _previousStep = step;
             return _naive.Mean;
-        }
-
-        private int Slot(int horizon, long step)
-        {
-            int size = _targetSteps[horizon].Length;
-            long slot = step % size;
-            return (int)(slot < 0 ? slot + size : slot);
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Sidecar.Score;
 
 /// <summary>
@@ -74,6 +76,9 @@ internal readonly struct WaitingForecasts<TPayload>
             slot.Target = reader.ReadInt64();
     }
 
+    // Packed to four bytes: a payload of three floats then takes 20 bytes a slot, not 24, as much memory as
+    // the separate arrays it replaced.
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
     private struct Slot
     {
         public long Target;

@@ -39,4 +39,22 @@ public sealed class ForecastQualityTests
         Assert.Equal(1, quality.Coverage(0));
         Assert.True(double.IsNaN(quality.MeanAbsoluteScaledError(0)), "no naive error yet: no MASE");
     }
+
+    [Fact]
+    public void ALongHorizonKeepsEveryForecastUntilItsOutcomeAndAForgottenSeriesKeepsNone()
+    {
+        var quality = new ForecastQuality([60], sampledSeries: 2);
+        for (long step = 0; step < 100; step++)
+        {
+            quality.Observe(1, step, 1);
+            quality.Record(1, step, [0, 1, 2]);
+        }
+        // The forecasts made at steps 0 to 39 were for steps 60 to 99: sixty more waited meanwhile.
+        Assert.Equal(40, quality.Outcomes(0));
+
+        quality.Forget(1);
+        for (long step = 100; step < 120; step++)
+            quality.Observe(1, step, 1);
+        Assert.Equal(40, quality.Outcomes(0));
+    }
 }

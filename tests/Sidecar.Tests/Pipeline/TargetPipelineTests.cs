@@ -86,6 +86,35 @@ public sealed class TargetPipelineTests
         Assert.Equal(0, pipeline.ExposedCount);
     }
 
+    [Fact]
+    public async Task ASilentSeriesIsHiddenAtItsTimeoutEvenWhenAStepClosedByTimeIsProcessedInThatPass()
+    {
+        var settings = TestSettings.SmallTarget();
+        var time = new ManualTimeProvider(Start);
+        var store = new SeriesStore(settings, time);
+        var registry = Metrics.NewCustomRegistry();
+        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        long t = Start.ToUnixTimeMilliseconds() - 200_000;
+        var history = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = 0; i <= 200; i++)
+            history.With((t + i * 1000L, 10 + (i % 7)));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
+        TrainAndPublish(store, pipeline);
+        pipeline.Process();
+        Assert.Contains("predicted_value{instance=\"a\"", await RegistryText.ScrapeAsync(registry));
+
+        // Silent for 2 of the 5 steps' timeout: the sweep queues the steps that closed by time. At 6, the
+        // pass that processes them must still see the silence and hide the series.
+        time.Advance(TimeSpan.FromSeconds(2));
+        pipeline.Process();
+        Assert.Contains("predicted_value{instance=\"a\"", await RegistryText.ScrapeAsync(registry));
+        time.Advance(TimeSpan.FromSeconds(4));
+        pipeline.Process();
+
+        Assert.DoesNotContain("predicted_value{instance=\"a\"", await RegistryText.ScrapeAsync(registry));
+        Assert.Equal(0, pipeline.ExposedCount);
+    }
+
     private static void TrainAndPublish(SeriesStore store, TargetPipeline pipeline)
     {
         var target = store.Targets[0];

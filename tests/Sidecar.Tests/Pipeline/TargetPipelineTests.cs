@@ -13,20 +13,29 @@ public sealed class TargetPipelineTests
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
+    // The history starts this long before Start, one sample a second.
+    private const long HistoryMs = 200_000;
+
+    /// <summary>A pipeline over the small test target, its one series (instance a) holding <paramref name="samples"/> seconds of history.</summary>
+    private static (SeriesStore Store, CollectorRegistry Registry, TargetPipeline Pipeline, ManualTimeProvider Time) WithHistory(int samples, Func<int, double> value)
+    {
+        var time = new ManualTimeProvider(Start);
+        var store = new SeriesStore(TestSettings.SmallTarget(), time);
+        var registry = Metrics.NewCustomRegistry();
+        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        long t = Start.ToUnixTimeMilliseconds() - HistoryMs;
+        var history = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = 0; i < samples; i++)
+            history.With((t + i * 1000L, value(i)));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
+        return (store, registry, pipeline, time);
+    }
+
     [Fact]
     public async Task ForecastsAndScoresAppearOnMetricsAfterTraining()
     {
-        var settings = TestSettings.SmallTarget();
-        var time = new ManualTimeProvider(Start);
-        var store = new SeriesStore(settings, time);
-        var registry = Metrics.NewCustomRegistry();
-        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
-
-        long t0 = Start.ToUnixTimeMilliseconds() - 200_000;
-        var series = WriteRequests.Series("test_metric", ("instance", "a"));
-        for (int i = 0; i < 200; i++)
-            series.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
-        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
+        var (store, registry, pipeline, _) = WithHistory(200, i => 50 + 10 * Math.Sin(i / 5.0));
+        long t0 = Start.ToUnixTimeMilliseconds() - HistoryMs;
         pipeline.Process();
         // Before the first model the fallback baseline (predict_linear by default) forecasts, without an interval.
         string before = await RegistryText.ScrapeAsync(registry);
@@ -51,16 +60,8 @@ public sealed class TargetPipelineTests
     [Fact]
     public async Task AStaleMarkerOrSilenceRemovesTheGaugesAndNewDataBringsThemBack()
     {
-        var settings = TestSettings.SmallTarget();
-        var time = new ManualTimeProvider(Start);
-        var store = new SeriesStore(settings, time);
-        var registry = Metrics.NewCustomRegistry();
-        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
-        long t = Start.ToUnixTimeMilliseconds() - 200_000;
-        var history = WriteRequests.Series("test_metric", ("instance", "a"));
-        for (int i = 0; i < 200; i++)
-            history.With((t + i * 1000L, 10 + (i % 7)));
-        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
+        var (store, registry, pipeline, time) = WithHistory(200, i => 10 + (i % 7));
+        long t = Start.ToUnixTimeMilliseconds() - HistoryMs;
         TrainAndPublish(store, pipeline);
 
         void Write(long at, double value) =>
@@ -89,16 +90,7 @@ public sealed class TargetPipelineTests
     [Fact]
     public async Task ASilentSeriesIsHiddenAtItsTimeoutEvenWhenAStepClosedByTimeIsProcessedInThatPass()
     {
-        var settings = TestSettings.SmallTarget();
-        var time = new ManualTimeProvider(Start);
-        var store = new SeriesStore(settings, time);
-        var registry = Metrics.NewCustomRegistry();
-        var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
-        long t = Start.ToUnixTimeMilliseconds() - 200_000;
-        var history = WriteRequests.Series("test_metric", ("instance", "a"));
-        for (int i = 0; i <= 200; i++)
-            history.With((t + i * 1000L, 10 + (i % 7)));
-        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(history));
+        var (store, registry, pipeline, time) = WithHistory(201, i => 10 + (i % 7));
         TrainAndPublish(store, pipeline);
         pipeline.Process();
         Assert.Contains("predicted_value{instance=\"a\"", await RegistryText.ScrapeAsync(registry));

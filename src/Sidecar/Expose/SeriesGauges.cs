@@ -31,7 +31,7 @@ internal sealed class SeriesGauges
         HasSurprise = withSurprise;
         HasNovelty = withNovelty;
         _horizons = horizonLabels.Length;
-        _values = new double[_horizons * 3 + 4 + crossingLabels.Length];
+        _values = new double[CrossingFirst + crossingLabels.Length];
         // Like a new prometheus-net child, each gauge is exposed at 0 from the start, except the interval of a
         // forecaster without one and the scores the target does not compute: a scrape writes every slot that
         // is not hidden.
@@ -74,15 +74,25 @@ internal sealed class SeriesGauges
 
     public ExposedGauge Upper(int horizon) => One(GaugeKind.Upper, horizon);
 
-    // The single gauges' slots directly: the step sets them on every series, and SlotsOf's lookup by kind
-    // cost more than the stores (issue 19). Their order is SlotsOf's.
-    public ExposedGauge Anomaly => new(_values, _horizons * 3);
+    // The single gauges straight from their slots: the step sets them on every series, and SlotsOf's lookup
+    // by kind cost more than the stores (issue 19).
+    public ExposedGauge Anomaly => new(_values, AnomalySlot);
 
-    public ExposedGauge Residual => new(_values, _horizons * 3 + 1);
+    public ExposedGauge Residual => new(_values, AnomalySlot + 1);
 
-    public ExposedGauge? Surprise => HasSurprise ? new ExposedGauge(_values, _horizons * 3 + 2) : null;
+    public ExposedGauge? Surprise => HasSurprise ? new ExposedGauge(_values, AnomalySlot + 2) : null;
 
-    public ExposedGauge? Novelty => HasNovelty ? new ExposedGauge(_values, _horizons * 3 + 3) : null;
+    public ExposedGauge? Novelty => HasNovelty ? new ExposedGauge(_values, AnomalySlot + 3) : null;
+
+    // The layout of the slots (see the remarks), in one place: the horizons' medians, lower edges and upper
+    // edges, the four scores from AnomalySlot on, then the crossings.
+    private int LowerFirst => _horizons;
+
+    private int UpperFirst => _horizons * 2;
+
+    private int AnomalySlot => _horizons * 3;
+
+    private int CrossingFirst => AnomalySlot + 4;
 
     /// <summary>
     /// Sets every horizon's lower edge, median and upper edge from <paramref name="forecast"/>, which holds
@@ -96,8 +106,8 @@ internal sealed class SeriesGauges
         for (int h = 0; h < _horizons; h++)
         {
             ExposedGauge.Store(values, h, forecast[h * 3 + 1]);
-            ExposedGauge.Store(values, _horizons + h, forecast[h * 3]);
-            ExposedGauge.Store(values, _horizons * 2 + h, forecast[h * 3 + 2]);
+            ExposedGauge.Store(values, LowerFirst + h, forecast[h * 3]);
+            ExposedGauge.Store(values, UpperFirst + h, forecast[h * 3 + 2]);
         }
     }
 
@@ -108,13 +118,13 @@ internal sealed class SeriesGauges
     internal (int First, int Count, byte[][] Labels) SlotsOf(GaugeKind kind) => kind switch
     {
         GaugeKind.Predicted => (0, _horizons, HorizonLabels),
-        GaugeKind.Lower => (_horizons, _horizons, HorizonLabels),
-        GaugeKind.Upper => (_horizons * 2, _horizons, HorizonLabels),
-        GaugeKind.Anomaly => (_horizons * 3, 1, []),
-        GaugeKind.Residual => (_horizons * 3 + 1, 1, []),
-        GaugeKind.Surprise => (_horizons * 3 + 2, 1, []),
-        GaugeKind.Novelty => (_horizons * 3 + 3, 1, []),
-        GaugeKind.Crossing => (_horizons * 3 + 4, CrossingLabels.Length, CrossingLabels),
+        GaugeKind.Lower => (LowerFirst, _horizons, HorizonLabels),
+        GaugeKind.Upper => (UpperFirst, _horizons, HorizonLabels),
+        GaugeKind.Anomaly => (AnomalySlot, 1, []),
+        GaugeKind.Residual => (AnomalySlot + 1, 1, []),
+        GaugeKind.Surprise => (AnomalySlot + 2, 1, []),
+        GaugeKind.Novelty => (AnomalySlot + 3, 1, []),
+        GaugeKind.Crossing => (CrossingFirst, CrossingLabels.Length, CrossingLabels),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -120,7 +120,7 @@ internal sealed class RouteBatch
         _routes[i] = cached;
         _only[i] = only;
         if (only is not null)
-            only.Prefetch();
+            Series.Prefetch(only);
         else
             CacheHint.Prefetch(cached);
     }

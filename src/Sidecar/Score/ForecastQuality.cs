@@ -16,10 +16,9 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     // Indexed by series id: only ids below sampledSeries are followed.
     private readonly Ledger?[] _ledgers = new Ledger?[sampledSeries];
 
-    // Where each horizon's ring starts in a ledger, and its length less one: a power of two at least one
-    // longer than the horizon, so every forecast still waiting has a slot and a step's slot is a mask.
+    // Where each horizon's ring starts in a ledger, then where they all end: each ring is a power of two at
+    // least one longer than its horizon, so every forecast still waiting has a slot and a step's slot is a mask.
     private readonly int[] _ringStart = RingStarts(horizonSteps);
-    private readonly int[] _ringMask = [.. horizonSteps.Select(h => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)h + 1) - 1)];
     private readonly Rolling[] _absolute = new Rolling[horizonSteps.Count];
     private readonly Rolling[] _scaled = new Rolling[horizonSteps.Count];
     private readonly Rolling[] _covered = new Rolling[horizonSteps.Count];
@@ -43,7 +42,7 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         if (!Follows(seriesId))
             return;
         Ledger ledger = _ledgers[seriesId] ??= new Ledger(_ringStart[^1]);
-        for (int h = 0; h < _ringMask.Length; h++)
+        for (int h = 0; h < horizonSteps.Count; h++)
         {
             long target = step + horizonSteps[h];
             ledger.Slots[SlotOf(h, target)] = new Waiting(target, forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
@@ -64,7 +63,7 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         if (float.IsNaN(actual) || !Follows(seriesId) || _ledgers[seriesId] is not { } ledger)
             return;
         double naive = ledger.ObserveNaive(step, actual);
-        for (int h = 0; h < _ringMask.Length; h++)
+        for (int h = 0; h < horizonSteps.Count; h++)
         {
             ref Waiting waiting = ref ledger.Slots[SlotOf(h, step)];
             if (waiting.TargetStep != step)
@@ -95,7 +94,12 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         }
     }
 
-    private int SlotOf(int horizon, long targetStep) => _ringStart[horizon] + (int)(targetStep & _ringMask[horizon]);
+    // A ring's length is a power of two, so a step's place in it is the step's low bits (a floor, for negative steps too).
+    private int SlotOf(int horizon, long targetStep)
+    {
+        int start = _ringStart[horizon];
+        return start + (int)(targetStep & (_ringStart[horizon + 1] - start - 1));
+    }
 
     /// <summary>Each horizon's ring's first slot, then the slots of all of them together (the last entry).</summary>
     private static int[] RingStarts(IReadOnlyList<int> horizonSteps)

@@ -128,9 +128,9 @@ internal sealed class TargetStore(TargetSettings settings)
     }
 
     /// <summary>
-    /// The series held now, as one array shared until a series joins or is forgotten: the inference loop's
-    /// staleness sweep reads it every step, and a copy per step would be garbage in proportion to the
-    /// target's size. Read it, never change it.
+    /// The series held now, as one array shared until a series joins or is forgotten: the Holt-Winters refits
+    /// read it at every pass, and a copy per pass would be garbage in proportion to the target's size. Read
+    /// it, never change it.
     /// </summary>
     public IReadOnlyList<Series> Current()
     {

@@ -5,8 +5,9 @@ namespace Sidecar.Model;
 
 /// <summary>
 /// The carried LSTM state <c>(h, c)</c> of every series of a target, one slot per series id, kept as two
-/// arrays <c>[layers, slots, hidden]</c>, row-major. A batch copies its rows out into a batch buffer that
-/// the network reads in place, runs, and copies the new state back row by row.
+/// arrays <c>[layers, slots, hidden]</c>, row-major. A batch of consecutive slots (a target's steady state)
+/// is read where it lies and its new state copied back in one piece; any other batch copies its rows out
+/// into a batch buffer that the network reads in place, runs, and copies the new state back row by row.
 /// </summary>
 /// <remarks>
 /// Until 2026-12-05 the states were native tensors, gathered with <c>index_select</c> and scattered with
@@ -50,6 +51,17 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
             _batchHidden = new float[length];
             _batchCell = new float[length];
         }
+        if (Consecutive(slots, batch))
+        {
+            // The steady state of a target whose series all closed a step: ids, so slots, one after another.
+            // Their rows already sit together in each layer, so the network reads them where they are and
+            // the new state goes back by one native copy each, with no gather or scatter (issue 19).
+            Tensor hidden = SlotsView(_hidden, slots[0], batch), cell = SlotsView(_cell, slots[0], batch);
+            var (runOutput, runHidden, runCell) = network.Infer(inputs, fresh ? null : hidden, fresh ? null : cell);
+            hidden.copy_(runHidden);
+            cell.copy_(runCell);
+            return runOutput.select(1, -1).MoveToOuterDisposeScope();
+        }
         Tensor batchHidden = BatchView(_batchHidden, batch), batchCell = BatchView(_batchCell, batch);
         if (!fresh)
         {
@@ -83,6 +95,22 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
     }
 
     private Span<float> Row(float[] state, int layer, long slot) => state.AsSpan((int)(((long)layer * Slots + slot) * hiddenSize), hiddenSize);
+
+    private static bool Consecutive(long[] slots, int batch)
+    {
+        long first = slots[0];
+        for (int b = 1; b < batch; b++)
+        {
+            if (slots[b] != first + b)
+                return false;
+        }
+        return true;
+    }
+
+    // Slots first to first + batch − 1 of a state array as [layers, batch, hidden], sharing its memory: each
+    // layer's rows are one block, the layers a slot count apart.
+    private Tensor SlotsView(float[] state, long first, int batch) =>
+        torch.from_array(state).view(layers, Slots, hiddenSize).narrow(1, first, batch);
 
     // The batch's prefix of a buffer as [layers, batch, hidden], sharing its memory (pinned while the tensor lives).
     private Tensor BatchView(float[] buffer, int batch) =>

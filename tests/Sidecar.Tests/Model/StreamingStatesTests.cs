@@ -6,7 +6,7 @@ namespace Sidecar.Tests.Model;
 
 /// <summary>
 /// <see cref="StreamingStates"/> carries each series' LSTM state in its own slot: batches of series in id
-/// order with gaps, or in any order, with slots added in between (which moves every row), must give each series what running it
+/// order with gaps, consecutive, or in any order, with slots added in between (which moves every row), must give each series what running it
 /// alone, one step at a time with its own carried state, gives.
 /// </summary>
 public sealed class StreamingStatesTests
@@ -28,10 +28,13 @@ public sealed class StreamingStatesTests
                 seriesCount = 150;
             if (step == 8)
                 seriesCount = 300;
-            // In id order (as the pipeline steps them: runs of consecutive slots with gaps) or shuffled.
+            // In id order (as the pipeline steps them: runs of consecutive slots with gaps), shuffled, or
+            // every slot of a stretch (a target whose series all stepped: read in place, not gathered).
             long[] slots = [.. Enumerable.Range(0, seriesCount).Where(_ => random.Next(4) > 0).Select(s => (long)s)];
-            if (step % 2 == 1)
+            if (step % 3 == 1)
                 slots = [.. slots.OrderBy(_ => random.Next())];
+            else if (step % 3 == 2)
+                slots = [.. Enumerable.Range(step == 2 ? 0 : random.Next(seriesCount / 2), seriesCount / 2).Select(s => (long)s)];
             states.EnsureSlots((int)slots.Max() + 1);
             var inputs = new float[slots.Length * Features];
             for (int i = 0; i < inputs.Length; i++)

@@ -59,6 +59,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
     private readonly NoveltyHistory _novelty = new(store.Settings);
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
+    private readonly AnomalyRates _anomalyRates = AnomalyRates.Of(store.Settings.Anomaly);
 
     // The lags of the day-ago and week-ago values each step reads (ReadClosedStep), for the network's
     // seasonal inputs and novelty's day-over-day and week-over-week views. The network has those inputs
@@ -386,9 +387,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 // The score waits for a trained model: a fallback's residuals are shown, not scored.
                 if (state.PendingFromModel)
                 {
-                    state.LastScore = state.Scorer.Score(state.LastResidual, actual, state.PendingLowerGap, state.PendingUpperGap, Settings.Anomaly);
+                    state.LastScore = state.Scorer.Score(state.LastResidual, actual, state.PendingLowerGap, state.PendingUpperGap, Settings.Anomaly, _anomalyRates);
                     if (Settings.Anomaly.SurpriseSteps > 0)
-                        surprise = state.LastSurprise = state.Surprise.Observe(state.LastScore, Settings.Anomaly.SurpriseSteps);
+                        surprise = state.LastSurprise = state.Surprise.Observe(state.LastScore, Settings.Anomaly.SurpriseSteps, _anomalyRates.SurpriseAlpha);
                     if (state.LastScore > 1 != state.Anomalous)
                     {
                         state.Anomalous = !state.Anomalous;

@@ -36,7 +36,11 @@ internal struct AnomalyScorer
     /// <summary>Scores <paramref name="residual"/> (actual − forecast), then folds it into the scales.</summary>
     /// <param name="lowerGap">Forecast median − lower edge of its one-step interval; NaN without an interval.</param>
     /// <param name="upperGap">Upper edge − median; NaN without an interval.</param>
-    public double Score(double residual, double actual, double lowerGap, double upperGap, AnomalySettings settings)
+    public double Score(double residual, double actual, double lowerGap, double upperGap, AnomalySettings settings) =>
+        Score(residual, actual, lowerGap, upperGap, settings, AnomalyRates.Of(settings));
+
+    /// <summary><see cref="Score(double, double, double, double, AnomalySettings)"/> with the rates that follow from <paramref name="settings"/> worked out once, by the caller.</summary>
+    public double Score(double residual, double actual, double lowerGap, double upperGap, AnomalySettings settings, in AnomalyRates rates)
     {
         double absolute = Math.Abs(residual);
         double floor = Math.Max(settings.MinDeviation, settings.MinRelativeDeviation * Math.Abs(actual));
@@ -53,19 +57,18 @@ internal struct AnomalyScorer
         {
             score = Directed(normalised, settings.Direction);
             if (settings.ShiftSteps > 0)
-                score = Math.Max(score, Directed(_shift, settings.Direction) * ShiftNormaliser(settings.ShiftSteps));
+                score = Math.Max(score, Directed(_shift, settings.Direction) * rates.ShiftNormaliser);
         }
 
         // Clipping what an outlier adds keeps one spike from masking the next ones for a long time.
         double update = _count == 0 ? absolute : Math.Min(absolute, 2 * settings.Sigmas * Math.Max(Sigma, 1e-12));
-        double alpha = _count < settings.ScaleSteps ? 1.0 / (_count + 1) : 2.0 / (settings.ScaleSteps + 1);
+        double alpha = _count < settings.ScaleSteps ? 1.0 / (_count + 1) : rates.ScaleAlpha;
         _meanAbsolute += alpha * (update - _meanAbsolute);
         if (settings.ShiftSteps > 0 && warm)
         {
-            double shiftAlpha = 2.0 / (settings.ShiftSteps + 1);
-            _shift += shiftAlpha * (Math.Clamp(normalised, -MaxShiftContribution, MaxShiftContribution) - _shift);
+            _shift += rates.ShiftAlpha * (Math.Clamp(normalised, -MaxShiftContribution, MaxShiftContribution) - _shift);
             // Re-scored after the update, so the step that completes a shift is the one that shows it.
-            score = Math.Max(score, Directed(_shift, settings.Direction) * ShiftNormaliser(settings.ShiftSteps));
+            score = Math.Max(score, Directed(_shift, settings.Direction) * rates.ShiftNormaliser);
         }
         _count++;
         return score;
@@ -94,12 +97,4 @@ internal struct AnomalyScorer
         AnomalyDirection.Below => Math.Max(-value, 0),
         _ => Math.Abs(value),
     };
-
-    // An EWMA with α = 2/(N+1) of independent values with unit spread has spread √(α/(2−α)); dividing by
-    // it puts the shift score on the same footing as a single step's.
-    private static double ShiftNormaliser(int steps)
-    {
-        double alpha = 2.0 / (steps + 1);
-        return Math.Sqrt((2 - alpha) / alpha);
-    }
 }

@@ -21,7 +21,10 @@ internal struct ScoreSurprise
     private int _count;
 
     /// <summary>Rates <paramref name="score"/> against the scores before it, then folds it in.</summary>
-    public double Observe(double score, int windowSteps)
+    public double Observe(double score, int windowSteps) => Observe(score, windowSteps, Alpha(windowSteps));
+
+    /// <summary><see cref="Observe(double, int)"/> with the window's <see cref="Alpha"/> worked out once, by the caller (<see cref="AnomalyRates"/>).</summary>
+    public double Observe(double score, int windowSteps, double alpha)
     {
         double surprise = 0;
         if (_count > 0 && _count >= windowSteps / 4)
@@ -32,7 +35,6 @@ internal struct ScoreSurprise
         }
         else
         {
-            double alpha = 2.0 / (windowSteps + 1);
             double deviation = score - _mean;
             _mean += alpha * deviation;
             _variance = (1 - alpha) * (_variance + alpha * deviation * deviation);
@@ -40,6 +42,9 @@ internal struct ScoreSurprise
         _count++;
         return surprise;
     }
+
+    /// <summary>The weight of a new score in the mean and variance over a window of <paramref name="windowSteps"/>.</summary>
+    public static double Alpha(int windowSteps) => 2.0 / (windowSteps + 1);
 
     /// <summary>Writes the score's running mean and spread, for the scoring state kept across restarts.</summary>
     public readonly void WriteTo(BinaryWriter writer)

@@ -7,17 +7,12 @@ namespace Sidecar.Pipeline;
 /// <summary>
 /// What a step does with the network's outputs for a chunk of series: each quantile unscaled, the one-step
 /// prediction the next step is scored against, each horizon's band as calibrated on the validation part,
-/// then stretched by what the series' own outcomes say it needs (<see cref="AdaptiveInterval"/>), the
+/// then stretched by what the series' own outcomes say it needs (<see cref="AdaptiveIntervals"/>), the
 /// median combined where <c>model.combine</c> asks, all kept in the series' domain; then recorded for the
 /// quality ledger and published. Only the inference loop uses it.
 /// </summary>
-internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed combinations, ForecastQuality quality, SeriesPublisher publisher)
+internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed combinations, ForecastQuality quality, AdaptiveIntervals intervals, SeriesPublisher publisher)
 {
-    private readonly int[] _horizonSteps = [.. settings.Horizons.Select(h => h.Steps)];
-
-    // The share of outcomes the band between the lowest and highest quantile promises to hold.
-    private readonly double _intervalCoverage = settings.Model.Quantiles.Max() - settings.Model.Quantiles.Min();
-
     /// <param name="outputs">The network's outputs, series by series: per head (the one-step head, then each horizon's) its quantiles, scaled.</param>
     /// <param name="usable">Whether each series' newest step holds a value: a gap only moves the state on.</param>
     /// <param name="lastValues">Each series' newest value, where its forecast path starts.</param>
@@ -48,7 +43,8 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
             state.ForecastModel = TargetPipeline.LstmModelName;
             state.ForecastOrigin = lastValues[b];
             IReadOnlyList<float> scales = model.Description.IntervalScales;
-            state.Interval ??= new AdaptiveInterval(_horizonSteps, _intervalCoverage);
+            if (!intervals.Has(id))
+                intervals.Start(id);
             state.LstmMedians ??= new float[settings.Horizons.Count];
             ForecastCombination? combination = state.Combination;
             if (combination?.Model is not null)
@@ -56,15 +52,15 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
             for (int h = 0; h < settings.Horizons.Count; h++)
             {
                 // The band as calibrated on the validation part, then stretched by what this series' own
-                // outcomes say it needs (AdaptiveInterval), then kept in the series' domain. With a
+                // outcomes say it needs (AdaptiveIntervals), then kept in the series' domain. With a
                 // combination the band moves with the median: its width is the LSTM's, its centre the combined one.
                 float lstmMedian = Quantile(h + 1, model.MedianIndex);
                 state.LstmMedians[h] = ForecastDomain.AtLeast(lstmMedian, floor);
                 float median = combination is null ? lstmMedian : combination.Combine(h, last, lstmMedian);
                 float shift = median - lstmMedian;
                 float lower = Edge(h + 1, 0, scales[(h + 1) * 2]) + shift, upper = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]) + shift;
-                state.Interval.Record(h, last, median, lower, upper);
-                float stretch = state.Interval.Stretch(h);
+                intervals.Record(id, h, last, median, lower, upper);
+                float stretch = intervals.Stretch(id, h);
                 state.Forecast[h * 3] = ForecastDomain.AtLeast(median - stretch * (median - lower), floor);
                 state.Forecast[h * 3 + 1] = ForecastDomain.AtLeast(median, floor);
                 state.Forecast[h * 3 + 2] = ForecastDomain.AtLeast(median + stretch * (upper - median), floor);

@@ -60,9 +60,6 @@ internal sealed class SeriesState(Series series)
     /// <summary>Actual − one-step prediction at the newest processed step; NaN when there was none.</summary>
     public double LastResidual = double.NaN;
 
-    /// <summary>Stretches the model's band per horizon so its coverage holds on this series; null until the first LSTM forecast.</summary>
-    public AdaptiveInterval? Interval;
-
     /// <summary>With <c>model.combine</c>: the LSTM's median combined with this series' fitted Holt-Winters; null until its first fit.</summary>
     public ForecastCombination? Combination;
 

@@ -60,6 +60,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly NoveltyHistory _novelty = new(store.Settings);
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
     private readonly AnomalyRates _anomalyRates = AnomalyRates.Of(store.Settings.Anomaly);
+    // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts); the promised
+    // coverage is that of the band between the lowest and highest quantile.
+    private readonly AdaptiveIntervals _intervals = new(WaitingSchedule.For([.. store.Settings.Horizons.Select(h => h.Steps)]),
+        (float)(1 - (store.Settings.Model.Quantiles.Max() - store.Settings.Model.Quantiles.Min())), AdaptiveIntervals.TargetRowsPerTile);
 
     // The lags of the day-ago and week-ago values each step reads (ReadClosedStep), for the network's
     // seasonal inputs and novelty's day-over-day and week-over-week views. The network has those inputs
@@ -191,12 +195,15 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         {
             var novelty = Settings.Anomaly.Novelty;
             var series = new List<SavedSeriesScores>();
-            foreach (SeriesState? state in _states)
+            for (int id = 0; id < _states.Count; id++)
             {
-                if (state is not null && (state.Scorer.Count > 0 || state.Novelty is not null || state.Interval is not null || state.Combination is not null))
+                SeriesState? state = _states[id];
+                bool hasInterval = _intervals.Has(id);
+                if (state is not null && (state.Scorer.Count > 0 || state.Novelty is not null || hasInterval || state.Combination is not null))
                 {
                     var pending = new PendingForecast(state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel);
-                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, state.Novelty?.Clone(), pending, state.Interval?.Clone(), state.Combination?.Clone()));
+                    AdaptiveInterval? interval = hasInterval ? AdaptiveInterval.CopyOf(_intervals, id) : null;
+                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, state.Novelty?.Clone(), pending, interval, state.Combination?.Clone()));
                 }
             }
             return new SavedScores(novelty?.SmoothingSteps ?? 0, novelty?.OnsetSteps ?? 0, series);
@@ -282,8 +289,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 ? kept.Under(novelty)
                 : null;
             (state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel) = restored.Pending;
-            // An interval learnt for other horizons (a reload that changed them) starts afresh.
-            state.Interval = restored.Interval is { } interval && interval.Fits(_horizonSteps) ? interval : null;
+            // An interval learnt for other horizons (a reload that changed them) starts afresh, at the first
+            // forecast; one that fits carries on under the coverage configured now.
+            if (restored.Interval is { } interval && interval.Fits(_horizonSteps))
+                interval.CopyTo(_intervals, series.Id);
+            else
+                _intervals.Remove(series.Id);
             // A combination for other horizons or another step, or one the config no longer asks for, goes.
             int daySteps = Combinations.DaySteps;
             state.Combination = daySteps > 0 && restored.Combination is { } combination && combination.Fits(_horizonSteps, daySteps) ? combination : null;
@@ -378,7 +389,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             float actual = reads.Value;
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
-            state.Interval?.Observe(step, actual);
+            _intervals.Observe(series.Id, step, actual);
             state.Combination?.Observe(step, actual);
             double surprise = double.NaN;
             if (state.PendingStep == step && !float.IsNaN(actual))
@@ -563,7 +574,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             torch.from_array(outputs).narrow(0, 0, (long)plans.Length * heads * quantiles).view(plans.Length, heads, quantiles).copy_(result);
         }
 
-        (_forecasts ??= new NetworkForecasts(Settings, Combinations, _quality, _publisher)).Record(plans, model, outputs, usable, lastValues);
+        (_forecasts ??= new NetworkForecasts(Settings, Combinations, _quality, _intervals, _publisher)).Record(plans, model, outputs, usable, lastValues);
     }
 
     private void PublishQuality()
@@ -776,6 +787,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         if (id < _states.Count && ReferenceEquals(_states[id], state))
             _states[id] = null;
         _quality.Forget(id);
+        _intervals.Remove(id);
         if (_seriesSlots.Remove(state.Key, out var own))
             own.Dispose();
     }

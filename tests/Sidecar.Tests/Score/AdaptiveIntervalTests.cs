@@ -71,4 +71,67 @@ public sealed class AdaptiveIntervalTests
         interval.Observe(2, float.NaN);
         Assert.Equal(1f, interval.Stretch(0));
     }
+
+    [Fact]
+    public void EachRowOfATargetsTableMovesExactlyAsThatSeriesOnItsOwn()
+    {
+        // Rows across three tiles of four, each series with its own spread; rows 5 and 7 never start.
+        int[] horizons = [1, 12, 40];
+        var table = new AdaptiveIntervals(WaitingSchedule.For(horizons), 0.1f, rowsPerTile: 4);
+        int[] rows = [0, 1, 3, 4, 6, 9, 11];
+        var alone = rows.ToDictionary(row => row, _ => new AdaptiveInterval(horizons, 0.9));
+        var random = new Random(7);
+        for (long t = 0; t < 3_000; t++)
+        {
+            foreach (int row in rows)
+            {
+                float actual = (float)((random.NextDouble() - 0.5) * (row + 1));
+                if (t > 0 || row != 9) // a series' first forecast starts its row
+                    table.Observe(row, t, actual);
+                alone[row].Observe(t, actual);
+                if (!table.Has(row))
+                    table.Start(row);
+                for (int h = 0; h < horizons.Length; h++)
+                {
+                    Assert.Equal(alone[row].Stretch(h), table.Stretch(row, h));
+                    float median = actual * 0.5f, lower = median - 1 - h, upper = median + 1 + (row % 3);
+                    table.Record(row, h, t, median, lower, upper);
+                    alone[row].Record(h, t, median, lower, upper);
+                }
+            }
+        }
+        Assert.All(rows, row => Assert.NotEqual(1f, table.Stretch(row, 2)));
+        Assert.False(table.Has(5));
+        Assert.False(table.Has(7));
+        Assert.False(table.Has(100));
+    }
+
+    [Fact]
+    public void ARemovedRowIsNoLongerJudgedAndARowCopiedOutAndBackCarriesOn()
+    {
+        var table = new AdaptiveIntervals(WaitingSchedule.For([1]), 0.1f, rowsPerTile: 256);
+        table.Start(300);
+        for (long t = 0; t < 100; t++)
+        {
+            table.Observe(300, t, 50); // far outside every band: each outcome a miss
+            table.Record(300, 0, t, 0, -1, 1);
+        }
+        float stretched = table.Stretch(300, 0);
+        Assert.True(stretched > 1);
+
+        var saved = AdaptiveInterval.CopyOf(table, 300);
+        Assert.Equal(stretched, saved.Stretch(0));
+        table.Remove(300);
+        Assert.False(table.Has(300));
+        table.Observe(300, 100, 50);
+        Assert.False(table.Has(300));
+
+        saved.CopyTo(table, 17);
+        table.Observe(17, 100, 50); // the forecast recorded at step 99 before the copy is judged after it
+        Assert.True(table.Stretch(17, 0) > stretched);
+        table.Start(300);
+        Assert.Equal(1f, table.Stretch(300, 0));
+        table.Observe(300, 100, 50);
+        Assert.Equal(1f, table.Stretch(300, 0)); // started afresh: nothing waits
+    }
 }

@@ -18,7 +18,10 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
     /// <param name="lastValues">Each series' newest value, where its forecast path starts.</param>
     public void Record(ReadOnlySpan<StepPlan> plans, TrainedModel model, float[] outputs, bool[] usable, float[] lastValues)
     {
-        int heads = model.HeadSteps.Count, quantiles = model.QuantileCount;
+        // What every series of the chunk shares, read once: the model's own lists are interfaces.
+        int heads = model.HeadSteps.Count, quantiles = model.QuantileCount, median = model.MedianIndex, highest = quantiles - 1;
+        int horizons = settings.Horizons.Count;
+        float[] scales = ScalesOf(model);
         for (int b = 0; b < plans.Length; b++)
         {
             // A forecast needs the newest step itself; a gap only moves the state on.
@@ -26,47 +29,62 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
                 continue;
             var (series, state, _, _, last, _, _, id, floor) = plans[b];
             int offset = b * heads * quantiles;
-            float Quantile(int head, int q) => state.Scaler.Unscale(state.Levels.Anchor + outputs[offset + head * quantiles + q]);
+            RobustScaler scaler = state.Scaler;
+            float anchor = state.Levels.Anchor;
+            float Quantile(int head, int q) => scaler.Unscale(anchor + outputs[offset + head * quantiles + q]);
             // The interval's edges, stretched from the median as calibrated on the validation part.
             float Edge(int head, int q, float scale)
             {
-                float median = outputs[offset + head * quantiles + model.MedianIndex];
-                return state.Scaler.Unscale(state.Levels.Anchor + median + scale * (outputs[offset + head * quantiles + q] - median));
+                float middle = outputs[offset + head * quantiles + median];
+                return scaler.Unscale(anchor + middle + scale * (outputs[offset + head * quantiles + q] - middle));
             }
             state.PendingStep = last + 1;
-            state.PendingOneStep = ForecastDomain.AtLeast(Quantile(0, model.MedianIndex), floor);
-            state.PendingLowerGap = state.PendingOneStep - ForecastDomain.AtLeast(Edge(0, 0, model.Description.IntervalScales[0]), floor);
-            state.PendingUpperGap = ForecastDomain.AtLeast(Edge(0, quantiles - 1, model.Description.IntervalScales[1]), floor) - state.PendingOneStep;
+            state.PendingOneStep = ForecastDomain.AtLeast(Quantile(0, median), floor);
+            state.PendingLowerGap = state.PendingOneStep - ForecastDomain.AtLeast(Edge(0, 0, scales[0]), floor);
+            state.PendingUpperGap = ForecastDomain.AtLeast(Edge(0, highest, scales[1]), floor) - state.PendingOneStep;
             state.PendingFromModel = true;
-            state.Forecast ??= new float[settings.Horizons.Count * 3];
+            float[] forecast = state.Forecast ??= new float[horizons * 3];
+            float[] lstmMedians = state.LstmMedians ??= new float[horizons];
             state.ForecastStep = last;
             state.ForecastModel = TargetPipeline.LstmModelName;
             state.ForecastOrigin = lastValues[b];
-            IReadOnlyList<float> scales = model.Description.IntervalScales;
             if (!intervals.Has(id))
                 intervals.Start(id);
-            state.LstmMedians ??= new float[settings.Horizons.Count];
             ForecastCombination? combination = state.Combination;
             if (combination?.Model is not null)
                 combinations.CatchUp(series, combination, last);
-            for (int h = 0; h < settings.Horizons.Count; h++)
+            for (int h = 0; h < horizons; h++)
             {
                 // The band as calibrated on the validation part, then stretched by what this series' own
                 // outcomes say it needs (AdaptiveIntervals), then kept in the series' domain. With a
                 // combination the band moves with the median: its width is the LSTM's, its centre the combined one.
-                float lstmMedian = Quantile(h + 1, model.MedianIndex);
-                state.LstmMedians[h] = ForecastDomain.AtLeast(lstmMedian, floor);
-                float median = combination is null ? lstmMedian : combination.Combine(h, last, lstmMedian);
-                float shift = median - lstmMedian;
-                float lower = Edge(h + 1, 0, scales[(h + 1) * 2]) + shift, upper = Edge(h + 1, quantiles - 1, scales[(h + 1) * 2 + 1]) + shift;
-                intervals.Record(id, h, last, median, lower, upper);
+                float lstmMedian = Quantile(h + 1, median);
+                lstmMedians[h] = ForecastDomain.AtLeast(lstmMedian, floor);
+                float centre = combination is null ? lstmMedian : combination.Combine(h, last, lstmMedian);
+                float shift = centre - lstmMedian;
+                float lower = Edge(h + 1, 0, scales[(h + 1) * 2]) + shift, upper = Edge(h + 1, highest, scales[(h + 1) * 2 + 1]) + shift;
+                intervals.Record(id, h, last, centre, lower, upper);
                 float stretch = intervals.Stretch(id, h);
-                state.Forecast[h * 3] = ForecastDomain.AtLeast(median - stretch * (median - lower), floor);
-                state.Forecast[h * 3 + 1] = ForecastDomain.AtLeast(median, floor);
-                state.Forecast[h * 3 + 2] = ForecastDomain.AtLeast(median + stretch * (upper - median), floor);
+                forecast[h * 3] = ForecastDomain.AtLeast(centre - stretch * (centre - lower), floor);
+                forecast[h * 3 + 1] = ForecastDomain.AtLeast(centre, floor);
+                forecast[h * 3 + 2] = ForecastDomain.AtLeast(centre + stretch * (upper - centre), floor);
             }
-            quality.Record(id, last, state.Forecast);
+            quality.Record(id, last, forecast);
             publisher.PublishForecast(series, state, TargetPipeline.LstmModelName);
         }
+    }
+
+    private TrainedModel? _scalesModel;
+    private float[] _scales = [];
+
+    // The model's calibrated interval scales (per head, below then above the median) as an array, kept while the model serves.
+    private float[] ScalesOf(TrainedModel model)
+    {
+        if (!ReferenceEquals(model, _scalesModel))
+        {
+            _scales = [.. model.Description.IntervalScales];
+            _scalesModel = model;
+        }
+        return _scales;
     }
 }

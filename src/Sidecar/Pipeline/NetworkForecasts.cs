@@ -74,16 +74,18 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
         }
     }
 
-    private TrainedModel? _scalesModel;
+    // Keyed by the model's list itself, not the model: a replaced model isn't kept alive by this cache.
+    private IReadOnlyList<float>? _scalesSource;
     private float[] _scales = [];
 
     // The model's calibrated interval scales (per head, below then above the median) as an array, kept while the model serves.
     private float[] ScalesOf(TrainedModel model)
     {
-        if (!ReferenceEquals(model, _scalesModel))
+        IReadOnlyList<float> source = model.Description.IntervalScales;
+        if (!ReferenceEquals(source, _scalesSource))
         {
-            _scales = [.. model.Description.IntervalScales];
-            _scalesModel = model;
+            _scales = [.. source];
+            _scalesSource = source;
         }
         return _scales;
     }

@@ -98,7 +98,9 @@ internal sealed class WaitingForecasts<TPayload>
     /// <summary>Copies what row <paramref name="row"/> waits for to row <paramref name="toRow"/> of <paramref name="to"/>, made for the same horizons.</summary>
     public void CopyRow(int row, WaitingForecasts<TPayload> to, int toRow)
     {
-        if (to.Schedule != Schedule)
+        // The same horizons place every forecast alike, whether or not the schedule object is shared (past
+        // WaitingSchedule's limit of shared ones it is not).
+        if (to.Schedule != Schedule && !to.Schedule.Fits(Schedule.HorizonSteps))
             throw new ArgumentException("Waiting forecasts of other horizons.", nameof(to));
         for (int slot = 0; slot < Schedule.Slots; slot++)
             to.SlotOf(toRow, slot) = SlotOf(row, slot);

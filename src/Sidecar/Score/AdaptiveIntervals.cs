@@ -28,24 +28,25 @@ internal sealed class AdaptiveIntervals
     internal const float Smallest = 0.05f;
     internal const float Largest = 20f;
 
+    /// <summary>The intervals of a target's series, rows stored a tile of this many together (245 KB a tile at three horizons).</summary>
+    public const int TargetRowsPerTile = 256;
+
     private readonly WaitingForecasts<Band> _waiting;
     private readonly int _tileShift;
     // Per tile, [horizon * rows per tile + row in tile]: each row's stretch per horizon, NaN where a row has no interval.
     private float[][] _stretchTiles = [];
 
-    /// <param name="missRate">The share of outcomes promised outside the band, e.g. 0.1 for p05–p95.</param>
+    /// <param name="missRate">
+    /// The share of outcomes promised outside the band, e.g. 0.1 for p05–p95; 1 for a model with the median
+    /// alone (<c>model.quantiles: [0.5]</c>), whose band has no width and whose stretch then never moves.
+    /// </param>
     /// <param name="rowsPerTile">Rows stored together, a power of two: 1 for one series, a few hundred for a target's.</param>
     public AdaptiveIntervals(WaitingSchedule schedule, float missRate, int rowsPerTile)
     {
-        if (!(missRate > 0 && missRate < 1))
-            throw new ArgumentOutOfRangeException(nameof(missRate), missRate, "a share between 0 and 1");
         _waiting = new WaitingForecasts<Band>(schedule, rowsPerTile);
         _tileShift = BitOperations.Log2((uint)rowsPerTile);
         MissRate = missRate;
     }
-
-    /// <summary>The intervals of a target's series, rows stored a tile of this many together.</summary>
-    public const int TargetRowsPerTile = 256;
 
     public WaitingSchedule Schedule => _waiting.Schedule;
 

@@ -56,4 +56,39 @@ public sealed class AdaptiveIntervalPipelineTests
         Assert.True(judged > 200, $"only {judged} outcomes judged");
         Assert.InRange(covered / (double)judged, 0.84, 0.96);
     }
+
+    [Fact]
+    public void AModelOfTheMedianAloneForecastsWithABandThatStaysOnItsMedian()
+    {
+        // model.quantiles: [0.5] is valid config: the band has no width, so its interval promises nothing
+        // (a miss rate of 1) and its stretch never moves; the pipeline must still forecast and score.
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+        var store = new SeriesStore(TestSettings.SmallTarget(extraModel: "      quantiles: [0.5]\n"), time);
+        var registry = Metrics.NewCustomRegistry();
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), time, NullLogger.Instance);
+        long t0 = time.GetUtcNow().ToUnixTimeMilliseconds() - 250_000;
+        void Write(int i) =>
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", "a")).With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)))));
+        for (int i = 0; i < 250; i++)
+            Write(i);
+        var target = store.Targets[0];
+        pipeline.Publish(Trainer.Train(TrainingData.From(target), target.Settings.Model, "test", null, CancellationToken.None).Model);
+        pipeline.Process();
+        for (int i = 250; i < 270; i++)
+        {
+            Write(i);
+            time.Advance(TimeSpan.FromSeconds(1));
+            pipeline.Process();
+        }
+
+        var latest = pipeline.Latest(target.Snapshot().Single())!;
+        Assert.Equal(TargetPipeline.LstmModelName, latest.Model);
+        float[] horizons = latest.Horizons!;
+        for (int h = 0; h < horizons.Length / 3; h++)
+        {
+            Assert.False(float.IsNaN(horizons[h * 3 + 1]));
+            Assert.Equal(horizons[h * 3 + 1], horizons[h * 3]);
+            Assert.Equal(horizons[h * 3 + 1], horizons[h * 3 + 2]);
+        }
+    }
 }

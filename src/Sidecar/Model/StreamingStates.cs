@@ -45,12 +45,6 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
     {
         using var scope = torch.NewDisposeScope();
         int batch = (int)inputs.shape[0];
-        int length = layers * batch * hiddenSize;
-        if (_batchHidden.Length < length)
-        {
-            _batchHidden = new float[length];
-            _batchCell = new float[length];
-        }
         if (Consecutive(slots, batch))
         {
             // The steady state of a target whose series all closed a step: ids, so slots, one after another.
@@ -61,6 +55,13 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
             hidden.copy_(runHidden);
             cell.copy_(runCell);
             return runOutput.select(1, -1).MoveToOuterDisposeScope();
+        }
+        // Only a batch that isn't one run needs the batch buffers: a target in steady state never makes them.
+        int length = layers * batch * hiddenSize;
+        if (_batchHidden.Length < length)
+        {
+            _batchHidden = new float[length];
+            _batchCell = new float[length];
         }
         Tensor batchHidden = BatchView(_batchHidden, batch), batchCell = BatchView(_batchCell, batch);
         if (!fresh)

@@ -60,10 +60,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly NoveltyHistory _novelty = new(store.Settings);
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
     private readonly AnomalyRates _anomalyRates = AnomalyRates.Of(store.Settings.Anomaly);
-    // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts); the promised
-    // coverage is that of the band between the lowest and highest quantile.
-    private readonly AdaptiveIntervals _intervals = new(WaitingSchedule.For([.. store.Settings.Horizons.Select(h => h.Steps)]),
-        (float)(1 - (store.Settings.Model.Quantiles.Max() - store.Settings.Model.Quantiles.Min())), AdaptiveIntervals.TargetRowsPerTile);
+    // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts).
+    private readonly AdaptiveIntervals _intervals = AdaptiveIntervals.ForTarget(store.Settings);
 
     // The lags of the day-ago and week-ago values each step reads (ReadClosedStep), for the network's
     // seasonal inputs and novelty's day-over-day and week-over-week views. The network has those inputs

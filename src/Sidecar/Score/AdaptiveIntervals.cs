@@ -1,4 +1,5 @@
 using System.Numerics;
+using Sidecar.Host;
 
 namespace Sidecar.Score;
 
@@ -29,7 +30,7 @@ internal sealed class AdaptiveIntervals
     internal const float Largest = 20f;
 
     /// <summary>The intervals of a target's series, rows stored a tile of this many together (245 KB a tile at three horizons).</summary>
-    public const int TargetRowsPerTile = 256;
+    private const int TargetRowsPerTile = 256;
 
     private readonly WaitingForecasts<Band> _waiting;
     private readonly int _tileShift;
@@ -47,6 +48,14 @@ internal sealed class AdaptiveIntervals
         _tileShift = BitOperations.Log2((uint)rowsPerTile);
         MissRate = missRate;
     }
+
+    /// <summary>
+    /// The intervals of a target's series: its horizons, and the coverage the band between the lowest and
+    /// highest quantile promises.
+    /// </summary>
+    public static AdaptiveIntervals ForTarget(TargetSettings target) =>
+        new(WaitingSchedule.For([.. target.Horizons.Select(h => h.Steps)]),
+            (float)(1 - (target.Model.Quantiles.Max() - target.Model.Quantiles.Min())), TargetRowsPerTile);
 
     public WaitingSchedule Schedule => _waiting.Schedule;
 

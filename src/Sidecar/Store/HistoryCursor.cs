@@ -52,6 +52,8 @@ internal struct HistoryCursor
     internal int AheadCount;
 
     /// <summary>The kept value at <paramref name="offset"/> of the cursor's block, if it is one of <see cref="Ahead"/>.</summary>
+    /// <remarks>Inlined: a call passed the value back through memory, on the reads' fast path (issue 19).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal readonly bool TryAhead(int offset, out float value)
     {
         int index = offset - (Next - AheadCount);

@@ -148,6 +148,79 @@ public sealed partial class NoveltyPipelineTests
     }
 
     [Fact]
+    public void PassesOfAFewSeriesGiveEachTheNoveltyAndFallbackForecastOfOnePass()
+    {
+        // Five series, each leaving its records at a step of its own, stepped by a pipeline whose step leaves
+        // novelty and the fallback's forecasts to passes of two series at a time, and by one with the default
+        // (all five in one pass). No model serves them: the fallback's forecast shows each step's novelty.
+        using var paired = new Fleet(seriesPerPass: 2);
+        using var whole = new Fleet(seriesPerPass: null);
+        double highest = 0;
+        for (int live = 0; live < 24; live++)
+        {
+            paired.Step(live);
+            whole.Step(live);
+            for (int s = 0; s < Fleet.Count; s++)
+            {
+                SeriesForecast expected = whole.Latest(s), actual = paired.Latest(s);
+                Assert.Equal(expected.Model, actual.Model);
+                Assert.Equal(expected.Step, actual.Step);
+                Assert.NotNull(actual.Horizons); // published at this step, whichever place in its pass the series had
+                Assert.Equal(expected.Horizons, actual.Horizons);
+                Assert.Equal(expected.Novelty, actual.Novelty);
+                highest = Math.Max(highest, actual.Novelty);
+            }
+        }
+        Assert.True(highest > 1, $"an escape was reported (highest novelty {highest})");
+    }
+
+    private sealed class Fleet : IDisposable
+    {
+        public const int Count = 5;
+        private readonly ManualTimeProvider _time = new(Start);
+        private readonly SeriesStore _store;
+        private readonly long _firstMs = Start.ToUnixTimeMilliseconds() - HistorySteps * StepMs;
+        private readonly TargetPipeline _pipeline;
+
+        public Fleet(int? seriesPerPass)
+        {
+            _store = new SeriesStore(Settings(), _time);
+            var registry = Metrics.NewCustomRegistry();
+            _pipeline = new TargetPipeline(_store.Targets[0], TestGauges.For(registry), new SelfMetrics(registry), _time, NullLogger.Instance);
+            if (seriesPerPass is { } perPass)
+                _pipeline.SeriesPerPass = perPass;
+            for (int s = 0; s < Count; s++)
+            {
+                var history = WriteRequests.Series("test_metric", ("instance", Instance(s)));
+                for (int i = 0; i < HistorySteps; i++)
+                    history.With((_firstMs + i * StepMs, Value(s, i)));
+                RemoteWriteV1Decoder.Ingest(_store, WriteRequests.Encode(history));
+            }
+            _pipeline.Process();
+        }
+
+        /// <summary>Writes the live step <paramref name="live"/> of every series and processes it.</summary>
+        public void Step(int live)
+        {
+            int i = HistorySteps + live;
+            for (int s = 0; s < Count; s++)
+                RemoteWriteV1Decoder.Ingest(_store, WriteRequests.Encode(WriteRequests.Series("test_metric", ("instance", Instance(s))).With((_firstMs + i * StepMs, Value(s, i)))));
+            _time.Advance(TimeSpan.FromMilliseconds(StepMs));
+            _pipeline.Process();
+        }
+
+        public SeriesForecast Latest(int s) =>
+            _pipeline.Latest(_store.Targets[0].Snapshot().Single(series => series.Labels.ToString().Contains(Instance(s), StringComparison.Ordinal)))!;
+
+        public void Dispose() => _pipeline.Dispose();
+
+        private static string Instance(int s) => "host-" + s.ToString(CultureInfo.InvariantCulture);
+
+        // Series s leaves its records four live steps after series s - 1 does.
+        private static float Value(int s, int i) => i == HistorySteps + 2 + 4 * s ? 400 : Daily(i) + s;
+    }
+
+    [Fact]
     public async Task AZeroToleranceLeavesNoveltyOff()
     {
         var settings = ConfigLoader.Load("""

@@ -1,0 +1,35 @@
+using Sidecar.Store;
+
+namespace Sidecar.Pipeline;
+
+/// <summary>
+/// A series the pipeline's step processed, as its planning loop hands it on to the pass after it
+/// (<see cref="TargetPipeline"/>): what the step read of it, the forecast's surprise at the step, and what
+/// to publish for it without the network. Used by the inference loop only.
+/// </summary>
+internal struct SteppedSeries(Series series, SeriesState state, StepReads reads, double surprise)
+{
+    public readonly Series Series = series;
+
+    public readonly SeriesState State = state;
+
+    public readonly StepReads Reads = reads;
+
+    /// <summary>The forecast's surprise at the step, for novelty; NaN where the step wasn't scored.</summary>
+    public readonly double Surprise = surprise;
+
+    public SteppedPublication Publication;
+}
+
+/// <summary>What the step publishes for a series after its novelty, where the network makes no forecast for it.</summary>
+internal enum SteppedPublication
+{
+    /// <summary>Nothing: the network's forecast is published after the forward call, or none is due.</summary>
+    None,
+
+    /// <summary>The fallback's forecast: no model serves the series yet.</summary>
+    Fallback,
+
+    /// <summary>The forecast saved with a state restored at this very step, not yet on the gauges.</summary>
+    RestoredForecast,
+}

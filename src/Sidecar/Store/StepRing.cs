@@ -430,8 +430,7 @@ internal struct StepRing
             destination[done++] = cursor.Last; // the same step again: nothing to decode
         else
             decoder.Skip(offset - (resume ? cursor.Next : 0));
-        for (; done < destination.Length; done++)
-            destination[done] = decoder.Next();
+        decoder.Next(destination[done..]);
         cursor.Block = block;
         cursor.Next = offset + destination.Length;
         cursor.Last = destination[^1];

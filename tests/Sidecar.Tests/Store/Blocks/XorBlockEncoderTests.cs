@@ -1,3 +1,4 @@
+using Sidecar.Protocol;
 using Sidecar.Store.Blocks;
 
 namespace Sidecar.Tests.Store.Blocks;
@@ -34,6 +35,64 @@ public sealed class XorBlockEncoderTests
         var floats = bits.Select(BitConverter.UInt32BitsToSingle).ToArray();
         encoder.Append(new byte[XorBlockEncoder.MaxBytesFor(floats.Length)], floats);
         Assert.InRange(encoder.BitLength, 32, 32 + (floats.Length - 1) * XorBlockEncoder.MaxBitsPerValue);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ADecoderResumedFromItsStateAfterAnyValueGoesOnAsOneThatNeverStopped(string shape)
+    {
+        uint[] bits = Values(shape, 200, new Random(7));
+        byte[] block = Encode(bits);
+        for (int stop = 0; stop <= bits.Length; stop++)
+        {
+            var first = new XorBlockDecoder(block);
+            first.Skip(stop);
+            var resumed = new XorBlockDecoder(block, first.State);
+            for (int i = stop; i < bits.Length; i++)
+                Assert.Equal(bits[i], BitConverter.SingleToUInt32Bits(resumed.Next()));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ABlockCutShortGivesEveryValueItHoldsWholeThenAMalformedInputError(string shape)
+    {
+        uint[] bits = Values(shape, 40, new Random(11));
+        byte[] block = Encode(bits);
+        // Where each value ends, in bits from the block's start.
+        var ends = new int[bits.Length];
+        var whole = new XorBlockDecoder(block);
+        for (int i = 0; i < bits.Length; i++)
+        {
+            whole.Next();
+            ends[i] = whole.State.BitPosition;
+        }
+        for (int length = 0; length < block.Length; length++)
+        {
+            var decoder = new XorBlockDecoder(block.AsSpan(0, length));
+            int decoded = 0;
+            bool malformed = false;
+            try
+            {
+                for (; decoded < bits.Length; decoded++)
+                    Assert.Equal(bits[decoded], BitConverter.SingleToUInt32Bits(decoder.Next()));
+            }
+            catch (MalformedInputException)
+            {
+                malformed = true;
+            }
+            Assert.True(malformed, $"cut to {length} bytes");
+            Assert.Equal(ends.Count(end => end <= length * 8), decoded);
+        }
+    }
+
+    private static byte[] Encode(uint[] bits)
+    {
+        var floats = bits.Select(BitConverter.UInt32BitsToSingle).ToArray();
+        var buffer = new byte[XorBlockEncoder.MaxBytesFor(floats.Length)];
+        var encoder = new XorBlockEncoder();
+        encoder.Append(buffer, floats);
+        return buffer[..encoder.ByteLength];
     }
 
     private static uint[] RoundTrip(uint[] bits, bool appendInPieces)

@@ -40,7 +40,7 @@ internal struct HistoryCursor
 
     internal XorDecoderState Decoder;
 
-    /// <summary>The ring's version when the cursor was left: any change to an encoded block invalidates it.</summary>
+    /// <summary>The ring's count of block rewrites when the cursor was left: a block's bytes rewritten since invalidate it.</summary>
     internal int Version;
 
     /// <summary>

@@ -52,8 +52,15 @@ internal struct StepRing
     private bool _lateChanged;
 
     // Changes whenever an encoded block may change or go (a late write re-encodes one, the window drops
-    // one, the ring starts over), so a HistoryCursor left in a block can tell it no longer holds.
+    // one, the ring starts over): see Version.
     private int _version;
+
+    // Changes whenever a held block's bytes may change (a late write re-encodes one or adds one before the
+    // oldest, the ring starts over), so a HistoryCursor left in a block can tell it no longer holds. Not
+    // when the window drops its oldest block, which leaves the others' bytes as they were: the cursors a
+    // day and a week back, in other blocks, then carry on instead of decoding their block from its start
+    // once every block's steps (issue 19).
+    private int _rewrites;
 
     /// <param name="capacity">Steps of history kept, ending at the newest.</param>
     /// <param name="mean">Keep the mean of a step's samples instead of the last one.</param>
@@ -164,6 +171,7 @@ internal struct StepRing
             encoder.Append(encoded, _lateValues.AsSpan(0, EncodedSteps(_lateBlock)));
             _blocks.Replace((int)(_lateBlock - _oldestBlock), encoded[..encoder.ByteLength]);
             _version++;
+            _rewrites++;
             if (_lateBlock == BlockOf(NewestStep))
                 _newestBlock = encoder;
         }
@@ -181,6 +189,7 @@ internal struct StepRing
             {
                 _blocks.InsertEmptyFirst();
                 _version++;
+                _rewrites++;
             }
             float[] values = ArrayPool<float>.Shared.Rent(BlockSteps);
             DecodeBlock(block, 0, values.AsSpan(0, EncodedSteps(block)));
@@ -239,6 +248,7 @@ internal struct StepRing
         DropLateValues();
         _blocks.Clear();
         _version++;
+        _rewrites++;
         _oldestBlock = BlockOf(step);
         StartBlock();
         AppendGaps(OffsetOf(step));
@@ -328,7 +338,7 @@ internal struct StepRing
             return _lateValues[offset];
         if (block == BlockOf(NewestStep) && offset == OffsetOf(NewestStep) - 1)
             return _newestBlock.Last;
-        if (cursor.Block == block && cursor.Version == _version && cursor.TryAhead(offset, out float kept))
+        if (cursor.Block == block && cursor.Version == _rewrites && cursor.TryAhead(offset, out float kept))
             return kept;
         return DecodeAhead(block, offset, ref cursor);
     }
@@ -423,7 +433,7 @@ internal struct StepRing
     /// <summary>Decodes the values of an encoded block from <paramref name="offset"/>, from the cursor when it stands at or before it.</summary>
     private void Decode(ReadOnlySpan<byte> bytes, long block, int offset, Span<float> destination, ref HistoryCursor cursor)
     {
-        bool resume = cursor.Block == block && cursor.Version == _version && cursor.Next - 1 <= offset;
+        bool resume = cursor.Block == block && cursor.Version == _rewrites && cursor.Next - 1 <= offset;
         var decoder = resume ? new XorBlockDecoder(bytes, cursor.Decoder) : new XorBlockDecoder(bytes);
         int done = 0;
         if (resume && offset == cursor.Next - 1)
@@ -435,7 +445,7 @@ internal struct StepRing
         cursor.Next = offset + destination.Length;
         cursor.Last = destination[^1];
         cursor.Decoder = decoder.State;
-        cursor.Version = _version;
+        cursor.Version = _rewrites;
         cursor.AheadCount = 0;
     }
 }

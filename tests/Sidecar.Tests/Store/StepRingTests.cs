@@ -320,6 +320,34 @@ public sealed class StepRingTests
         Assert.Equal(-1f, window[0]);
     }
 
+    [Fact]
+    public void ACursorCarriesOnWhenTheWindowDropsItsOldestBlock()
+    {
+        // Once every block's steps the window drops its oldest block; the others keep their bytes, so a
+        // cursor a day back goes on with what it kept instead of decoding its block from the start.
+        var ring = new StepRing(10_080);
+        long step = 0;
+        for (; step < 12_000; step++)
+            ring.Write(step, step * 60_000, MathF.Round(50 + 10 * MathF.Sin(step / 30f), 2));
+        while (true)
+        {
+            long position = step - 1 - 1_440;
+            var cursor = new HistoryCursor();
+            Assert.Equal(ring.At(position), ring.At(position, ref cursor));
+            int version = ring.Version;
+            ring.Write(step, step * 60_000, 7f);
+            step++;
+            if (ring.Version == version)
+                continue;
+            // This write dropped the oldest block (nothing else changes the version here).
+            Assert.Equal(ring.At(position + 1), ring.At(position + 1, ref cursor));
+            var kept = cursor;
+            kept.Ahead[2] = -1f;
+            Assert.Equal(-1f, ring.At(position + 2, ref kept));
+            return;
+        }
+    }
+
     private static uint[] Bits(ref StepRing ring, long lastStep, int length)
     {
         var values = new float[length];

@@ -461,7 +461,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
         }
         FinishStepped(_stepped.AsSpan(0, stepped));
-        _stepped.AsSpan().Clear(); // holds no series past the step
+        _stepped.AsSpan(0, Math.Min(closed.Count, _stepped.Length)).Clear(); // holds no series past the step; the rest was never written
         logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference",
             Settings.Name, closed.Count, plans.Count);
         if (plans.Count == 0)

@@ -13,6 +13,9 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     private const double WindowOutcomes = 2000;
     private const double Alpha = 2 / (WindowOutcomes + 1);
 
+    // The first count whose exact mean weight, 1 / count, is at most Alpha: from it on Rolling weighs by Alpha.
+    private static readonly long FadingFrom = FirstCountWeighedByAlpha();
+
     // Indexed by series id: only ids below sampledSeries are followed.
     private readonly Ledger?[] _ledgers = new Ledger?[sampledSeries];
 
@@ -79,6 +82,14 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         }
     }
 
+    private static long FirstCountWeighedByAlpha()
+    {
+        long count = (long)(1 / Alpha) - 2;
+        while (1.0 / count > Alpha)
+            count++;
+        return count;
+    }
+
     /// <summary>An EWMA that is NaN until its first value and an exact mean until the window fills.</summary>
     private struct Rolling
     {
@@ -90,7 +101,9 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         public void Add(double x)
         {
             Count++;
-            Value = Count == 1 ? x : Value + Math.Max(Alpha, 1.0 / Count) * (x - Value);
+            // Past FadingFrom outcomes 1 / Count is below Alpha: the same weight, without a division for
+            // every outcome of every horizon (the ledger's share of the step was mostly these, issue 19).
+            Value = Count == 1 ? x : Value + (Count >= FadingFrom ? Alpha : Math.Max(Alpha, 1.0 / Count)) * (x - Value);
         }
     }
 

@@ -25,6 +25,31 @@ public sealed class ForecastQualityTests
     }
 
     [Fact]
+    public void TheRollingErrorIsTheExactMeanForItsFirstThousandOutcomesThenFadesByTwoOverTwoThousandAndOne()
+    {
+        // Past its first thousand outcomes the ledger stops dividing by the count (1 / count is then
+        // below the fading weight): the means must be those of the formula to the last bit all the same.
+        var quality = new ForecastQuality([1], sampledSeries: 1);
+        var random = new Random(5);
+        double expected = double.NaN;
+        for (long step = 0; step < 3_000; step++)
+        {
+            quality.Observe(0, step, step);
+            if (step > 0)
+            {
+                Assert.Equal(expected, quality.MeanAbsoluteError(0));
+                Assert.Equal(step, quality.Outcomes(0));
+            }
+            float error = MathF.Round(random.NextSingle() * 8 - 4, 3);
+            quality.Record(0, step, [float.NaN, step + 1 + error, float.NaN]);
+            // What the outcome at the next step adds: |error| as the forecast was kept (a float median).
+            double x = Math.Abs(step + 1 - (step + 1 + error));
+            long count = step + 1;
+            expected = count == 1 ? x : expected + Math.Max(2 / 2001.0, 1.0 / count) * (x - expected);
+        }
+    }
+
+    [Fact]
     public void IgnoresSeriesOutsideTheSampleAndForecastsOverwrittenBeforeTheirOutcome()
     {
         var quality = new ForecastQuality([2], sampledSeries: 1);

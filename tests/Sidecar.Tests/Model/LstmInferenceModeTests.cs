@@ -38,6 +38,32 @@ public sealed class LstmInferenceModeTests
     }
 
     /// <summary>
+    /// Where the path without autograd is right, <see cref="LstmNetwork.Infer"/> runs in inference mode, as
+    /// the bench's raw forward does, not merely without gradients: its tensors then refuse to be changed in
+    /// place outside inference mode, which tells the two apart. With autograd on it returns ordinary tensors.
+    /// </summary>
+    [Fact]
+    public void WhereThePathWithoutAutogradIsRightInferRunsInInferenceMode()
+    {
+        torch.manual_seed(5);
+        using var network = new LstmNetwork(10, 32, 2, heads: 3, quantiles: 3, medianIndex: 1);
+        using var scope = torch.NewDisposeScope();
+        Tensor x = torch.randn(4, 3, 10);
+        var (output, _, _) = network.Infer(x, null, null);
+        if (network.WithoutAutogradAgrees())
+        {
+            // The same kernels as no_grad, which Infer used until 2026-12-06: the same numbers to the bit.
+            Tensor withoutGradients;
+            using (torch.no_grad())
+                withoutGradients = network.Forward(x, null, null).Output;
+            Assert.Equal(0f, (withoutGradients - output).abs().max().item<float>());
+            Assert.ThrowsAny<Exception>(() => output.add_(1));
+        }
+        else
+            Assert.Equal(1f, (output.add(1) - output.add_(0)).mean().item<float>(), 5);
+    }
+
+    /// <summary>
     /// The probe's verdict is the truth on this CPU: it says the path without autograd agrees exactly when
     /// that path's state matches the hand-written LSTM. Holds on a CPU with the defect and on one without.
     /// </summary>
@@ -53,7 +79,7 @@ public sealed class LstmInferenceModeTests
         using var scope = torch.NewDisposeScope();
         Tensor x = torch.randn(4, 8, 10), h0 = torch.randn(2, 4, hidden), c0 = torch.randn(2, 4, hidden);
         Tensor h;
-        using (torch.no_grad())
+        using (torch.inference_mode())
             (_, h, _) = network.Forward(x, h0, c0);
         var (expectedH, _) = StepByStep(network, x, h0, c0);
         bool withoutAutogradIsRight = (expectedH - h).abs().max().item<float>() <= 1e-5f;

@@ -363,7 +363,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     internal int SeriesPerPass
     {
         get => _stepped.Length;
-        set => _stepped = new SteppedSeries[value];
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _stepped = new SteppedSeries[value];
+        }
     }
 
     private SteppedSeries[] _stepped = new SteppedSeries[4096];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sidecar.Score;
 
 /// <summary>
@@ -23,6 +25,7 @@ internal struct DailyCorrelation
     public readonly double Correlation => _squaresValue > 0 && _squaresDayAgo > 0 ? _products / Math.Sqrt(_squaresValue * _squaresDayAgo) : 0;
 
     /// <summary>Fades the pairs so far by <paramref name="keep"/>, then takes one more in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into NoveltyScorer.Observe: see there
     public void Add(double value, double dayAgo, double keep)
     {
         Pairs++;

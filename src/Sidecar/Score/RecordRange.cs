@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sidecar.Score;
 
 /// <summary>
@@ -18,15 +20,19 @@ internal struct RecordRange
     public static RecordRange FromZero() => new() { _seen = true };
 
     /// <summary>How far <paramref name="value"/> lies beyond the range, as a fraction of its width; 0 inside it, for NaN, and while the range has no width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into NoveltyScorer.Observe: see there
     public readonly double Exceedance(double value)
     {
         double width = _high - _low;
         if (!_seen || !(width > 0) || double.IsNaN(value))
             return 0;
-        return Math.Max(0, Math.Max(value - _high, _low - value) / width);
+        // Inside the record (most steps) the share is 0 without dividing; NaN still gives NaN, as it did.
+        double beyond = Math.Max(value - _high, _low - value);
+        return !(beyond <= 0) ? Math.Max(0, beyond / width) : 0;
     }
 
     /// <summary>Fades the extremes towards <paramref name="centre"/> by the factor <paramref name="keep"/>, then takes <paramref name="value"/> in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into NoveltyScorer.Observe: see there
     public void Include(double value, double centre, double keep)
     {
         if (!_seen)

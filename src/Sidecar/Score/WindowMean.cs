@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sidecar.Score;
 
 /// <summary>
@@ -18,6 +20,7 @@ internal struct WindowMean
         _ring.AsSpan().Fill(float.NaN);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into NoveltyScorer.Observe: see there
     public void Push(float value)
     {
         float leaving = _ring[_position];

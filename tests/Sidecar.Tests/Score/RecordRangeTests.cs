@@ -19,6 +19,27 @@ public sealed class RecordRangeTests
     }
 
     [Fact]
+    public void ValuesOnTheRangesEdgesAndInfiniteOnesMeasureAsTheFormulaSays()
+    {
+        // Exceedance skips its division inside the range; on the edges and with infinities it must still
+        // give max(0, max(value - high, low - value) / width), NaN included.
+        var range = new RecordRange();
+        range.Include(10, 10, keep: 1);
+        range.Include(20, 15, keep: 1);
+        Assert.Equal(0, range.Exceedance(10));
+        Assert.Equal(0, range.Exceedance(20));
+        Assert.Equal(double.PositiveInfinity, range.Exceedance(double.PositiveInfinity));
+        Assert.Equal(double.PositiveInfinity, range.Exceedance(double.NegativeInfinity));
+
+        var unbounded = new RecordRange();
+        unbounded.Include(0, 0, keep: 1);
+        unbounded.Include(double.PositiveInfinity, 0, keep: 1);
+        Assert.Equal(0, unbounded.Exceedance(5));
+        Assert.Equal(double.NaN, unbounded.Exceedance(double.PositiveInfinity)); // (inf - inf) / inf
+        Assert.Equal(double.PositiveInfinity / double.PositiveInfinity, unbounded.Exceedance(double.NegativeInfinity));
+    }
+
+    [Fact]
     public void ARangeWithoutWidthMeasuresNothingUntilItsFirstMoveWidensIt()
     {
         var range = RecordRange.FromZero();

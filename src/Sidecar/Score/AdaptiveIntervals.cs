@@ -97,8 +97,14 @@ internal sealed class AdaptiveIntervals
     /// <summary>Judges every forecast row <paramref name="row"/> remembered for <paramref name="step"/> against its outcome; nothing for a row without an interval.</summary>
     public void Observe(int row, long step, float actual)
     {
-        if (float.IsNaN(actual) || !Has(row))
+        if (float.IsNaN(actual) || row >= _waiting.Rows)
             return;
+        // The row's tile and place in it, found once for every horizon (StretchAt's arithmetic): through
+        // StretchAt per horizon an Observe took 29 ns a row instead of 25 (1,024 rows, three horizons; issue 19).
+        float[] stretches = _stretchTiles[row >> _tileShift];
+        int inTile = row & ((1 << _tileShift) - 1);
+        if (float.IsNaN(stretches[inTile]))
+            return; // no interval (Has)
         for (int h = 0; h < Schedule.Horizons; h++)
         {
             if (!_waiting.TryTake(row, h, step, out Band band))
@@ -107,7 +113,7 @@ internal sealed class AdaptiveIntervals
             // stretched now when at most the stretch.
             float gap = actual >= band.Median ? band.Above : band.Below;
             float score = gap > 0 ? Math.Abs(actual - band.Median) / gap : actual == band.Median ? 0 : float.PositiveInfinity;
-            ref float stretch = ref StretchAt(row, h);
+            ref float stretch = ref stretches[(h << _tileShift) + inTile];
             bool miss = score > stretch;
             stretch = Math.Clamp(stretch + Rate * ((miss ? 1 : 0) - MissRate), Smallest, Largest);
         }

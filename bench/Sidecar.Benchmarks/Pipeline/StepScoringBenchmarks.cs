@@ -1,0 +1,81 @@
+using BenchmarkDotNet.Attributes;
+using Sidecar.Host;
+using Sidecar.Score;
+
+namespace Sidecar.Benchmarks.Pipeline;
+
+/// <summary>
+/// Two of the inference step's per-series parts on their own, one operation being one steady step of a
+/// 1,024-series target at a 1-minute step with the default settings: each series' novelty
+/// (<see cref="NoveltyScorer.Observe"/>, after eight days of steps, so every view counts), and each
+/// series' adaptive intervals at three horizons (the outcomes judged, then the new forecast's bands
+/// recorded and its stretches read, as the step's planning and outputs do). The values are a sine per
+/// series, read from a table so the benchmark measures the scoring, not the sine.
+/// </summary>
+[MemoryDiagnoser]
+public class StepScoringBenchmarks
+{
+    private const int SeriesCount = 1_024;
+    private const int DaySteps = 1_440;
+
+    private readonly float[] _sine = [.. Enumerable.Range(0, DaySteps).Select(i => (float)(50 + 10 * Math.Sin(2 * Math.PI * i / DaySteps)))];
+    private NoveltyScorer[] _novelty = [];
+    private AdaptiveIntervals _intervals = null!;
+    private int _weekSteps;
+    private long _step;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        NoveltySettings settings = ConfigLoader.Load("""
+            demo:
+              mode: off
+            targets:
+              - name: node
+                selector: '{job="node"}'
+                step: 1m
+                horizons: [5m, 30m, 1h]
+            """).Targets[0].Anomaly.Novelty!;
+        _weekSteps = settings.WeekSteps;
+        _novelty = [.. Enumerable.Range(0, SeriesCount).Select(_ => new NoveltyScorer(settings))];
+        _intervals = new AdaptiveIntervals(WaitingSchedule.For([5, 30, 60]), missRate: 0.1f, rowsPerTile: 256);
+        for (int row = 0; row < SeriesCount; row++)
+            _intervals.Start(row);
+        // Eight days of steps first (each call moves on one step), from a week in, so a week back is a step too.
+        for (_step = _weekSteps; _step < 2 * _weekSteps + 2 * DaySteps;)
+        {
+            Novelty();
+            Intervals();
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "novelty")]
+    public double Novelty()
+    {
+        double sum = 0;
+        long step = _step++;
+        for (int s = 0; s < _novelty.Length; s++)
+            sum += _novelty[s].Observe(step, Value(s, step), Value(s, step - DaySteps), Value(s, step - _weekSteps), 0.1);
+        return sum;
+    }
+
+    [Benchmark(Description = "adaptive intervals, three horizons")]
+    public float Intervals()
+    {
+        float sum = 0;
+        long step = _step++;
+        for (int row = 0; row < SeriesCount; row++)
+        {
+            float actual = Value(row, step);
+            _intervals.Observe(row, step, actual);
+            for (int h = 0; h < 3; h++)
+            {
+                _intervals.Record(row, h, step, actual, actual - 0.8f, actual + 0.7f);
+                sum += _intervals.Stretch(row, h);
+            }
+        }
+        return sum;
+    }
+
+    private float Value(int series, long step) => _sine[(int)((step + 37 * series) % DaySteps)];
+}

@@ -1,6 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using Sidecar.Expose;
 using Sidecar.Host;
+using Sidecar.Pipeline;
 using Sidecar.Score;
+using Sidecar.Store;
 
 namespace Sidecar.Benchmarks.Pipeline;
 
@@ -9,8 +12,9 @@ namespace Sidecar.Benchmarks.Pipeline;
 /// 1,024-series target at a 1-minute step with the default settings: each series' novelty
 /// (<see cref="NoveltyScorer.Observe"/>, after eight days of steps, so every view counts), and each
 /// series' adaptive intervals at three horizons (the outcomes judged, then the new forecast's bands
-/// recorded and its stretches read, as the step's planning and outputs do). The values are a sine per
-/// series, read from a table so the benchmark measures the scoring, not the sine.
+/// recorded and its stretches read, as the step's planning and outputs do); and each series' gauges set
+/// from its forecast and scores (<see cref="SeriesPublisher.PublishForecast"/>). The values are a sine
+/// per series, read from a table so the benchmark measures the scoring, not the sine.
 /// </summary>
 [MemoryDiagnoser]
 public class StepScoringBenchmarks
@@ -23,11 +27,14 @@ public class StepScoringBenchmarks
     private AdaptiveIntervals _intervals = null!;
     private int _weekSteps;
     private long _step;
+    private Series[] _series = [];
+    private SeriesState[] _states = [];
+    private SeriesPublisher _publisher = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        NoveltySettings settings = ConfigLoader.Load("""
+        TargetSettings target = ConfigLoader.Load("""
             demo:
               mode: off
             targets:
@@ -35,7 +42,12 @@ public class StepScoringBenchmarks
                 selector: '{job="node"}'
                 step: 1m
                 horizons: [5m, 30m, 1h]
-            """).Targets[0].Anomaly.Novelty!;
+            """).Targets[0];
+        NoveltySettings settings = target.Anomaly.Novelty!;
+        var store = new TargetStore(target);
+        _series = [.. Enumerable.Range(0, SeriesCount).Select(i => store.Add(new LabelSet([new("__name__", "node_load1"), new("instance", $"host-{i}")]), isCounter: false))];
+        _states = [.. _series.Select(series => new SeriesState(series) { Forecast = new float[9], LastScore = 0.3, LastSurprise = 0.1, LastNovelty = 0, LastResidual = 0.2 })];
+        _publisher = new SeriesPublisher(new ForecastGauges(), target);
         _weekSteps = settings.WeekSteps;
         _novelty = [.. Enumerable.Range(0, SeriesCount).Select(_ => new NoveltyScorer(settings))];
         _intervals = new AdaptiveIntervals(WaitingSchedule.For([5, 30, 60]), missRate: 0.1f, rowsPerTile: 256);
@@ -75,6 +87,21 @@ public class StepScoringBenchmarks
             }
         }
         return sum;
+    }
+
+    [Benchmark(Description = "gauges set from the forecast and scores")]
+    public void Gauges()
+    {
+        long step = _step++;
+        for (int s = 0; s < _series.Length; s++)
+        {
+            SeriesState state = _states[s];
+            float value = Value(s, step);
+            for (int i = 0; i < 9; i++)
+                state.Forecast![i] = value + i;
+            state.LastScore = value / 100;
+            _publisher.PublishForecast(_series[s], state, TargetPipeline.LstmModelName);
+        }
     }
 
     private float Value(int series, long step) => _sine[(int)((step + 37 * series) % DaySteps)];

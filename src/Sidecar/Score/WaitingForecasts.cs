@@ -89,9 +89,6 @@ internal sealed class WaitingForecasts<TPayload>
         return true;
     }
 
-    /// <summary>The step slot <paramref name="slot"/> of row <paramref name="row"/> waits for, in slot order: for a user's snapshot.</summary>
-    public ref long TargetAt(int row, int slot) => ref SlotOf(row, slot).Target;
-
     /// <summary>The payload of slot <paramref name="slot"/> of row <paramref name="row"/>, in slot order: for a user's snapshot.</summary>
     public ref TPayload PayloadAt(int row, int slot) => ref SlotOf(row, slot).Payload;
 

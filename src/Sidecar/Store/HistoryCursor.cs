@@ -41,7 +41,7 @@ internal struct HistoryCursor
     internal XorDecoderState Decoder;
 
     /// <summary>The ring's count of block rewrites when the cursor was left: a block's bytes rewritten since invalidate it.</summary>
-    internal int Version;
+    internal int Rewrites;
 
     /// <summary>
     /// The last <see cref="AheadCount"/> values the decoder gave, those of offsets <see cref="Next"/> −

@@ -338,7 +338,7 @@ internal struct StepRing
             return _lateValues[offset];
         if (block == BlockOf(NewestStep) && offset == OffsetOf(NewestStep) - 1)
             return _newestBlock.Last;
-        if (cursor.Block == block && cursor.Version == _rewrites && cursor.TryAhead(offset, out float kept))
+        if (cursor.Block == block && cursor.Rewrites == _rewrites && cursor.TryAhead(offset, out float kept))
             return kept;
         return DecodeAhead(block, offset, ref cursor);
     }
@@ -433,7 +433,7 @@ internal struct StepRing
     /// <summary>Decodes the values of an encoded block from <paramref name="offset"/>, from the cursor when it stands at or before it.</summary>
     private void Decode(ReadOnlySpan<byte> bytes, long block, int offset, Span<float> destination, ref HistoryCursor cursor)
     {
-        bool resume = cursor.Block == block && cursor.Version == _rewrites && cursor.Next - 1 <= offset;
+        bool resume = cursor.Block == block && cursor.Rewrites == _rewrites && cursor.Next - 1 <= offset;
         var decoder = resume ? new XorBlockDecoder(bytes, cursor.Decoder) : new XorBlockDecoder(bytes);
         int done = 0;
         if (resume && offset == cursor.Next - 1)
@@ -445,7 +445,7 @@ internal struct StepRing
         cursor.Next = offset + destination.Length;
         cursor.Last = destination[^1];
         cursor.Decoder = decoder.State;
-        cursor.Version = _rewrites;
+        cursor.Rewrites = _rewrites;
         cursor.AheadCount = 0;
     }
 }

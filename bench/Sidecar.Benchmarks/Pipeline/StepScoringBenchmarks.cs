@@ -24,6 +24,8 @@ public class StepScoringBenchmarks
 
     private readonly float[] _sine = [.. Enumerable.Range(0, DaySteps).Select(i => (float)(50 + 10 * Math.Sin(2 * Math.PI * i / DaySteps)))];
     private NoveltyScorer[] _novelty = [];
+    private NoveltyTable _noveltyTable = null!;
+    private long _tableStep;
     private AdaptiveIntervals _intervals = null!;
     private int _weekSteps;
     private long _step;
@@ -50,6 +52,13 @@ public class StepScoringBenchmarks
         _publisher = new SeriesPublisher(new ForecastGauges(), target);
         _weekSteps = settings.WeekSteps;
         _novelty = [.. Enumerable.Range(0, SeriesCount).Select(_ => new NoveltyScorer(settings))];
+        _noveltyTable = new NoveltyTable(settings);
+        for (int row = 0; row < SeriesCount; row++)
+        {
+            var scorer = new NoveltyScorer(settings);
+            scorer.Observe(_weekSteps - 1, Value(row, _weekSteps - 1), float.NaN, float.NaN, double.NaN);
+            _noveltyTable.CopyIn(scorer, row);
+        }
         _intervals = new AdaptiveIntervals(WaitingSchedule.For([5, 30, 60]), missRate: 0.1f, rowsPerTile: 256);
         for (int row = 0; row < SeriesCount; row++)
             _intervals.Start(row);
@@ -59,6 +68,8 @@ public class StepScoringBenchmarks
             Novelty();
             Intervals();
         }
+        for (_tableStep = _weekSteps; _tableStep < 2 * _weekSteps + 2 * DaySteps;)
+            NoveltyTable();
     }
 
     [Benchmark(Baseline = true, Description = "novelty")]
@@ -68,6 +79,19 @@ public class StepScoringBenchmarks
         long step = _step++;
         for (int s = 0; s < _novelty.Length; s++)
             sum += _novelty[s].Observe(step, Value(s, step), Value(s, step - DaySteps), Value(s, step - _weekSteps), 0.1);
+        return sum;
+    }
+
+    [Benchmark(Description = "novelty, four series at once (NoveltyTable)")]
+    public double NoveltyTable()
+    {
+        double sum = 0;
+        long step = _tableStep++;
+        for (int s = 0; s < SeriesCount; s++)
+            _noveltyTable.TryStage(s, step, Value(s, step), Value(s, step - DaySteps), Value(s, step - _weekSteps), 0.1);
+        _noveltyTable.ObserveStaged();
+        for (int s = 0; s < SeriesCount; s++)
+            sum += _noveltyTable.Novelty(s);
         return sum;
     }
 

@@ -21,6 +21,20 @@ internal sealed class NoveltyHistory(TargetSettings settings)
     // Where the steps to feed and their day-ago and week-ago values are read (see Advance).
     private float[] _history = new float[1];
 
+    // A row of a table fed on its own (CatchUp), reused from one to the next.
+    private NoveltyScorer? _scratch;
+
+    /// <summary>
+    /// <see cref="Advance(NoveltyScorer, Series, long, float, float, float, double)"/> for row <paramref name="row"/>
+    /// of <paramref name="table"/>, through a scorer of its own: for a row the table can't step with the others
+    /// (a new series, whose scorer starts here, or one skipped ahead). The novelty to publish is then the row's.
+    /// </summary>
+    public void CatchUp(NoveltyTable table, int row, Series series, long step, float value, float dayAgo, float weekAgo, double surprise)
+    {
+        NoveltyScorer scorer = table.Has(row) ? table.CopyOut(row, _scratch ??= new NoveltyScorer(table.Settings)) : new NoveltyScorer(table.Settings);
+        table.CopyIn(scorer, row, Advance(scorer, series, step, value, dayAgo, weekAgo, surprise));
+    }
+
     /// <summary>Feeds the steps up to <paramref name="step"/>; returns the novelty to publish for them (see the class).</summary>
     /// <param name="value">The value at <paramref name="step"/>, already read by the caller.</param>
     /// <param name="surprise">The forecast's surprise at <paramref name="step"/>; NaN where there is none.</param>

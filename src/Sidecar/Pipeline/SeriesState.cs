@@ -28,9 +28,6 @@ internal sealed class SeriesState(Series series)
     /// <summary>The newest score's surprise against the series' own recent scores; 0 when turned off.</summary>
     public double LastSurprise;
 
-    /// <summary>Null until the first step is processed, and while <c>anomaly.novelty_tolerance</c> is 0.</summary>
-    public NoveltyScorer? Novelty;
-
     /// <summary>The newest step's novelty: how far it went beyond the series' records (0 where it isn't an onset).</summary>
     public double LastNovelty;
 

@@ -11,6 +11,9 @@ internal struct SteppedSeries(Series series, SeriesState state, StepReads reads,
 {
     public readonly Series Series = series;
 
+    /// <summary>The series' id, read while the planning loop has the series in cache: the pass after it needs no more of the series in steady state.</summary>
+    public readonly int Id = series.Id;
+
     public readonly SeriesState State = state;
 
     public readonly StepReads Reads = reads;

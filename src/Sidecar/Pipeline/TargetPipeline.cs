@@ -58,6 +58,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly ForecastQuality _quality = new([.. store.Settings.Horizons.Select(h => h.Steps)], QualitySampleSeries);
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
     private readonly NoveltyHistory _novelty = new(store.Settings);
+    // Every series' novelty scorer, four scored at once; null with novelty off.
+    private readonly NoveltyTable? _noveltyTable = store.Settings.Anomaly.Novelty is { } novelty ? new NoveltyTable(novelty) : null;
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
     private readonly AnomalyRates _anomalyRates = AnomalyRates.Of(store.Settings.Anomaly);
     // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts).
@@ -191,20 +193,21 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         lock (_gate)
         {
-            var novelty = Settings.Anomaly.Novelty;
             var series = new List<SavedSeriesScores>();
             for (int id = 0; id < _states.Count; id++)
             {
                 SeriesState? state = _states[id];
-                bool hasInterval = _intervals.Has(id);
-                if (state is not null && (state.Scorer.Count > 0 || state.Novelty is not null || hasInterval || state.Combination is not null))
+                bool hasInterval = _intervals.Has(id), hasNovelty = _noveltyTable?.Has(id) == true;
+                if (state is not null && (state.Scorer.Count > 0 || hasNovelty || hasInterval || state.Combination is not null))
                 {
                     var pending = new PendingForecast(state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel);
                     AdaptiveInterval? interval = hasInterval ? AdaptiveInterval.CopyOf(_intervals, id) : null;
-                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, state.Novelty?.Clone(), pending, interval, state.Combination?.Clone()));
+                    NoveltyScorer? novelty = hasNovelty ? _noveltyTable!.Export(id) : null;
+                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, novelty, pending, interval, state.Combination?.Clone()));
                 }
             }
-            return new SavedScores(novelty?.SmoothingSteps ?? 0, novelty?.OnsetSteps ?? 0, series);
+            var windows = Settings.Anomaly.Novelty;
+            return new SavedScores(windows?.SmoothingSteps ?? 0, windows?.OnsetSteps ?? 0, series);
         }
     }
 
@@ -283,9 +286,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.Scorer = restored.Scorer;
             state.Surprise = restored.Surprise;
             // Records kept under other windows don't fit: novelty rebuilds them from the store's history at the next step.
-            state.Novelty = restored.Novelty is { } kept && Settings.Anomaly.Novelty is { } novelty && kept.Settings.SameWindows(novelty)
-                ? kept.Under(novelty)
-                : null;
+            if (restored.Novelty is { } kept && _noveltyTable is { } table && kept.Settings.SameWindows(table.Settings))
+                table.CopyIn(kept, series.Id);
+            else
+                _noveltyTable?.Remove(series.Id);
             (state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel) = restored.Pending;
             // An interval learnt for other horizons (a reload that changed them) starts afresh, at the first
             // forecast; one that fits carries on under the coverage configured now.
@@ -500,14 +504,19 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// </remarks>
     private void FinishStepped(Span<SteppedSeries> chunk)
     {
-        if (Settings.Anomaly.Novelty is { } novelty)
+        if (_noveltyTable is { } table)
         {
+            // Steady series are staged and scored four at once; the others (new, or skipped ahead) catch up alone.
             foreach (ref SteppedSeries stepped in chunk)
             {
-                SeriesState state = stepped.State;
                 StepReads reads = stepped.Reads;
-                state.LastNovelty = _novelty.Advance(state.Novelty ??= new NoveltyScorer(novelty), stepped.Series, reads.Step, reads.Value, reads.DayAgo, reads.WeekAgo, stepped.Surprise);
+                int row = stepped.Id;
+                if (!table.TryStage(row, reads.Step, reads.Value, reads.DayAgo, reads.WeekAgo, stepped.Surprise))
+                    _novelty.CatchUp(table, row, stepped.Series, reads.Step, reads.Value, reads.DayAgo, reads.WeekAgo, stepped.Surprise);
             }
+            table.ObserveStaged();
+            foreach (ref SteppedSeries stepped in chunk)
+                stepped.State.LastNovelty = table.Novelty(stepped.Id);
         }
         foreach (ref SteppedSeries stepped in chunk)
         {
@@ -846,6 +855,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             _states[id] = null;
         _quality.Forget(id);
         _intervals.Remove(id);
+        _noveltyTable?.Remove(id);
         if (_seriesSlots.Remove(state.Key, out var own))
             own.Dispose();
     }

@@ -18,6 +18,22 @@ internal struct DailyCorrelation
     private double _squaresDayAgo;
     private double _products;
 
+    /// <summary>A correlation as a row of <see cref="NoveltyTable"/> holds it.</summary>
+    public DailyCorrelation(int pairs, double weight, double meanValue, double meanDayAgo, double squaresValue, double squaresDayAgo, double products)
+    {
+        Pairs = pairs;
+        _weight = weight;
+        _meanValue = meanValue;
+        _meanDayAgo = meanDayAgo;
+        _squaresValue = squaresValue;
+        _squaresDayAgo = squaresDayAgo;
+        _products = products;
+    }
+
+    /// <summary>The pairs' faded weight, their means, and their co-moments: the state <see cref="NoveltyTable"/> copies.</summary>
+    public readonly (double Weight, double MeanValue, double MeanDayAgo, double SquaresValue, double SquaresDayAgo, double Products) Moments =>
+        (_weight, _meanValue, _meanDayAgo, _squaresValue, _squaresDayAgo, _products);
+
     /// <summary>Pairs taken in so far, however faded.</summary>
     public int Pairs { readonly get; private set; }
 

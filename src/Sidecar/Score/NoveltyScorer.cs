@@ -134,7 +134,23 @@ internal sealed class NoveltyScorer
     }
 
     /// <summary>The newest step fed; <see cref="long.MinValue"/> before the first.</summary>
-    public long LastStep { get; private set; } = long.MinValue;
+    public long LastStep { get; internal set; } = long.MinValue;
+
+    // The state by reference, for NoveltyTable to copy a row in and out; nothing else writes it from outside.
+    internal ref RecordRange ValueRecord => ref _value;
+    internal ref RecordRange LevelRecord => ref _level;
+    internal ref RecordRange ChangeRecord => ref _change;
+    internal ref RecordRange SurpriseRecord => ref _surprise;
+    internal ref RecordRange WeekChangeRecord => ref _weekChange;
+    internal ref WindowMean Recent => ref _recent;
+    internal ref WindowMean Changes => ref _changes;
+    internal ref WindowMean WeekChanges => ref _weekChanges;
+    internal ref DailyCorrelation Daily => ref _daily;
+    internal ref DailyCorrelation Weekly => ref _weekly;
+    internal ref int Seen => ref _seen;
+    internal ref int WeekSeen => ref _weekSeen;
+    internal Span<float> Earlier => _earlier;
+    internal ref int EarlierPosition => ref _earlierPosition;
 
     /// <summary>Feeds the step after <see cref="LastStep"/> and returns its novelty (0 where it isn't an onset).</summary>
     /// <param name="value">The step's value; NaN for a gap.</param>

@@ -16,6 +16,21 @@ internal struct RecordRange
     private double _high;
     private bool _seen;
 
+    /// <summary>A range as a row of <see cref="NoveltyTable"/> holds it.</summary>
+    public RecordRange(double low, double high, bool seen)
+    {
+        _low = low;
+        _high = high;
+        _seen = seen;
+    }
+
+    public readonly double Low => _low;
+
+    public readonly double High => _high;
+
+    /// <summary>Whether the range holds a value yet (a range <see cref="FromZero"/> does from the start).</summary>
+    public readonly bool Seen => _seen;
+
     /// <summary>A range that already holds 0: for views that are never negative (changes, surprises).</summary>
     public static RecordRange FromZero() => new() { _seen = true };
 

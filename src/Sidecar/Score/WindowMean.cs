@@ -42,6 +42,30 @@ internal struct WindowMean
         }
     }
 
+    /// <summary>Where the next value goes in <see cref="Ring"/>.</summary>
+    public readonly int Position => _position;
+
+    /// <summary>The running sum of the ring's values, NaN left out.</summary>
+    public readonly double Sum => _sum;
+
+    /// <summary>The ring's values that aren't NaN.</summary>
+    public readonly int Count => _count;
+
+    /// <summary>The ring itself, for <see cref="NoveltyTable"/> to copy a row's in and out (see <see cref="Set"/>).</summary>
+    public readonly Span<float> Ring => _ring;
+
+    /// <summary>
+    /// Takes the rest of a window's state as a row of <see cref="NoveltyTable"/> holds it, its values already
+    /// copied into <see cref="Ring"/>. The running sum is taken as it is, not recounted: recounted, it could
+    /// round otherwise, and the means differ from those the row would have gone on to give.
+    /// </summary>
+    public void Set(int position, double sum, int count)
+    {
+        _position = position;
+        _sum = sum;
+        _count = count;
+    }
+
     /// <summary>A copy with a ring of its own.</summary>
     public readonly WindowMean Clone()
     {

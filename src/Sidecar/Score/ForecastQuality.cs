@@ -7,8 +7,18 @@ namespace Sidecar.Score;
 /// bounded on big targets only a sample of series is followed (<see cref="Follows"/>).
 /// Touched by the inference loop only.
 /// </summary>
+/// <remarks>
+/// The rings are stored a tile of series at a time, slot by slot (a slot of every series of the tile, then
+/// the next slot), as <see cref="WaitingForecasts{TPayload}"/> are: a step walking its series in id order
+/// then reads and writes each horizon's slots as a stream the processor fetches ahead. In an array of its
+/// own per series, each slot a step judged was a cache miss of its own, the most of the ledger's time in a
+/// perf profile of the step (issue 19). A series' ledger starts at its first forecast, as it always did.
+/// </remarks>
 internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampledSeries)
 {
+    // Series stored together; fewer where fewer are followed.
+    private const int MostRowsPerTile = 64;
+
     // Outcomes in the rolling window: the EWMAs weigh the last ~this many outcomes per horizon.
     private const double WindowOutcomes = 2000;
     private const double Alpha = 2 / (WindowOutcomes + 1);
@@ -16,8 +26,13 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     // The first count whose exact mean weight, 1 / count, is at most Alpha: from it on Rolling weighs by Alpha.
     private static readonly long FadingFrom = FirstCountWeighedByAlpha();
 
-    // Indexed by series id: only ids below sampledSeries are followed.
-    private readonly Ledger?[] _ledgers = new Ledger?[sampledSeries];
+    private readonly int _rowsPerTile = (int)Math.Min(MostRowsPerTile, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, sampledSeries)));
+
+    // Per tile of followed series, every horizon's ring, slot by slot; null until one of them has a forecast.
+    private readonly Waiting[]?[] _tiles = new Waiting[]?[(sampledSeries + MostRowsPerTile - 1) / MostRowsPerTile];
+
+    // Indexed by series id: only ids below sampledSeries are followed, each from its first forecast on.
+    private readonly Naive[] _naive = new Naive[sampledSeries];
 
     // Where each horizon's ring starts in a ledger, then where they all end: each ring is a power of two at
     // least one longer than its horizon, so every forecast still waiting has a slot and a step's slot is a mask.
@@ -44,31 +59,39 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     {
         if (!Follows(seriesId))
             return;
-        Ledger ledger = _ledgers[seriesId] ??= new Ledger(_ringStart[^1]);
+        ref Naive naive = ref _naive[seriesId];
+        if (!naive.Kept)
+            naive = new Naive { Kept = true, Previous = float.NaN, PreviousStep = long.MinValue };
+        Span<Waiting> tile = TileOf(seriesId, out int row);
         for (int h = 0; h < horizonSteps.Count; h++)
         {
             long target = step + horizonSteps[h];
-            ledger.Slots[SlotOf(h, target)] = new Waiting(target, forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
+            tile[SlotOf(h, target) * _rowsPerTile + row] = new Waiting(target, forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
         }
     }
 
     /// <summary>Drops what was remembered under a series id: the series was forgotten, and a new one may take the id.</summary>
     public void Forget(int seriesId)
     {
-        if (Follows(seriesId))
-            _ledgers[seriesId] = null;
+        if (!Follows(seriesId) || !_naive[seriesId].Kept)
+            return;
+        _naive[seriesId] = default;
+        Span<Waiting> tile = TileOf(seriesId, out int row);
+        for (int slot = 0; slot < _ringStart[^1]; slot++)
+            tile[slot * _rowsPerTile + row] = Waiting.None;
     }
 
     /// <summary>Scores every remembered forecast for <paramref name="step"/> against <paramref name="actual"/>.</summary>
     public void Observe(int seriesId, long step, float actual)
     {
         // Most series are not followed: they are told apart by their id, without a lookup.
-        if (float.IsNaN(actual) || !Follows(seriesId) || _ledgers[seriesId] is not { } ledger)
+        if (float.IsNaN(actual) || !Follows(seriesId) || !_naive[seriesId].Kept)
             return;
-        double naive = ledger.ObserveNaive(step, actual);
+        double naive = _naive[seriesId].Observe(step, actual);
+        Span<Waiting> tile = TileOf(seriesId, out int row);
         for (int h = 0; h < horizonSteps.Count; h++)
         {
-            ref Waiting waiting = ref ledger.Slots[SlotOf(h, step)];
+            ref Waiting waiting = ref tile[SlotOf(h, step) * _rowsPerTile + row];
             if (waiting.TargetStep != step)
                 continue;
             waiting.TargetStep = long.MinValue;
@@ -107,6 +130,19 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         }
     }
 
+    // The tile of a followed series' rings, made (every slot waiting for nothing) at its first forecast; and its row in it.
+    private Span<Waiting> TileOf(int seriesId, out int row)
+    {
+        row = seriesId & (_rowsPerTile - 1);
+        ref Waiting[]? tile = ref _tiles[seriesId / _rowsPerTile];
+        if (tile is null)
+        {
+            tile = new Waiting[_ringStart[^1] * _rowsPerTile];
+            tile.AsSpan().Fill(Waiting.None);
+        }
+        return tile;
+    }
+
     // A ring's length is a power of two, so a step's place in it is the step's low bits (a floor, for negative steps too).
     private int SlotOf(int horizon, long targetStep)
     {
@@ -125,34 +161,27 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
 
     /// <summary>A forecast waiting for the step it forecast; <see cref="long.MinValue"/>: none.</summary>
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
-    private record struct Waiting(long TargetStep, float Lower, float Median, float Upper);
-
-    /// <summary>
-    /// One series' forecasts waiting for their outcome, every horizon's ring in one array (a step judges and
-    /// records each horizon's in one place: issue 19), and its naive error.
-    /// </summary>
-    private sealed class Ledger
+    private record struct Waiting(long TargetStep, float Lower, float Median, float Upper)
     {
-        private float _previous = float.NaN;
-        private long _previousStep = long.MinValue;
-        private Rolling _naive;
+        public static readonly Waiting None = new(long.MinValue, float.NaN, float.NaN, float.NaN);
+    }
 
-        public Ledger(int slots)
-        {
-            Slots = new Waiting[slots];
-            Slots.AsSpan().Fill(new Waiting(long.MinValue, float.NaN, float.NaN, float.NaN));
-        }
-
-        public Waiting[] Slots { get; }
+    /// <summary>A followed series' one-step naive error, from its first forecast on (<see cref="Kept"/>).</summary>
+    private struct Naive
+    {
+        public bool Kept;
+        public float Previous;
+        public long PreviousStep;
+        public Rolling Error;
 
         /// <summary>Folds in the one-step naive error and returns the series' current naive scale.</summary>
-        public double ObserveNaive(long step, float actual)
+        public double Observe(long step, float actual)
         {
-            if (_previousStep == step - 1 && !float.IsNaN(_previous))
-                _naive.Add(Math.Abs(actual - _previous));
-            _previous = actual;
-            _previousStep = step;
-            return _naive.Mean;
+            if (PreviousStep == step - 1 && !float.IsNaN(Previous))
+                Error.Add(Math.Abs(actual - Previous));
+            Previous = actual;
+            PreviousStep = step;
+            return Error.Mean;
         }
     }
 }

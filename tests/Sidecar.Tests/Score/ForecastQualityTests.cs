@@ -77,9 +77,51 @@ public sealed class ForecastQualityTests
         // The forecasts made at steps 0 to 39 were for steps 60 to 99: sixty more waited meanwhile.
         Assert.Equal(40, quality.Outcomes(0));
 
+        // A new series under the id: what waited for steps 100 to 159 went with the old one.
         quality.Forget(1);
         for (long step = 100; step < 120; step++)
+        {
             quality.Observe(1, step, 1);
+            quality.Record(1, step, [0, 1, 2]);
+        }
         Assert.Equal(40, quality.Outcomes(0));
+    }
+
+    [Fact]
+    public void SeriesStoredSideBySideKeepTheirOwnForecastsAndNaiveErrorsAndForgettingOneLeavesTheOthers()
+    {
+        // 130 followed series fill two tiles of 64 and start a third; each alone in a ledger of its own gives the same figures.
+        const int Series = 130;
+        var together = new ForecastQuality([1, 5], sampledSeries: Series);
+        var alone = Enumerable.Range(0, Series).Select(_ => new ForecastQuality([1, 5], sampledSeries: 1)).ToArray();
+        for (long step = 0; step < 40; step++)
+        {
+            for (int id = 0; id < Series; id++)
+            {
+                // Series start forecasting at different steps, and one is forgotten half-way and starts again.
+                if (step < id % 7)
+                    continue;
+                if (id == 65 && step == 20)
+                {
+                    together.Forget(id);
+                    alone[id].Forget(0);
+                }
+                float actual = (float)Math.Sin(id + step * 0.3) * (id + 1);
+                together.Observe(id, step, actual);
+                alone[id].Observe(0, step, actual);
+                float[] forecast = [actual - 1, actual + 0.1f * id, actual + 1, actual - 2, actual, actual + 2];
+                together.Record(id, step, forecast);
+                alone[id].Record(0, step, forecast);
+            }
+        }
+        for (int h = 0; h < 2; h++)
+        {
+            Assert.Equal(alone.Sum(q => q.Outcomes(h)), together.Outcomes(h));
+            Assert.True(together.Outcomes(h) > Series * 30);
+        }
+        // The rolling means weigh outcomes by their order, so only their counts compare exactly; the covered
+        // share comes near the outcome-weighted mean of the series' own.
+        double coveredAlone = alone.Sum(q => q.Coverage(0) * q.Outcomes(0)) / alone.Sum(q => q.Outcomes(0));
+        Assert.Equal(coveredAlone, together.Coverage(0), 2);
     }
 }

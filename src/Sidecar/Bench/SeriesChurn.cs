@@ -89,7 +89,9 @@ internal static class SeriesChurn
                     store.ForgetSilent();
                     foreach (var target in store.Targets)
                     {
-                        while (target.TryDequeueClosed(out _) || target.TryDequeueForgotten(out _))
+                        while (target.TryDequeueClosed(out Series? closed, out _))
+                            closed.ClearQueued();
+                        while (target.TryDequeueForgotten(out _))
                         {
                         }
                     }

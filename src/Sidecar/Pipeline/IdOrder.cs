@@ -18,23 +18,19 @@ internal sealed class IdOrder
     // Above this many ids per series, counting over the whole range costs more than sorting the series.
     private const int DenseRatio = 4;
 
-    private int[] _ids = [];
     private int[] _counts = [];
     private Series[] _ordered = [];
 
-    /// <summary>Orders <paramref name="series"/> by id, in place.</summary>
-    public void Sort(Span<Series> series)
+    /// <summary>Orders <paramref name="series"/> by their <paramref name="ids"/> (<see cref="Series.Id"/>, given so the series aren't read), both in place.</summary>
+    public void Sort(Span<Series> series, Span<int> ids)
     {
+        if (ids.Length != series.Length)
+            throw new ArgumentException($"{ids.Length} ids for {series.Length} series", nameof(ids));
         if (series.Length < 2)
             return;
-        if (_ids.Length < series.Length)
-            _ids = new int[series.Length * 2];
-        Span<int> ids = _ids.AsSpan(0, series.Length);
         int lowest = int.MaxValue, highest = int.MinValue;
-        for (int i = 0; i < series.Length; i++)
+        foreach (int id in ids)
         {
-            int id = series[i].Id;
-            ids[i] = id;
             lowest = Math.Min(lowest, id);
             highest = Math.Max(highest, id);
         }
@@ -47,7 +43,7 @@ internal sealed class IdOrder
         CountingSort(series, ids, lowest, (int)range);
     }
 
-    private void CountingSort(Span<Series> series, ReadOnlySpan<int> ids, int lowest, int range)
+    private void CountingSort(Span<Series> series, Span<int> ids, int lowest, int range)
     {
         if (_counts.Length < range + 1)
             _counts = new int[(range + 1) * 2];
@@ -63,6 +59,14 @@ internal sealed class IdOrder
         for (int i = 0; i < series.Length; i++)
             ordered[starts[ids[i] - lowest]++] = series[i];
         ordered.CopyTo(series);
+        // The ids in their new order: placing moved each id's count to where its run ends.
+        int at = 0;
+        for (int slot = 0; slot < range; slot++)
+        {
+            int end = starts[slot];
+            for (; at < end; at++)
+                ids[at] = lowest + slot;
+        }
         // Not kept past the step: a forgotten series must not stay reachable from here.
         ordered.Clear();
     }

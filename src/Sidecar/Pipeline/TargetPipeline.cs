@@ -28,6 +28,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private readonly List<SeriesState?> _states = [];
     private readonly List<Series> _work = [];
+    private readonly List<int> _workIds = [];
     private readonly IdOrder _idOrder = new();
     // Per series id, the pass (a call of Process) in which the step found the series neither silent nor
     // behind: the staleness sweep of that pass then need not look at it (SweepByTime).
@@ -262,14 +263,15 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
 
         _work.Clear();
-        while (Store.TryDequeueClosed(out Series series))
+        _workIds.Clear();
+        while (Store.TryDequeueClosed(out Series series, out int id))
         {
-            if (!series.Forgotten)
-                _work.Add(series);
+            _work.Add(series);
+            _workIds.Add(id);
         }
         if (_work.Count > 0)
         {
-            _idOrder.Sort(CollectionsMarshal.AsSpan(_work));
+            _idOrder.Sort(CollectionsMarshal.AsSpan(_work), CollectionsMarshal.AsSpan(_workIds));
             Step(_work, now);
         }
         SweepByTime(now);
@@ -392,6 +394,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // Prefetching each series' state as well, a second stage behind, measured no better.
             if (i + 4 < closed.Count)
                 Series.Prefetch(closed[i + 4]);
+            // Dequeued without reading it (TargetStore.TryDequeueClosed): cleared before the series is read.
+            series.ClearQueued();
+            if (series.Forgotten)
+                continue;
             SeriesState state = StateOf(series);
             if (series.Ended)
             {

@@ -22,7 +22,9 @@ internal sealed class TargetStore(TargetSettings settings)
     // a linear scan would make quadratic. Until then it would cost ~44 bytes per series for lookups that
     // only a cache eviction needs.
     private Dictionary<LabelSet, Series>? _byLabels;
-    private readonly ConcurrentQueue<Series> _closed = new();
+    // With each series its id, read while the receiver has the series in cache: the inference loop orders
+    // a step's series by id before it touches them.
+    private readonly ConcurrentQueue<(Series Series, int Id)> _closed = new();
     private readonly ConcurrentQueue<Series> _forgotten = new();
     private volatile TargetSettings _settings = settings;
     private int _version;
@@ -159,17 +161,20 @@ internal sealed class TargetStore(TargetSettings settings)
     public void NotifyClosed(Series series)
     {
         if (series.TryMarkQueued())
-            _closed.Enqueue(series);
+            _closed.Enqueue((series, series.Id));
     }
 
-    public bool TryDequeueClosed(out Series series)
+    /// <summary>
+    /// A series queued by <see cref="NotifyClosed"/>, and its id. The caller must clear its mark
+    /// (<see cref="Series.ClearQueued"/>) before it reads the series, so a sample stored after that read
+    /// queues it again; the inference loop does so where it reads the series anyway, not here (issue 19:
+    /// the step's series then aren't touched until their step is planned).
+    /// </summary>
+    public bool TryDequeueClosed(out Series series, out int id)
     {
-        if (_closed.TryDequeue(out series!))
-        {
-            series.ClearQueued();
-            return true;
-        }
-        return false;
+        bool taken = _closed.TryDequeue(out var closed);
+        (series, id) = closed;
+        return taken;
     }
 
     /// <summary>A series forgotten since the last call, whose pipeline state is still to be freed.</summary>

@@ -28,9 +28,12 @@ public sealed class IdOrderTests
             Series[] closed = [.. all.OrderBy(_ => random.Next()).Take(take)];
             Series[] expected = [.. closed.OrderBy(s => s.Id)];
 
-            order.Sort(closed);
+            int[] ids = [.. closed.Select(s => s.Id)];
+
+            order.Sort(closed, ids);
 
             Assert.Equal(expected, closed);
+            Assert.Equal(expected.Select(s => s.Id), ids);
         }
     }
 
@@ -40,8 +43,11 @@ public sealed class IdOrderTests
         Series[] all = Stored(600);
         Series[] closed = [.. all.Skip(500).Reverse()];
 
-        new IdOrder().Sort(closed);
+        int[] ids = [.. closed.Select(s => s.Id)];
+
+        new IdOrder().Sort(closed, ids);
 
         Assert.Equal(Enumerable.Range(500, 100), closed.Select(s => s.Id));
+        Assert.Equal(Enumerable.Range(500, 100), ids);
     }
 }

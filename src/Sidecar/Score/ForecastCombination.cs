@@ -120,7 +120,7 @@ internal sealed class ForecastCombination
     {
         if (Model is null || ModelStep != step || !float.IsFinite(lstmMedian))
             return lstmMedian;
-        float other = (float)Model.Forecast(_waiting.Schedule.HorizonSteps[horizon]);
+        float other = (float)Model.Forecast(_waiting.Schedule.StepsOf(horizon));
         if (!float.IsFinite(other))
             return lstmMedian;
         _waiting.TryRecord(Row, horizon, step, new Members(lstmMedian, other));

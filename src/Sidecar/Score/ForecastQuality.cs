@@ -37,6 +37,9 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     // Where each horizon's ring starts in a ledger, then where they all end: each ring is a power of two at
     // least one longer than its horizon, so every forecast still waiting has a slot and a step's slot is a mask.
     private readonly int[] _ringStart = RingStarts(horizonSteps);
+
+    // An array of its own: through the interface, every horizon of every followed series was a call.
+    private readonly int[] _horizonSteps = [.. horizonSteps];
     private readonly Rolling[] _absolute = new Rolling[horizonSteps.Count];
     private readonly Rolling[] _scaled = new Rolling[horizonSteps.Count];
     private readonly Rolling[] _covered = new Rolling[horizonSteps.Count];
@@ -63,9 +66,9 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         if (!naive.Kept)
             naive = new Naive { Kept = true, Previous = float.NaN, PreviousStep = long.MinValue };
         Span<Waiting> tile = TileOf(seriesId, out int row);
-        for (int h = 0; h < horizonSteps.Count; h++)
+        for (int h = 0; h < _horizonSteps.Length; h++)
         {
-            long target = step + horizonSteps[h];
+            long target = step + _horizonSteps[h];
             tile[SlotOf(h, target) * _rowsPerTile + row] = new Waiting(target, forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
         }
     }
@@ -89,7 +92,7 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
             return;
         double naive = _naive[seriesId].Observe(step, actual);
         Span<Waiting> tile = TileOf(seriesId, out int row);
-        for (int h = 0; h < horizonSteps.Count; h++)
+        for (int h = 0; h < _horizonSteps.Length; h++)
         {
             ref Waiting waiting = ref tile[SlotOf(h, step) * _rowsPerTile + row];
             if (waiting.TargetStep != step)

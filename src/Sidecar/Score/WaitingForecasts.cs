@@ -68,7 +68,7 @@ internal sealed class WaitingForecasts<TPayload>
     {
         if (!Schedule.Keeps(horizon, step))
             return false;
-        long target = step + Schedule.HorizonSteps[horizon];
+        long target = step + Schedule.StepsOf(horizon);
         ref Slot slot = ref SlotOf(row, Schedule.Slot(horizon, target));
         slot.Target = target;
         slot.Payload = payload;

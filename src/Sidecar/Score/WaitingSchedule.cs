@@ -55,6 +55,9 @@ internal sealed class WaitingSchedule
     /// <summary>The horizons, in steps.</summary>
     public IReadOnlyList<int> HorizonSteps => _horizonSteps;
 
+    /// <summary>Horizon <paramref name="horizon"/> in steps: <see cref="HorizonSteps"/> without an interface call, for every forecast a step records.</summary>
+    public int StepsOf(int horizon) => _horizonSteps[horizon];
+
     public int Horizons => _horizonSteps.Length;
 
     /// <summary>How many slots a ring set of this schedule has: every horizon's ring.</summary>

@@ -89,7 +89,7 @@ internal static class SeriesChurn
                     store.ForgetSilent();
                     foreach (var target in store.Targets)
                     {
-                        while (target.TryDequeueClosed(out Series? closed, out _))
+                        foreach (var (closed, _) in target.TakeClosed([]))
                             closed.ClearQueued();
                         while (target.TryDequeueForgotten(out _))
                         {

@@ -12,13 +12,13 @@ internal sealed class Series
     // it was one more cache line and one more dependent load per sample. Not readonly: its methods change it in place.
     private StepRing _ring;
 
-    // Guards _ring and the fields written with it (see Hold). A spin lock (SpinGate), a struct inside the series, rather
+    // Guards _ring and the fields written with it (see Hold). A SpinLock, a struct inside the series, rather
     // than a lock object beside it: a sample's store writes the lock, so a lock object was one more cache line
     // per series that ingest threads on different cores took from each other. Not a Monitor lock on the
     // ring either: profiled with every received series selected, that spent a third of the receiver's CPU
     // in Monitor.Enter's slow path. Every hold is short (a sample, a copy), which is what a spin lock is for;
     // a waiter spins, then yields. Not re-entrant, unlike Lock: nothing done under it calls back into the series.
-    private SpinGate _gate;
+    private SpinLock _gate = new(enableThreadOwnerTracking: false);
     private CounterRateWindow _rate;
     private int _queuedForInference;
 
@@ -39,13 +39,14 @@ internal sealed class Series
     /// <summary>Takes the series lock until the returned scope is disposed: <c>using (Hold()) { ... }</c>.</summary>
     private Held Hold()
     {
-        _gate.Enter();
+        bool taken = false;
+        _gate.Enter(ref taken);
         return new Held(ref _gate);
     }
 
-    private readonly ref struct Held(ref SpinGate gate)
+    private readonly ref struct Held(ref SpinLock gate)
     {
-        private readonly ref SpinGate _gate = ref gate;
+        private readonly ref SpinLock _gate = ref gate;
 
         public void Dispose() => _gate.Exit();
     }

@@ -3,15 +3,16 @@ using System.Runtime.CompilerServices;
 namespace Sidecar.Store;
 
 /// <summary>
-/// A lock of one int for holds of a few instructions (<see cref="Series"/>' sample stores and step reads):
-/// taken by one atomic compare-exchange, given back by a plain store with release semantics. A waiter
-/// spins, then yields, never sleeps. Not re-entrant. A mutable struct: keep it in a field that isn't readonly.
+/// A lock of one int for holds of a few instructions (the queue of closed series, <see cref="TargetStore"/>):
+/// taken by one atomic compare-exchange, given back by a store with release semantics. A waiter spins,
+/// then yields, never sleeps. Not re-entrant. A mutable struct: keep it in a field that isn't readonly.
 /// </summary>
 /// <remarks>
-/// <see cref="SpinLock"/>'s Exit is a second atomic operation (an interlocked decrement: it counts its
-/// waiters in the same word), and an atomic operation waits for every store before it to drain. The
-/// inference step takes a series' lock once per series at every step and a receiver once per sample, so
-/// that was a second full barrier on both paths (issue 19).
+/// One atomic operation a hold, as the concurrent queue it replaced took one per series queued: a
+/// <see cref="Lock"/> or <see cref="SpinLock"/> gives the lock back by a second one (SpinLock counts its
+/// waiters in the same word), and a receiver queues a series at every step it closes. The series' own
+/// lock stays a SpinLock: giving it back by a plain store was tried twice (issue 19), and neither the
+/// inference step nor the receiver measured any different.
 /// </remarks>
 internal struct SpinGate
 {

@@ -89,7 +89,7 @@ internal static class SeriesChurn
                     store.ForgetSilent();
                     foreach (var target in store.Targets)
                     {
-                        foreach (var (closed, _) in target.TakeClosed([]))
+                        while (target.TryDequeueClosed(out Series? closed, out _))
                             closed.ClearQueued();
                         while (target.TryDequeueForgotten(out _))
                         {

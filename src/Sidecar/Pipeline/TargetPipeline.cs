@@ -29,8 +29,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly List<SeriesState?> _states = [];
     private readonly List<Series> _work = [];
     private readonly List<int> _workIds = [];
-    // The list the store queues closed series into until the next step takes it (TargetStore.TakeClosed).
-    private List<ClosedSeries> _closedSpare = [];
     private readonly IdOrder _idOrder = new();
     // Per series id, the pass (a call of Process) in which the step found the series neither silent nor
     // behind: the staleness sweep of that pass then need not look at it (SweepByTime).
@@ -266,14 +264,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
         _work.Clear();
         _workIds.Clear();
-        List<ClosedSeries> closed = Store.TakeClosed(_closedSpare);
-        foreach (var (series, id) in closed)
+        while (Store.TryDequeueClosed(out Series series, out int id))
         {
             _work.Add(series);
             _workIds.Add(id);
         }
-        closed.Clear();
-        _closedSpare = closed;
         if (_work.Count > 0)
         {
             _idOrder.Sort(CollectionsMarshal.AsSpan(_work), CollectionsMarshal.AsSpan(_workIds));
@@ -399,7 +394,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // Prefetching each series' state as well, a second stage behind, measured no better.
             if (i + 4 < closed.Count)
                 Series.Prefetch(closed[i + 4]);
-            // Taken without reading it (TargetStore.TakeClosed): cleared before the series is read.
+            // Dequeued without reading it (TargetStore.TryDequeueClosed): cleared before the series is read.
             series.ClearQueued();
             if (series.Forgotten)
                 continue;

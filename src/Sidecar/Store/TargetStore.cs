@@ -22,12 +22,9 @@ internal sealed class TargetStore(TargetSettings settings)
     // a linear scan would make quadratic. Until then it would cost ~44 bytes per series for lookups that
     // only a cache eviction needs.
     private Dictionary<LabelSet, Series>? _byLabels;
-    // The series that closed a step since the inference loop last took them, each with its id (read while
-    // the receiver has the series in cache: the loop orders a step's series by id before it touches them).
-    // A list under a lock the loop swaps out once a step, not a concurrent queue: taking a series out of
-    // that was an atomic operation per series at every step (issue 19).
-    private List<ClosedSeries> _closed = [];
-    private SpinGate _closedGate;
+    // With each series its id, read while the receiver has the series in cache: the inference loop orders
+    // a step's series by id before it touches them.
+    private readonly ConcurrentQueue<(Series Series, int Id)> _closed = new();
     private readonly ConcurrentQueue<Series> _forgotten = new();
     private volatile TargetSettings _settings = settings;
     private int _version;
@@ -163,37 +160,23 @@ internal sealed class TargetStore(TargetSettings settings)
     /// <summary>Queues a series that closed a step or ended; a series is queued at most once at a time.</summary>
     public void NotifyClosed(Series series)
     {
-        if (!series.TryMarkQueued())
-            return;
-        var closed = new ClosedSeries(series, series.Id);
-        _closedGate.Enter();
-        _closed.Add(closed);
-        _closedGate.Exit();
+        if (series.TryMarkQueued())
+            _closed.Enqueue((series, series.Id));
     }
 
     /// <summary>
-    /// Every series queued by <see cref="NotifyClosed"/> since the last call, in the order queued, with its
-    /// id; <paramref name="empty"/>, an empty list, takes their place (the caller gives back the list it got,
-    /// emptied, at its next call, so no list is made anew). The caller must clear each series' mark
+    /// A series queued by <see cref="NotifyClosed"/>, and its id. The caller must clear its mark
     /// (<see cref="Series.ClearQueued"/>) before it reads the series, so a sample stored after that read
-    /// queues it again; the inference loop does so where it reads the series anyway (issue 19: the step's
-    /// series then aren't touched until their step is planned).
+    /// queues it again; the inference loop does so where it reads the series anyway, not here (issue 19:
+    /// the step's series then aren't touched until their step is planned).
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="empty"/> holds series.</exception>
-    public List<ClosedSeries> TakeClosed(List<ClosedSeries> empty)
+    public bool TryDequeueClosed(out Series series, out int id)
     {
-        if (empty.Count != 0)
-            throw new ArgumentException("a list to queue into must be empty", nameof(empty));
-        _closedGate.Enter();
-        List<ClosedSeries> taken = _closed;
-        _closed = empty;
-        _closedGate.Exit();
+        bool taken = _closed.TryDequeue(out var closed);
+        (series, id) = closed;
         return taken;
     }
 
     /// <summary>A series forgotten since the last call, whose pipeline state is still to be freed.</summary>
     public bool TryDequeueForgotten(out Series series) => _forgotten.TryDequeue(out series!);
 }
-
-/// <summary>A series that closed a step (<see cref="TargetStore.NotifyClosed"/>), with its id.</summary>
-internal readonly record struct ClosedSeries(Series Series, int Id);

@@ -8,9 +8,11 @@ using Sidecar.Store;
 namespace Sidecar.Benchmarks.Pipeline;
 
 /// <summary>
-/// Two of the inference step's per-series parts on their own, one operation being one steady step of a
+/// Some of the inference step's per-series parts on their own, one operation being one steady step of a
 /// 1,024-series target at a 1-minute step with the default settings: each series' novelty
-/// (<see cref="NoveltyScorer.Observe"/>, after eight days of steps, so every view counts), and each
+/// (<see cref="NoveltyScorer.Observe"/>, after eight days of steps, so every view counts), the same
+/// through the target's table as the pipeline scores it (<see cref="Sidecar.Score.NoveltyTable"/>: staged, then
+/// four series at once; the same results to the bit), and each
 /// series' adaptive intervals at three horizons (the outcomes judged, then the new forecast's bands
 /// recorded and its stretches read, as the step's planning and outputs do); and each series' gauges set
 /// from its forecast and scores (<see cref="SeriesPublisher.PublishForecast"/>). The values are a sine

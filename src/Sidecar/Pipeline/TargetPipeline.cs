@@ -272,7 +272,19 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         if (_work.Count > 0)
         {
             _idOrder.Sort(CollectionsMarshal.AsSpan(_work), CollectionsMarshal.AsSpan(_workIds));
-            Step(_work, now);
+            try
+            {
+                Step(_work, now);
+            }
+            catch
+            {
+                // The step clears each series' queued mark as it reaches it; one it never reached would stay
+                // marked, and so never be queued again. Cleared here, a series is at worst queued twice,
+                // which the step skips (it processes a step once).
+                foreach (Series series in _work)
+                    series.ClearQueued();
+                throw;
+            }
         }
         SweepByTime(now);
     }

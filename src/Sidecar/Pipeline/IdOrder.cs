@@ -21,7 +21,10 @@ internal sealed class IdOrder
     private int[] _counts = [];
     private Series[] _ordered = [];
 
-    /// <summary>Orders <paramref name="series"/> by their <paramref name="ids"/> (<see cref="Series.Id"/>, given so the series aren't read), both in place.</summary>
+    /// <summary>
+    /// Orders <paramref name="series"/> in place by their <paramref name="ids"/> (<see cref="Series.Id"/>, given
+    /// so the series aren't read), which serve as keys: the call may reorder them too, or not.
+    /// </summary>
     public void Sort(Span<Series> series, Span<int> ids)
     {
         if (ids.Length != series.Length)
@@ -43,7 +46,7 @@ internal sealed class IdOrder
         CountingSort(series, ids, lowest, (int)range);
     }
 
-    private void CountingSort(Span<Series> series, Span<int> ids, int lowest, int range)
+    private void CountingSort(Span<Series> series, ReadOnlySpan<int> ids, int lowest, int range)
     {
         if (_counts.Length < range + 1)
             _counts = new int[(range + 1) * 2];
@@ -59,14 +62,6 @@ internal sealed class IdOrder
         for (int i = 0; i < series.Length; i++)
             ordered[starts[ids[i] - lowest]++] = series[i];
         ordered.CopyTo(series);
-        // The ids in their new order: placing moved each id's count to where its run ends.
-        int at = 0;
-        for (int slot = 0; slot < range; slot++)
-        {
-            int end = starts[slot];
-            for (; at < end; at++)
-                ids[at] = lowest + slot;
-        }
         // Not kept past the step: a forgotten series must not stay reachable from here.
         ordered.Clear();
     }

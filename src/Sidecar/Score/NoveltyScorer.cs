@@ -120,19 +120,6 @@ internal sealed class NoveltyScorer
     /// <summary>The settings the scorer scores under.</summary>
     public NoveltySettings Settings => _settings;
 
-    /// <summary>This scorer's state under <paramref name="settings"/>, whose windows must be the same (<see cref="NoveltySettings.SameWindows"/>).</summary>
-    public NoveltyScorer Under(NoveltySettings settings)
-    {
-        if (settings == _settings)
-            return this;
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-            WriteTo(writer);
-        stream.Position = 0;
-        using var reader = new BinaryReader(stream);
-        return ReadFrom(reader, settings);
-    }
-
     /// <summary>The newest step fed; <see cref="long.MinValue"/> before the first.</summary>
     public long LastStep { get; internal set; } = long.MinValue;
 

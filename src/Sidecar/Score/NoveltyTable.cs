@@ -284,45 +284,7 @@ internal sealed class NoveltyTable
     // WindowMean.Recount for the lanes and windows marked: the sums again from the rings, in the ring's order.
     private void Recount(Tile tile, int blockInTile, int marks, ref Block block)
     {
-        const int EveryWindow = 1 | 1 << LaneCount | 1 << 2 * LaneCount;
-        for (int lane = 0; lane < LaneCount; lane++)
-        {
-            // A row's three windows are pushed together, so they wrap together (unless restored otherwise):
-            // summed side by side, the three sums' chains of additions overlap instead of waiting on each other.
-            if ((marks >> lane & EveryWindow) != EveryWindow)
-                continue;
-            marks &= ~(EveryWindow << lane);
-            int inTile = blockInTile * LaneCount + lane;
-            ReadOnlySpan<float> rings = tile.Rings.AsSpan(inTile * _window * Windows, _window * Windows);
-            double valueSum = 0, changeSum = 0, weekChangeSum = 0;
-            int valueCount = 0, changeCount = 0, weekChangeCount = 0;
-            for (int i = 0; i + 2 < rings.Length; i += Windows)
-            {
-                float value = rings[i], change = rings[i + 1], weekChange = rings[i + 2];
-                if (!float.IsNaN(value))
-                {
-                    valueSum += value;
-                    valueCount++;
-                }
-                if (!float.IsNaN(change))
-                {
-                    changeSum += change;
-                    changeCount++;
-                }
-                if (!float.IsNaN(weekChange))
-                {
-                    weekChangeSum += weekChange;
-                    weekChangeCount++;
-                }
-            }
-            Lane(ref block.Recent.Sum, lane) = valueSum;
-            Lane(ref block.Recent.Count, lane) = valueCount;
-            Lane(ref block.Changes.Sum, lane) = changeSum;
-            Lane(ref block.Changes.Count, lane) = changeCount;
-            Lane(ref block.WeekChanges.Sum, lane) = weekChangeSum;
-            Lane(ref block.WeekChanges.Count, lane) = weekChangeCount;
-        }
-        for (int window = 0; marks != 0 && window < Windows; window++)
+        for (int window = 0; window < Windows; window++)
         {
             ref WindowMeanLanes means = ref (window == 0 ? ref block.Recent : ref (window == 1 ? ref block.Changes : ref block.WeekChanges));
             for (int lane = 0; lane < LaneCount; lane++)

@@ -74,11 +74,17 @@ internal static class StoreMemory
         restored.Restore(SnapshotFile.Read(directory)!);
         var (primingSeconds, primedSteps, scores) = PrimeNovelty(restored);
         string scoresPath = Pipeline.SavedScoresFile.PathFor(directory, settings.Targets[0].Name);
-        // What a pipeline's export holds its lock for: a copy of every novelty scorer.
+        // What a pipeline's export holds its lock for: every series' novelty copied out of the target's
+        // table (NoveltyTable.Export), the rest of the scoring state being a few numbers a series.
+        var table = new Score.NoveltyTable(settings.Targets[0].Anomaly.Novelty!);
+        for (int row = 0; row < scores.Series.Count; row++)
+            table.CopyIn(scores.Series[row].Novelty!, row);
         clock.Restart();
-        foreach (var series in scores.Series)
-            series.Novelty!.Clone();
+        for (int row = 0; row < scores.Series.Count; row++)
+            table.Export(row);
         double scoresCopySeconds = clock.Elapsed.TotalSeconds;
+        GC.KeepAlive(table);
+        table = null!;
         clock.Restart();
         Pipeline.SavedScoresFile.Write(scoresPath, scores);
         double scoresWriteSeconds = clock.Elapsed.TotalSeconds;

@@ -56,17 +56,6 @@ internal sealed class NoveltyScorer
         _earlier = new float[settings.OnsetSteps - 1];
     }
 
-    /// <summary>A scorer that goes on from where this one is, independently of it: for saving while the original keeps scoring.</summary>
-    public NoveltyScorer Clone()
-    {
-        var copy = (NoveltyScorer)MemberwiseClone();
-        copy._recent = _recent.Clone();
-        copy._changes = _changes.Clone();
-        copy._weekChanges = _weekChanges.Clone();
-        copy._earlier = (float[])_earlier.Clone();
-        return copy;
-    }
-
     /// <summary>Writes everything the scorer remembers, for the scoring state kept across restarts; the settings are the reader's.</summary>
     public void WriteTo(BinaryWriter writer)
     {

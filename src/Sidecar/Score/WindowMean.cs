@@ -66,14 +66,6 @@ internal struct WindowMean
         _count = count;
     }
 
-    /// <summary>A copy with a ring of its own.</summary>
-    public readonly WindowMean Clone()
-    {
-        var copy = this;
-        copy._ring = (float[])_ring.Clone();
-        return copy;
-    }
-
     /// <summary>Writes the ring; the running sum is recounted on reading.</summary>
     public readonly void WriteTo(BinaryWriter writer)
     {

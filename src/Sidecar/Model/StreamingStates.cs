@@ -15,8 +15,10 @@ namespace Sidecar.Model;
 /// 1,024-series step, three times its <c>index_select</c>, as much as a tenth of the forward (issue 19).
 /// Row copies of <c>hidden</c> floats from managed arrays cost a few nanoseconds each, and the network's
 /// inputs and outputs already cross as shared arrays (<c>torch.from_array</c>); see docs/performance.md.
+/// The tensors over the arrays are kept from one step to the next (<see cref="ArrayTensor"/>): made at every
+/// step, they were most of what the step's forward cost beyond the network's own (issue 19).
 /// </remarks>
-internal sealed class StreamingStates(int layers, int hiddenSize)
+internal sealed class StreamingStates(int layers, int hiddenSize) : IDisposable
 {
     private float[] _hidden = [];
     private float[] _cell = [];
@@ -24,6 +26,9 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
     // A batch's rows, [layers, batch, hidden], kept from one step to the next like the pipeline's other buffers.
     private float[] _batchHidden = [];
     private float[] _batchCell = [];
+
+    // The tensors over those arrays that a step reads and writes, kept while the batch stays where it was.
+    private readonly ArrayTensor _hiddenRows = new(), _cellRows = new(), _batchHiddenView = new(), _batchCellView = new();
 
     public int Slots { get; private set; }
 
@@ -36,6 +41,9 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
         _hidden = Grow(_hidden, grown);
         _cell = Grow(_cell, grown);
         Slots = grown;
+        // Views of the old arrays would keep them pinned and alive until the next batch.
+        _hiddenRows.Dispose();
+        _cellRows.Dispose();
     }
 
     /// <summary>Runs <paramref name="network"/> (through <see cref="LstmNetwork.Infer"/>) on <paramref name="inputs"/> <c>[batch, steps, features]</c>
@@ -44,13 +52,14 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
     public Tensor Run(LstmNetwork network, Tensor inputs, long[] slots, bool fresh)
     {
         using var scope = torch.NewDisposeScope();
-        int batch = (int)inputs.shape[0];
+        int batch = (int)inputs.size(0); // not shape, which makes an array of every dimension
         if (Consecutive(slots, batch))
         {
             // The steady state of a target whose series all closed a step: ids, so slots, one after another.
             // Their rows already sit together in each layer, so the network reads them where they are and
             // the new state goes back by one native copy each, with no gather or scatter (issue 19).
-            Tensor hidden = SlotsView(_hidden, slots[0], batch), cell = SlotsView(_cell, slots[0], batch);
+            Tensor hidden = _hiddenRows.Rows(_hidden, layers, hiddenSize, slots[0], batch);
+            Tensor cell = _cellRows.Rows(_cell, layers, hiddenSize, slots[0], batch);
             var (runOutput, runHidden, runCell) = network.Infer(inputs, fresh ? null : hidden, fresh ? null : cell);
             hidden.copy_(runHidden);
             cell.copy_(runCell);
@@ -60,10 +69,11 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
         int length = layers * batch * hiddenSize;
         if (_batchHidden.Length < length)
         {
-            _batchHidden = new float[length];
-            _batchCell = new float[length];
+            _batchHidden = GC.AllocateArray<float>(length, pinned: true);
+            _batchCell = GC.AllocateArray<float>(length, pinned: true);
         }
-        Tensor batchHidden = BatchView(_batchHidden, batch), batchCell = BatchView(_batchCell, batch);
+        Tensor batchHidden = _batchHiddenView.Prefix(_batchHidden, layers, batch, hiddenSize);
+        Tensor batchCell = _batchCellView.Prefix(_batchCell, layers, batch, hiddenSize);
         if (!fresh)
         {
             Gather(_hidden, _batchHidden, slots, batch);
@@ -108,15 +118,6 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
         return true;
     }
 
-    // Slots first to first + batch − 1 of a state array as [layers, batch, hidden], sharing its memory: each
-    // layer's rows are one block, the layers a slot count apart.
-    private Tensor SlotsView(float[] state, long first, int batch) =>
-        torch.from_array(state).view(layers, Slots, hiddenSize).narrow(1, first, batch);
-
-    // The batch's prefix of a buffer as [layers, batch, hidden], sharing its memory (pinned while the tensor lives).
-    private Tensor BatchView(float[] buffer, int batch) =>
-        torch.from_array(buffer).narrow(0, 0, (long)layers * batch * hiddenSize).view(layers, batch, hiddenSize);
-
     private void Gather(float[] state, float[] batchRows, long[] slots, int batch)
     {
         for (int layer = 0; layer < layers; layer++)
@@ -137,10 +138,20 @@ internal sealed class StreamingStates(int layers, int hiddenSize)
         }
     }
 
-    // Slots are the middle dimension, so each layer's rows move to their place in the longer layout.
+    /// <summary>Lets the arrays' tensors go (the arrays stay readable: <see cref="Export"/>).</summary>
+    public void Dispose()
+    {
+        _hiddenRows.Dispose();
+        _cellRows.Dispose();
+        _batchHiddenView.Dispose();
+        _batchCellView.Dispose();
+    }
+
+    // Slots are the middle dimension, so each layer's rows move to their place in the longer layout. On the
+    // pinned heap: the step's tensors over the arrays pin them for as long as they are kept (ArrayTensor).
     private float[] Grow(float[] state, int slots)
     {
-        var grown = new float[(long)layers * slots * hiddenSize];
+        float[] grown = GC.AllocateArray<float>(checked(layers * slots * hiddenSize), pinned: true);
         for (int layer = 0; layer < layers; layer++)
             state.AsSpan(layer * Slots * hiddenSize, Slots * hiddenSize).CopyTo(grown.AsSpan(layer * slots * hiddenSize));
         return grown;

@@ -21,5 +21,9 @@ internal sealed class ModelSlot(TrainedModel model, int generation, string? seri
     /// <summary>Where a series' state lives in <see cref="States"/>: a per-series model has only one.</summary>
     public int StateIndex(int seriesId) => SeriesKey is null ? seriesId : 0;
 
-    public void Dispose() => Model.Dispose();
+    public void Dispose()
+    {
+        States.Dispose();
+        Model.Dispose();
+    }
 }

@@ -651,12 +651,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         float[] outputs = _buffers.Outputs(plans.Length * heads * quantiles);
         using (var scope = torch.NewDisposeScope())
         {
-            // from_array shares the arrays' memory (pinned while the tensors live) instead of cloning them:
-            // the inputs go in without a copy, and the outputs come back by one native copy, not through
-            // TensorAccessor's element-by-element enumerator.
-            Tensor x = torch.from_array(inputs).narrow(0, 0, (long)plans.Length * steps * features).view(plans.Length, steps, features);
-            Tensor result = slot.States.Run(model.Network, x, slots, fresh);
-            torch.from_array(outputs).narrow(0, 0, (long)plans.Length * heads * quantiles).view(plans.Length, heads, quantiles).copy_(result);
+            // Tensors over the arrays themselves (StepBuffers), not clones of them: the inputs go in without a
+            // copy, and the outputs come back by one native copy, not through TensorAccessor's
+            // element-by-element enumerator.
+            Tensor result = slot.States.Run(model.Network, _buffers.InputsTensor(plans.Length, steps, features), slots, fresh);
+            _buffers.OutputsTensor(plans.Length, heads, quantiles).copy_(result);
         }
 
         (_forecasts ??= new NetworkForecasts(Settings, Combinations, _quality, _intervals, _publisher)).Record(plans, model, outputs, usable, lastValues);
@@ -885,6 +884,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             lock (_publishing)
                 _retired = true;
             Combinations.Close();
+            _buffers.Dispose();
             _targetSlot?.Dispose();
             _targetSlot = null;
             foreach (var slot in _seriesSlots.Values)

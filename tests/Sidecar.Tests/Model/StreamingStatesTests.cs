@@ -41,24 +41,61 @@ public sealed class StreamingStatesTests
                 inputs[i] = random.NextSingle() * 2 - 1;
             bool fresh = step == 0;
 
-            float[] batched;
-            using (var x = torch.tensor(inputs, [slots.Length, 1, Features]))
-            using (var output = states.Run(network, x, slots, fresh))
-                batched = output.data<float>().ToArray();
+            RunAndCompareWithEachAlone(network, states, slots, inputs, fresh, alone);
+        }
+    }
 
-            int perSeries = batched.Length / slots.Length;
-            for (int b = 0; b < slots.Length; b++)
+    [Fact]
+    public void TheSameRunOfSlotsStepAfterStepCarriesOnThroughGrowthAndImports()
+    {
+        // The steady state: the same consecutive slots every step, read and written in place through views
+        // the states keep (ArrayTensor) while the arrays stay; growth replaces the arrays, an import writes
+        // into them, and each step must still start from what the last one (or the import) left.
+        using var network = LstmNetwork.Seeded(4, Features, Hidden, Layers, heads: 2, quantiles: 3, medianIndex: 1);
+        var states = new StreamingStates(Layers, Hidden);
+        var random = new Random(9);
+        var alone = new Dictionary<long, (Tensor H, Tensor C)>();
+        long[] slots = [.. Enumerable.Range(10, 40).Select(s => (long)s)];
+        states.EnsureSlots(64);
+        for (int step = 0; step < 6; step++)
+        {
+            if (step == 2)
+                states.EnsureSlots(500);
+            if (step == 4)
             {
-                using var x = torch.tensor(inputs.AsSpan(b * Features, Features).ToArray(), [1, 1, Features]);
-                // A series new to this run starts from zeros, as a slot never written holds.
-                var (h, c) = !fresh && alone.TryGetValue(slots[b], out var carried) ? carried : (torch.zeros(Layers, 1, Hidden), torch.zeros(Layers, 1, Hidden));
-                var (output, newH, newC) = network.Infer(x, h, c);
-                float[] expected = output.select(1, -1).data<float>().ToArray();
-                for (int k = 0; k < perSeries; k++)
-                    // Batched and single products round differently (and differently on other CPUs): a tolerance, not digits.
-                    Assert.Equal(expected[k], batched[b * perSeries + k], 1e-5f);
-                alone[slots[b]] = (newH, newC);
+                float[] hidden = [.. Enumerable.Range(0, Layers * Hidden).Select(_ => random.NextSingle() - 0.5f)];
+                float[] cell = [.. Enumerable.Range(0, Layers * Hidden).Select(_ => random.NextSingle() - 0.5f)];
+                states.Import(25, hidden, cell);
+                alone[25] = (torch.tensor(hidden, [Layers, 1, Hidden]), torch.tensor(cell, [Layers, 1, Hidden]));
             }
+            var inputs = new float[slots.Length * Features];
+            for (int i = 0; i < inputs.Length; i++)
+                inputs[i] = random.NextSingle() * 2 - 1;
+            RunAndCompareWithEachAlone(network, states, slots, inputs, fresh: step == 0, alone);
+        }
+    }
+
+    // Runs the batch through the states, then each series alone from the state it carried in `alone` (zeros
+    // for one not there, or when fresh), and compares; `alone` then holds each series' new state.
+    private static void RunAndCompareWithEachAlone(LstmNetwork network, StreamingStates states, long[] slots, float[] inputs, bool fresh, Dictionary<long, (Tensor H, Tensor C)> alone)
+    {
+        float[] batched;
+        using (var x = torch.tensor(inputs, [slots.Length, 1, Features]))
+        using (var output = states.Run(network, x, slots, fresh))
+            batched = output.data<float>().ToArray();
+
+        int perSeries = batched.Length / slots.Length;
+        for (int b = 0; b < slots.Length; b++)
+        {
+            using var x = torch.tensor(inputs.AsSpan(b * Features, Features).ToArray(), [1, 1, Features]);
+            // A series new to this run starts from zeros, as a slot never written holds.
+            var (h, c) = !fresh && alone.TryGetValue(slots[b], out var carried) ? carried : (torch.zeros(Layers, 1, Hidden), torch.zeros(Layers, 1, Hidden));
+            var (output, newH, newC) = network.Infer(x, h, c);
+            float[] expected = output.select(1, -1).data<float>().ToArray();
+            for (int k = 0; k < perSeries; k++)
+                // Batched and single products round differently (and differently on other CPUs): a tolerance, not digits.
+                Assert.Equal(expected[k], batched[b * perSeries + k], 1e-5f);
+            alone[slots[b]] = (newH, newC);
         }
     }
 

@@ -62,6 +62,8 @@ internal static class SeriesChurn
         string directory = Directory.CreateTempSubdirectory("bench-churn-").FullName;
         int stepsPerGeneration = generationHours * 60;
         var sample = new SampleValue[1];
+        List<Series> closedSeries = [];
+        List<int> closedIds = [];
         Outcome last = default;
         try
         {
@@ -84,13 +86,14 @@ internal static class SeriesChurn
                         store.Ingest(labels[p], sample);
                     }
                     // The inference loop checks once a step; each target's pipeline then takes the series that
-                    // closed a step and frees what it held for the forgotten ones. Here nothing else runs, so the
-                    // queues are drained as the pipeline would, or they alone would keep forgotten series alive.
+                    // closed a step and frees what it held for the forgotten ones. Here nothing else runs, so they
+                    // are taken as the pipeline would, or the queue of forgotten ones alone would keep them alive.
                     store.ForgetSilent();
                     foreach (var target in store.Targets)
                     {
-                        while (target.TryDequeueClosed(out Series? closed, out _))
-                            closed.ClearQueued();
+                        closedSeries.Clear();
+                        closedIds.Clear();
+                        target.TakeClosed(closedSeries, closedIds);
                         while (target.TryDequeueForgotten(out _))
                         {
                         }

@@ -29,7 +29,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly List<SeriesState?> _states = [];
     private readonly List<Series> _work = [];
     private readonly List<int> _workIds = [];
-    private readonly IdOrder _idOrder = new();
     // Per series id, the pass (a call of Process) in which the step found the series neither silent nor
     // behind: the staleness sweep of that pass then need not look at it (SweepByTime).
     private int[] _currentInPass = [];
@@ -264,25 +263,22 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
         _work.Clear();
         _workIds.Clear();
-        while (Store.TryDequeueClosed(out Series series, out int id))
-        {
-            _work.Add(series);
-            _workIds.Add(id);
-        }
+        // In id order, which is roughly their order in memory: a step that walks series so reads ahead well
+        // (in arrival order, which remote-write shards change at every request, it measured 10 % slower).
+        Store.TakeClosed(_work, _workIds);
         if (_work.Count > 0)
         {
-            _idOrder.Sort(CollectionsMarshal.AsSpan(_work), CollectionsMarshal.AsSpan(_workIds));
             try
             {
                 Step(_work, now);
             }
             catch
             {
-                // The step clears each series' queued mark as it reaches it; one it never reached would stay
-                // marked, and so never be queued again. Cleared here, a series is at worst queued twice,
-                // which the step skips (it processes a step once).
+                // Taken, the series aren't notified any more; those the step never reached would wait for their
+                // next sample. Notified again, a series is at worst stepped twice, which the step skips (it
+                // processes a step once).
                 foreach (Series series in _work)
-                    series.ClearQueued();
+                    Store.NotifyClosed(series);
                 throw;
             }
         }
@@ -406,8 +402,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // Prefetching each series' state as well, a second stage behind, measured no better.
             if (i + 4 < closed.Count)
                 Series.Prefetch(closed[i + 4]);
-            // Dequeued without reading it (TargetStore.TryDequeueClosed): cleared before the series is read.
-            series.ClearQueued();
             if (series.Forgotten)
                 continue;
             SeriesState state = StateOf(series);

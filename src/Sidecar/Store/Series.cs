@@ -20,7 +20,6 @@ internal sealed class Series
     // a waiter spins, then yields. Not re-entrant, unlike Lock: nothing done under it calls back into the series.
     private SpinLock _gate = new(enableThreadOwnerTracking: false);
     private CounterRateWindow _rate;
-    private int _queuedForInference;
 
     // The target's step, kept here: TargetSettings.StepMs converts a TimeSpan at every call, and a reload
     // that keeps this series keeps its step (TargetStore.Reconfigure).
@@ -300,8 +299,4 @@ internal sealed class Series
         }
     }
 
-    /// <summary>Claims the right to enqueue this series; false when it is already queued.</summary>
-    public bool TryMarkQueued() => Interlocked.Exchange(ref _queuedForInference, 1) == 0;
-
-    public void ClearQueued() => Volatile.Write(ref _queuedForInference, 0);
 }

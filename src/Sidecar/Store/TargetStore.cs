@@ -4,7 +4,7 @@ using Sidecar.Host;
 namespace Sidecar.Store;
 
 /// <summary>
-/// The series of one target, and the queue of those that closed a step since inference last ran.
+/// The series of one target, and which of them closed a step since inference last ran.
 /// <para>
 /// A series' <see cref="Series.Id"/> is its slot here, so model state can live in arrays indexed by it. A
 /// series silent for longer than the target's retention is forgotten (<see cref="Forget"/>): its slot
@@ -22,9 +22,7 @@ internal sealed class TargetStore(TargetSettings settings)
     // a linear scan would make quadratic. Until then it would cost ~44 bytes per series for lookups that
     // only a cache eviction needs.
     private Dictionary<LabelSet, Series>? _byLabels;
-    // With each series its id, read while the receiver has the series in cache: the inference loop orders
-    // a step's series by id before it touches them.
-    private readonly ConcurrentQueue<(Series Series, int Id)> _closed = new();
+    private readonly ClosedIds _closed = new();
     private readonly ConcurrentQueue<Series> _forgotten = new();
     private volatile TargetSettings _settings = settings;
     private int _version;
@@ -71,6 +69,7 @@ internal sealed class TargetStore(TargetSettings settings)
         lock (_series)
         {
             int id = _freeIds.TryDequeue(out int free, out _) ? free : _series.Count;
+            _closed.EnsureIds(id + 1); // before any receiver can see the series and mark it
             var series = new Series(id, labels, this, isCounter);
             if (id == _series.Count)
                 _series.Add(series);
@@ -157,24 +156,33 @@ internal sealed class TargetStore(TargetSettings settings)
         }
     }
 
-    /// <summary>Queues a series that closed a step or ended; a series is queued at most once at a time.</summary>
-    public void NotifyClosed(Series series)
-    {
-        if (series.TryMarkQueued())
-            _closed.Enqueue((series, series.Id));
-    }
+    /// <summary>Tells the inference loop that a series closed a step or ended; safe from any thread, and idempotent until taken.</summary>
+    public void NotifyClosed(Series series) => _closed.Mark(series.Id);
 
     /// <summary>
-    /// A series queued by <see cref="NotifyClosed"/>, and its id. The caller must clear its mark
-    /// (<see cref="Series.ClearQueued"/>) before it reads the series, so a sample stored after that read
-    /// queues it again; the inference loop does so where it reads the series anyway, not here (issue 19:
-    /// the step's series then aren't touched until their step is planned).
+    /// Adds to <paramref name="series"/>, in id order, every series notified since the last call (those
+    /// forgotten since left out), and their ids to <paramref name="ids"/>. Their notices are cleared before
+    /// anything of them is read, so a sample stored after that read notifies again.
     /// </summary>
-    public bool TryDequeueClosed(out Series series, out int id)
+    public void TakeClosed(List<Series> series, List<int> ids)
     {
-        bool taken = _closed.TryDequeue(out var closed);
-        (series, id) = closed;
-        return taken;
+        int from = ids.Count;
+        lock (_series)
+        {
+            _closed.Take(ids);
+            int kept = from;
+            for (int i = from; i < ids.Count; i++)
+            {
+                // A forgotten series' id may be free, or another series' by now; that one is taken, and finds
+                // nothing new to do unless it closed a step itself.
+                if (ids[i] < _series.Count && _series[ids[i]] is { } closed)
+                {
+                    series.Add(closed);
+                    ids[kept++] = ids[i];
+                }
+            }
+            ids.RemoveRange(kept, ids.Count - kept);
+        }
     }
 
     /// <summary>A series forgotten since the last call, whose pipeline state is still to be freed.</summary>

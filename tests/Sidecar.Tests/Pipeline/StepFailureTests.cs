@@ -9,7 +9,7 @@ public sealed class StepFailureTests
     public void AStepThatFailsHalfWayLeavesNoSeriesOutOfTheStepsAfter()
     {
         // A subscriber to anomaly transitions that throws makes the step fail in the middle of its series:
-        // those it had not reached yet must still be queued by the next samples (their queued mark cleared).
+        // those it had not reached yet must still be stepped after it, like every other series.
         bool failing = true;
         using var target = new SteppedTarget(24, configure: pipeline => pipeline.AnomalyChanged += _ =>
         {

@@ -58,6 +58,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly ForecastQuality _quality = new([.. store.Settings.Horizons.Select(h => h.Steps)], QualitySampleSeries);
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
     private readonly NoveltyHistory _novelty = new(store.Settings);
+    private readonly DecodeLookahead _decodes = new();
     // Every series' novelty scorer, four scored at once; null with novelty off.
     private readonly NoveltyTable? _noveltyTable = store.Settings.Anomaly.Novelty is { } novelty ? new NoveltyTable(novelty) : null;
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
@@ -270,7 +271,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         {
             try
             {
-                Step(_work, now);
+                Step(_work, _workIds, now);
             }
             catch
             {
@@ -386,7 +387,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private SteppedSeries[] _stepped = new SteppedSeries[4096];
 
-    private void Step(List<Series> closed, long now)
+    private void Step(List<Series> closed, List<int> ids, long now)
     {
         long timeoutMs = TimeoutMs;
         int window = Settings.Model.Window;
@@ -401,7 +402,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // loop's time on that one load); asked for a few series ahead, they arrive in time.
             // Prefetching each series' state as well, a second stage behind, measured no better.
             if (i + 4 < closed.Count)
+            {
                 Series.Prefetch(closed[i + 4]);
+                _decodes.Prefetch(ids[i + 4]);
+            }
             if (series.Forgotten)
                 continue;
             SeriesState state = StateOf(series);
@@ -412,6 +416,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             // Everything this step reads of the series in steady state, under one lock; Run takes the network's inputs from it.
             StepReads reads = series.ReadClosedStep(now, dayLag, weekLag, ref state.NewestRead, ref state.DayAgoRead, ref state.WeekAgoRead);
+            _decodes.Note(series.Id, in state.DayAgoRead, in state.WeekAgoRead);
             long step = reads.Step;
             // Processed up to the step closed at `now` from here on, and if it has heard from the series
             // since the timeout, the sweep at `now` would find nothing to do: told so while the series is in cache.

@@ -339,7 +339,10 @@ internal struct StepRing
         if (block == BlockOf(NewestStep) && offset == OffsetOf(NewestStep) - 1)
             return _newestBlock.Last;
         if (cursor.Block == block && cursor.Rewrites == _rewrites && cursor.TryAhead(offset, out float kept))
+        {
+            cursor.DecodeDue = offset == cursor.Next - 1;
             return kept;
+        }
         return DecodeAhead(block, offset, ref cursor);
     }
 
@@ -364,6 +367,10 @@ internal struct StepRing
         Decode(bytes, block, offset, values, ref cursor);
         values.CopyTo(cursor.Ahead);
         cursor.AheadCount = values.Length; // Decode left the cursor's Next just after them
+        // Where the decode after these values starts: here, or at the next block's start.
+        int index = (int)(block - _oldestBlock);
+        cursor.NextDecodeAt = cursor.Next >= BlockSteps ? _blocks.AddressOf(index + 1, 0) : _blocks.AddressOf(index, cursor.Decoder.BitPosition >> 3);
+        cursor.DecodeDue = values.Length == 1;
         return values[0];
     }
 

@@ -348,6 +348,34 @@ public sealed class StepRingTests
         }
     }
 
+    [Fact]
+    public void ACursorSaysWhenItsNextReadDecodes()
+    {
+        // The inference step prefetches where a cursor's next read will decode (DecodeLookahead): the cursor
+        // must say so exactly when the read one step on decodes, here a day back across block boundaries.
+        var ring = new StepRing(10_080);
+        for (long step = 0; step < 12_000; step++)
+            ring.Write(step, step * 60_000, MathF.Round(50 + 10 * MathF.Sin(step / 30f), 2));
+        var cursor = new HistoryCursor();
+        long first = 12_000 - 1_440 - 300;
+        ring.At(first, ref cursor);
+        int decodes = 0;
+        for (long position = first + 1; position < first + 300; position++)
+        {
+            bool due = cursor.DecodeDue;
+            nint at = cursor.DueDecodeAt;
+            (long Block, int Next) before = (cursor.Block, cursor.Next);
+
+            Assert.Equal(ring.At(position), ring.At(position, ref cursor));
+
+            bool decoded = (cursor.Block, cursor.Next) != before;
+            Assert.Equal(decoded, due);
+            Assert.Equal(due, at != 0);
+            decodes += decoded ? 1 : 0;
+        }
+        Assert.InRange(decodes, 299 / HistoryCursor.AheadCapacity, 299 / HistoryCursor.AheadCapacity + 3);
+    }
+
     private static uint[] Bits(ref StepRing ring, long lastStep, int length)
     {
         var values = new float[length];

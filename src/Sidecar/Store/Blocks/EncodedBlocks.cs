@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sidecar.Store.Blocks;
 
 /// <summary>
@@ -31,6 +33,17 @@ internal struct EncodedBlocks(int maxBlocks)
 
     /// <summary>The bytes of block <paramref name="index"/>; valid until the blocks next change.</summary>
     public readonly ReadOnlySpan<byte> this[int index] => _bytes.AsSpan(StartOf(index), _ends[_first + index] - StartOf(index));
+
+    /// <summary>
+    /// The address of block <paramref name="index"/>'s byte <paramref name="byteInBlock"/>, as a number for a
+    /// prefetch (<see cref="HistoryCursor.NextDecodeAt"/>), not a reference: the array may move or be replaced
+    /// after, and the number then points at nothing of ours, which a prefetch ignores. 0 for a block not held.
+    /// </summary>
+    public readonly unsafe nint AddressOf(int index, int byteInBlock)
+    {
+        int at = (uint)index < (uint)Count ? StartOf(index) + byteInBlock : -1;
+        return (uint)at < (uint)_bytes.Length ? (nint)Unsafe.AsPointer(ref _bytes[at]) : 0;
+    }
 
     public void Clear()
     {

@@ -59,6 +59,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly Fallback? _fallback = store.Settings.Model.Fallback is { } name ? new Fallback(name, store.Settings) : null;
     private readonly NoveltyHistory _novelty = new(store.Settings);
     private readonly DecodeLookahead _decodes = new();
+    private readonly TargetMetrics _targetMetrics = new(metrics, store.Settings);
     // Every series' novelty scorer, four scored at once; null with novelty off.
     private readonly NoveltyTable? _noveltyTable = store.Settings.Anomaly.Novelty is { } novelty ? new NoveltyTable(novelty) : null;
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
@@ -135,8 +136,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 return;
             ProcessLocked();
             // Set under the gate, so a reload that retires this pipeline can't race a late update back in.
-            metrics.SeriesTracked.WithLabels(Settings.Name).Set(Store.Count);
-            metrics.SeriesExposed.WithLabels(Settings.Name).Set(ExposedCount);
+            _targetMetrics.SetSeries(Store.Count, ExposedCount);
         }
     }
 
@@ -157,14 +157,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 if (state is not null)
                     Hide(state);
             }
-            metrics.SeriesTracked.RemoveLabelled(Settings.Name);
-            metrics.SeriesExposed.RemoveLabelled(Settings.Name);
-            foreach (var horizon in Settings.Horizons)
-            {
-                metrics.ForecastMae.RemoveLabelled(Settings.Name, horizon.Label);
-                metrics.ForecastMase.RemoveLabelled(Settings.Name, horizon.Label);
-                metrics.ForecastCoverage.RemoveLabelled(Settings.Name, horizon.Label);
-            }
+            _targetMetrics.Remove();
         }
         Dispose();
     }
@@ -503,8 +496,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             foreach (var group in plans.GroupBy(p => (p.Slot, p.Steps, p.Fresh)))
                 RunInChunks(group.ToArray(), group.Key.Slot, group.Key.Steps, group.Key.Fresh);
         }
-        metrics.InferenceDuration.WithLabels(Settings.Name).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        PublishQuality();
+        _targetMetrics.ObserveInference(Stopwatch.GetElapsedTime(started));
+        _targetMetrics.SetQuality(_quality);
     }
 
     /// <summary>
@@ -574,7 +567,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         // Grown once for the whole step: grown chunk by chunk, the doubling would overshoot the series count.
         int highestSlot = 0;
         foreach (StepPlan plan in plans)
-            highestSlot = Math.Max(highestSlot, slot.StateIndex(plan.Series.Id));
+            highestSlot = Math.Max(highestSlot, slot.StateIndex(plan.Id)); // the plan's id: the series is out of cache by now
         slot.States.EnsureSlots(highestSlot + 1);
         int chunk = Math.Max(1, SeriesStepsPerForward / steps);
         for (int start = 0; start < plans.Length; start += chunk)
@@ -658,28 +651,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
 
         (_forecasts ??= new NetworkForecasts(Settings, Combinations, _quality, _intervals, _publisher)).Record(plans, model, outputs, usable, lastValues);
-    }
-
-    private void PublishQuality()
-    {
-        for (int h = 0; h < Settings.Horizons.Count; h++)
-        {
-            if (_quality.Outcomes(h) == 0)
-                continue;
-            string horizon = Settings.Horizons[h].Label;
-            metrics.ForecastMae.WithLabels(Settings.Name, horizon).Set(_quality.MeanAbsoluteError(h));
-            SetOrHide(metrics.ForecastMase.WithLabels(Settings.Name, horizon), _quality.MeanAbsoluteScaledError(h));
-            SetOrHide(metrics.ForecastCoverage.WithLabels(Settings.Name, horizon), _quality.Coverage(h));
-        }
-    }
-
-    // An unknown value (no interval yet) is no series at all, not a sentinel value.
-    private static void SetOrHide(Prometheus.Gauge.Child gauge, double value)
-    {
-        if (double.IsNaN(value))
-            gauge.Unpublish();
-        else
-            gauge.Set(value);
     }
 
     /// <summary>The covariates of <paramref name="series"/>, resolved again whenever the target gained series.</summary>

@@ -10,7 +10,7 @@ namespace Sidecar.Model;
 /// <remarks>
 /// The inference step makes the same views at every step: of its inputs and outputs, and of its batch's
 /// rows of the carried states. Made anew at every step, each took three TorchSharp calls (from_array,
-/// narrow, view), and each call a managed tensor, a native one and an entry in a dispose scope: eleven
+/// narrow, view), and each call a managed tensor, a native one and an entry in a dispose scope: twelve
 /// calls, about 30 ns a series of a 1,024-series step, a tenth of all it did beside the forward (bench
 /// inference, a build timing the step's parts, issue 19). Kept, a steady step makes none of them.
 /// One instance serves one use (one array's views of one kind); the tensor it returns stays its own:

@@ -37,6 +37,12 @@ internal sealed class AdaptiveIntervals
     // Per tile, [horizon * rows per tile + row in tile]: each row's stretch per horizon, NaN where a row has no interval.
     private float[][] _stretchTiles = [];
 
+    // The slots of the step Record and Observe were last called for, per horizon: every series of a step
+    // shares them, so they are found once a step instead of once a series and horizon; recording and
+    // judging three horizons cost about 15 ns a series of a 1,024-series step before (issue 19).
+    private long _recordStep = long.MinValue, _observeStep = long.MinValue;
+    private readonly int[] _recordSlots, _observeSlots;
+
     /// <param name="missRate">
     /// The share of outcomes promised outside the band, e.g. 0.1 for p05–p95; 1 for a model with the median
     /// alone (<c>model.quantiles: [0.5]</c>), whose band has no width and whose stretch then never moves.
@@ -47,6 +53,8 @@ internal sealed class AdaptiveIntervals
         _waiting = new WaitingForecasts<Band>(schedule, rowsPerTile);
         _tileShift = BitOperations.Log2((uint)rowsPerTile);
         MissRate = missRate;
+        _recordSlots = new int[schedule.Horizons];
+        _observeSlots = new int[schedule.Horizons];
     }
 
     /// <summary>
@@ -91,7 +99,15 @@ internal sealed class AdaptiveIntervals
     {
         if (float.IsNaN(lower) || float.IsNaN(upper))
             return;
-        _waiting.TryRecord(row, horizon, step, new Band(median, median - lower, upper - median));
+        if (step != _recordStep)
+        {
+            for (int h = 0; h < _recordSlots.Length; h++)
+                _recordSlots[h] = _waiting.RecordSlot(h, step);
+            _recordStep = step;
+        }
+        int slot = _recordSlots[horizon];
+        if (slot >= 0)
+            _waiting.RecordAt(row, slot, step + Schedule.StepsOf(horizon), new Band(median, median - lower, upper - median));
     }
 
     /// <summary>Judges every forecast row <paramref name="row"/> remembered for <paramref name="step"/> against its outcome; nothing for a row without an interval.</summary>
@@ -105,9 +121,15 @@ internal sealed class AdaptiveIntervals
         int inTile = row & ((1 << _tileShift) - 1);
         if (float.IsNaN(stretches[inTile]))
             return; // no interval (Has)
-        for (int h = 0; h < Schedule.Horizons; h++)
+        if (step != _observeStep)
         {
-            if (!_waiting.TryTake(row, h, step, out Band band))
+            for (int h = 0; h < _observeSlots.Length; h++)
+                _observeSlots[h] = Schedule.Slot(h, step);
+            _observeStep = step;
+        }
+        for (int h = 0; h < _observeSlots.Length; h++)
+        {
+            if (!_waiting.TryTakeAt(row, _observeSlots[h], step, out Band band))
                 continue;
             // How far out the outcome fell, in units of the band's half on its side: within the band as
             // stretched now when at most the stretch.

@@ -66,19 +66,40 @@ internal sealed class WaitingForecasts<TPayload>
     /// <returns>False when <paramref name="step"/> is not one whose forecasts this horizon keeps.</returns>
     public bool TryRecord(int row, int horizon, long step, in TPayload payload)
     {
-        if (!Schedule.Keeps(horizon, step))
+        int slot = RecordSlot(horizon, step);
+        if (slot < 0)
             return false;
-        long target = step + Schedule.StepsOf(horizon);
-        ref Slot slot = ref SlotOf(row, Schedule.Slot(horizon, target));
-        slot.Target = target;
-        slot.Payload = payload;
+        RecordAt(row, slot, step + Schedule.StepsOf(horizon), payload);
         return true;
     }
 
-    /// <summary>Takes row <paramref name="row"/>'s forecast of <paramref name="horizon"/> that waits for <paramref name="step"/>, if one does.</summary>
-    public bool TryTake(int row, int horizon, long step, out TPayload payload)
+    /// <summary>
+    /// Where <see cref="TryRecord"/> keeps a forecast of <paramref name="horizon"/> made at <paramref name="step"/>,
+    /// whatever the row; −1 when the schedule keeps none that step. For a caller that records many rows' forecasts
+    /// of one step, with <see cref="RecordAt"/>.
+    /// </summary>
+    public int RecordSlot(int horizon, long step) =>
+        Schedule.Keeps(horizon, step) ? Schedule.Slot(horizon, step + Schedule.StepsOf(horizon)) : -1;
+
+    /// <summary>Keeps <paramref name="payload"/> for row <paramref name="row"/> in <paramref name="slot"/> (<see cref="RecordSlot"/>), waiting for <paramref name="targetStep"/>.</summary>
+    public void RecordAt(int row, int slot, long targetStep, in TPayload payload)
     {
-        ref Slot slot = ref SlotOf(row, Schedule.Slot(horizon, step));
+        ref Slot kept = ref SlotOf(row, slot);
+        kept.Target = targetStep;
+        kept.Payload = payload;
+    }
+
+    /// <summary>Takes row <paramref name="row"/>'s forecast of <paramref name="horizon"/> that waits for <paramref name="step"/>, if one does.</summary>
+    public bool TryTake(int row, int horizon, long step, out TPayload payload) =>
+        TryTakeAt(row, Schedule.Slot(horizon, step), step, out payload);
+
+    /// <summary>
+    /// <see cref="TryTake"/> with the horizon's slot for <paramref name="step"/> (<see cref="WaitingSchedule.Slot"/>)
+    /// given: the same for every row, so a caller judging many rows' outcomes of one step finds it once.
+    /// </summary>
+    public bool TryTakeAt(int row, int slotIndex, long step, out TPayload payload)
+    {
+        ref Slot slot = ref SlotOf(row, slotIndex);
         if (slot.Target != step)
         {
             payload = default;

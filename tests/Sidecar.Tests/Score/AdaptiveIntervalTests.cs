@@ -107,6 +107,43 @@ public sealed class AdaptiveIntervalTests
     }
 
     [Fact]
+    public void RowsAtDifferentStepsInOnePassMoveAsEachSeriesOnItsOwn()
+    {
+        // The table finds each horizon's slots once per step (issue 19); a pass may still hold series at
+        // different steps (one catching up, one restored), here every other row three steps behind, so
+        // consecutive calls switch steps: each row must still move exactly as its series alone.
+        int[] horizons = [1, 5, 12];
+        var table = new AdaptiveIntervals(WaitingSchedule.For(horizons), 0.1f, rowsPerTile: 4);
+        int[] rows = [0, 1, 2, 3, 4, 5];
+        var alone = rows.ToDictionary(row => row, _ => new AdaptiveInterval(horizons, 0.9));
+        var random = new Random(11);
+        foreach (int row in rows)
+            table.Start(row);
+        for (long t = 3; t < 2_000; t++)
+        {
+            foreach (int row in rows)
+            {
+                long step = row % 2 == 0 ? t : t - 3;
+                float actual = (float)((random.NextDouble() - 0.5) * (row + 1));
+                table.Observe(row, step, actual);
+                alone[row].Observe(step, actual);
+                for (int h = 0; h < horizons.Length; h++)
+                {
+                    float median = actual * 0.5f, lower = median - 0.2f - h, upper = median + 0.3f + (row % 3);
+                    table.Record(row, h, step, median, lower, upper);
+                    alone[row].Record(h, step, median, lower, upper);
+                }
+            }
+        }
+        foreach (int row in rows)
+        {
+            for (int h = 0; h < horizons.Length; h++)
+                Assert.Equal(alone[row].Stretch(h), table.Stretch(row, h));
+        }
+        Assert.All(rows, row => Assert.NotEqual(1f, table.Stretch(row, 1)));
+    }
+
+    [Fact]
     public void ARemovedRowIsNoLongerJudgedAndARowCopiedOutAndBackCarriesOn()
     {
         var table = new AdaptiveIntervals(WaitingSchedule.For([1]), 0.1f, rowsPerTile: 256);

@@ -259,23 +259,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         _workIds.Clear();
         // In id order, which is roughly their order in memory: a step that walks series so reads ahead well
         // (in arrival order, which remote-write shards change at every request, it measured 10 % slower).
+        // Taken, their notices are cleared: if the step fails part way, those it never reached are notified again
+        // by their next sample, or by the next pass's sweep, which finds them behind (SweepByTime).
         Store.TakeClosed(_work, _workIds);
         if (_work.Count > 0)
-        {
-            try
-            {
-                Step(_work, _workIds, now);
-            }
-            catch
-            {
-                // Taken, the series aren't notified any more; those the step never reached would wait for their
-                // next sample. Notified again, a series is at worst stepped twice, which the step skips (it
-                // processes a step once).
-                foreach (Series series in _work)
-                    Store.NotifyClosed(series);
-                throw;
-            }
-        }
+            Step(_work, _workIds, now);
         SweepByTime(now);
     }
 

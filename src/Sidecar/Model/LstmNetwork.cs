@@ -133,7 +133,7 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
         Tensor median = raw.narrow(3, medianIndex, 1);
         // Every output's softplus at once, the median's unused: over the contiguous outputs libtorch runs its
         // vectorised kernel. Over the narrowed columns below and above the median (strided) it took its
-        // element-by-element path, calling libm's log1pf once per value: the forward ran 12 % faster
+        // element-by-element path, calling libm's log1pf once per value: the forward ran 10 % faster
         // without it (bench inference, batch 1,024, issue 19). A single gap on a side (the default three
         // quantiles) is its own running sum: no flip or cumsum, three libtorch calls fewer.
         Tensor? gaps = quantiles > 1 ? Softplus(raw) : null;

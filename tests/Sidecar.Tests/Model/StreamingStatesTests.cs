@@ -75,6 +75,66 @@ public sealed class StreamingStatesTests
         }
     }
 
+    [Fact]
+    public void KeptRunsMeetOverlappingBatchesExportsAndDisposal()
+    {
+        // A consecutive batch's new state stays in the tensors the network returned (a kept run) until
+        // something reads or writes those slots' rows another way: an overlapping run, a batch in another
+        // order, an export. Each must see the newest state of every slot.
+        using var network = LstmNetwork.Seeded(6, Features, Hidden, Layers, heads: 2, quantiles: 3, medianIndex: 1);
+        var states = new StreamingStates(Layers, Hidden);
+        var random = new Random(13);
+        var alone = new Dictionary<long, (Tensor H, Tensor C)>();
+        states.EnsureSlots(64);
+        long[][] batches =
+        [
+            [.. Enumerable.Range(0, 10).Select(s => (long)s)],   // kept
+            [.. Enumerable.Range(5, 10).Select(s => (long)s)],   // overlaps it: 5–9 must start where it left them
+            [.. Enumerable.Range(0, 10).Select(s => (long)s)],   // overlaps that one
+            [.. Enumerable.Range(0, 10).Select(s => (long)s)],   // the same run again: from the kept state
+            [12, 3, 7, 30, 0],                                   // not a run: gathered from the arrays
+            [.. Enumerable.Range(20, 16).Select(s => (long)s)],  // a second run beside the first
+        ];
+        for (int step = 0; step < batches.Length; step++)
+        {
+            var inputs = new float[batches[step].Length * Features];
+            for (int i = 0; i < inputs.Length; i++)
+                inputs[i] = random.NextSingle() * 2 - 1;
+            RunAndCompareWithEachAlone(network, states, batches[step], inputs, fresh: step == 0, alone);
+        }
+        Assert.True(states.Bytes > 2L * Layers * 64 * Hidden * sizeof(float), "the kept runs' tensors count in the states' bytes");
+
+        AssertExportHolds(states, alone);
+        // A run kept again, then disposed: the arrays still hold every slot's newest state.
+        var last = new float[10 * Features];
+        for (int i = 0; i < last.Length; i++)
+            last[i] = random.NextSingle() * 2 - 1;
+        RunAndCompareWithEachAlone(network, states, batches[0], last, fresh: false, alone);
+        states.Dispose();
+        AssertExportHolds(states, alone);
+    }
+
+    // Every slot in `alone` holds its state there in the export; the slots never run hold zeros.
+    private static void AssertExportHolds(StreamingStates states, Dictionary<long, (Tensor H, Tensor C)> alone)
+    {
+        var (hidden, cell) = states.Export();
+        for (long slot = 0; slot < states.Slots; slot++)
+        {
+            for (int layer = 0; layer < Layers; layer++)
+            {
+                float[] h = hidden.AsSpan((int)((layer * states.Slots + slot) * Hidden), Hidden).ToArray();
+                float[] c = cell.AsSpan((int)((layer * states.Slots + slot) * Hidden), Hidden).ToArray();
+                float[] expectedH = alone.TryGetValue(slot, out var carried) ? carried.H[layer, 0].data<float>().ToArray() : new float[Hidden];
+                float[] expectedC = carried.C is null ? new float[Hidden] : carried.C[layer, 0].data<float>().ToArray();
+                for (int k = 0; k < Hidden; k++)
+                {
+                    Assert.Equal(expectedH[k], h[k], 1e-5f);
+                    Assert.Equal(expectedC[k], c[k], 1e-5f);
+                }
+            }
+        }
+    }
+
     // Runs the batch through the states, then each series alone from the state it carried in `alone` (zeros
     // for one not there, or when fresh), and compares; `alone` then holds each series' new state.
     private static void RunAndCompareWithEachAlone(LstmNetwork network, StreamingStates states, long[] slots, float[] inputs, bool fresh, Dictionary<long, (Tensor H, Tensor C)> alone)

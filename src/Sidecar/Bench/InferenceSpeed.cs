@@ -95,6 +95,9 @@ internal static class InferenceSpeed
         // The pipeline's ratios are against a forward timed beside each step (PipelineStep), not the one above.
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_steady_series_steps_per_s={pipeline.Steady:F0} ratio_to_forward_beside_it={pipeline.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={pipeline.ColdRatio:F3}"));
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_without_novelty_steady_series_steps_per_s={withoutNovelty.Steady:F0} ratio_to_forward_beside_it={withoutNovelty.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={withoutNovelty.ColdRatio:F3}"));
+        // Work that comes round every few steps, seen apart: the cursors' decodes every sixteenth step, the
+        // long horizons' forecasts kept and judged every k-th.
+        Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_steady_ns_per_series_by_step_of_{WindowSteps}={string.Join(' ', pipeline.SteadyPhases.Select(ns => ns.ToString("F0", invariant)))}"));
         return 0;
     }
 
@@ -206,9 +209,10 @@ internal static class InferenceSpeed
     /// <param name="novelty">False: with <c>anomaly.novelty_tolerance: 0</c>, to show what novelty costs.</param>
     /// <returns>
     /// The step's rate as a share of the raw forward's, each forward timed right after a step on the same
-    /// batch, in the first steps and in the steady state; and the steady step's own rate.
+    /// batch, in the first steps and in the steady state; the steady step's own rate; and its mean time a
+    /// series at each step of a window (<see cref="WindowSteps"/>), in nanoseconds.
     /// </returns>
-    private static (double ColdRatio, double SteadyRatio, double Steady) PipelineStep(int count, bool novelty)
+    private static (double ColdRatio, double SteadyRatio, double Steady, double[] SteadyPhases) PipelineStep(int count, bool novelty)
     {
         var settings = BenchSettings(count, novelty);
         var time = new SimulatedClock(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
@@ -258,6 +262,7 @@ internal static class InferenceSpeed
         var forwardState = torch.zeros(Layers, count, Hidden);
         using var forwardOutputView = new ArrayTensor();
         Tensor forwardOutputs = forwardOutputView.Prefix(new float[count * Heads * Quantiles], count, Heads, Quantiles);
+        var phases = new double[WindowSteps];
         (double Step, double Forward) MedianWindow(int steps)
         {
             var seconds = new double[steps];
@@ -279,6 +284,9 @@ internal static class InferenceSpeed
             // The median window of steps and of forwards: a collection or a neighbour's burst on this shared
             // machine lands in a few windows, not all.
             int windows = steps / WindowSteps;
+            // By step of the window: each call starts afresh, so the steady state's, measured last, stay.
+            for (int i = 0; i < windows * WindowSteps; i++)
+                phases[i % WindowSteps] = (i < WindowSteps ? 0 : phases[i % WindowSteps]) + seconds[i] * 1e9 / count / windows;
             var stepWindows = new double[windows];
             var forwardWindows = new double[windows];
             for (int w = 0; w < windows; w++)
@@ -293,6 +301,6 @@ internal static class InferenceSpeed
         var cold = MedianWindow(ColdSteps);
         MedianWindow(WarmSteps);
         var steady = MedianWindow(SteadySteps);
-        return (cold.Step / cold.Forward, steady.Step / steady.Forward, steady.Step);
+        return (cold.Step / cold.Forward, steady.Step / steady.Forward, steady.Step, phases);
     }
 }

@@ -48,9 +48,9 @@ public sealed class StreamingStatesTests
     [Fact]
     public void TheSameRunOfSlotsStepAfterStepCarriesOnThroughGrowthAndImports()
     {
-        // The steady state: the same consecutive slots every step, read and written in place through views
-        // the states keep (ArrayTensor) while the arrays stay; growth replaces the arrays, an import writes
-        // into them, and each step must still start from what the last one (or the import) left.
+        // The steady state: the same consecutive slots every step, each starting from the tensors the step
+        // before returned (a kept run); growth replaces the arrays, an import writes into them (and must
+        // overrule the kept run), and each step must still start from what the last one (or the import) left.
         using var network = LstmNetwork.Seeded(4, Features, Hidden, Layers, heads: 2, quantiles: 3, medianIndex: 1);
         var states = new StreamingStates(Layers, Hidden);
         var random = new Random(9);

@@ -14,7 +14,8 @@ namespace Sidecar.Benchmarks.Pipeline;
 /// through the target's table as the pipeline scores it (<see cref="Sidecar.Score.NoveltyTable"/>: staged, then
 /// four series at once; the same results to the bit), and each
 /// series' adaptive intervals at three horizons (the outcomes judged, then the new forecast's bands
-/// recorded and its stretches read, as the step's planning and outputs do); and each series' gauges set
+/// recorded and its stretches read, as the step's planning and outputs do); the quality ledger (the outcomes
+/// judged, then the new forecast recorded, for the 256 series the pipeline follows); and each series' gauges set
 /// from its forecast and scores (<see cref="SeriesPublisher.PublishForecast"/>). The values are a sine
 /// per series, read from a table so the benchmark measures the scoring, not the sine.
 /// </summary>
@@ -34,6 +35,9 @@ public class StepScoringBenchmarks
     private Series[] _series = [];
     private SeriesState[] _states = [];
     private SeriesPublisher _publisher = null!;
+    private ForecastQuality _quality = null!;
+    private long _qualityStep;
+    private readonly float[] _forecast = new float[9];
 
     [GlobalSetup]
     public void Setup()
@@ -72,6 +76,10 @@ public class StepScoringBenchmarks
         }
         for (_tableStep = _weekSteps; _tableStep < 2 * _weekSteps + 2 * DaySteps;)
             NoveltyTable();
+        // The pipeline follows the quality of its first 256 series (TargetPipeline.QualitySampleSeries).
+        _quality = new ForecastQuality([5, 30, 60], sampledSeries: 256);
+        for (_qualityStep = 0; _qualityStep < 4 * DaySteps;)
+            Quality();
     }
 
     [Benchmark(Baseline = true, Description = "novelty")]
@@ -113,6 +121,25 @@ public class StepScoringBenchmarks
             }
         }
         return sum;
+    }
+
+    [Benchmark(Description = "forecast quality, three horizons, 256 of the series followed")]
+    public double Quality()
+    {
+        long step = _qualityStep++;
+        for (int row = 0; row < SeriesCount; row++)
+        {
+            float actual = Value(row, step);
+            _quality.Observe(row, step, actual);
+            for (int h = 0; h < 3; h++)
+            {
+                _forecast[h * 3] = actual - 0.8f;
+                _forecast[h * 3 + 1] = actual + 0.1f;
+                _forecast[h * 3 + 2] = actual + 0.7f;
+            }
+            _quality.Record(row, step, _forecast);
+        }
+        return _quality.MeanAbsoluteError(0);
     }
 
     [Benchmark(Description = "gauges set from the forecast and scores")]

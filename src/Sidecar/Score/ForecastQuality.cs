@@ -16,7 +16,7 @@ namespace Sidecar.Score;
 /// </remarks>
 internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampledSeries)
 {
-    // Series stored together; fewer where fewer are followed.
+    // Series stored together at most (TileShiftFor).
     private const int MostRowsPerTile = 64;
 
     // Outcomes in the rolling window: the EWMAs weigh the last ~this many outcomes per horizon.
@@ -26,7 +26,10 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     // The first count whose exact mean weight, 1 / count, is at most Alpha: from it on Rolling weighs by Alpha.
     private static readonly long FadingFrom = FirstCountWeighedByAlpha();
 
-    private readonly int _rowsPerTile = (int)Math.Min(MostRowsPerTile, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, sampledSeries)));
+    private readonly int _rowsPerTile = 1 << TileShiftFor(sampledSeries);
+
+    // A tile's rows are a power of two: a series' tile is a shift of its id, not a division.
+    private readonly int _tileShift = TileShiftFor(sampledSeries);
 
     // Per tile of followed series, every horizon's ring, slot by slot; null until one of them has a forecast.
     private readonly Waiting[]?[] _tiles = new Waiting[]?[(sampledSeries + MostRowsPerTile - 1) / MostRowsPerTile];
@@ -44,6 +47,12 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     private readonly Rolling[] _scaled = new Rolling[horizonSteps.Count];
     private readonly Rolling[] _covered = new Rolling[horizonSteps.Count];
 
+    // Where each horizon's slot of the step Record and Observe were last called for starts in a tile: every
+    // followed series of a step shares them, so they are found once a step, not once a series and horizon
+    // (with the tile's division, about a third of the ledger's time: StepScoringBenchmarks, issue 19).
+    private long _recordStep = long.MinValue, _observeStep = long.MinValue;
+    private readonly int[] _recordOffsets = new int[horizonSteps.Count], _observeOffsets = new int[horizonSteps.Count];
+
     /// <summary>Whether the series is one of those followed: the first <c>sampledSeries</c> ids of the target.</summary>
     public bool Follows(int seriesId) => seriesId < sampledSeries;
 
@@ -58,19 +67,28 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     public long Outcomes(int horizon) => _absolute[horizon].Count;
 
     /// <summary>Remembers the forecast made at <paramref name="step"/>: per horizon lower, median, upper (NaN edges: no interval).</summary>
+    /// <remarks>Small enough to inline: most series are not followed, and for them a call is all the cost.</remarks>
     public void Record(int seriesId, long step, ReadOnlySpan<float> forecast)
     {
-        if (!Follows(seriesId))
-            return;
+        if (Follows(seriesId))
+            RecordFollowed(seriesId, step, forecast);
+    }
+
+    private void RecordFollowed(int seriesId, long step, ReadOnlySpan<float> forecast)
+    {
         ref Naive naive = ref _naive[seriesId];
         if (!naive.Kept)
             naive = new Naive { Kept = true, Previous = float.NaN, PreviousStep = long.MinValue };
         Span<Waiting> tile = TileOf(seriesId, out int row);
-        for (int h = 0; h < _horizonSteps.Length; h++)
+        int[] offsets = _recordOffsets;
+        if (step != _recordStep)
         {
-            long target = step + _horizonSteps[h];
-            tile[SlotOf(h, target) * _rowsPerTile + row] = new Waiting(target, forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
+            for (int h = 0; h < offsets.Length; h++)
+                offsets[h] = SlotOf(h, step + _horizonSteps[h]) * _rowsPerTile;
+            _recordStep = step;
         }
+        for (int h = 0; h < offsets.Length; h++)
+            tile[offsets[h] + row] = new Waiting(step + _horizonSteps[h], forecast[h * 3], forecast[h * 3 + 1], forecast[h * 3 + 2]);
     }
 
     /// <summary>Drops what was remembered under a series id: the series was forgotten, and a new one may take the id.</summary>
@@ -85,16 +103,30 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     }
 
     /// <summary>Scores every remembered forecast for <paramref name="step"/> against <paramref name="actual"/>.</summary>
+    /// <remarks>Small enough to inline, as <see cref="Record"/> is.</remarks>
     public void Observe(int seriesId, long step, float actual)
     {
         // Most series are not followed: they are told apart by their id, without a lookup.
-        if (float.IsNaN(actual) || !Follows(seriesId) || !_naive[seriesId].Kept)
+        if (Follows(seriesId) && !float.IsNaN(actual))
+            ObserveFollowed(seriesId, step, actual);
+    }
+
+    private void ObserveFollowed(int seriesId, long step, float actual)
+    {
+        if (!_naive[seriesId].Kept)
             return;
         double naive = _naive[seriesId].Observe(step, actual);
         Span<Waiting> tile = TileOf(seriesId, out int row);
-        for (int h = 0; h < _horizonSteps.Length; h++)
+        int[] offsets = _observeOffsets;
+        if (step != _observeStep)
         {
-            ref Waiting waiting = ref tile[SlotOf(h, step) * _rowsPerTile + row];
+            for (int h = 0; h < offsets.Length; h++)
+                offsets[h] = SlotOf(h, step) * _rowsPerTile;
+            _observeStep = step;
+        }
+        for (int h = 0; h < offsets.Length; h++)
+        {
+            ref Waiting waiting = ref tile[offsets[h] + row];
             if (waiting.TargetStep != step)
                 continue;
             waiting.TargetStep = long.MinValue;
@@ -107,6 +139,10 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
                 _covered[h].Add(actual >= lower && actual <= upper ? 1 : 0);
         }
     }
+
+    // Rows stored together: MostRowsPerTile, or fewer (a power of two) where fewer series are followed.
+    private static int TileShiftFor(int sampledSeries) =>
+        System.Numerics.BitOperations.Log2(Math.Min(MostRowsPerTile, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, sampledSeries))));
 
     private static long FirstCountWeighedByAlpha()
     {
@@ -137,7 +173,7 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     private Span<Waiting> TileOf(int seriesId, out int row)
     {
         row = seriesId & (_rowsPerTile - 1);
-        ref Waiting[]? tile = ref _tiles[seriesId / _rowsPerTile];
+        ref Waiting[]? tile = ref _tiles[seriesId >> _tileShift];
         if (tile is null)
         {
             tile = new Waiting[_ringStart[^1] * _rowsPerTile];

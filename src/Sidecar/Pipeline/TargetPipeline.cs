@@ -801,13 +801,14 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         while (_states.Count <= series.Id)
             _states.Add(null);
         SeriesState? state = _states[series.Id];
-        if (state is not null && !ReferenceEquals(state.Series, series))
-        {
-            // The id belonged to a series that was forgotten: nothing of that one carries over.
+        // The usual case returns without storing: a reference stored into the list is a type check and a
+        // write barrier, at every step of every series.
+        if (state is not null && ReferenceEquals(state.Series, series))
+            return state;
+        // The id belonged to a series that was forgotten: nothing of that one carries over.
+        if (state is not null)
             Drop(state);
-            state = null;
-        }
-        return _states[series.Id] = state ?? new SeriesState(series);
+        return _states[series.Id] = new SeriesState(series);
     }
 
     /// <summary>The state of exactly this series, if it has one (not that of an earlier series with its id).</summary>

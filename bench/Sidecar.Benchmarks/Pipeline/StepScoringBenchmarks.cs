@@ -15,7 +15,8 @@ namespace Sidecar.Benchmarks.Pipeline;
 /// four series at once; the same results to the bit), and each
 /// series' adaptive intervals at three horizons (the outcomes judged, then the new forecast's bands
 /// recorded and its stretches read, as the step's planning and outputs do); the quality ledger (the outcomes
-/// judged, then the new forecast recorded, for the 256 series the pipeline follows); and each series' gauges set
+/// judged, then the new forecast recorded, for the 256 series the pipeline follows); each series' anomaly
+/// score and its surprise (<see cref="AnomalyScorer"/>, <see cref="ScoreSurprise"/>); and each series' gauges set
 /// from its forecast and scores (<see cref="SeriesPublisher.PublishForecast"/>). The values are a sine
 /// per series, read from a table so the benchmark measures the scoring, not the sine.
 /// </summary>
@@ -38,6 +39,11 @@ public class StepScoringBenchmarks
     private ForecastQuality _quality = null!;
     private long _qualityStep;
     private readonly float[] _forecast = new float[9];
+    private AnomalySettings _anomaly = null!;
+    private AnomalyRates _rates;
+    private long _scoreStep;
+    private ScoreLanes _scoreLanes;
+    private long _laneStep;
 
     [GlobalSetup]
     public void Setup()
@@ -57,6 +63,9 @@ public class StepScoringBenchmarks
         _states = [.. _series.Select(series => new SeriesState(series) { Forecast = new float[9], LastScore = 0.3, LastSurprise = 0.1, LastNovelty = 0, LastResidual = 0.2 })];
         _publisher = new SeriesPublisher(new ForecastGauges(), target);
         _weekSteps = settings.WeekSteps;
+        _anomaly = target.Anomaly;
+        _rates = AnomalyRates.Of(_anomaly);
+        _scoreLanes = new ScoreLanes(_anomaly, _rates);
         _novelty = [.. Enumerable.Range(0, SeriesCount).Select(_ => new NoveltyScorer(settings))];
         _noveltyTable = new NoveltyTable(settings);
         for (int row = 0; row < SeriesCount; row++)
@@ -76,6 +85,10 @@ public class StepScoringBenchmarks
         }
         for (_tableStep = _weekSteps; _tableStep < 2 * _weekSteps + 2 * DaySteps;)
             NoveltyTable();
+        for (_scoreStep = DaySteps; _scoreStep < 3 * DaySteps;)
+            Scores();
+        for (_laneStep = DaySteps; _laneStep < 3 * DaySteps;)
+            ScoresInLanes();
         // The pipeline follows the quality of its first 256 series (TargetPipeline.QualitySampleSeries).
         _quality = new ForecastQuality([5, 30, 60], sampledSeries: 256);
         for (_qualityStep = 0; _qualityStep < 4 * DaySteps;)
@@ -140,6 +153,41 @@ public class StepScoringBenchmarks
             _quality.Record(row, step, _forecast);
         }
         return _quality.MeanAbsoluteError(0);
+    }
+
+    [Benchmark(Description = "anomaly score and its surprise")]
+    public double Scores()
+    {
+        double sum = 0;
+        long step = _scoreStep++;
+        for (int s = 0; s < _states.Length; s++)
+        {
+            // As the step scores a series: its one-step forecast's residual against its interval's gaps.
+            SeriesState state = _states[s];
+            float actual = Value(s, step), forecast = Value(s, step - 1);
+            double score = state.Scorer.Score(actual - forecast, actual, 0.8f, 0.7f, _anomaly, _rates);
+            sum += state.Surprise.Observe(score, _anomaly.SurpriseSteps, _rates.SurpriseAlpha);
+        }
+        return sum;
+    }
+
+    [Benchmark(Description = "anomaly score and its surprise, four series at once (ScoreLanes)")]
+    public double ScoresInLanes()
+    {
+        double sum = 0;
+        long step = _laneStep++;
+        for (int s = 0; s < _states.Length; s += 4)
+        {
+            // As the pipeline's ScoreFour gathers four series' inputs, from registers.
+            float a0 = Value(s, step), a1 = Value(s + 1, step), a2 = Value(s + 2, step), a3 = Value(s + 3, step);
+            SeriesState s0 = _states[s], s1 = _states[s + 1], s2 = _states[s + 2], s3 = _states[s + 3];
+            var scores = _scoreLanes.Score(ref s0.Scorer, ref s1.Scorer, ref s2.Scorer, ref s3.Scorer, ref s0.Surprise, ref s1.Surprise, ref s2.Surprise, ref s3.Surprise,
+                System.Runtime.Intrinsics.Vector256.Create(a0 - Value(s, step - 1), a1 - Value(s + 1, step - 1), a2 - Value(s + 2, step - 1), a3 - Value(s + 3, step - 1)),
+                System.Runtime.Intrinsics.Vector256.Create(a0, a1, a2, a3),
+                System.Runtime.Intrinsics.Vector256.Create(0.8), System.Runtime.Intrinsics.Vector256.Create(0.7), out var surprises);
+            sum += System.Runtime.Intrinsics.Vector256.Sum(surprises);
+        }
+        return sum;
     }
 
     [Benchmark(Description = "gauges set from the forecast and scores")]

@@ -4,10 +4,10 @@ namespace Sidecar.Pipeline;
 
 /// <summary>
 /// A series the pipeline's step processed, as its planning loop hands it on to the pass after it
-/// (<see cref="TargetPipeline"/>): what the step read of it, the forecast's surprise at the step, and what
-/// to publish for it without the network. Used by the inference loop only.
+/// (<see cref="TargetPipeline"/>): what the step read of it, whether its residual is scored and the
+/// forecast's surprise once it is, and what to publish for it without the network. Used by the inference loop only.
 /// </summary>
-internal struct SteppedSeries(Series series, SeriesState state, StepReads reads, double surprise)
+internal struct SteppedSeries(Series series, SeriesState state, StepReads reads, bool scored)
 {
     public readonly Series Series = series;
 
@@ -18,8 +18,11 @@ internal struct SteppedSeries(Series series, SeriesState state, StepReads reads,
 
     public readonly StepReads Reads = reads;
 
-    /// <summary>The forecast's surprise at the step, for novelty; NaN where the step wasn't scored.</summary>
-    public readonly double Surprise = surprise;
+    /// <summary>Whether the step scores the series' residual (<see cref="SeriesState.LastResidual"/>), in the pass after the planning loop.</summary>
+    public readonly bool Scored = scored;
+
+    /// <summary>The forecast's surprise at the step, for novelty, once scored; NaN where the step doesn't score it.</summary>
+    public double Surprise = double.NaN;
 
     public SteppedPublication Publication;
 }

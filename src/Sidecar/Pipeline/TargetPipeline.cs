@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Microsoft.Extensions.Logging;
 using Sidecar.Expose;
 using Sidecar.Host;
@@ -63,7 +64,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     // Every series' novelty scorer, four scored at once; null with novelty off.
     private readonly NoveltyTable? _noveltyTable = store.Settings.Anomaly.Novelty is { } novelty ? new NoveltyTable(novelty) : null;
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
-    private readonly AnomalyRates _anomalyRates = AnomalyRates.Of(store.Settings.Anomaly);
+    private readonly ScoreLanes _scoreLanes = new(store.Settings.Anomaly, AnomalyRates.Of(store.Settings.Anomaly));
     // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts).
     private readonly AdaptiveIntervals _intervals = AdaptiveIntervals.ForTarget(store.Settings);
 
@@ -411,22 +412,13 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             _quality.Observe(series.Id, step, actual);
             _intervals.Observe(series.Id, step, actual);
             state.Combination?.Observe(step, actual);
-            double surprise = double.NaN;
+            bool scored = false;
             if (state.PendingStep == step && !float.IsNaN(actual))
             {
                 state.LastResidual = actual - state.PendingOneStep;
-                // The score waits for a trained model: a fallback's residuals are shown, not scored.
-                if (state.PendingFromModel)
-                {
-                    state.LastScore = state.Scorer.Score(state.LastResidual, actual, state.PendingLowerGap, state.PendingUpperGap, Settings.Anomaly, _anomalyRates);
-                    if (Settings.Anomaly.SurpriseSteps > 0)
-                        surprise = state.LastSurprise = state.Surprise.Observe(state.LastScore, Settings.Anomaly.SurpriseSteps, _anomalyRates.SurpriseAlpha);
-                    if (state.LastScore > 1 != state.Anomalous)
-                    {
-                        state.Anomalous = !state.Anomalous;
-                        AnomalyChanged?.Invoke(new AnomalyTransition(Settings.Name, series.Labels, state.Anomalous, step * Settings.StepMs, state.LastScore, actual, state.PendingOneStep));
-                    }
-                }
+                // The score waits for a trained model: a fallback's residuals are shown, not scored. Scored
+                // four at once in the pass after this loop (ScoreStepped).
+                scored = state.PendingFromModel;
             }
             // A forecast for a later step (one restored with the scoring state, when this step is processed again) still waits.
             if (state.PendingStep <= step)
@@ -438,7 +430,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 stepped = 0;
             }
             ref SteppedSeries next = ref _stepped[stepped++];
-            next = new SteppedSeries(series, state, reads, surprise);
+            next = new SteppedSeries(series, state, reads, scored);
             ModelSlot? slot = SlotFor(state);
             if (slot is null)
             {
@@ -502,6 +494,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// </remarks>
     private void FinishStepped(Span<SteppedSeries> chunk)
     {
+        ScoreStepped(chunk);
         if (_noveltyTable is { } table)
         {
             // Steady series are staged and scored four at once; the others (new, or skipped ahead) catch up alone.
@@ -522,6 +515,69 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 _fallback?.Forecast(stepped.Series, stepped.State, stepped.Reads.Step, _publisher);
             else if (stepped.Publication == SteppedPublication.RestoredForecast)
                 _publisher.PublishForecast(stepped.Series, stepped.State, LstmModelName);
+        }
+    }
+
+    /// <summary>
+    /// Scores the residuals of the chunk's series that the planning loop marked (<see cref="SteppedSeries.Scored"/>),
+    /// four at once (<see cref="ScoreLanes"/>), and tells of each series that crosses the anomaly threshold
+    /// either way, in the chunk's order.
+    /// </summary>
+    private void ScoreStepped(Span<SteppedSeries> chunk)
+    {
+        Span<int> lanes = stackalloc int[4];
+        int filled = 0;
+        for (int i = 0; i < chunk.Length; i++)
+        {
+            if (!chunk[i].Scored)
+                continue;
+            lanes[filled++] = i;
+            if (filled == lanes.Length)
+            {
+                ScoreFour(chunk, lanes);
+                filled = 0;
+            }
+        }
+        if (filled > 0)
+            ScoreFour(chunk, lanes[..filled]);
+    }
+
+    // The lanes past the series given score these, on zeros: nothing reads their results.
+    private AnomalyScorer _spareScorer;
+    private ScoreSurprise _spareSurprise;
+
+    private void ScoreFour(Span<SteppedSeries> chunk, ReadOnlySpan<int> lanes)
+    {
+        // A lane past the series given takes the first one's inputs, for a spare scorer. The inputs go into
+        // the vectors from registers: written to memory one by one and read back as a vector, each waited for
+        // the stores (a 256-bit load is not forwarded from four 64-bit stores), which made the lanes slower than
+        // one series at a time.
+        int count = lanes.Length;
+        ref SteppedSeries t0 = ref chunk[lanes[0]];
+        ref SteppedSeries t1 = ref chunk[lanes[Math.Min(1, count - 1)]];
+        ref SteppedSeries t2 = ref chunk[lanes[Math.Min(2, count - 1)]];
+        ref SteppedSeries t3 = ref chunk[lanes[count - 1]];
+        SeriesState s0 = t0.State, s1 = t1.State, s2 = t2.State, s3 = t3.State;
+        Vector256<double> scores = _scoreLanes.Score(
+            ref s0.Scorer, ref count > 1 ? ref s1.Scorer : ref _spareScorer, ref count > 2 ? ref s2.Scorer : ref _spareScorer, ref count > 3 ? ref s3.Scorer : ref _spareScorer,
+            ref s0.Surprise, ref count > 1 ? ref s1.Surprise : ref _spareSurprise, ref count > 2 ? ref s2.Surprise : ref _spareSurprise, ref count > 3 ? ref s3.Surprise : ref _spareSurprise,
+            Vector256.Create(s0.LastResidual, s1.LastResidual, s2.LastResidual, s3.LastResidual),
+            Vector256.Create(t0.Reads.Value, t1.Reads.Value, t2.Reads.Value, t3.Reads.Value),
+            Vector256.Create(s0.PendingLowerGap, s1.PendingLowerGap, s2.PendingLowerGap, s3.PendingLowerGap),
+            Vector256.Create(s0.PendingUpperGap, s1.PendingUpperGap, s2.PendingUpperGap, s3.PendingUpperGap),
+            out Vector256<double> surprises);
+        for (int lane = 0; lane < count; lane++)
+        {
+            ref SteppedSeries stepped = ref chunk[lanes[lane]];
+            SeriesState state = stepped.State;
+            state.LastScore = scores.GetElement(lane);
+            if (_scoreLanes.Surprises)
+                stepped.Surprise = state.LastSurprise = surprises.GetElement(lane);
+            if (state.LastScore > 1 != state.Anomalous)
+            {
+                state.Anomalous = !state.Anomalous;
+                AnomalyChanged?.Invoke(new AnomalyTransition(Settings.Name, stepped.Series.Labels, state.Anomalous, stepped.Reads.Step * Settings.StepMs, state.LastScore, stepped.Reads.Value, state.PendingOneStep));
+            }
         }
     }
 
@@ -810,6 +866,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             Drop(state);
         return _states[series.Id] = new SeriesState(series);
     }
+
+    /// <summary>What the step keeps of exactly this series, for tests that check what a step computed for it.</summary>
+    internal SeriesState? StateForTests(Series series) => StateIfCurrent(series);
 
     /// <summary>The state of exactly this series, if it has one (not that of an earlier series with its id).</summary>
     private SeriesState? StateIfCurrent(Series series)

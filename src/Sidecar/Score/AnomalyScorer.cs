@@ -25,13 +25,14 @@ internal struct AnomalyScorer
     // A single outlier moves the shift average by at most this much, so one spike isn't also a "shift".
     private const double MaxShiftContribution = 3;
 
-    private double _meanAbsolute;
-    private double _shift;
-    private int _count;
+    // Internal for ScoreLanes, which does this arithmetic for four series at once.
+    internal double MeanAbsolute;
+    internal double ShiftAverage;
+    internal int Scored;
 
-    public readonly double Sigma => _meanAbsolute * MeanAbsoluteToSigma;
+    public readonly double Sigma => MeanAbsolute * MeanAbsoluteToSigma;
 
-    public readonly int Count => _count;
+    public readonly int Count => Scored;
 
     /// <summary>Scores <paramref name="residual"/> (actual − forecast), then folds it into the scales.</summary>
     /// <param name="lowerGap">Forecast median − lower edge of its one-step interval; NaN without an interval.</param>
@@ -52,42 +53,42 @@ internal struct AnomalyScorer
         double normalised = residual / Math.Max(scale, floor);
 
         double score = 0;
-        bool warm = _count >= settings.WarmupSteps && _count > 0;
+        bool warm = Scored >= settings.WarmupSteps && Scored > 0;
         if (warm)
         {
             score = Directed(normalised, settings.Direction);
             if (settings.ShiftSteps > 0)
-                score = Math.Max(score, Directed(_shift, settings.Direction) * rates.ShiftNormaliser);
+                score = Math.Max(score, Directed(ShiftAverage, settings.Direction) * rates.ShiftNormaliser);
         }
 
         // Clipping what an outlier adds keeps one spike from masking the next ones for a long time.
-        double update = _count == 0 ? absolute : Math.Min(absolute, 2 * settings.Sigmas * Math.Max(Sigma, 1e-12));
-        double alpha = _count < settings.ScaleSteps ? 1.0 / (_count + 1) : rates.ScaleAlpha;
-        _meanAbsolute += alpha * (update - _meanAbsolute);
+        double update = Scored == 0 ? absolute : Math.Min(absolute, 2 * settings.Sigmas * Math.Max(Sigma, 1e-12));
+        double alpha = Scored < settings.ScaleSteps ? 1.0 / (Scored + 1) : rates.ScaleAlpha;
+        MeanAbsolute += alpha * (update - MeanAbsolute);
         if (settings.ShiftSteps > 0 && warm)
         {
-            _shift += rates.ShiftAlpha * (Math.Clamp(normalised, -MaxShiftContribution, MaxShiftContribution) - _shift);
+            ShiftAverage += rates.ShiftAlpha * (Math.Clamp(normalised, -MaxShiftContribution, MaxShiftContribution) - ShiftAverage);
             // Re-scored after the update, so the step that completes a shift is the one that shows it.
-            score = Math.Max(score, Directed(_shift, settings.Direction) * rates.ShiftNormaliser);
+            score = Math.Max(score, Directed(ShiftAverage, settings.Direction) * rates.ShiftNormaliser);
         }
-        _count++;
+        Scored++;
         return score;
     }
 
     /// <summary>Writes the scales, for the scoring state kept across restarts (<see cref="Pipeline.SavedScoresFile"/>).</summary>
     public readonly void WriteTo(BinaryWriter writer)
     {
-        writer.Write(_meanAbsolute);
-        writer.Write(_shift);
-        writer.Write(_count);
+        writer.Write(MeanAbsolute);
+        writer.Write(ShiftAverage);
+        writer.Write(Scored);
     }
 
     /// <exception cref="InvalidDataException">A count no scorer could have reached.</exception>
     public static AnomalyScorer ReadFrom(BinaryReader reader)
     {
-        var scorer = new AnomalyScorer { _meanAbsolute = reader.ReadDouble(), _shift = reader.ReadDouble(), _count = reader.ReadInt32() };
-        if (scorer._count < 0)
-            throw new InvalidDataException($"bad anomaly scorer count {scorer._count}");
+        var scorer = new AnomalyScorer { MeanAbsolute = reader.ReadDouble(), ShiftAverage = reader.ReadDouble(), Scored = reader.ReadInt32() };
+        if (scorer.Scored < 0)
+            throw new InvalidDataException($"bad anomaly scorer count {scorer.Scored}");
         return scorer;
     }
 

@@ -16,9 +16,10 @@ internal struct ScoreSurprise
     /// </summary>
     public const double MinSpread = 0.1;
 
-    private double _mean;
-    private double _variance;
-    private int _count;
+    // Internal for ScoreLanes, which does this arithmetic for four series at once.
+    internal double Mean;
+    internal double Variance;
+    internal int Observed;
 
     /// <summary>Rates <paramref name="score"/> against the scores before it, then folds it in.</summary>
     public double Observe(double score, int windowSteps) => Observe(score, windowSteps, Alpha(windowSteps));
@@ -27,19 +28,19 @@ internal struct ScoreSurprise
     public double Observe(double score, int windowSteps, double alpha)
     {
         double surprise = 0;
-        if (_count > 0 && _count >= windowSteps / 4)
-            surprise = Math.Max(0, (score - _mean) / Math.Max(Math.Sqrt(_variance), MinSpread));
-        if (_count == 0)
+        if (Observed > 0 && Observed >= windowSteps / 4)
+            surprise = Math.Max(0, (score - Mean) / Math.Max(Math.Sqrt(Variance), MinSpread));
+        if (Observed == 0)
         {
-            _mean = score;
+            Mean = score;
         }
         else
         {
-            double deviation = score - _mean;
-            _mean += alpha * deviation;
-            _variance = (1 - alpha) * (_variance + alpha * deviation * deviation);
+            double deviation = score - Mean;
+            Mean += alpha * deviation;
+            Variance = (1 - alpha) * (Variance + alpha * deviation * deviation);
         }
-        _count++;
+        Observed++;
         return surprise;
     }
 
@@ -49,17 +50,17 @@ internal struct ScoreSurprise
     /// <summary>Writes the score's running mean and spread, for the scoring state kept across restarts.</summary>
     public readonly void WriteTo(BinaryWriter writer)
     {
-        writer.Write(_mean);
-        writer.Write(_variance);
-        writer.Write(_count);
+        writer.Write(Mean);
+        writer.Write(Variance);
+        writer.Write(Observed);
     }
 
     /// <exception cref="InvalidDataException">A count no surprise could have reached.</exception>
     public static ScoreSurprise ReadFrom(BinaryReader reader)
     {
-        var surprise = new ScoreSurprise { _mean = reader.ReadDouble(), _variance = reader.ReadDouble(), _count = reader.ReadInt32() };
-        if (surprise._count < 0)
-            throw new InvalidDataException($"bad surprise count {surprise._count}");
+        var surprise = new ScoreSurprise { Mean = reader.ReadDouble(), Variance = reader.ReadDouble(), Observed = reader.ReadInt32() };
+        if (surprise.Observed < 0)
+            throw new InvalidDataException($"bad surprise count {surprise.Observed}");
         return surprise;
     }
 }

@@ -24,10 +24,14 @@ internal sealed class SteppedTarget : IDisposable
     private readonly SeriesStore _store;
     private readonly List<KeyValuePair<string, string>>[] _labels;
     private readonly long _stepMs;
+    private readonly Func<int, long, double> _value;
     private long _next;
 
-    public SteppedTarget(int count, int hiddenSize = 8, Action<TargetPipeline>? configure = null)
+    /// <param name="anomaly">The target's <c>anomaly</c> settings, as YAML lines under it; the defaults when empty.</param>
+    /// <param name="value">Series <c>s</c>'s value at step <c>t</c>; a sine of its own phase and level when null.</param>
+    public SteppedTarget(int count, int hiddenSize = 8, Action<TargetPipeline>? configure = null, string anomaly = "", Func<int, long, double>? value = null)
     {
+        _value = value ?? ((s, t) => 50 + 10 * Math.Sin(t / 7.0 + s) + s);
         var settings = ConfigLoader.Load($"""
             demo:
               mode: off
@@ -39,6 +43,7 @@ internal sealed class SteppedTarget : IDisposable
                 step: 1m
                 horizons: [5m, 30m]
                 history: 1d
+            {(anomaly.Length == 0 ? "" : "    anomaly:\n" + string.Join('\n', anomaly.Split('\n').Select(line => "      " + line)))}
             """);
         var target = settings.Targets[0];
         _store = new SeriesStore(settings, _time);
@@ -61,7 +66,7 @@ internal sealed class SteppedTarget : IDisposable
     public void Write()
     {
         for (int s = 0; s < _labels.Length; s++)
-            _store.Ingest(_labels[s], [new SampleValue(_next * _stepMs, 50 + 10 * Math.Sin(_next / 7.0 + s) + s)]);
+            _store.Ingest(_labels[s], [new SampleValue(_next * _stepMs, _value(s, _next))]);
         _time.Set(DateTimeOffset.FromUnixTimeMilliseconds((_next + 2) * _stepMs));
         _next++;
     }
@@ -73,9 +78,11 @@ internal sealed class SteppedTarget : IDisposable
         Pipeline.Process();
     }
 
+    /// <summary>The target's series, in label order.</summary>
+    public Series[] Series() => [.. _store.Targets[0].Snapshot().OrderBy(s => s.Labels.ToString(), StringComparer.Ordinal)];
+
     /// <summary>Every series' latest output, in label order.</summary>
-    public IEnumerable<SeriesForecast> Forecasts() =>
-        _store.Targets[0].Snapshot().OrderBy(s => s.Labels.ToString(), StringComparer.Ordinal).Select(s => Pipeline.Latest(s)!);
+    public IEnumerable<SeriesForecast> Forecasts() => Series().Select(s => Pipeline.Latest(s)!);
 
     public void Dispose() => Pipeline.Dispose();
 }

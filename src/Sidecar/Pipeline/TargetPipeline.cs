@@ -548,7 +548,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private void ScoreFour(Span<SteppedSeries> chunk, ReadOnlySpan<int> lanes)
     {
-        // A lane past the series given takes the first one's inputs, for a spare scorer. The inputs go into
+        // A lane past the series given takes the last one's inputs, for a spare scorer. The inputs go into
         // the vectors from registers: written to memory one by one and read back as a vector, each waited for
         // the stores (a 256-bit load is not forwarded from four 64-bit stores), which made the lanes slower than
         // one series at a time.
@@ -569,10 +569,16 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         for (int lane = 0; lane < count; lane++)
         {
             ref SteppedSeries stepped = ref chunk[lanes[lane]];
-            SeriesState state = stepped.State;
-            state.LastScore = scores.GetElement(lane);
+            stepped.State.LastScore = scores.GetElement(lane);
             if (_scoreLanes.Surprises)
-                stepped.Surprise = state.LastSurprise = surprises.GetElement(lane);
+                stepped.Surprise = stepped.State.LastSurprise = surprises.GetElement(lane);
+        }
+        // Told after every lane's score is in place: a subscriber that throws leaves no scorer moved on
+        // without its score published.
+        for (int lane = 0; lane < count; lane++)
+        {
+            ref SteppedSeries stepped = ref chunk[lanes[lane]];
+            SeriesState state = stepped.State;
             if (state.LastScore > 1 != state.Anomalous)
             {
                 state.Anomalous = !state.Anomalous;

@@ -62,13 +62,8 @@ internal sealed class SeriesPublisher(ForecastGauges gauges, TargetSettings sett
         SetOrHide(seriesGauges.Crossing(1), ThresholdCrossing.SecondsUntil(state.ForecastOrigin, seconds, pessimistic, capacity.Threshold, capacity.Above));
     }
 
-    private static void SetScores(SeriesGauges seriesGauges, SeriesState state)
-    {
-        seriesGauges.Anomaly.Set(state.LastScore);
-        seriesGauges.Surprise?.Set(state.LastSurprise);
-        seriesGauges.Novelty?.Set(state.LastNovelty);
-        SetOrHide(seriesGauges.Residual, state.LastResidual);
-    }
+    private static void SetScores(SeriesGauges seriesGauges, SeriesState state) =>
+        seriesGauges.SetScores(state.LastScore, state.LastResidual, state.LastSurprise, state.LastNovelty);
 
     // An unknown value (no crossing forecast, no residual yet) is no series at all, not a sentinel value.
     private static void SetOrHide(ExposedGauge gauge, double value)

@@ -184,6 +184,40 @@ public sealed class ForecastGaugesTests
     }
 
     [Fact]
+    public async Task TheScoresAreSetTogetherAMissingResidualIsHiddenAndAScoreTheTargetDoesNotComputeStaysOut()
+    {
+        var gauges = new ForecastGauges();
+        var series = gauges.Create(Node("web-1:9100"), Target(), "lstm");
+        series.SetScores(anomaly: 1.5, residual: double.NaN, surprise: 2.5, novelty: 0.25);
+        string text = await ScrapeAsync(gauges);
+        Assert.Equal(1.5, RegistryText.ValueOf(text, $"anomaly_score{{{Web1}}}"));
+        Assert.DoesNotContain($"residual{{{Web1}}}", text, StringComparison.Ordinal);
+        Assert.Equal(2.5, RegistryText.ValueOf(text, $"anomaly_surprise{{{Web1}}}"));
+        Assert.Equal(0.25, RegistryText.ValueOf(text, $"anomaly_novelty{{{Web1}}}"));
+
+        // A residual comes back; a NaN score is a value, as through the single gauges.
+        series.SetScores(anomaly: 0.5, residual: -3, surprise: double.NaN, novelty: 0);
+        text = await ScrapeAsync(gauges);
+        Assert.Equal(0.5, RegistryText.ValueOf(text, $"anomaly_score{{{Web1}}}"));
+        Assert.Equal(-3, RegistryText.ValueOf(text, $"residual{{{Web1}}}"));
+        Assert.Contains($"anomaly_surprise{{{Web1}}} NaN\n", text, StringComparison.Ordinal);
+        Assert.Equal(0, RegistryText.ValueOf(text, $"anomaly_novelty{{{Web1}}}"));
+
+        var quiet = new ForecastGauges();
+        var withoutViews = quiet.Create(Node("web-1:9100"), Target("""
+                anomaly:
+                  surprise_window: 0
+                  novelty_tolerance: 0
+            """), "lstm");
+        withoutViews.SetScores(anomaly: 1, residual: 2, surprise: 3, novelty: 4);
+        text = await ScrapeAsync(quiet);
+        Assert.Equal(1, RegistryText.ValueOf(text, $"anomaly_score{{{Web1}}}"));
+        Assert.Equal(2, RegistryText.ValueOf(text, $"residual{{{Web1}}}"));
+        Assert.DoesNotContain("anomaly_surprise", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("anomaly_novelty", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InOpenMetricsTheForecastFamiliesComeBeforeTheEndMarker()
     {
         var gauges = new ForecastGauges();

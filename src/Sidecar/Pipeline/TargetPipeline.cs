@@ -556,7 +556,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         ref SteppedSeries t0 = ref chunk[lanes[0]];
         ref SteppedSeries t1 = ref chunk[lanes[Math.Min(1, count - 1)]];
         ref SteppedSeries t2 = ref chunk[lanes[Math.Min(2, count - 1)]];
-        ref SteppedSeries t3 = ref chunk[lanes[count - 1]];
+        ref SteppedSeries t3 = ref chunk[lanes[Math.Min(3, count - 1)]];
         SeriesState s0 = t0.State, s1 = t1.State, s2 = t2.State, s3 = t3.State;
         Vector256<double> scores = _scoreLanes.Score(
             ref s0.Scorer, ref count > 1 ? ref s1.Scorer : ref _spareScorer, ref count > 2 ? ref s2.Scorer : ref _spareScorer, ref count > 3 ? ref s3.Scorer : ref _spareScorer,

@@ -20,10 +20,10 @@ namespace Sidecar.Score;
 /// </summary>
 internal struct AnomalyScorer
 {
-    private const double MeanAbsoluteToSigma = 1.2533141373155003; // √(π/2)
+    internal const double MeanAbsoluteToSigma = 1.2533141373155003; // √(π/2)
 
     // A single outlier moves the shift average by at most this much, so one spike isn't also a "shift".
-    private const double MaxShiftContribution = 3;
+    internal const double MaxShiftContribution = 3;
 
     // Internal for ScoreLanes, which does this arithmetic for four series at once.
     internal double MeanAbsolute;

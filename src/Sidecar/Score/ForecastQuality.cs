@@ -26,10 +26,10 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     // The first count whose exact mean weight, 1 / count, is at most Alpha: from it on Rolling weighs by Alpha.
     private static readonly long FadingFrom = FirstCountWeighedByAlpha();
 
-    private readonly int _rowsPerTile = 1 << TileShiftFor(sampledSeries);
-
     // A tile's rows are a power of two: a series' tile is a shift of its id, not a division.
     private readonly int _tileShift = TileShiftFor(sampledSeries);
+
+    private int RowsPerTile => 1 << _tileShift;
 
     // Per tile of followed series, every horizon's ring, slot by slot; null until one of them has a forecast.
     private readonly Waiting[]?[] _tiles = new Waiting[]?[(sampledSeries + MostRowsPerTile - 1) / MostRowsPerTile];
@@ -84,7 +84,7 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         if (step != _recordStep)
         {
             for (int h = 0; h < offsets.Length; h++)
-                offsets[h] = SlotOf(h, step + _horizonSteps[h]) * _rowsPerTile;
+                offsets[h] = SlotOf(h, step + _horizonSteps[h]) * RowsPerTile;
             _recordStep = step;
         }
         for (int h = 0; h < offsets.Length; h++)
@@ -99,7 +99,7 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         _naive[seriesId] = default;
         Span<Waiting> tile = TileOf(seriesId, out int row);
         for (int slot = 0; slot < _ringStart[^1]; slot++)
-            tile[slot * _rowsPerTile + row] = Waiting.None;
+            tile[slot * RowsPerTile + row] = Waiting.None;
     }
 
     /// <summary>Scores every remembered forecast for <paramref name="step"/> against <paramref name="actual"/>.</summary>
@@ -121,7 +121,7 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
         if (step != _observeStep)
         {
             for (int h = 0; h < offsets.Length; h++)
-                offsets[h] = SlotOf(h, step) * _rowsPerTile;
+                offsets[h] = SlotOf(h, step) * RowsPerTile;
             _observeStep = step;
         }
         for (int h = 0; h < offsets.Length; h++)
@@ -172,11 +172,11 @@ internal sealed class ForecastQuality(IReadOnlyList<int> horizonSteps, int sampl
     // The tile of a followed series' rings, made (every slot waiting for nothing) at its first forecast; and its row in it.
     private Span<Waiting> TileOf(int seriesId, out int row)
     {
-        row = seriesId & (_rowsPerTile - 1);
+        row = seriesId & (RowsPerTile - 1);
         ref Waiting[]? tile = ref _tiles[seriesId >> _tileShift];
         if (tile is null)
         {
-            tile = new Waiting[_ringStart[^1] * _rowsPerTile];
+            tile = new Waiting[_ringStart[^1] * RowsPerTile];
             tile.AsSpan().Fill(Waiting.None);
         }
         return tile;

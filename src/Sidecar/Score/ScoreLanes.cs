@@ -22,9 +22,6 @@ namespace Sidecar.Score;
 /// </remarks>
 internal readonly struct ScoreLanes
 {
-    private const double MeanAbsoluteToSigma = 1.2533141373155003; // AnomalyScorer's √(π/2)
-    private const double MaxShiftContribution = 3;
-
     private readonly Vector256<double> _minDeviation, _minRelativeDeviation, _sigmas, _twiceSigmas, _warmupSteps, _scaleSteps;
     private readonly Vector256<double> _scaleAlpha, _shiftAlpha, _shiftNormaliser;
     private readonly Vector256<double> _surpriseAlpha, _surpriseKeep, _surpriseFrom;
@@ -73,7 +70,7 @@ internal readonly struct ScoreLanes
         Vector256<double> absoluteActual = Vector256.Abs(actual);
         Vector256<double> floor = Vector256.Max(_minDeviation, _minRelativeDeviation * absoluteActual);
         floor = Vector256.Max(floor, Vector256.Max(absoluteActual * Vector256.Create(1e-6), Vector256.Create(1e-9)));
-        Vector256<double> sigma = meanAbsolute * Vector256.Create(MeanAbsoluteToSigma);
+        Vector256<double> sigma = meanAbsolute * Vector256.Create(AnomalyScorer.MeanAbsoluteToSigma);
         Vector256<double> scale = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(residual, Vector256<double>.Zero), upperGap, lowerGap);
         scale = Vector256.ConditionalSelect(Vector256.GreaterThan(scale, Vector256<double>.Zero), scale, _sigmas * sigma);
         Vector256<double> normalised = residual / Vector256.Max(scale, floor);
@@ -90,8 +87,10 @@ internal readonly struct ScoreLanes
         meanAbsolute += alpha * (update - meanAbsolute);
         if (_shifts)
         {
-            Vector256<double> clamped = Vector256.ConditionalSelect(Vector256.LessThan(normalised, Vector256.Create(-MaxShiftContribution)), Vector256.Create(-MaxShiftContribution),
-                Vector256.ConditionalSelect(Vector256.GreaterThan(normalised, Vector256.Create(MaxShiftContribution)), Vector256.Create(MaxShiftContribution), normalised));
+            // Math.Clamp's order: below the least, then above the most; NaN stays.
+            Vector256<double> least = Vector256.Create(-AnomalyScorer.MaxShiftContribution), most = Vector256.Create(AnomalyScorer.MaxShiftContribution);
+            Vector256<double> clamped = Vector256.ConditionalSelect(Vector256.LessThan(normalised, least), least,
+                Vector256.ConditionalSelect(Vector256.GreaterThan(normalised, most), most, normalised));
             shift = Vector256.ConditionalSelect(warm, shift + _shiftAlpha * (clamped - shift), shift);
             score = Vector256.ConditionalSelect(warm, Vector256.Max(score, Directed(shift) * _shiftNormaliser), score);
         }

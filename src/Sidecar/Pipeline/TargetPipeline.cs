@@ -369,6 +369,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private SteppedSeries[] _stepped = new SteppedSeries[4096];
 
+    // The outcomes the planning loop meets, judged together after it (AdaptiveIntervals.ObserveMany).
+    private readonly StepOutcomes _outcomes = new();
+
     private void Step(List<Series> closed, List<int> ids, long now)
     {
         long timeoutMs = TimeoutMs;
@@ -376,6 +379,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         int dayLag = DayLag, weekLag = WeekLag;
         List<StepPlan> plans = _plans;
         plans.Clear();
+        _outcomes.Clear();
         int stepped = 0;
         for (int i = 0; i < closed.Count; i++)
         {
@@ -410,7 +414,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             float actual = reads.Value;
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
-            _intervals.Observe(series.Id, step, actual);
+            _outcomes.Add(series.Id, step, actual); // the intervals judge it with the others after this loop
             state.Combination?.Observe(step, actual);
             bool scored = false;
             if (state.PendingStep == step && !float.IsNaN(actual))
@@ -460,6 +464,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
         FinishStepped(_stepped.AsSpan(0, stepped));
         _stepped.AsSpan(0, Math.Min(closed.Count, _stepped.Length)).Clear(); // holds no series past the step; the rest was never written
+        // Before the outputs' pass (Run) records the new forecasts and reads the stretches the outcomes move.
+        _intervals.ObserveMany(_outcomes.Rows, _outcomes.Steps, _outcomes.Actuals);
         logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference",
             Settings.Name, closed.Count, plans.Count);
         if (plans.Count == 0)
@@ -875,6 +881,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     /// <summary>What the step keeps of exactly this series, for tests that check what a step computed for it.</summary>
     internal SeriesState? StateForTests(Series series) => StateIfCurrent(series);
+
+    /// <summary>The target's adaptive intervals, one row per series id; for tests.</summary>
+    internal AdaptiveIntervals IntervalsForTests => _intervals;
 
     /// <summary>The state of exactly this series, if it has one (not that of an earlier series with its id).</summary>
     private SeriesState? StateIfCurrent(Series series)

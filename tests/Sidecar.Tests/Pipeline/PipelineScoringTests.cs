@@ -68,6 +68,41 @@ public sealed class PipelineScoringTests
             Assert.InRange(floored, checkedScores / 10, checkedScores * 9 / 10);
     }
 
+    [Theory]
+    [InlineData(7, 4096)]
+    [InlineData(9, 2)] // passes of two series: the outcomes of several passes judged together
+    public void EachSeriesIntervalMovesAsItsOwnIntervalAloneWouldMoveIt(int count, int seriesPerPass)
+    {
+        // The step judges its series' outcomes together after its planning loop (AdaptiveIntervals.ObserveMany):
+        // each series' stretches must be what its own interval, told its own outcome, gives alone. Noisy
+        // series, so that outcomes fall inside and outside the untrained network's bands and stretches move.
+        using var target = new SteppedTarget(count, configure: pipeline => pipeline.SeriesPerPass = seriesPerPass,
+            value: (s, t) => 50 + 10 * Math.Sin(t / 7.0 + s) + s + 12 * Noise(s, t));
+        AdaptiveIntervals intervals = target.Pipeline.IntervalsForTests;
+        int horizons = intervals.Schedule.Horizons;
+        Series[] series = target.Series();
+        int judged = 0;
+        for (int step = 0; step < 60; step++)
+        {
+            var alone = series.Select(s => intervals.Has(s.Id) ? AdaptiveInterval.CopyOf(intervals, s.Id) : null).ToArray();
+            target.Step();
+            for (int i = 0; i < series.Length; i++)
+            {
+                if (alone[i] is not { } interval)
+                    continue;
+                SeriesState state = target.Pipeline.StateForTests(series[i])!;
+                interval.Observe(state.ProcessedStep, series[i].CopyHistoryAt(state.ProcessedStep));
+                for (int h = 0; h < horizons; h++)
+                    Assert.Equal(BitConverter.SingleToInt32Bits(interval.Stretch(h)), BitConverter.SingleToInt32Bits(intervals.Stretch(series[i].Id, h)));
+                judged++;
+            }
+        }
+        // Every series had an interval from its first forecast on, and every horizon's stretch moved.
+        Assert.True(judged > count * 55, $"{judged} outcomes checked");
+        for (int h = 0; h < horizons; h++)
+            Assert.All(series, s => Assert.NotEqual(1f, intervals.Stretch(s.Id, h)));
+    }
+
     // Noise in [-1, 1), the same for a series and step in every run.
     private static double Noise(int series, long step) => new Random(series * 100_003 + (int)step).NextDouble() * 2 - 1;
 }

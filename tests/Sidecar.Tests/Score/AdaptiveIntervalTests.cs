@@ -171,4 +171,84 @@ public sealed class AdaptiveIntervalTests
         table.Observe(300, 100, 50);
         Assert.Equal(1f, table.Stretch(300, 0)); // started afresh: nothing waits
     }
+    [Fact]
+    public void OutcomesJudgedTogetherMoveEveryRowAsJudgedOneByOne()
+    {
+        // ObserveMany judges the rows at the first row's step a horizon at a time and the others one by one
+        // (issue 19); every row must end as Observe leaves it: its stretches, and which of its forecasts still
+        // wait. Rows in three tiles, some without an interval (never started, removed, past the table), some
+        // three steps behind the rest (and the first row behind in every tenth call, so the rest are the
+        // others), NaN outcomes, outcomes on the median of a band with no width, outcomes far outside.
+        int[] horizons = [1, 5, 12];
+        var together = new AdaptiveIntervals(WaitingSchedule.For(horizons), 0.1f, rowsPerTile: 4);
+        var oneByOne = new AdaptiveIntervals(WaitingSchedule.For(horizons), 0.1f, rowsPerTile: 4);
+        int[] rows = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 40];
+        foreach (int row in rows.Where(row => row is not 6 and not 40))
+        {
+            together.Start(row);
+            oneByOne.Start(row);
+        }
+        var random = new Random(5);
+        var actuals = new float[rows.Length];
+        var steps = new long[rows.Length];
+        int[] lagging = [1, 7];
+        for (long t = 3; t < 3_000; t++)
+        {
+            if (t == 1_000)
+            {
+                together.Remove(9);
+                oneByOne.Remove(9);
+            }
+            for (int i = 0; i < rows.Length; i++)
+            {
+                steps[i] = lagging.Contains(rows[i]) || (rows[i] == 0 && t % 10 == 0) ? t - 3 : t;
+                actuals[i] = random.Next(20) switch
+                {
+                    0 => float.NaN,
+                    1 => 10f, // the median of row 3's bands
+                    2 => 1_000f,
+                    _ => (float)((random.NextDouble() - 0.5) * (rows[i] + 1)),
+                };
+            }
+            together.ObserveMany(rows, steps, actuals);
+            for (int i = 0; i < rows.Length; i++)
+                oneByOne.Observe(rows[i], steps[i], actuals[i]);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                int row = rows[i];
+                if (row >= together.Waiting.Rows)
+                    continue; // the pipeline records a row's bands only once it has an interval
+                for (int h = 0; h < horizons.Length; h++)
+                {
+                    float median = row == 3 ? 10f : actuals[i] * 0.5f;
+                    float lower = row == 3 ? 10f : median - 0.2f - h, upper = row == 3 ? 10f : median + 0.3f + (row % 3);
+                    together.Record(row, h, steps[i], median, lower, upper);
+                    oneByOne.Record(row, h, steps[i], median, lower, upper);
+                }
+            }
+            foreach (int row in rows.Where(row => row < together.Waiting.Rows))
+            {
+                for (int h = 0; h < horizons.Length; h++)
+                    Assert.Equal(BitConverter.SingleToInt32Bits(oneByOne.Stretch(row, h)), BitConverter.SingleToInt32Bits(together.Stretch(row, h)));
+            }
+        }
+        foreach (int row in rows.Where(row => row < together.Waiting.Rows))
+        {
+            for (int slot = 0; slot < together.Schedule.Slots; slot++)
+                Assert.Equal(oneByOne.WaitingAt(row, slot), together.WaitingAt(row, slot));
+            Assert.Equal(WaitingSteps(oneByOne, row), WaitingSteps(together, row));
+        }
+        Assert.All(new[] { 0, 1, 5, 7, 10 }, row => Assert.NotEqual(1f, together.Stretch(row, 2)));
+        Assert.False(together.Has(6));
+        Assert.False(together.Has(9));
+    }
+
+    // The steps row's slots wait for, as a snapshot writes them.
+    private static byte[] WaitingSteps(AdaptiveIntervals table, int row)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+            table.Waiting.WriteSteps(row, writer);
+        return stream.ToArray();
+    }
 }

@@ -138,11 +138,11 @@ internal sealed class AdaptiveIntervals
 
     /// <summary>
     /// <see cref="Observe"/> for many rows' outcomes at once, each row once: row <paramref name="rows"/>[i]'s
-    /// outcome at <paramref name="steps"/>[i] is <paramref name="actuals"/>[i]. The rows at the first row's step
-    /// (in steady state a target's every series) are judged a horizon at a time, the others one by one; each
-    /// row ends as <see cref="Observe"/> would leave it. Judged per series inside the step's planning loop,
-    /// three horizons' outcomes cost about 20 ns a series of a 1,024-series step (an ablation, issue 19): that
-    /// loop's long body hides little of their latency, where one stream of a horizon's slots does.
+    /// outcome at <paramref name="steps"/>[i] is <paramref name="actuals"/>[i]. When all are at one step (a
+    /// target's steady state) they are judged a horizon at a time, otherwise one by one; each row ends as
+    /// <see cref="Observe"/> would leave it. Judged per series inside the step's planning loop, three horizons'
+    /// outcomes cost about 20 ns a series of a 1,024-series step (an ablation, issue 19): that loop's long body
+    /// hides little of their latency, where one stream of a horizon's slots does.
     /// </summary>
     public void ObserveMany(ReadOnlySpan<int> rows, ReadOnlySpan<long> steps, ReadOnlySpan<float> actuals)
     {
@@ -151,6 +151,12 @@ internal sealed class AdaptiveIntervals
         if (rows.IsEmpty)
             return;
         long step = steps[0];
+        if (steps.ContainsAnyExcept(step))
+        {
+            for (int i = 0; i < rows.Length; i++)
+                Observe(rows[i], steps[i], actuals[i]);
+            return;
+        }
         if (step != _observeStep)
         {
             for (int h = 0; h < _observeSlots.Length; h++)
@@ -159,7 +165,6 @@ internal sealed class AdaptiveIntervals
         }
         int known = _waiting.Rows, mask = (1 << _tileShift) - 1;
         float[][] tiles = _stretchTiles;
-        bool others = false;
         for (int h = 0; h < _observeSlots.Length; h++)
         {
             int slot = _observeSlots[h], offset = h << _tileShift;
@@ -167,11 +172,6 @@ internal sealed class AdaptiveIntervals
             {
                 int row = rows[i];
                 float actual = actuals[i];
-                if (steps[i] != step)
-                {
-                    others = true;
-                    continue;
-                }
                 if (float.IsNaN(actual) || row >= known)
                     continue;
                 // A row's stretches are NaN on every horizon or on none (Start, Remove): its own is as good a
@@ -181,13 +181,6 @@ internal sealed class AdaptiveIntervals
                     continue;
                 stretch = Judged(stretch, band, actual);
             }
-        }
-        if (!others)
-            return;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if (steps[i] != step)
-                Observe(rows[i], steps[i], actuals[i]);
         }
     }
 

@@ -174,11 +174,11 @@ public sealed class AdaptiveIntervalTests
     [Fact]
     public void OutcomesJudgedTogetherMoveEveryRowAsJudgedOneByOne()
     {
-        // ObserveMany judges the rows at the first row's step a horizon at a time and the others one by one
-        // (issue 19); every row must end as Observe leaves it: its stretches, and which of its forecasts still
-        // wait. Rows in three tiles, some without an interval (never started, removed, past the table), some
-        // three steps behind the rest (and the first row behind in every tenth call, so the rest are the
-        // others), NaN outcomes, outcomes on the median of a band with no width, outcomes far outside.
+        // ObserveMany judges a horizon at a time when every row is at one step, else one by one (issue 19);
+        // every row must end as Observe leaves it: its stretches, and which of its forecasts still wait. Rows
+        // in three tiles, some without an interval (never started, removed, past the table), NaN outcomes,
+        // outcomes on the median of a band with no width, outcomes far outside; in a fifth of the calls some
+        // rows three steps behind the rest.
         int[] horizons = [1, 5, 12];
         var together = new AdaptiveIntervals(WaitingSchedule.For(horizons), 0.1f, rowsPerTile: 4);
         var oneByOne = new AdaptiveIntervals(WaitingSchedule.For(horizons), 0.1f, rowsPerTile: 4);
@@ -201,7 +201,7 @@ public sealed class AdaptiveIntervalTests
             }
             for (int i = 0; i < rows.Length; i++)
             {
-                steps[i] = lagging.Contains(rows[i]) || (rows[i] == 0 && t % 10 == 0) ? t - 3 : t;
+                steps[i] = (lagging.Contains(rows[i]) && t is >= 1_000 and < 1_500) || (rows[i] == 0 && t % 10 == 0) ? t - 3 : t;
                 actuals[i] = random.Next(20) switch
                 {
                     0 => float.NaN,

@@ -8,8 +8,31 @@ namespace Sidecar.Bench;
 /// </summary>
 internal static class MachineDescription
 {
-    /// <summary>One line: CPU model, the widest x86 vector extension .NET sees, and the core count.</summary>
-    public static string Line() => $"machine: cpu=\"{CpuModel()}\" simd={SimdLevel()} cores={Environment.ProcessorCount} os=\"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}\"";
+    /// <summary>One line: CPU model and generation, the widest x86 vector extension .NET sees, and the core count.</summary>
+    public static string Line() => $"machine: cpu=\"{CpuModel()}\" {CpuGeneration()}simd={SimdLevel()} cores={Environment.ProcessorCount} os=\"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}\"";
+
+    /// <summary>
+    /// The x86 CPU's family, model and stepping as its vendor numbers them (e.g. <c>family=26 model=2
+    /// stepping=1</c>, an AMD Zen 5), then a space; empty elsewhere.
+    /// </summary>
+    /// <remarks>
+    /// A virtual machine may name its CPU only "AMD EPYC" whatever the host's generation: the project's benches
+    /// met two hosts under that name whose forward passes differ by 1.7× (docs/performance.md), the second a
+    /// Zen 5 (family 26), the first's generation never recorded. CPUID reports it under any hypervisor.
+    /// </remarks>
+    public static string CpuGeneration() =>
+        X86Base.IsSupported ? Generation(X86Base.CpuId(1, 0).Eax) + " " : "";
+
+    /// <summary>Family, model and stepping from CPUID leaf 1's EAX, with the extended fields folded in as the vendors define.</summary>
+    internal static string Generation(int signature)
+    {
+        int stepping = signature & 0xF, model = (signature >> 4) & 0xF, family = (signature >> 8) & 0xF;
+        int extendedModel = (signature >> 16) & 0xF, extendedFamily = (signature >> 20) & 0xFF;
+        // The extended family counts only past family 15; the extended model, for families 6 and 15 (and past).
+        int displayFamily = family == 0xF ? family + extendedFamily : family;
+        int displayModel = family is 0x6 or 0xF ? (extendedModel << 4) + model : model;
+        return $"family={displayFamily} model={displayModel} stepping={stepping}";
+    }
 
     /// <summary>The widest vector extension of this CPU that .NET can use: AVX-512F, AVX2, AVX, SSE4.2, or none.</summary>
     public static string SimdLevel() =>

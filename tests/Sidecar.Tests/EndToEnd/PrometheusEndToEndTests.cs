@@ -120,8 +120,41 @@ public sealed class PrometheusEndToEndTests(ITestOutputHelper output)
         }
         catch
         {
+            await WriteWhatPrometheusSawAsync(prometheus);
             output.WriteLine(prometheus.Log);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// For a failure's output: what Prometheus got of the sidecar's pulses and scrapes over the last minutes.
+    /// The spike's alert rests on a one-step novelty pulse (1s here): twice under a full suite's load it was
+    /// not seen in time, and these tell a pulse never made from one made but not scraped (a scrape that
+    /// failed, or took longer than the step).
+    /// </summary>
+    private async Task WriteWhatPrometheusSawAsync(PrometheusServer prometheus)
+    {
+        string[] queries =
+        [
+            "max_over_time(anomaly_novelty{metric=\"e2e_value\"}[3m])",
+            "max_over_time(anomaly_score{metric=\"e2e_value\"}[3m])",
+            "max_over_time(e2e_value[3m])",
+            "count_over_time(up{job=\"forecast-sidecar\"}[1m])",
+            "min_over_time(up{job=\"forecast-sidecar\"}[3m])",
+            "max_over_time(scrape_duration_seconds{job=\"forecast-sidecar\"}[3m])",
+            "ALERTS",
+        ];
+        foreach (string query in queries)
+        {
+            try
+            {
+                var results = await prometheus.QueryAsync(query);
+                output.WriteLine($"{query} => {(results.Length == 0 ? "nothing" : string.Join("; ", results.Select(r => r.ToString())))}");
+            }
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException or KeyNotFoundException or System.Text.Json.JsonException or TaskCanceledException)
+            {
+                output.WriteLine($"{query} => failed: {e.Message}");
+            }
         }
     }
 

@@ -98,6 +98,9 @@ internal static class InferenceSpeed
         // Work that comes round every few steps, seen apart: the cursors' decodes every sixteenth step, the
         // long horizons' forecasts kept and judged every k-th.
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_steady_ns_per_series_by_step_of_{WindowSteps}={string.Join(' ', pipeline.SteadyPhases.Select(ns => ns.ToString("F0", invariant)))}"));
+        // The steady steps' own parts (StepPartTimes), in the same run: the step's forward part beside what
+        // it does around it.
+        Console.WriteLine($"whole_pipeline_step_steady_ns_per_series_by_part {pipeline.SteadyParts}");
         return 0;
     }
 
@@ -209,10 +212,11 @@ internal static class InferenceSpeed
     /// <param name="novelty">False: with <c>anomaly.novelty_tolerance: 0</c>, to show what novelty costs.</param>
     /// <returns>
     /// The step's rate as a share of the raw forward's, each forward timed right after a step on the same
-    /// batch, in the first steps and in the steady state; the steady step's own rate; and its mean time a
-    /// series at each step of a window (<see cref="WindowSteps"/>), in nanoseconds.
+    /// batch, in the first steps and in the steady state; the steady step's own rate; its mean time a
+    /// series at each step of a window (<see cref="WindowSteps"/>), in nanoseconds; and the steady steps'
+    /// time a series by part (<see cref="StepPartTimes.PerSeriesStep"/>).
     /// </returns>
-    private static (double ColdRatio, double SteadyRatio, double Steady, double[] SteadyPhases) PipelineStep(int count, bool novelty)
+    private static (double ColdRatio, double SteadyRatio, double Steady, double[] SteadyPhases, string SteadyParts) PipelineStep(int count, bool novelty)
     {
         var settings = BenchSettings(count, novelty);
         var time = new SimulatedClock(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
@@ -300,7 +304,8 @@ internal static class InferenceSpeed
         }
         var cold = MedianWindow(ColdSteps);
         MedianWindow(WarmSteps);
+        pipeline.PartTimes.Reset();
         var steady = MedianWindow(SteadySteps);
-        return (cold.Step / cold.Forward, steady.Step / steady.Forward, steady.Step, phases);
+        return (cold.Step / cold.Forward, steady.Step / steady.Forward, steady.Step, phases, pipeline.PartTimes.PerSeriesStep());
     }
 }

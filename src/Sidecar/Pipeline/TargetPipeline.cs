@@ -262,7 +262,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         // (in arrival order, which remote-write shards change at every request, it measured 10 % slower).
         // Taken, their notices are cleared: if the step fails part way, those it never reached are notified again
         // by their next sample, or by the next pass's sweep, which finds them behind (SweepByTime).
+        long taking = Stopwatch.GetTimestamp();
         Store.TakeClosed(_work, _workIds);
+        PartTimes.AddTake(taking, Stopwatch.GetTimestamp());
         if (_work.Count > 0)
             Step(_work, _workIds, now);
         SweepByTime(now);
@@ -374,6 +376,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private void Step(List<Series> closed, List<int> ids, long now)
     {
+        long planning = Stopwatch.GetTimestamp();
         long timeoutMs = TimeoutMs;
         int window = Settings.Model.Window;
         int dayLag = DayLag, weekLag = WeekLag;
@@ -466,6 +469,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         _stepped.AsSpan(0, Math.Min(closed.Count, _stepped.Length)).Clear(); // holds no series past the step; the rest was never written
         // Before the outputs' pass (Run) records the new forecasts and reads the stretches the outcomes move.
         _intervals.ObserveMany(_outcomes.Rows, _outcomes.Steps, _outcomes.Actuals);
+        PartTimes.AddPlanning(planning, Stopwatch.GetTimestamp(), closed.Count);
         logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference",
             Settings.Name, closed.Count, plans.Count);
         if (plans.Count == 0)
@@ -615,6 +619,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     internal const int DefaultSeriesStepsPerForward = 16_384;
 
+    /// <summary>Where the steps have spent their time, part by part (for <c>bench inference</c>).</summary>
+    internal StepPartTimes PartTimes { get; } = new();
+
     /// <summary>Forward calls made so far: a step makes one per chunk.</summary>
     internal long ForwardCalls { get; private set; }
 
@@ -634,6 +641,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private void Run(ReadOnlySpan<StepPlan> plans, ModelSlot slot, int steps, bool fresh)
     {
         ForwardCalls++;
+        long filling = Stopwatch.GetTimestamp();
         TrainedModel model = slot.Model;
         int features = _layout.Count;
         // Kept from one step to the next (StepBuffers); the tensors take the prefix this chunk needs.
@@ -695,6 +703,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             lastValues[b] = values[^1];
         }
 
+        long forwarding = Stopwatch.GetTimestamp();
+        PartTimes.AddInputs(filling, forwarding);
         int heads = model.HeadSteps.Count, quantiles = model.QuantileCount;
         float[] outputs = _buffers.Outputs(plans.Length * heads * quantiles);
         using (var scope = torch.NewDisposeScope())
@@ -706,7 +716,10 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             _buffers.OutputsTensor(plans.Length, heads, quantiles).copy_(result);
         }
 
+        long recording = Stopwatch.GetTimestamp();
+        PartTimes.AddForward(forwarding, recording);
         (_forecasts ??= new NetworkForecasts(Settings, Combinations, _quality, _intervals, _publisher)).Record(plans, model, outputs, usable, lastValues);
+        PartTimes.AddOutputs(recording, Stopwatch.GetTimestamp());
     }
 
     /// <summary>The covariates of <paramref name="series"/>, resolved again whenever the target gained series.</summary>

@@ -14,8 +14,7 @@ namespace Sidecar.Benchmarks.Pipeline;
 /// through the target's table as the pipeline scores it (<see cref="Sidecar.Score.NoveltyTable"/>: staged, then
 /// four series at once; the same results to the bit), and each
 /// series' adaptive intervals at three horizons (the outcomes judged, then the new forecast's bands
-/// recorded and its stretches read, as the step's planning and outputs do; and the same with the step's
-/// outcomes judged together, as the step does since 2026-12-07, <see cref="AdaptiveIntervals.ObserveMany"/>); the quality ledger (the outcomes
+/// recorded and its stretches read, as the step's planning and outputs do); the quality ledger (the outcomes
 /// judged, then the new forecast recorded, for the 256 series the pipeline follows); each series' anomaly
 /// score and its surprise (<see cref="AnomalyScorer"/>, <see cref="ScoreSurprise"/>); and each series' gauges set
 /// from its forecast and scores (<see cref="SeriesPublisher.PublishForecast"/>). The values are a sine
@@ -40,9 +39,6 @@ public class StepScoringBenchmarks
     private ForecastQuality _quality = null!;
     private long _qualityStep;
     private readonly float[] _forecast = new float[9];
-    private readonly int[] _rows = new int[SeriesCount];
-    private readonly long[] _steps = new long[SeriesCount];
-    private readonly float[] _actuals = new float[SeriesCount];
     private AnomalySettings _anomaly = null!;
     private AnomalyRates _rates;
     private long _scoreStep;
@@ -131,30 +127,6 @@ public class StepScoringBenchmarks
         {
             float actual = Value(row, step);
             _intervals.Observe(row, step, actual);
-            for (int h = 0; h < 3; h++)
-            {
-                _intervals.Record(row, h, step, actual, actual - 0.8f, actual + 0.7f);
-                sum += _intervals.Stretch(row, h);
-            }
-        }
-        return sum;
-    }
-
-    [Benchmark(Description = "adaptive intervals, three horizons, the step's outcomes judged together (ObserveMany)")]
-    public float IntervalsJudgedTogether()
-    {
-        float sum = 0;
-        long step = _step++;
-        for (int row = 0; row < SeriesCount; row++)
-        {
-            _rows[row] = row;
-            _steps[row] = step;
-            _actuals[row] = Value(row, step);
-        }
-        _intervals.ObserveMany(_rows, _steps, _actuals);
-        for (int row = 0; row < SeriesCount; row++)
-        {
-            float actual = _actuals[row];
             for (int h = 0; h < 3; h++)
             {
                 _intervals.Record(row, h, step, actual, actual - 0.8f, actual + 0.7f);

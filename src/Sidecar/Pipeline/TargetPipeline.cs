@@ -371,9 +371,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 
     private SteppedSeries[] _stepped = new SteppedSeries[4096];
 
-    // The outcomes the planning loop meets, judged together after it (AdaptiveIntervals.ObserveMany).
-    private readonly StepOutcomes _outcomes = new();
-
     private void Step(List<Series> closed, List<int> ids, long now)
     {
         long planning = Stopwatch.GetTimestamp();
@@ -382,7 +379,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         int dayLag = DayLag, weekLag = WeekLag;
         List<StepPlan> plans = _plans;
         plans.Clear();
-        _outcomes.Clear();
         int stepped = 0;
         for (int i = 0; i < closed.Count; i++)
         {
@@ -417,7 +413,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             float actual = reads.Value;
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
-            _outcomes.Add(series.Id, step, actual); // the intervals judge it with the others after this loop
+            _intervals.Observe(series.Id, step, actual);
             state.Combination?.Observe(step, actual);
             bool scored = false;
             if (state.PendingStep == step && !float.IsNaN(actual))
@@ -467,8 +463,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
         FinishStepped(_stepped.AsSpan(0, stepped));
         _stepped.AsSpan(0, Math.Min(closed.Count, _stepped.Length)).Clear(); // holds no series past the step; the rest was never written
-        // Before the outputs' pass (Run) records the new forecasts and reads the stretches the outcomes move.
-        _intervals.ObserveMany(_outcomes.Rows, _outcomes.Steps, _outcomes.Actuals);
         PartTimes.AddPlanning(planning, Stopwatch.GetTimestamp(), closed.Count);
         logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference",
             Settings.Name, closed.Count, plans.Count);

@@ -131,68 +131,14 @@ internal sealed class AdaptiveIntervals
         {
             if (!_waiting.TryTakeAt(row, _observeSlots[h], step, out Band band))
                 continue;
+            // How far out the outcome fell, in units of the band's half on its side: within the band as
+            // stretched now when at most the stretch.
+            float gap = actual >= band.Median ? band.Above : band.Below;
+            float score = gap > 0 ? Math.Abs(actual - band.Median) / gap : actual == band.Median ? 0 : float.PositiveInfinity;
             ref float stretch = ref stretches[(h << _tileShift) + inTile];
-            stretch = Judged(stretch, band, actual);
+            bool miss = score > stretch;
+            stretch = Math.Clamp(stretch + Rate * ((miss ? 1 : 0) - MissRate), Smallest, Largest);
         }
-    }
-
-    /// <summary>
-    /// <see cref="Observe"/> for many rows' outcomes at once, each row once: row <paramref name="rows"/>[i]'s
-    /// outcome at <paramref name="steps"/>[i] is <paramref name="actuals"/>[i]. When all are at one step (a
-    /// target's steady state) they are judged a horizon at a time, otherwise one by one; each row ends as
-    /// <see cref="Observe"/> would leave it. A horizon at a time, each horizon's slots of a tile are read as one
-    /// stream: <c>StepScoringBenchmarks</c> judged a step of 1,024 rows in 23 µs this way against 43 µs row by
-    /// row; in the whole inference step the gain was inside the noise of the machine that measured it (issue 19,
-    /// docs/performance.md).
-    /// </summary>
-    public void ObserveMany(ReadOnlySpan<int> rows, ReadOnlySpan<long> steps, ReadOnlySpan<float> actuals)
-    {
-        ArgumentOutOfRangeException.ThrowIfNotEqual(steps.Length, rows.Length);
-        ArgumentOutOfRangeException.ThrowIfNotEqual(actuals.Length, rows.Length);
-        if (rows.IsEmpty)
-            return;
-        long step = steps[0];
-        if (steps.ContainsAnyExcept(step))
-        {
-            for (int i = 0; i < rows.Length; i++)
-                Observe(rows[i], steps[i], actuals[i]);
-            return;
-        }
-        if (step != _observeStep)
-        {
-            for (int h = 0; h < _observeSlots.Length; h++)
-                _observeSlots[h] = Schedule.Slot(h, step);
-            _observeStep = step;
-        }
-        int known = _waiting.Rows, mask = (1 << _tileShift) - 1;
-        float[][] tiles = _stretchTiles;
-        for (int h = 0; h < _observeSlots.Length; h++)
-        {
-            int slot = _observeSlots[h], offset = h << _tileShift;
-            for (int i = 0; i < rows.Length; i++)
-            {
-                int row = rows[i];
-                float actual = actuals[i];
-                if (float.IsNaN(actual) || row >= known)
-                    continue;
-                // A row's stretches are NaN on every horizon or on none (Start, Remove): its own is as good a
-                // test of "no interval" as the first horizon's that Observe reads.
-                ref float stretch = ref tiles[row >> _tileShift][offset + (row & mask)];
-                if (float.IsNaN(stretch) || !_waiting.TryTakeAt(row, slot, step, out Band band))
-                    continue;
-                stretch = Judged(stretch, band, actual);
-            }
-        }
-    }
-
-    // The stretch after one outcome: how far out the outcome fell, in units of the band's half on its side,
-    // is a miss when beyond the stretch as it is now.
-    private float Judged(float stretch, Band band, float actual)
-    {
-        float gap = actual >= band.Median ? band.Above : band.Below;
-        float score = gap > 0 ? Math.Abs(actual - band.Median) / gap : actual == band.Median ? 0 : float.PositiveInfinity;
-        bool miss = score > stretch;
-        return Math.Clamp(stretch + Rate * ((miss ? 1 : 0) - MissRate), Smallest, Largest);
     }
 
     /// <summary>Copies row <paramref name="row"/>'s interval to row <paramref name="toRow"/> of <paramref name="to"/>, made for the same horizons; its miss rate stays <paramref name="to"/>'s.</summary>

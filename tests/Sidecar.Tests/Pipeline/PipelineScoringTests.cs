@@ -70,12 +70,12 @@ public sealed class PipelineScoringTests
 
     [Theory]
     [InlineData(7, 4096)]
-    [InlineData(9, 2)] // passes of two series: the outcomes of several passes judged together
+    [InlineData(9, 2)] // passes of two series
     public void EachSeriesIntervalMovesAsItsOwnIntervalAloneWouldMoveIt(int count, int seriesPerPass)
     {
-        // The step judges its series' outcomes together after its planning loop (AdaptiveIntervals.ObserveMany):
-        // each series' stretches must be what its own interval, told its own outcome, gives alone. Noisy
-        // series, so that outcomes fall inside and outside the untrained network's bands and stretches move.
+        // The step judges each series' outcome against the bands its interval row keeps: each series'
+        // stretches must be what its own interval, told its own outcome, gives alone, whatever the passes.
+        // Noisy series, so that outcomes fall inside and outside the untrained network's bands and stretches move.
         using var target = new SteppedTarget(count, configure: pipeline => pipeline.SeriesPerPass = seriesPerPass,
             value: (s, t) => 50 + 10 * Math.Sin(t / 7.0 + s) + s + 12 * Noise(s, t));
         AdaptiveIntervals intervals = target.Pipeline.IntervalsForTests;

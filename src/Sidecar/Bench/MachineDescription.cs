@@ -9,11 +9,15 @@ namespace Sidecar.Bench;
 internal static class MachineDescription
 {
     /// <summary>One line: CPU model and generation, the widest x86 vector extension .NET sees, and the core count.</summary>
-    public static string Line() => $"machine: cpu=\"{CpuModel()}\" {CpuGeneration()}simd={SimdLevel()} cores={Environment.ProcessorCount} os=\"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}\"";
+    public static string Line()
+    {
+        string generation = CpuGeneration();
+        return $"machine: cpu=\"{CpuModel()}\" {(generation.Length > 0 ? generation + " " : "")}simd={SimdLevel()} cores={Environment.ProcessorCount} os=\"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}\"";
+    }
 
     /// <summary>
     /// The x86 CPU's family, model and stepping as its vendor numbers them (e.g. <c>family=26 model=2
-    /// stepping=1</c>, an AMD Zen 5), then a space; empty elsewhere.
+    /// stepping=1</c>, an AMD Zen 5); empty elsewhere.
     /// </summary>
     /// <remarks>
     /// A virtual machine may name its CPU only "AMD EPYC" whatever the host's generation: the project's benches
@@ -21,7 +25,7 @@ internal static class MachineDescription
     /// Zen 5 (family 26), the first's generation never recorded. CPUID reports it under any hypervisor.
     /// </remarks>
     public static string CpuGeneration() =>
-        X86Base.IsSupported ? Generation(X86Base.CpuId(1, 0).Eax) + " " : "";
+        X86Base.IsSupported ? Generation(X86Base.CpuId(1, 0).Eax) : "";
 
     /// <summary>Family, model and stepping from CPUID leaf 1's EAX, with the extended fields folded in as the vendors define.</summary>
     internal static string Generation(int signature)

@@ -13,7 +13,8 @@ public sealed partial class ReadmeWalkthroughTests
 {
     private static readonly string Readme = File.ReadAllText(RepositoryRoot.File("README.md"));
 
-    private static string[] YamlBlocks() => [.. YamlBlock().Matches(Readme).Select(m => m.Groups[1].Value)];
+    /// <summary>The README's YAML snippets, in order.</summary>
+    internal static string[] YamlBlocks() => [.. YamlBlock().Matches(Readme).Select(m => m.Groups[1].Value)];
 
     [Fact]
     public void TheSidecarConfigLoadsAndSelectsNodeLoad1()

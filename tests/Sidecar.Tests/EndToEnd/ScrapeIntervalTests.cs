@@ -12,7 +12,7 @@ namespace Sidecar.Tests.EndToEnd;
 /// its pulse is never seen and the alerts built on it stay silent. Scraped twice a step, every step's
 /// values are scraped at least once.
 /// </summary>
-public sealed partial class ScrapeIntervalTests
+public sealed class ScrapeIntervalTests
 {
     // Prometheus' own default when neither the job nor global sets scrape_interval.
     private static readonly TimeSpan PrometheusDefaultInterval = TimeSpan.FromMinutes(1);
@@ -20,8 +20,7 @@ public sealed partial class ScrapeIntervalTests
     [Fact]
     public void TheReadmesPrometheusSnippetScrapesTwiceAStepOfTheReadmesSidecarConfig()
     {
-        string readme = File.ReadAllText(RepositoryRoot.File("README.md"));
-        string[] blocks = [.. YamlBlock().Matches(readme).Select(m => m.Groups[1].Value)];
+        string[] blocks = ReadmeWalkthroughTests.YamlBlocks();
         string sidecar = Assert.Single(blocks, block => block.StartsWith("# my-sidecar.yml", StringComparison.Ordinal));
         string prometheus = Assert.Single(blocks, block => block.Contains("remote_write:", StringComparison.Ordinal));
         AssertTwiceAStep(SidecarJobInterval(Yaml.Parse(prometheus, "README.md")), ConfigLoader.Load(sidecar, "README.md"), "README.md");
@@ -69,7 +68,4 @@ public sealed partial class ScrapeIntervalTests
         Assert.True(interval.TotalMilliseconds * 2 <= shortestStepMs,
             $"{source} scrapes the sidecar every {interval.TotalSeconds} s, but its shortest step is {shortestStepMs / 1000.0} s: a one-step anomaly_novelty pulse can fall between two scrapes");
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"```yaml\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)]
-    private static partial System.Text.RegularExpressions.Regex YamlBlock();
 }

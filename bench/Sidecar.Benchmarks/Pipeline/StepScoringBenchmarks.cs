@@ -123,10 +123,13 @@ public class StepScoringBenchmarks
     {
         float sum = 0;
         long step = _step++;
+        // As the step does: every series' outcome staged, judged together, then each one's new forecasts.
+        for (int row = 0; row < SeriesCount; row++)
+            _intervals.Stage(row, step, Value(row, step));
+        _intervals.ObserveStaged();
         for (int row = 0; row < SeriesCount; row++)
         {
             float actual = Value(row, step);
-            _intervals.Observe(row, step, actual);
             for (int h = 0; h < 3; h++)
             {
                 _intervals.Record(row, h, step, actual, actual - 0.8f, actual + 0.7f);

@@ -413,7 +413,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             float actual = reads.Value;
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
-            _intervals.Observe(series.Id, step, actual);
+            _intervals.Stage(series.Id, step, actual); // judged with the others after this loop
             state.Combination?.Observe(step, actual);
             bool scored = false;
             if (state.PendingStep == step && !float.IsNaN(actual))
@@ -462,6 +462,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
         }
         FinishStepped(_stepped.AsSpan(0, stepped));
+        _intervals.ObserveStaged();
         _stepped.AsSpan(0, Math.Min(closed.Count, _stepped.Length)).Clear(); // holds no series past the step; the rest was never written
         PartTimes.AddPlanning(planning, Stopwatch.GetTimestamp(), closed.Count);
         logger.LogDebug("Target {Target}: {Closed} series closed a step, {Planned} go to inference",

@@ -56,10 +56,11 @@ internal sealed class AdaptiveInterval
         writer.Write(_table.MissRate);
         for (int h = 0; h < schedule.Horizons; h++)
             writer.Write(_table.Stretch(Row, h));
-        _table.Waiting.WriteSteps(Row, writer);
+        for (int slot = 0; slot < schedule.Slots; slot++)
+            writer.Write(_table.TargetAt(Row, slot));
         for (int slot = 0; slot < schedule.Slots; slot++)
         {
-            AdaptiveIntervals.Band band = _table.WaitingAt(Row, slot);
+            AdaptiveIntervals.Band band = _table.WaitingBand(Row, slot);
             writer.Write(band.Median);
             writer.Write(band.Below);
             writer.Write(band.Above);
@@ -81,9 +82,10 @@ internal sealed class AdaptiveInterval
                 throw new InvalidDataException($"adaptive interval stretch {stretch}");
             interval._table.StretchAt(Row, h) = stretch;
         }
-        interval._table.Waiting.ReadSteps(Row, reader);
         for (int slot = 0; slot < schedule.Slots; slot++)
-            interval._table.WaitingAt(Row, slot) = new AdaptiveIntervals.Band(reader.ReadSingle(), reader.ReadSingle(), reader.ReadSingle());
+            interval._table.TargetAt(Row, slot) = reader.ReadInt64();
+        for (int slot = 0; slot < schedule.Slots; slot++)
+            interval._table.SetWaitingBand(Row, slot, new AdaptiveIntervals.Band(reader.ReadSingle(), reader.ReadSingle(), reader.ReadSingle()));
         return interval;
     }
 }

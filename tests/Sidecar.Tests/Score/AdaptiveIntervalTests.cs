@@ -143,6 +143,95 @@ public sealed class AdaptiveIntervalTests
         Assert.All(rows, row => Assert.NotEqual(1f, table.Stretch(row, 1)));
     }
 
+    [Theory]
+    [InlineData(32)] // eight rows at once (ObserveStaged's lanes)
+    [InlineData(4)] // a tile narrower than the lanes: row by row
+    public void StagedOutcomesMoveEachRowExactlyAsObservingItAloneDoes(int rowsPerTile)
+    {
+        // A target's step stages its series' outcomes and judges them together (issue 19); each row must
+        // still move to the same bits as its series judged alone, through the cases the lanes compute both
+        // sides of: outcomes above and below the median, on it, bands of no width on a side, gaps (NaN),
+        // rows without an interval, rows staged at another step than the rest (one catching up).
+        int[] horizons = [1, 5, 30];
+        var table = new AdaptiveIntervals(WaitingSchedule.For(horizons), 0.1f, rowsPerTile);
+        int rowCount = 3 * rowsPerTile + 5;
+        var alone = new AdaptiveInterval?[rowCount];
+        var random = new Random(23);
+        for (int row = 0; row < rowCount; row++)
+        {
+            if (row % 7 == 3)
+                continue; // never started: no interval
+            table.Start(row);
+            alone[row] = new AdaptiveInterval(horizons, 0.9);
+        }
+        for (long t = 10; t < 1_500; t++)
+        {
+            for (int row = 0; row < rowCount; row++)
+            {
+                long step = row % 11 == 5 ? t - 3 : t;
+                float actual = (random.Next(20)) switch
+                {
+                    0 => float.NaN,
+                    1 => 0.25f * (row % 5), // on the median recorded below, when that is the outcome's
+                    _ => (float)(0.25f * (row % 5) + (random.NextDouble() - 0.5) * (0.1 + 0.3 * (row % 9))),
+                };
+                table.Stage(row, step, actual);
+                alone[row]?.Observe(step, actual);
+            }
+            table.ObserveStaged();
+            for (int row = 0; row < rowCount; row++)
+            {
+                if (alone[row] is not { } interval)
+                    continue;
+                long step = row % 11 == 5 ? t - 3 : t;
+                for (int h = 0; h < horizons.Length; h++)
+                {
+                    float median = 0.25f * (row % 5);
+                    // Every ninth forecast has no width below its median, every thirteenth none above.
+                    float lower = (t + row) % 9 == 0 ? median : median - 0.3f - 0.1f * h;
+                    float upper = (t + row) % 13 == 0 ? median : median + 0.2f + 0.1f * (row % 3);
+                    table.Record(row, h, step, median, lower, upper);
+                    interval.Record(h, step, median, lower, upper);
+                }
+            }
+        }
+        for (int row = 0; row < rowCount; row++)
+        {
+            Assert.Equal(alone[row] is not null, table.Has(row));
+            for (int h = 0; alone[row] is { } interval && h < horizons.Length; h++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(interval.Stretch(h)), BitConverter.SingleToInt32Bits(table.Stretch(row, h)));
+        }
+        Assert.Contains(Enumerable.Range(0, rowCount), row => table.Has(row) && table.Stretch(row, 0) > 1);
+        Assert.Contains(Enumerable.Range(0, rowCount), row => table.Has(row) && table.Stretch(row, 2) < 1);
+    }
+
+    [Fact]
+    public void AStagedOutcomeIsJudgedBeforeAnythingElseReadsOrChangesItsRow()
+    {
+        var table = new AdaptiveIntervals(WaitingSchedule.For([1]), 0.1f, rowsPerTile: 8);
+        table.Start(2);
+        table.Record(2, 0, 0, 0, -1, 1);
+        table.Stage(2, 1, 50); // a miss, waiting to be judged
+        float judged = table.Stretch(2, 0);
+        Assert.True(judged > 1);
+        table.Stage(2, 1, 50); // the same step again (one restored and processed again): nothing waits for it now
+        table.ObserveStaged();
+        Assert.Equal(judged, table.Stretch(2, 0));
+
+        table.Record(2, 0, 1, 0, -1, 1);
+        table.Stage(2, 2, 50);
+        var saved = AdaptiveInterval.CopyOf(table, 2); // copies the row as judged
+        Assert.Equal(table.Stretch(2, 0), saved.Stretch(0));
+
+        table.Record(2, 0, 2, 0, -1, 1);
+        table.Stage(2, 3, 50);
+        table.Stage(2, 4, 50); // another step: the first is judged first, the second finds nothing waiting
+        float afterThird = table.Stretch(2, 0);
+        Assert.True(afterThird > saved.Stretch(0));
+        table.ObserveStaged();
+        Assert.Equal(afterThird, table.Stretch(2, 0));
+    }
+
     [Fact]
     public void ARemovedRowIsNoLongerJudgedAndARowCopiedOutAndBackCarriesOn()
     {

@@ -69,8 +69,7 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
                 float shift = centre - lstmMedian;
                 float lower = Edge(scaler, anchor, head, median, 0, scales[(h + 1) * 2]) + shift;
                 float upper = Edge(scaler, anchor, head, median, highest, scales[(h + 1) * 2 + 1]) + shift;
-                intervals.Record(id, h, last, centre, lower, upper);
-                float stretch = intervals.Stretch(id, h);
+                float stretch = intervals.RecordAndStretch(id, h, last, centre, lower, upper);
                 forecast[h * 3] = ForecastDomain.AtLeast(centre - stretch * (centre - lower), floor);
                 forecast[h * 3 + 1] = ForecastDomain.AtLeast(centre, floor);
                 forecast[h * 3 + 2] = ForecastDomain.AtLeast(centre + stretch * (upper - centre), floor);

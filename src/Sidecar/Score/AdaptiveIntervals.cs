@@ -129,11 +129,21 @@ internal sealed class AdaptiveIntervals
     }
 
     /// <summary>Remembers row <paramref name="row"/>'s own band (before stretching) of the forecast made at <paramref name="step"/>.</summary>
-    public void Record(int row, int horizon, long step, float median, float lower, float upper)
+    public void Record(int row, int horizon, long step, float median, float lower, float upper) =>
+        RecordAndStretch(row, horizon, step, median, lower, upper);
+
+    /// <summary>
+    /// <see cref="Record"/>, then row <paramref name="row"/>'s stretch of <paramref name="horizon"/>
+    /// (<see cref="Stretch"/>): what a step does with each forecast, the row's tile found once for both.
+    /// </summary>
+    public float RecordAndStretch(int row, int horizon, long step, float median, float lower, float upper)
     {
         ObserveStaged();
+        Tile tile = _tiles[row >> _tileShift];
+        int inTile = row & (RowsPerTile - 1);
+        float stretch = tile.Stretches[(horizon << _tileShift) + inTile];
         if (float.IsNaN(lower) || float.IsNaN(upper))
-            return;
+            return stretch;
         if (step != _recordStep)
         {
             for (int h = 0; h < _recordSlots.Length; h++)
@@ -141,14 +151,15 @@ internal sealed class AdaptiveIntervals
             _recordStep = step;
         }
         int slot = _recordSlots[horizon];
-        if (slot < 0)
-            return;
-        Tile tile = _tiles[row >> _tileShift];
-        int at = (slot << _tileShift) + (row & (RowsPerTile - 1));
-        tile.Targets[at] = step + Schedule.StepsOf(horizon);
-        tile.Medians[at] = median;
-        tile.Below[at] = median - lower;
-        tile.Above[at] = upper - median;
+        if (slot >= 0)
+        {
+            int at = (slot << _tileShift) + inTile;
+            tile.Targets[at] = step + Schedule.StepsOf(horizon);
+            tile.Medians[at] = median;
+            tile.Below[at] = median - lower;
+            tile.Above[at] = upper - median;
+        }
+        return stretch;
     }
 
     /// <summary>Judges every forecast row <paramref name="row"/> remembered for <paramref name="step"/> against its outcome, now; nothing for a row without an interval.</summary>

@@ -131,10 +131,7 @@ public class StepScoringBenchmarks
         {
             float actual = Value(row, step);
             for (int h = 0; h < 3; h++)
-            {
-                _intervals.Record(row, h, step, actual, actual - 0.8f, actual + 0.7f);
-                sum += _intervals.Stretch(row, h);
-            }
+                sum += _intervals.RecordAndStretch(row, h, step, actual, actual - 0.8f, actual + 0.7f);
         }
         return sum;
     }

@@ -30,8 +30,6 @@ internal sealed class ForecastCombination
     // The longest day a saved state may claim: the validator allows 1,440 steps; more is a damaged file.
     private const int MaxDaySteps = 1 << 16;
 
-    // This series' forecasts wait in the one row of their own table.
-    private const int Row = 0;
     private readonly WaitingForecasts<Members> _waiting;
     private readonly int _daySteps;
     private const int Mixes = MixGrid.Count;
@@ -49,7 +47,6 @@ internal sealed class ForecastCombination
     {
         _daySteps = Math.Max(1, daySteps);
         _waiting = new WaitingForecasts<Members>(schedule);
-        _waiting.EnsureRows(1);
         _mixError = new double[schedule.Horizons * Mixes];
         _outcomes = new int[schedule.Horizons];
     }
@@ -97,7 +94,7 @@ internal sealed class ForecastCombination
             return;
         for (int h = 0; h < _outcomes.Length; h++)
         {
-            if (!_waiting.TryTake(Row, h, step, out Members members))
+            if (!_waiting.TryTake(h, step, out Members members))
                 continue;
             int outcomes = ++_outcomes[h];
             // A running mean at first, then an average over about a day of this horizon's outcomes.
@@ -123,7 +120,7 @@ internal sealed class ForecastCombination
         float other = (float)Model.Forecast(_waiting.Schedule.StepsOf(horizon));
         if (!float.IsFinite(other))
             return lstmMedian;
-        _waiting.TryRecord(Row, horizon, step, new Members(lstmMedian, other));
+        _waiting.TryRecord(horizon, step, new Members(lstmMedian, other));
         double lstmWeight = LstmWeight(horizon);
         return (float)(lstmWeight * lstmMedian + (1 - lstmWeight) * other);
     }
@@ -145,7 +142,7 @@ internal sealed class ForecastCombination
         var copy = new ForecastCombination(_waiting.Schedule, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
         _mixError.CopyTo(copy._mixError, 0);
         _outcomes.CopyTo(copy._outcomes, 0);
-        _waiting.CopyRow(Row, copy._waiting, Row);
+        _waiting.CopyTo(copy._waiting);
         return copy;
     }
 
@@ -160,10 +157,10 @@ internal sealed class ForecastCombination
                 writer.Write(_mixError[h * Mixes + k]);
             writer.Write(_outcomes[h]);
         }
-        _waiting.WriteSteps(Row, writer);
+        _waiting.WriteSteps(writer);
         for (int slot = 0; slot < _waiting.Schedule.Slots; slot++)
         {
-            Members members = _waiting.PayloadAt(Row, slot);
+            Members members = _waiting.PayloadAt(slot);
             writer.Write(members.Lstm);
             writer.Write(members.Other);
         }
@@ -206,9 +203,9 @@ internal sealed class ForecastCombination
                 throw new InvalidDataException($"forecast combination over {outcomes} outcomes");
             combination._outcomes[h] = memberErrors ? 0 : outcomes;
         }
-        combination._waiting.ReadSteps(Row, reader);
+        combination._waiting.ReadSteps(reader);
         for (int slot = 0; slot < schedule.Slots; slot++)
-            combination._waiting.PayloadAt(Row, slot) = new Members(reader.ReadSingle(), reader.ReadSingle());
+            combination._waiting.PayloadAt(slot) = new Members(reader.ReadSingle(), reader.ReadSingle());
         if (reader.ReadBoolean())
         {
             long fittedThrough = reader.ReadInt64(), modelStep = reader.ReadInt64();

@@ -49,49 +49,35 @@ public sealed class WaitingScheduleTests
     public void AForecastIsTakenOnceAtItsTargetStepWithWhatWasKeptForIt()
     {
         var waiting = new WaitingForecasts<(float, float)>(WaitingSchedule.For([2, 40]));
-        waiting.EnsureRows(1);
 
-        Assert.True(waiting.TryRecord(0, 0, 101, (1f, 2f)));
-        Assert.False(waiting.TryRecord(0, 1, 101, (3f, 4f))); // 40 steps ahead keeps every third step's forecast
-        Assert.True(waiting.TryRecord(0, 1, 102, (5f, 6f)));
+        Assert.True(waiting.TryRecord(0, 101, (1f, 2f)));
+        Assert.False(waiting.TryRecord(1, 101, (3f, 4f))); // 40 steps ahead keeps every third step's forecast
+        Assert.True(waiting.TryRecord(1, 102, (5f, 6f)));
 
-        Assert.False(waiting.TryTake(0, 0, 102, out _));
-        Assert.True(waiting.TryTake(0, 0, 103, out var shortOne));
+        Assert.False(waiting.TryTake(0, 102, out _));
+        Assert.True(waiting.TryTake(0, 103, out var shortOne));
         Assert.Equal((1f, 2f), shortOne);
-        Assert.False(waiting.TryTake(0, 0, 103, out _));
-        Assert.True(waiting.TryTake(0, 1, 142, out var longOne));
+        Assert.False(waiting.TryTake(0, 103, out _));
+        Assert.True(waiting.TryTake(1, 142, out var longOne));
         Assert.Equal((5f, 6f), longOne);
     }
 
     [Fact]
-    public void EachRowKeepsItsOwnForecastsAcrossTiles()
+    public void ACopyKeepsWhatWaitedAndClearingForgetsIt()
     {
-        // Four rows a tile: rows 0 to 9 take three tiles, added as the rows come.
-        var waiting = new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 3]), rowsPerTile: 4);
-        waiting.EnsureRows(6);
-        Assert.Equal(8, waiting.Rows);
-        waiting.EnsureRows(10);
-        Assert.Equal(12, waiting.Rows);
-        for (int row = 0; row < 10; row++)
-        {
-            Assert.True(waiting.TryRecord(row, 0, 50, (row, 1)));
-            Assert.True(waiting.TryRecord(row, 1, 50, (row, 3)));
-        }
+        var waiting = new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 3]));
+        Assert.True(waiting.TryRecord(0, 50, (1f, 1f)));
+        Assert.True(waiting.TryRecord(1, 50, (3f, 3f)));
 
-        waiting.ClearRow(4);
         var copy = new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 3]));
-        copy.EnsureRows(1);
-        waiting.CopyRow(9, copy, 0);
+        waiting.CopyTo(copy);
+        waiting.Clear();
 
-        for (int row = 0; row < 10; row++)
-        {
-            Assert.Equal(row != 4, waiting.TryTake(row, 0, 51, out var oneAhead));
-            Assert.Equal(row != 4, waiting.TryTake(row, 1, 53, out var threeAhead));
-            if (row != 4)
-                Assert.Equal(((float)row, 1f, (float)row, 3f), (oneAhead.Item1, oneAhead.Item2, threeAhead.Item1, threeAhead.Item2));
-        }
-        Assert.True(copy.TryTake(0, 1, 53, out var copied));
-        Assert.Equal((9f, 3f), copied);
-        Assert.Throws<ArgumentException>(() => waiting.CopyRow(0, new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 4])), 0));
+        Assert.False(waiting.TryTake(0, 51, out _));
+        Assert.False(waiting.TryTake(1, 53, out _));
+        Assert.True(copy.TryTake(0, 51, out var oneAhead));
+        Assert.True(copy.TryTake(1, 53, out var threeAhead));
+        Assert.Equal(((1f, 1f), (3f, 3f)), (oneAhead, threeAhead));
+        Assert.Throws<ArgumentException>(() => waiting.CopyTo(new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 4]))));
     }
 }

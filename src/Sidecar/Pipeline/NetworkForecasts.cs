@@ -56,7 +56,7 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
                 intervals.Start(id);
             ForecastCombination? combination = state.Combination;
             if (combination?.Model is not null)
-                combinations.CatchUp(plan.Series, combination, last);
+                combinations.CatchUp(plan.Series, combination, last, plan.Reads);
             for (int h = 0; h < horizons; h++)
             {
                 // The band as calibrated on the validation part, then stretched by what this series' own

@@ -203,7 +203,7 @@ internal static class InferenceSpeed
         for (int i = 0; i < daySteps; i++)
             season[i] = Math.Sin(2 * Math.PI * i / daySteps);
         foreach (Series series in pipeline.Store.Current())
-            pipeline.Combinations.Publish(series, new Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 50, 0, season, (int)(fittedThrough + 1) % daySteps, 0), fittedThrough);
+            pipeline.Combinations.Publish(series, new Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 50, 0, season, (int)((fittedThrough + 1) % daySteps), 0), fittedThrough);
     }
 
     /// <summary>One target of the defaults at a 1-minute step, novelty on or off.</summary>

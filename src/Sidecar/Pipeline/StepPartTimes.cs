@@ -5,10 +5,10 @@ namespace Sidecar.Pipeline;
 
 /// <summary>
 /// Where a pipeline's steps have spent their time since <see cref="Reset"/>, part by part: the closed series
-/// taken from the store, the planning loop with the passes after it (the scores, novelty), the network's
-/// inputs, its forward calls, and the outputs' handling (forecasts, bands, the quality ledger, the gauges);
-/// with the series-steps they covered. The clock is read once per part and
-/// pass, never per series, so keeping them costs nothing measurable. <c>bench inference</c> prints them per
+/// taken from the store, the planning loop with the passes after it (the scores, novelty, the intervals'
+/// judging), the network's inputs, its forward calls, and the outputs' handling (forecasts, bands, the
+/// combination, the quality ledger, the gauges); with the series-steps they covered. The clock is read once
+/// per part and pass, never per series, so keeping them costs nothing measurable. <c>bench inference</c> prints them per
 /// series, so the step's parts can be compared in the run that measures the step, without a build that
 /// times them (issue 19). Touched by the inference loop only.
 /// </summary>

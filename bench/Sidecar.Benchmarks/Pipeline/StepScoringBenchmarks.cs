@@ -17,7 +17,10 @@ namespace Sidecar.Benchmarks.Pipeline;
 /// recorded and its stretches read, as the step's planning and outputs do); the quality ledger (the outcomes
 /// judged, then the new forecast recorded, for the 256 series the pipeline follows); each series' anomaly
 /// score and its surprise (<see cref="AnomalyScorer"/>, <see cref="ScoreSurprise"/>); and each series' gauges set
-/// from its forecast and scores (<see cref="SeriesPublisher.PublishForecast"/>). The values are a sine
+/// from its forecast and scores (<see cref="SeriesPublisher.PublishForecast"/>); and each series' combination of
+/// the LSTM's median with its Holt-Winters (<see cref="ForecastCombination"/>, as <c>model.combine: holt_winters</c>,
+/// on by default at this step, runs once a day's fit is made: the outcome judged, the model fed the step, then
+/// each horizon combined). The values are a sine
 /// per series, read from a table so the benchmark measures the scoring, not the sine.
 /// </summary>
 [MemoryDiagnoser]
@@ -44,6 +47,8 @@ public class StepScoringBenchmarks
     private long _scoreStep;
     private ScoreLanes _scoreLanes;
     private long _laneStep;
+    private ForecastCombination[] _combinations = [];
+    private long _combinationStep;
 
     [GlobalSetup]
     public void Setup()
@@ -93,6 +98,17 @@ public class StepScoringBenchmarks
         _quality = new ForecastQuality([5, 30, 60], sampledSeries: 256);
         for (_qualityStep = 0; _qualityStep < 4 * DaySteps;)
             Quality();
+        // Each series' Holt-Winters as a day's fit leaves it (the step's arithmetic doesn't depend on its
+        // parameters), then two days of steps so every horizon's weights follow their outcomes.
+        _combinations = [.. Enumerable.Range(0, SeriesCount).Select(row =>
+        {
+            var combination = new ForecastCombination([5, 30, 60], DaySteps);
+            double[] season = [.. Enumerable.Range(0, DaySteps).Select(i => 10 * Math.Sin(2 * Math.PI * (i + 37 * row) / DaySteps))];
+            combination.Adopt(new Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 50, 0, season, 0, 0), DaySteps - 1);
+            return combination;
+        })];
+        for (_combinationStep = DaySteps; _combinationStep < 3 * DaySteps;)
+            Combinations();
     }
 
     [Benchmark(Baseline = true, Description = "novelty")]
@@ -203,6 +219,25 @@ public class StepScoringBenchmarks
             state.LastScore = value / 100;
             _publisher.PublishForecast(_series[s], state, TargetPipeline.LstmModelName);
         }
+    }
+
+    [Benchmark(Description = "forecast combination with Holt-Winters, three horizons")]
+    public float Combinations()
+    {
+        float sum = 0;
+        long step = _combinationStep++;
+        for (int row = 0; row < SeriesCount; row++)
+        {
+            // As the step does: the outcome judged in the planning loop, then the model fed the step and
+            // each horizon's LSTM median (here a little off the value) combined in the outputs' pass.
+            ForecastCombination combination = _combinations[row];
+            float actual = Value(row, step);
+            combination.Observe(step, actual);
+            combination.Feed(step, new ReadOnlySpan<float>(in actual));
+            for (int h = 0; h < 3; h++)
+                sum += combination.Combine(h, step, actual + 0.1f * (h + 1));
+        }
+        return sum;
     }
 
     private float Value(int series, long step) => _sine[(int)((step + 37 * series) % DaySteps)];

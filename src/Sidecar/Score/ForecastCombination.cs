@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Sidecar.Model;
 using Sidecar.Model.Baselines;
 
@@ -30,12 +32,27 @@ internal sealed class ForecastCombination
     // The longest day a saved state may claim: the validator allows 1,440 steps; more is a damaged file.
     private const int MaxDaySteps = 1 << 16;
 
-    private readonly WaitingForecasts<Members> _waiting;
-    private readonly int _daySteps;
     private const int Mixes = MixGrid.Count;
 
-    private readonly double[] _mixError; // [horizon * Mixes + k]: the mean absolute error of LSTM weight k / 10
+    // Each horizon's mixes' errors take whole vectors of four (a fourth lane unused after the eleventh mix),
+    // so an outcome updates them in three vector operations, each lane as the scalar arithmetic would.
+    private const int MixStride = (Mixes + 3) / 4 * 4;
+
+    // The LSTM's weight in each mix and the other member's, lane by lane: taken as they are computed, not
+    // recomputed (a division each) per mix and outcome.
+    private static readonly double[] LstmWeights = [.. Enumerable.Range(0, MixStride).Select(k => k < Mixes ? MixGrid.Weight(k) : 0.5)];
+    private static readonly double[] OtherWeights = [.. LstmWeights.Select(w => 1 - w)];
+
+    private readonly WaitingForecasts<Members> _waiting;
+    private readonly int _daySteps;
+
+    private readonly double[] _mixError; // [horizon * MixStride + k]: the mean absolute error of LSTM weight k / 10
     private readonly int[] _outcomes;
+    private readonly double[] _dayAlpha; // per horizon: the weight of an outcome in an average over about a day of them
+
+    // Per horizon: the LSTM's weight now, chosen when an outcome moves the errors rather than each time a
+    // forecast is combined (every step, where a long horizon's outcomes come every k-th).
+    private readonly double[] _lstmWeight;
 
     /// <param name="daySteps">Steps in a day: the errors are weighted over about a day of outcomes.</param>
     public ForecastCombination(IReadOnlyList<int> horizonSteps, int daySteps)
@@ -47,9 +64,15 @@ internal sealed class ForecastCombination
     {
         _daySteps = Math.Max(1, daySteps);
         _waiting = new WaitingForecasts<Members>(schedule);
-        _mixError = new double[schedule.Horizons * Mixes];
+        _mixError = new double[schedule.Horizons * MixStride];
         _outcomes = new int[schedule.Horizons];
+        _dayAlpha = [.. Enumerable.Range(0, schedule.Horizons).Select(h => 2.0 / (OutcomesPerDay(h) + 1))];
+        _lstmWeight = new double[schedule.Horizons];
+        _lstmWeight.AsSpan().Fill(EqualWeight);
     }
+
+    // The LSTM's weight until a horizon has MinimumOutcomes outcomes.
+    private const double EqualWeight = 0.5;
 
     /// <summary>The fitted Holt-Winters in use; null until one is handed in.</summary>
     public HoltWintersModel? Model { get; private set; }
@@ -98,14 +121,27 @@ internal sealed class ForecastCombination
                 continue;
             int outcomes = ++_outcomes[h];
             // A running mean at first, then an average over about a day of this horizon's outcomes.
-            double alpha = Math.Max(1.0 / outcomes, 2.0 / (OutcomesPerDay(h) + 1));
-            float lstm = members.Lstm, other = members.Other;
-            for (int k = 0; k < Mixes; k++)
-            {
-                double weight = MixGrid.Weight(k);
-                ref double error = ref _mixError[h * Mixes + k];
-                error += alpha * (Math.Abs(actual - (weight * lstm + (1 - weight) * other)) - error);
-            }
+            double alpha = Math.Max(1.0 / outcomes, _dayAlpha[h]);
+            Span<double> errors = _mixError.AsSpan(h * MixStride, MixStride);
+            JudgeMixes(errors, actual, members.Lstm, members.Other, alpha);
+            _lstmWeight[h] = outcomes < MinimumOutcomes ? EqualWeight : MixGrid.Weight(MixGrid.Best(errors[..Mixes]));
+        }
+    }
+
+    // Every mix's error moved towards its error on this outcome, four mixes at a time:
+    // error += alpha * (|actual - (w * lstm + (1 - w) * other)| - error), in the scalar order, lane by lane.
+    private static void JudgeMixes(Span<double> errors, float actual, float lstm, float other, double alpha)
+    {
+        Vector256<double> outcome = Vector256.Create((double)actual), lstmForecast = Vector256.Create((double)lstm);
+        Vector256<double> otherForecast = Vector256.Create((double)other), rate = Vector256.Create(alpha);
+        ref double error = ref MemoryMarshal.GetReference(errors);
+        ref double lstmWeight = ref MemoryMarshal.GetArrayDataReference(LstmWeights);
+        ref double otherWeight = ref MemoryMarshal.GetArrayDataReference(OtherWeights);
+        for (nuint k = 0; k < MixStride; k += 4)
+        {
+            Vector256<double> mixed = Vector256.LoadUnsafe(ref lstmWeight, k) * lstmForecast + Vector256.LoadUnsafe(ref otherWeight, k) * otherForecast;
+            Vector256<double> was = Vector256.LoadUnsafe(ref error, k);
+            (was + rate * (Vector256.Abs(outcome - mixed) - was)).StoreUnsafe(ref error, k);
         }
     }
 
@@ -126,12 +162,7 @@ internal sealed class ForecastCombination
     }
 
     /// <summary>The LSTM's share of horizon <paramref name="horizon"/>'s combined forecast now, in [0, 1].</summary>
-    public double LstmWeight(int horizon)
-    {
-        if (_outcomes[horizon] < MinimumOutcomes)
-            return 0.5;
-        return MixGrid.Weight(MixGrid.Best(_mixError.AsSpan(horizon * Mixes, Mixes)));
-    }
+    public double LstmWeight(int horizon) => _lstmWeight[horizon];
 
     /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>
     public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => _waiting.Schedule.Fits(horizonSteps) && Math.Max(1, daySteps) == _daySteps;
@@ -142,6 +173,7 @@ internal sealed class ForecastCombination
         var copy = new ForecastCombination(_waiting.Schedule, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
         _mixError.CopyTo(copy._mixError, 0);
         _outcomes.CopyTo(copy._outcomes, 0);
+        _lstmWeight.CopyTo(copy._lstmWeight, 0);
         _waiting.CopyTo(copy._waiting);
         return copy;
     }
@@ -154,7 +186,7 @@ internal sealed class ForecastCombination
         for (int h = 0; h < _outcomes.Length; h++)
         {
             for (int k = 0; k < Mixes; k++)
-                writer.Write(_mixError[h * Mixes + k]);
+                writer.Write(_mixError[h * MixStride + k]);
             writer.Write(_outcomes[h]);
         }
         _waiting.WriteSteps(writer);
@@ -196,12 +228,14 @@ internal sealed class ForecastCombination
                 if (!(error >= 0))
                     throw new InvalidDataException($"forecast combination errors include {error}");
                 if (!memberErrors)
-                    combination._mixError[h * Mixes + k] = error;
+                    combination._mixError[h * MixStride + k] = error;
             }
             int outcomes = reader.ReadInt32();
             if (outcomes < 0)
                 throw new InvalidDataException($"forecast combination over {outcomes} outcomes");
             combination._outcomes[h] = memberErrors ? 0 : outcomes;
+            if (combination._outcomes[h] >= MinimumOutcomes)
+                combination._lstmWeight[h] = MixGrid.Weight(MixGrid.Best(combination._mixError.AsSpan(h * MixStride, Mixes)));
         }
         combination._waiting.ReadSteps(reader);
         for (int slot = 0; slot < schedule.Slots; slot++)

@@ -110,6 +110,86 @@ public sealed class ForecastCombinationTests
         Assert.False(combination.Fits([1, 12], 1440));
     }
 
+    /// <summary>
+    /// The combination as its remarks define it, written plainly: one waiting forecast per target step (every
+    /// k-th step's on long horizons), each mix's error an average with weight max(1 / n, 2 / (outcomes a day + 1)),
+    /// the mix with the least error (the middle on ties) once a horizon has its minimum of outcomes.
+    /// </summary>
+    private sealed class Definition(int[] horizons, int day)
+    {
+        private readonly Dictionary<(int Horizon, long Target), (float Lstm, float Other)> _waiting = [];
+        private readonly double[,] _errors = new double[horizons.Length, 11];
+        private readonly int[] _outcomes = new int[horizons.Length];
+
+        private static int Stride(int steps) => Math.Max(1, (steps + 16) / 16);
+
+        public void Observe(long step, float actual)
+        {
+            if (float.IsNaN(actual))
+                return;
+            for (int h = 0; h < horizons.Length; h++)
+            {
+                if (!_waiting.Remove((h, step), out var members))
+                    continue;
+                int n = ++_outcomes[h];
+                double alpha = Math.Max(1.0 / n, 2.0 / (Math.Max(1.0, (double)day / Stride(horizons[h])) + 1));
+                for (int k = 0; k < 11; k++)
+                {
+                    double w = k / 10.0;
+                    _errors[h, k] += alpha * (Math.Abs(actual - (w * members.Lstm + (1 - w) * members.Other)) - _errors[h, k]);
+                }
+            }
+        }
+
+        public float Combine(int h, long step, float lstm, HoltWintersModel model)
+        {
+            float other = (float)model.Forecast(horizons[h]);
+            if (step % Stride(horizons[h]) == 0)
+                _waiting[(h, step + horizons[h])] = (lstm, other);
+            int best = 5;
+            for (int k = 0; k < 11; k++)
+            {
+                if (_errors[h, k] < _errors[h, best] * (1 - 1e-9))
+                    best = k;
+            }
+            double w = _outcomes[h] < ForecastCombination.MinimumOutcomes ? 0.5 : best / 10.0;
+            return (float)(w * lstm + (1 - w) * other);
+        }
+    }
+
+    [Fact]
+    public void CombinedForecastsAreTheDefinitionsToTheBit()
+    {
+        // Five horizons (strides 1, 1, 2, 4 and 23, a ring's worth of forecasts waiting on the longest), a
+        // noisy daily series with gaps, an LSTM now better and now worse than the Holt-Winters: every mix
+        // wins somewhere, and each combined forecast must be exactly what the definition gives.
+        const int Days = 96;
+        int[] horizons = [1, 5, 30, 60, 360];
+        var combination = new ForecastCombination(horizons, Days);
+        var definition = new Definition(horizons, Days);
+        double[] season = [.. Enumerable.Range(0, Days).Select(i => 5 * Math.Sin(2 * Math.PI * i / Days))];
+        combination.Adopt(new HoltWintersModel(0.3, 0.02, 0.2, 50, 0, season, 0, 0), fittedThrough: 0);
+        var model = new HoltWintersModel(0.3, 0.02, 0.2, 50, 0, season, 0, 0);
+        var random = new Random(5);
+        for (long step = 1; step <= 40 * Days; step++)
+        {
+            float actual = random.Next(50) == 0 ? float.NaN : (float)(50 + 5 * Math.Sin(2 * Math.PI * step / Days) + random.NextDouble());
+            combination.Observe(step, actual);
+            definition.Observe(step, actual);
+            combination.Feed(step, [actual]);
+            model.Observe(actual);
+            for (int h = 0; h < horizons.Length; h++)
+            {
+                float lstm = actual + (float)((step / 500 % 3 - 1) * (h + 1) * random.NextDouble());
+                if (float.IsNaN(lstm))
+                    lstm = 50;
+                float expected = definition.Combine(h, step, lstm, model), combined = combination.Combine(h, step, lstm);
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(combined),
+                    $"step {step}, horizon {horizons[h]}: {combined} where the definition gives {expected}");
+            }
+        }
+    }
+
     /// <summary>Steps 1 to <paramref name="last"/>: each step's outcome arrives, the Holt-Winters is fed
     /// <paramref name="fed"/>, and the LSTM's forecast made there is <paramref name="lstm"/>.</summary>
     private static void Replay(ForecastCombination combination, long last, float outcome, float fed, float lstm)

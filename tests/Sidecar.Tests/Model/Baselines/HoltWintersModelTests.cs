@@ -113,4 +113,27 @@ public sealed class HoltWintersModelTests
         var error = Assert.Throws<InvalidDataException>(() => HoltWintersModel.ReadFrom(new BinaryReader(stream), maxSeason: 10, offsetsAsDoubles));
         Assert.Contains("not finite", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(23)]
+    public void AForecastReadsTheOffsetOfThePhaseItLandsOnHoweverManySeasonsAhead(int nextPhase)
+    {
+        // Phase i's offset is i + 1 (kept as a Half of (i + 1) / 24, the largest offset being the scale); no
+        // level, no trend: a forecast is the offset of the phase it lands on, within a season or many past it.
+        const int Season = 24;
+        var model = new HoltWintersModel(0.5, 0.1, 0.1, 0, 0, [.. Enumerable.Range(1, Season).Select(i => (double)i)], nextPhase, 0);
+        for (int steps = 1; steps <= 7 * Season + 3; steps++)
+        {
+            int phase = (nextPhase + steps - 1) % Season;
+            double expected = (double)(Half)((phase + 1) / (double)Season) * Season;
+            Assert.True(expected == model.Forecast(steps), $"{steps} steps ahead: {model.Forecast(steps)} where {expected}");
+        }
+        // The step after the last phase is the first again.
+        for (int step = 0; step < Season - nextPhase; step++)
+            model.Observe(double.NaN);
+        Assert.Equal((double)(Half)(1 / (double)Season) * Season, model.Forecast(1));
+    }
 }

@@ -46,13 +46,9 @@ internal sealed class ForecastCombination
     private readonly WaitingForecasts<Members> _waiting;
     private readonly int _daySteps;
 
-    private readonly double[] _mixError; // [horizon * MixStride + k]: the mean absolute error of LSTM weight k / 10
-    private readonly int[] _outcomes;
-    private readonly double[] _dayAlpha; // per horizon: the weight of an outcome in an average over about a day of them
-
-    // Per horizon: the LSTM's weight now, chosen when an outcome moves the errors rather than each time a
-    // forecast is combined (every step, where a long horizon's outcomes come every k-th).
-    private readonly double[] _lstmWeight;
+    // Everything an outcome moves, horizon by horizon in one array: each kept in an array of its own, a step
+    // judging a series missed on four objects besides the series' own (perf, bench inference, issue 19).
+    private readonly HorizonState[] _horizons;
 
     /// <param name="daySteps">Steps in a day: the errors are weighted over about a day of outcomes.</param>
     public ForecastCombination(IReadOnlyList<int> horizonSteps, int daySteps)
@@ -64,11 +60,9 @@ internal sealed class ForecastCombination
     {
         _daySteps = Math.Max(1, daySteps);
         _waiting = new WaitingForecasts<Members>(schedule);
-        _mixError = new double[schedule.Horizons * MixStride];
-        _outcomes = new int[schedule.Horizons];
-        _dayAlpha = [.. Enumerable.Range(0, schedule.Horizons).Select(h => 2.0 / (OutcomesPerDay(h) + 1))];
-        _lstmWeight = new double[schedule.Horizons];
-        _lstmWeight.AsSpan().Fill(EqualWeight);
+        _horizons = new HorizonState[schedule.Horizons];
+        for (int h = 0; h < _horizons.Length; h++)
+            _horizons[h] = new HorizonState { DayAlpha = 2.0 / (OutcomesPerDay(h) + 1), LstmWeight = EqualWeight };
     }
 
     // The LSTM's weight until a horizon has MinimumOutcomes outcomes.
@@ -115,16 +109,17 @@ internal sealed class ForecastCombination
     {
         if (float.IsNaN(actual))
             return;
-        for (int h = 0; h < _outcomes.Length; h++)
+        for (int h = 0; h < _horizons.Length; h++)
         {
             if (!_waiting.TryTake(h, step, out Members members))
                 continue;
-            int outcomes = ++_outcomes[h];
+            ref HorizonState horizon = ref _horizons[h];
+            int outcomes = ++horizon.Outcomes;
             // A running mean at first, then an average over about a day of this horizon's outcomes.
-            double alpha = Math.Max(1.0 / outcomes, _dayAlpha[h]);
-            Span<double> errors = _mixError.AsSpan(h * MixStride, MixStride);
+            double alpha = Math.Max(1.0 / outcomes, horizon.DayAlpha);
+            Span<double> errors = horizon.MixErrors;
             JudgeMixes(errors, actual, members.Lstm, members.Other, alpha);
-            _lstmWeight[h] = outcomes < MinimumOutcomes ? EqualWeight : MixGrid.Weight(MixGrid.Best(errors[..Mixes]));
+            horizon.LstmWeight = outcomes < MinimumOutcomes ? EqualWeight : MixGrid.Weight(MixGrid.Best(errors));
         }
     }
 
@@ -162,7 +157,7 @@ internal sealed class ForecastCombination
     }
 
     /// <summary>The LSTM's share of horizon <paramref name="horizon"/>'s combined forecast now, in [0, 1].</summary>
-    public double LstmWeight(int horizon) => _lstmWeight[horizon];
+    public double LstmWeight(int horizon) => _horizons[horizon].LstmWeight;
 
     /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>
     public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => _waiting.Schedule.Fits(horizonSteps) && Math.Max(1, daySteps) == _daySteps;
@@ -171,9 +166,7 @@ internal sealed class ForecastCombination
     public ForecastCombination Clone()
     {
         var copy = new ForecastCombination(_waiting.Schedule, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
-        _mixError.CopyTo(copy._mixError, 0);
-        _outcomes.CopyTo(copy._outcomes, 0);
-        _lstmWeight.CopyTo(copy._lstmWeight, 0);
+        _horizons.CopyTo(copy._horizons, 0);
         _waiting.CopyTo(copy._waiting);
         return copy;
     }
@@ -183,11 +176,11 @@ internal sealed class ForecastCombination
     {
         _waiting.Schedule.WriteHorizons(writer);
         writer.Write(_daySteps);
-        for (int h = 0; h < _outcomes.Length; h++)
+        foreach (HorizonState horizon in _horizons)
         {
             for (int k = 0; k < Mixes; k++)
-                writer.Write(_mixError[h * MixStride + k]);
-            writer.Write(_outcomes[h]);
+                writer.Write(horizon.MixErrors[k]);
+            writer.Write(horizon.Outcomes);
         }
         _waiting.WriteSteps(writer);
         for (int slot = 0; slot < _waiting.Schedule.Slots; slot++)
@@ -221,6 +214,7 @@ internal sealed class ForecastCombination
         var combination = new ForecastCombination(schedule, daySteps);
         for (int h = 0; h < count; h++)
         {
+            ref HorizonState horizon = ref combination._horizons[h];
             int stored = memberErrors ? 2 : Mixes;
             for (int k = 0; k < stored; k++)
             {
@@ -228,14 +222,14 @@ internal sealed class ForecastCombination
                 if (!(error >= 0))
                     throw new InvalidDataException($"forecast combination errors include {error}");
                 if (!memberErrors)
-                    combination._mixError[h * MixStride + k] = error;
+                    horizon.MixErrors[k] = error;
             }
             int outcomes = reader.ReadInt32();
             if (outcomes < 0)
                 throw new InvalidDataException($"forecast combination over {outcomes} outcomes");
-            combination._outcomes[h] = memberErrors ? 0 : outcomes;
-            if (combination._outcomes[h] >= MinimumOutcomes)
-                combination._lstmWeight[h] = MixGrid.Weight(MixGrid.Best(combination._mixError.AsSpan(h * MixStride, Mixes)));
+            horizon.Outcomes = memberErrors ? 0 : outcomes;
+            if (horizon.Outcomes >= MinimumOutcomes)
+                horizon.LstmWeight = MixGrid.Weight(MixGrid.Best(horizon.MixErrors));
         }
         combination._waiting.ReadSteps(reader);
         for (int slot = 0; slot < schedule.Slots; slot++)
@@ -252,6 +246,22 @@ internal sealed class ForecastCombination
     }
 
     private double OutcomesPerDay(int horizon) => Math.Max(1.0, (double)_daySteps / _waiting.Schedule.Stride(horizon));
+
+    /// <summary>One horizon's judging: the mixes' errors, how many outcomes moved them, and the weight they choose.</summary>
+    private struct HorizonState
+    {
+        public MixLanes MixErrors;     // the mean absolute error of LSTM weight k / 10, a lane each (the last unused)
+        public double LstmWeight;      // the LSTM's weight now, chosen when an outcome moves the errors, not per combine
+        public double DayAlpha;        // an outcome's weight in an average over about a day of them
+        public int Outcomes;
+    }
+
+    /// <summary>The mixes' errors in whole vectors of four.</summary>
+    [System.Runtime.CompilerServices.InlineArray(MixStride)]
+    private struct MixLanes
+    {
+        private double _first;
+    }
 
     /// <summary>A waiting forecast's two members: the LSTM's median and the fitted model's forecast.</summary>
     private readonly record struct Members(float Lstm, float Other);

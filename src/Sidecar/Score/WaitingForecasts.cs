@@ -12,9 +12,11 @@ namespace Sidecar.Score;
 /// recording the next one each touch one place. Used by a series' forecast combination
 /// (<see cref="ForecastCombination"/>); a target's many series keep their intervals' and quality ledger's
 /// waiting forecasts in tables of their own (<see cref="AdaptiveIntervals"/>, <see cref="ForecastQuality"/>),
-/// laid out for a step that walks them all. Touched by the inference loop only.
+/// laid out for a step that walks them all. A struct, so that its user holds the slots' array itself: one
+/// object fewer between a series' state and its waiting forecasts for the step to miss on (issue 19).
+/// Touched by the inference loop only.
 /// </remarks>
-internal sealed class WaitingForecasts<TPayload>
+internal readonly struct WaitingForecasts<TPayload>
     where TPayload : struct
 {
     private readonly Slot[] _slots;

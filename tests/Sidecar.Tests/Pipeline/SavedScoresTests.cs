@@ -229,6 +229,10 @@ public sealed class SavedScoresTests
         var (savedCombination, readCombination) = (original.Combination!, copy.Combination!);
         Assert.True(readCombination.Fits([1, 12], 24));
         Assert.Equal((savedCombination.FittedThrough, savedCombination.ModelStep), (readCombination.FittedThrough, readCombination.ModelStep));
+        // The weights as the saved errors choose them, before any new outcome moves them.
+        Assert.NotEqual(0.5, savedCombination.LstmWeight(0));
+        Assert.Equal(savedCombination.LstmWeight(0), readCombination.LstmWeight(0));
+        Assert.Equal(savedCombination.LstmWeight(1), readCombination.LstmWeight(1));
         for (int i = 40; i < 80; i++)
         {
             float value = 10 + i % 5;

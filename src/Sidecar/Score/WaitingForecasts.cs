@@ -53,6 +53,14 @@ internal readonly struct WaitingForecasts<TPayload>
     /// <summary>Takes the forecast of <paramref name="horizon"/> that waits for <paramref name="step"/>, if one does.</summary>
     public bool TryTake(int horizon, long step, out TPayload payload)
     {
+        // Only a step a kept step's horizon ahead can have a forecast waiting: on a horizon that keeps every
+        // k-th, the other steps return here without touching the slot's line, which a step over many series
+        // would otherwise miss on (perf, bench inference, issue 19).
+        if (!Schedule.Keeps(horizon, step - Schedule.StepsOf(horizon)))
+        {
+            payload = default;
+            return false;
+        }
         ref Slot slot = ref _slots[Schedule.Slot(horizon, step)];
         if (slot.Target != step)
         {

@@ -46,8 +46,8 @@ internal sealed class ForecastCombination
     private readonly WaitingForecasts<Members> _waiting;
     private readonly int _daySteps;
 
-    // Everything an outcome moves, horizon by horizon in one array: each kept in an array of its own, a step
-    // judging a series missed on four objects besides the series' own (perf, bench inference, issue 19).
+    // Everything an outcome moves, horizon by horizon, in one array: kept in four arrays (errors, counts,
+    // rates, weights), judging a series' outcome touched four objects besides the combination (issue 19).
     private readonly HorizonState[] _horizons;
 
     /// <param name="daySteps">Steps in a day: the errors are weighted over about a day of outcomes.</param>

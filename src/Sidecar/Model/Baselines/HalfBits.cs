@@ -2,9 +2,9 @@ namespace Sidecar.Model.Baselines;
 
 /// <summary>
 /// Converts between <see cref="Half"/> and double as <c>(double)half</c> and <c>(Half)value</c> do, to the
-/// bit, in a few instructions: .NET 10 converts in software with branches for every class of value, which made
-/// reading and writing a Holt-Winters offset dearer than the filter's arithmetic around them on the inference
-/// loop (issue 19). Infinities, NaNs and values past Half's range take the runtime's conversion.
+/// bit, in a few instructions: .NET 10 converts in software, with branches for every class of value (and,
+/// for a subnormal, a call), at every Holt-Winters offset the inference loop reads and writes (issue 19).
+/// Infinities, NaNs and values past Half's range take the runtime's conversion.
 /// </summary>
 internal static class HalfBits
 {

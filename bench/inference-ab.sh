@@ -30,8 +30,10 @@ done
 
 for ((i = 1; i <= pairs; i++)); do
     for side in A B; do
-        out=$("$work/pub-$side/prometheus-forecast-sidecar" bench inference 2>&1)
-        ratio=$(grep -oP 'whole_pipeline_step_steady_series_steps_per_s=[0-9]+ ratio_to_forward_beside_it=\K[0-9.]+' <<<"$out")
+        out=$("$work/pub-$side/prometheus-forecast-sidecar" bench inference 2>&1) \
+            || { echo "$out" >&2; echo "bench inference of $side failed" >&2; exit 1; }
+        ratio=$(grep -oP 'whole_pipeline_step_steady_series_steps_per_s=[0-9]+ ratio_to_forward_beside_it=\K[0-9.]+' <<<"$out") \
+            || { echo "$out" >&2; echo "no step ratio in $side's output: an older revision may print another format" >&2; exit 1; }
         parts=$(grep -oP 'by_part \K.*' <<<"$out")
         echo "$side ratio=$ratio $parts" | tee -a "$work/runs.txt"
     done

@@ -25,17 +25,10 @@ internal readonly struct WaitingForecasts<TPayload>
     {
         Schedule = schedule;
         _slots = new Slot[schedule.Slots];
-        Clear();
+        _slots.AsSpan().Fill(new Slot { Target = long.MinValue });
     }
 
     public WaitingSchedule Schedule { get; }
-
-    /// <summary>Forgets everything waiting.</summary>
-    public void Clear()
-    {
-        foreach (ref Slot slot in _slots.AsSpan())
-            slot = new Slot { Target = long.MinValue };
-    }
 
     /// <summary>Keeps <paramref name="payload"/> for the forecast of <paramref name="horizon"/> made at <paramref name="step"/>, unless that step's forecasts are not kept.</summary>
     /// <returns>False when <paramref name="step"/> is not one whose forecasts this horizon keeps.</returns>

@@ -14,6 +14,8 @@ internal sealed class CombinationFeed(IReadOnlyList<int> horizonSteps, int daySt
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, HoltWintersModel Model, long FittedThrough)> _fits = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, long FittedThrough)> _restored = new();
+    // Each adopted model's offsets, by phase then series id, so a step reads its series' offsets row by row.
+    private readonly HoltWintersSeasons _seasons = new(daySteps);
     private float[] _catchUp = [];
     private volatile bool _closed;
 
@@ -40,15 +42,24 @@ internal sealed class CombinationFeed(IReadOnlyList<int> horizonSteps, int daySt
             SeriesState state = stateOf(fit.Series);
             state.Combination ??= new ForecastCombination(horizonSteps, daySteps);
             state.Combination.Adopt(fit.Model, fit.FittedThrough);
+            _seasons.Hold(fit.Series.Id, fit.Model, fit.FittedThrough + 1);
         }
     }
 
-    /// <summary>Inference loop: a combination came back with the scoring state; its fit counts as made when it was.</summary>
+    /// <summary>
+    /// Inference loop: a combination came back with the scoring state for <paramref name="series"/>, whose own
+    /// it now is: its model's offsets join the target's others, and its fit counts as made when it was.
+    /// </summary>
     public void NoteRestored(Series series, ForecastCombination combination)
     {
-        if (combination.Model is not null)
-            _restored.Enqueue((series, combination.FittedThrough));
+        if (combination.Model is not { } model)
+            return;
+        _seasons.Hold(series.Id, model, combination.ModelStep + 1);
+        _restored.Enqueue((series, combination.FittedThrough));
     }
+
+    /// <summary>Blocks of offsets made so far (for tests).</summary>
+    internal int SeasonBlocks => _seasons.Blocks;
 
     /// <summary>Training thread: the next series whose restored combination already has a fit.</summary>
     public bool TryTakeRestored(out (Series Series, long FittedThrough) restored) => _restored.TryDequeue(out restored);

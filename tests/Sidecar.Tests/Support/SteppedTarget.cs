@@ -62,6 +62,9 @@ internal sealed class SteppedTarget : IDisposable
 
     public TargetPipeline Pipeline { get; }
 
+    /// <summary>The simulated clock's time, in Unix milliseconds.</summary>
+    public long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
     /// <summary>Writes the next step of every series without processing it.</summary>
     public void Write()
     {

@@ -18,7 +18,12 @@ internal sealed class HoltWintersModel
     // Above this many scales an offset would approach Half's largest finite value (65,504): rescale first.
     private const double RescaleAbove = 16_384;
 
-    private readonly Half[] _season;
+    // Phase p's offset is _offsets[_first + p * _stride]: an array of its own (first 0, stride 1), or one
+    // column of a table many models share (MoveSeasonTo).
+    private Half[] _offsets;
+    private int _first;
+    private int _stride = 1;
+    private readonly int _length;
     private double _seasonScale;
     private double _level;
     private double _trend;
@@ -28,14 +33,14 @@ internal sealed class HoltWintersModel
         : this(alpha, beta, gamma, level, trend, new Half[season.Length], ScaleOf(season), nextPhase, sse)
     {
         for (int i = 0; i < season.Length; i++)
-            _season[i] = (Half)(season[i] / _seasonScale);
+            _offsets[i] = (Half)(season[i] / _seasonScale);
     }
 
     private HoltWintersModel(double alpha, double beta, double gamma, double level, double trend, Half[] season, double seasonScale, int nextPhase, double sse)
     {
         (Alpha, Beta, Gamma, SumOfSquaredErrors) = (alpha, beta, gamma, sse);
         (_level, _trend, _nextPhase) = (level, trend, nextPhase);
-        (_season, _seasonScale) = (season, seasonScale);
+        (_offsets, _length, _seasonScale) = (season, season.Length, seasonScale);
     }
 
     public double Alpha { get; }
@@ -51,7 +56,7 @@ internal sealed class HoltWintersModel
     public void Observe(double value)
     {
         int k = _nextPhase;
-        _nextPhase = k + 1 < _season.Length ? k + 1 : 0;
+        _nextPhase = k + 1 < _length ? k + 1 : 0;
         if (double.IsNaN(value))
         {
             _level += _trend;
@@ -73,11 +78,11 @@ internal sealed class HoltWintersModel
     private int PhaseAfter(int steps)
     {
         long phase = _nextPhase + (long)steps - 1;
-        int length = _season.Length;
+        int length = _length;
         return (int)(phase < length ? phase : phase < 2L * length ? phase - length : phase % length);
     }
 
-    private double Offset(int phase) => HalfBits.ToDouble(_season[phase]) * _seasonScale;
+    private double Offset(int phase) => HalfBits.ToDouble(_offsets[_first + phase * _stride]) * _seasonScale;
 
     private void SetOffset(int phase, double offset)
     {
@@ -87,19 +92,55 @@ internal sealed class HoltWintersModel
             // Dividing by a power of two only rounds offsets that fall below Half's normal range: by less than
             // 2^-25 of the new scale, far below the new largest offset's own rounding.
             double factor = Math.Pow(2, Math.Ceiling(Math.Log2(Math.Abs(scaled))));
-            for (int i = 0; i < _season.Length; i++)
-                _season[i] = (Half)((double)_season[i] / factor);
+            for (int i = 0; i < _length; i++)
+            {
+                ref Half stored = ref _offsets[_first + i * _stride];
+                stored = (Half)((double)stored / factor);
+            }
             _seasonScale *= factor;
             scaled = offset / _seasonScale;
         }
-        _season[phase] = HalfBits.FromDouble(scaled);
+        _offsets[_first + phase * _stride] = HalfBits.FromDouble(scaled);
     }
 
     /// <summary>The season's length in steps.</summary>
-    public int SeasonSteps => _season.Length;
+    public int SeasonSteps => _length;
 
-    /// <summary>A copy that goes on filtering independently of this one.</summary>
-    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, (Half[])_season.Clone(), _seasonScale, _nextPhase, SumOfSquaredErrors);
+    /// <summary>The phase the next step taken in falls on.</summary>
+    public int NextPhase => _nextPhase;
+
+    /// <summary>
+    /// Moves the offsets into column <paramref name="column"/> of <paramref name="table"/>, a table of
+    /// <paramref name="columns"/> columns with a row per phase, and renumbers the phases so that step s falls
+    /// on row s mod <see cref="SeasonSteps"/>, <paramref name="nextStep"/> being the step <see cref="Observe"/>
+    /// takes next. Models of one target's series moved so, each into its own column, then read and write
+    /// the offsets of a step in neighbouring columns of one row; forecasts and filtering are the same to the
+    /// bit. The model's own array, if it had one, is given up.
+    /// </summary>
+    public void MoveSeasonTo(Half[] table, int column, int columns, long nextStep)
+    {
+        if (columns < 1 || column < 0 || column >= columns || table.Length < (long)_length * columns)
+            throw new ArgumentException($"Column {column} of {columns} doesn't fit a table of {table.Length} offsets for a season of {_length} steps.", nameof(table));
+        int row = (int)(((nextStep % _length) + _length) % _length);
+        Half[] offsets = new Half[_length];
+        for (int i = 0; i < _length; i++)
+            offsets[i] = _offsets[_first + (_nextPhase + i) % _length * _stride];
+        for (int i = 0; i < _length; i++)
+            table[column + (row + i) % _length * columns] = offsets[i];
+        (_offsets, _first, _stride, _nextPhase) = (table, column, columns, row);
+    }
+
+    /// <summary>A copy that goes on filtering independently of this one, with an array of its own.</summary>
+    public HoltWintersModel Clone() => new(Alpha, Beta, Gamma, _level, _trend, OwnOffsets(), _seasonScale, _nextPhase, SumOfSquaredErrors);
+
+    // The offsets phase by phase, wherever they are kept.
+    private Half[] OwnOffsets()
+    {
+        var offsets = new Half[_length];
+        for (int i = 0; i < _length; i++)
+            offsets[i] = _offsets[_first + i * _stride];
+        return offsets;
+    }
 
     /// <summary>Writes the weights and the states as they are now, for the scoring state kept across restarts.</summary>
     /// <remarks>The season as it is held (its scale, then each offset's 16 bits), so a restart goes on exactly.</remarks>
@@ -112,10 +153,10 @@ internal sealed class HoltWintersModel
         writer.Write(_trend);
         writer.Write(_nextPhase);
         writer.Write(SumOfSquaredErrors);
-        writer.Write(_season.Length);
+        writer.Write(_length);
         writer.Write(_seasonScale);
-        foreach (Half offset in _season)
-            writer.Write(BitConverter.HalfToUInt16Bits(offset));
+        for (int i = 0; i < _length; i++)
+            writer.Write(BitConverter.HalfToUInt16Bits(_offsets[_first + i * _stride]));
     }
 
     /// <param name="offsetsAsDoubles">A state written before the season was kept in 16 bits: each offset a double, no scale.</param>

@@ -136,4 +136,110 @@ public sealed class HoltWintersModelTests
             model.Observe(double.NaN);
         Assert.Equal((double)(Half)(1 / (double)Season) * Season, model.Forecast(1));
     }
+
+    private static HoltWintersModel Fitted(int seed, int season, int nextPhase)
+    {
+        var random = new Random(seed);
+        double[] offsets = [.. Enumerable.Range(0, season).Select(i => 5 * Math.Sin(2 * Math.PI * i / season + seed) + random.NextDouble())];
+        return new HoltWintersModel(0.3, 0.02, 0.25, 40 + seed, 0.01 * seed, offsets, nextPhase, 1.5);
+    }
+
+    [Fact]
+    public void AModelMovedIntoATableColumnForecastsAndFiltersToTheBitAsWithItsOwnArray()
+    {
+        // Four models share one table, each beside three others that go on filtering their own values; each
+        // has a twin that keeps its own array. Gaps, and a jump that makes the moved models rescale their
+        // offsets within their column, on the way.
+        const int Season = 48, Columns = 4;
+        var table = new Half[Season * Columns];
+        var moved = Enumerable.Range(0, Columns).Select(c => Fitted(c, Season, nextPhase: 7 * c + 3)).ToArray();
+        var twins = moved.Select(m => m.Clone()).ToArray();
+        long nextStep = 1_000_003;
+        for (int c = 0; c < Columns; c++)
+            moved[c].MoveSeasonTo(table, c, Columns, nextStep);
+        var random = new Random(5);
+        for (int step = 0; step < 4 * Season; step++)
+        {
+            for (int c = 0; c < Columns; c++)
+            {
+                double value = step % 17 == c ? double.NaN : 40 + c + 5 * Math.Sin(step / 3.0 + c) + random.NextDouble();
+                if (step >= 2 * Season && c == 2)
+                    value *= 1e7;
+                moved[c].Observe(value);
+                twins[c].Observe(value);
+            }
+            for (int c = 0; c < Columns; c++)
+            {
+                foreach (int ahead in new[] { 1, 5, 12, Season - 1, Season, Season + 5, 3 * Season + 1 })
+                    Assert.True(twins[c].Forecast(ahead).Equals(moved[c].Forecast(ahead)), $"column {c}, step {step}, {ahead} ahead: {moved[c].Forecast(ahead)} where {twins[c].Forecast(ahead)}");
+            }
+        }
+        // Copies and saved states leave the table behind and carry on alike.
+        for (int c = 0; c < Columns; c++)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+                moved[c].WriteTo(writer);
+            stream.Position = 0;
+            var read = HoltWintersModel.ReadFrom(new BinaryReader(stream), maxSeason: Season);
+            var copy = moved[c].Clone();
+            foreach (var other in new[] { read, copy, twins[c] })
+                other.Observe(41);
+            moved[c].Observe(41);
+            for (int ahead = 1; ahead <= Season + 1; ahead++)
+            {
+                Assert.True(twins[c].Forecast(ahead).Equals(read.Forecast(ahead)), $"read back, column {c}, {ahead} ahead");
+                Assert.True(twins[c].Forecast(ahead).Equals(copy.Forecast(ahead)), $"copied, column {c}, {ahead} ahead");
+                Assert.True(twins[c].Forecast(ahead).Equals(moved[c].Forecast(ahead)), $"moved, column {c}, {ahead} ahead");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(47)]
+    [InlineData(1_000_003)]
+    public void AMovedModelsPhaseIsItsStepsPlaceInTheSeasonSoOneTargetsModelsShareARow(long nextStep)
+    {
+        // Fitted on histories of different lengths, models come with any phase; moved, the step they take in
+        // next falls on the same row for all, and each row holds what that phase held before.
+        const int Season = 48, Columns = 3;
+        var table = new Half[Season * Columns];
+        for (int c = 0; c < Columns; c++)
+        {
+            var model = Fitted(c, Season, nextPhase: 11 * c + 5);
+            double[] before = [.. Enumerable.Range(1, Season).Select(model.Forecast)];
+            model.MoveSeasonTo(table, c, Columns, nextStep);
+            Assert.Equal((int)(nextStep % Season), model.NextPhase);
+            Assert.Equal(before, Enumerable.Range(1, Season).Select(model.Forecast));
+        }
+    }
+
+    [Theory]
+    [InlineData(-1, 4, 48 * 4)]
+    [InlineData(4, 4, 48 * 4)]
+    [InlineData(0, 0, 48 * 4)]
+    [InlineData(3, 4, 48 * 4 - 1)]
+    public void AColumnOutsideTheTableIsRefused(int column, int columns, int tableLength)
+    {
+        var model = Fitted(1, 48, nextPhase: 0);
+        Assert.Throws<ArgumentException>(() => model.MoveSeasonTo(new Half[tableLength], column, columns, 10));
+        Assert.True(double.IsFinite(model.Forecast(1)));
+    }
+
+    [Fact]
+    public void ATablesModelOfAnotherSeasonKeepsItsOwnArrayAndABlockIsMadeOnlyForIdsThatHoldOne()
+    {
+        var seasons = new HoltWintersSeasons(seasonSteps: 48);
+        var other = Fitted(1, 24, nextPhase: 3);
+        double[] before = [.. Enumerable.Range(1, 30).Select(other.Forecast)];
+        seasons.Hold(5, other, nextStep: 100);
+        Assert.Equal(3, other.NextPhase);
+        Assert.Equal(before, Enumerable.Range(1, 30).Select(other.Forecast));
+        Assert.Equal(0, seasons.Blocks);
+        seasons.Hold(HoltWintersSeasons.Columns * 3 + 1, Fitted(2, 48, nextPhase: 0), nextStep: 100);
+        seasons.Hold(HoltWintersSeasons.Columns * 3 + 2, Fitted(3, 48, nextPhase: 9), nextStep: 100);
+        Assert.Equal(1, seasons.Blocks);
+    }
 }

@@ -14,7 +14,9 @@ internal sealed class CombinationFeed(IReadOnlyList<int> horizonSteps, int daySt
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, HoltWintersModel Model, long FittedThrough)> _fits = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<(Series Series, long FittedThrough)> _restored = new();
-    // Each adopted model's offsets, by phase then series id, so a step reads its series' offsets row by row.
+    // Each combination's judging and each adopted model's offsets, by series id, so a step walking series in
+    // id order reads them row by row.
+    private readonly CombinationRows _rows = new(horizonSteps, daySteps);
     private readonly HoltWintersSeasons _seasons = new(daySteps);
     private float[] _catchUp = [];
     private volatile bool _closed;
@@ -40,7 +42,7 @@ internal sealed class CombinationFeed(IReadOnlyList<int> horizonSteps, int daySt
             if (fit.Series.Forgotten)
                 continue;
             SeriesState state = stateOf(fit.Series);
-            state.Combination ??= new ForecastCombination(horizonSteps, daySteps);
+            state.Combination ??= new ForecastCombination(_rows, fit.Series.Id);
             state.Combination.Adopt(fit.Model, fit.FittedThrough);
             _seasons.Hold(fit.Series.Id, fit.Model, fit.FittedThrough + 1);
         }
@@ -48,10 +50,11 @@ internal sealed class CombinationFeed(IReadOnlyList<int> horizonSteps, int daySt
 
     /// <summary>
     /// Inference loop: a combination came back with the scoring state for <paramref name="series"/>, whose own
-    /// it now is: its model's offsets join the target's others, and its fit counts as made when it was.
+    /// it now is: its judging and its model's offsets join the target's others, and its fit counts as made when it was.
     /// </summary>
     public void NoteRestored(Series series, ForecastCombination combination)
     {
+        combination.MoveTo(_rows, series.Id);
         if (combination.Model is not { } model)
             return;
         _seasons.Hold(series.Id, model, combination.ModelStep + 1);
@@ -60,6 +63,9 @@ internal sealed class CombinationFeed(IReadOnlyList<int> horizonSteps, int daySt
 
     /// <summary>Blocks of offsets made so far (for tests).</summary>
     internal int SeasonBlocks => _seasons.Blocks;
+
+    /// <summary>Blocks of judging rows made so far (for tests).</summary>
+    internal int JudgingBlocks => _rows.Blocks;
 
     /// <summary>Training thread: the next series whose restored combination already has a fit.</summary>
     public bool TryTakeRestored(out (Series Series, long FittedThrough) restored) => _restored.TryDequeue(out restored);

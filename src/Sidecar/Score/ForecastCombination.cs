@@ -22,7 +22,9 @@ namespace Sidecar.Score;
 /// <see cref="WaitingForecasts{TPayload}"/>; on long horizons only every k-th step's forecast is kept, which changes
 /// how often the weights move, not what they settle to.
 /// The Holt-Winters model is fitted off the inference loop and handed in (<see cref="Adopt"/>); between
-/// fits it is filtered here with every step's value. Touched by the inference loop only.
+/// fits it is filtered here with every step's value. The judging (errors, weights, waiting forecasts) is a
+/// row of a <see cref="CombinationBlock"/>: of its own, or, for a series the pipeline serves, of its target's
+/// <see cref="CombinationRows"/>. Touched by the inference loop only.
 /// </remarks>
 internal sealed class ForecastCombination
 {
@@ -34,39 +36,51 @@ internal sealed class ForecastCombination
 
     private const int Mixes = MixGrid.Count;
 
-    // Each horizon's mixes' errors take whole vectors of four (a fourth lane unused after the eleventh mix),
-    // so an outcome updates them in three vector operations, each lane as the scalar arithmetic would.
-    private const int MixStride = (Mixes + 3) / 4 * 4;
+    private const int MixStride = CombinationBlock.MixStride;
 
     // The LSTM's weight in each mix and the other member's, lane by lane: taken as they are computed, not
     // recomputed (a division each) per mix and outcome.
     private static readonly double[] LstmWeights = [.. Enumerable.Range(0, MixStride).Select(k => k < Mixes ? MixGrid.Weight(k) : 0.5)];
     private static readonly double[] OtherWeights = [.. LstmWeights.Select(w => 1 - w)];
 
-    private readonly WaitingForecasts<Members> _waiting;
-    private readonly int _daySteps;
-
-    // Everything an outcome moves, horizon by horizon, in one array: kept in four arrays (errors, counts,
-    // rates, weights), judging a series' outcome touched four objects besides the combination (issue 19).
-    private readonly HorizonState[] _horizons;
+    // The judging state is row _row of _block: a block of its own, or a row of a target's (CombinationRows).
+    private CombinationBlock _block;
+    private int _row;
+    private WaitingForecasts<CombinationBlock.Members> _waiting;
 
     /// <param name="daySteps">Steps in a day: the errors are weighted over about a day of outcomes.</param>
     public ForecastCombination(IReadOnlyList<int> horizonSteps, int daySteps)
-        : this(WaitingSchedule.For(horizonSteps), daySteps)
+        : this(new CombinationBlock(WaitingSchedule.For(horizonSteps), daySteps, rows: 1), row: 0)
     {
     }
 
-    private ForecastCombination(WaitingSchedule schedule, int daySteps)
+    /// <summary>A fresh combination for series <paramref name="id"/>, in its row of the target's <paramref name="rows"/>.</summary>
+    public ForecastCombination(CombinationRows rows, int id)
+        : this(rows.BlockOf(id, out int row), row)
     {
-        _daySteps = Math.Max(1, daySteps);
-        _waiting = new WaitingForecasts<Members>(schedule);
-        _horizons = new HorizonState[schedule.Horizons];
-        for (int h = 0; h < _horizons.Length; h++)
-            _horizons[h] = new HorizonState { DayAlpha = 2.0 / (OutcomesPerDay(h) + 1), LstmWeight = EqualWeight };
+        _block.Reset(_row);
     }
 
-    // The LSTM's weight until a horizon has MinimumOutcomes outcomes.
-    private const double EqualWeight = 0.5;
+    private ForecastCombination(CombinationBlock block, int row)
+    {
+        (_block, _row) = (block, row);
+        _waiting = block.Waiting.Row(row);
+    }
+
+    /// <summary>
+    /// Moves this combination's judging into series <paramref name="id"/>'s row of <paramref name="rows"/> (a
+    /// combination restored for that series), whatever an earlier combination of that id left there.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="rows"/> are for other horizons or another day.</exception>
+    public void MoveTo(CombinationRows rows, int id)
+    {
+        CombinationBlock block = rows.BlockOf(id, out int row);
+        if (ReferenceEquals(block, _block) && row == _row)
+            return;
+        _block.CopyRow(_row, block, row);
+        (_block, _row) = (block, row);
+        _waiting = block.Waiting.Row(row);
+    }
 
     /// <summary>The fitted Holt-Winters in use; null until one is handed in.</summary>
     public HoltWintersModel? Model { get; private set; }
@@ -109,17 +123,19 @@ internal sealed class ForecastCombination
     {
         if (float.IsNaN(actual))
             return;
-        for (int h = 0; h < _horizons.Length; h++)
+        CombinationBlock block = _block;
+        for (int h = 0; h < block.Schedule.Horizons; h++)
         {
-            if (!_waiting.TryTake(h, step, out Members members))
+            if (!_waiting.TryTake(h, step, out CombinationBlock.Members members))
                 continue;
-            ref HorizonState horizon = ref _horizons[h];
-            int outcomes = ++horizon.Outcomes;
+            int at = h * block.Rows + _row;
+            ref CombinationBlock.Judging judging = ref block.Judgings[at];
+            int outcomes = ++judging.Outcomes;
             // A running mean at first, then an average over about a day of this horizon's outcomes.
-            double alpha = Math.Max(1.0 / outcomes, horizon.DayAlpha);
-            Span<double> errors = horizon.MixErrors;
+            double alpha = Math.Max(1.0 / outcomes, block.DayAlpha[h]);
+            Span<double> errors = judging.Errors;
             JudgeMixes(errors, actual, members.Lstm, members.Other, alpha);
-            horizon.LstmWeight = outcomes < MinimumOutcomes ? EqualWeight : MixGrid.Weight(MixGrid.Best(errors));
+            block.Weights[at] = outcomes < MinimumOutcomes ? CombinationBlock.EqualWeight : MixGrid.Weight(MixGrid.Best(errors));
         }
     }
 
@@ -151,41 +167,41 @@ internal sealed class ForecastCombination
         float other = (float)Model.Forecast(_waiting.Schedule.StepsOf(horizon));
         if (!float.IsFinite(other))
             return lstmMedian;
-        _waiting.TryRecord(horizon, step, new Members(lstmMedian, other));
+        _waiting.TryRecord(horizon, step, new CombinationBlock.Members(lstmMedian, other));
         double lstmWeight = LstmWeight(horizon);
         return (float)(lstmWeight * lstmMedian + (1 - lstmWeight) * other);
     }
 
     /// <summary>The LSTM's share of horizon <paramref name="horizon"/>'s combined forecast now, in [0, 1].</summary>
-    public double LstmWeight(int horizon) => _horizons[horizon].LstmWeight;
+    public double LstmWeight(int horizon) => _block.Weights[horizon * _block.Rows + _row];
 
     /// <summary>Whether this state was made for these horizons and day, so it can carry over (a restart, a reload).</summary>
-    public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => _waiting.Schedule.Fits(horizonSteps) && Math.Max(1, daySteps) == _daySteps;
+    public bool Fits(IReadOnlyList<int> horizonSteps, int daySteps) => _block.Schedule.Fits(horizonSteps) && Math.Max(1, daySteps) == _block.DaySteps;
 
-    /// <summary>A copy that goes on independently of this one (for a snapshot taken while scoring goes on).</summary>
+    /// <summary>A copy that goes on independently of this one (for a snapshot taken while scoring goes on), standing alone.</summary>
     public ForecastCombination Clone()
     {
-        var copy = new ForecastCombination(_waiting.Schedule, _daySteps) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
-        _horizons.CopyTo(copy._horizons, 0);
-        _waiting.CopyTo(copy._waiting);
+        var copy = new ForecastCombination(new CombinationBlock(_block.Schedule, _block.DaySteps, rows: 1), row: 0) { Model = Model?.Clone(), ModelStep = ModelStep, FittedThrough = FittedThrough };
+        _block.CopyRow(_row, copy._block, 0);
         return copy;
     }
 
     /// <summary>Writes the horizons and day it was made for, the mixes' errors, the waiting forecasts and the model.</summary>
     public void WriteTo(BinaryWriter writer)
     {
-        _waiting.Schedule.WriteHorizons(writer);
-        writer.Write(_daySteps);
-        foreach (HorizonState horizon in _horizons)
+        _block.Schedule.WriteHorizons(writer);
+        writer.Write(_block.DaySteps);
+        for (int h = 0; h < _block.Schedule.Horizons; h++)
         {
+            CombinationBlock.Judging judging = _block.Judgings[h * _block.Rows + _row];
             for (int k = 0; k < Mixes; k++)
-                writer.Write(horizon.MixErrors[k]);
-            writer.Write(horizon.Outcomes);
+                writer.Write(judging.Errors[k]);
+            writer.Write(judging.Outcomes);
         }
         _waiting.WriteSteps(writer);
-        for (int slot = 0; slot < _waiting.Schedule.Slots; slot++)
+        for (int slot = 0; slot < _block.Schedule.Slots; slot++)
         {
-            Members members = _waiting.PayloadAt(slot);
+            CombinationBlock.Members members = _waiting.PayloadAt(slot);
             writer.Write(members.Lstm);
             writer.Write(members.Other);
         }
@@ -211,10 +227,11 @@ internal sealed class ForecastCombination
         int daySteps = reader.ReadInt32();
         if (daySteps < 1 || daySteps > MaxDaySteps)
             throw new InvalidDataException($"forecast combination day of {daySteps} steps");
-        var combination = new ForecastCombination(schedule, daySteps);
+        var combination = new ForecastCombination(new CombinationBlock(schedule, daySteps, rows: 1), row: 0);
+        CombinationBlock block = combination._block;
         for (int h = 0; h < count; h++)
         {
-            ref HorizonState horizon = ref combination._horizons[h];
+            ref CombinationBlock.Judging judging = ref block.Judgings[h];
             int stored = memberErrors ? 2 : Mixes;
             for (int k = 0; k < stored; k++)
             {
@@ -222,18 +239,18 @@ internal sealed class ForecastCombination
                 if (!(error >= 0))
                     throw new InvalidDataException($"forecast combination errors include {error}");
                 if (!memberErrors)
-                    horizon.MixErrors[k] = error;
+                    judging.Errors[k] = error;
             }
             int outcomes = reader.ReadInt32();
             if (outcomes < 0)
                 throw new InvalidDataException($"forecast combination over {outcomes} outcomes");
-            horizon.Outcomes = memberErrors ? 0 : outcomes;
-            if (horizon.Outcomes >= MinimumOutcomes)
-                horizon.LstmWeight = MixGrid.Weight(MixGrid.Best(horizon.MixErrors));
+            judging.Outcomes = memberErrors ? 0 : outcomes;
+            if (judging.Outcomes >= MinimumOutcomes)
+                block.Weights[h] = MixGrid.Weight(MixGrid.Best(judging.Errors));
         }
         combination._waiting.ReadSteps(reader);
         for (int slot = 0; slot < schedule.Slots; slot++)
-            combination._waiting.PayloadAt(slot) = new Members(reader.ReadSingle(), reader.ReadSingle());
+            combination._waiting.PayloadAt(slot) = new CombinationBlock.Members(reader.ReadSingle(), reader.ReadSingle());
         if (reader.ReadBoolean())
         {
             long fittedThrough = reader.ReadInt64(), modelStep = reader.ReadInt64();
@@ -244,25 +261,4 @@ internal sealed class ForecastCombination
         }
         return combination;
     }
-
-    private double OutcomesPerDay(int horizon) => Math.Max(1.0, (double)_daySteps / _waiting.Schedule.Stride(horizon));
-
-    /// <summary>One horizon's judging: the mixes' errors, how many outcomes moved them, and the weight they choose.</summary>
-    private struct HorizonState
-    {
-        public MixLanes MixErrors;     // the mean absolute error of LSTM weight k / 10, a lane each (the last unused)
-        public double LstmWeight;      // the LSTM's weight now, chosen when an outcome moves the errors, not per combine
-        public double DayAlpha;        // an outcome's weight in an average over about a day of them
-        public int Outcomes;
-    }
-
-    /// <summary>The mixes' errors in whole vectors of four.</summary>
-    [System.Runtime.CompilerServices.InlineArray(MixStride)]
-    private struct MixLanes
-    {
-        private double _first;
-    }
-
-    /// <summary>A waiting forecast's two members: the LSTM's median and the fitted model's forecast.</summary>
-    private readonly record struct Members(float Lstm, float Other);
 }

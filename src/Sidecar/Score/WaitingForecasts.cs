@@ -9,26 +9,60 @@ namespace Sidecar.Score;
 /// </summary>
 /// <remarks>
 /// A slot holds the step it waits for and its payload side by side: judging a horizon's forecast and
-/// recording the next one each touch one place. Used by a series' forecast combination
-/// (<see cref="ForecastCombination"/>); a target's many series keep their intervals' and quality ledger's
-/// waiting forecasts in tables of their own (<see cref="AdaptiveIntervals"/>, <see cref="ForecastQuality"/>),
-/// laid out for a step that walks them all. A struct, so that its user holds the slots' array itself: one
-/// object fewer between a series' state and its waiting forecasts for the step to miss on (issue 19).
-/// Touched by the inference loop only.
+/// recording the next one each touch one place. The slots may be one row of a table of many series'
+/// (<see cref="ForRows"/>, <see cref="Row"/>), slot by slot: slot k of row r is element k × rows + r, so a step
+/// that walks neighbouring rows, all at the same slot, reads them side by side. Used by the forecast
+/// combination (<see cref="ForecastCombination"/>, <see cref="CombinationRows"/>); the intervals and the
+/// quality ledger keep their waiting forecasts in tables of their own (<see cref="AdaptiveIntervals"/>,
+/// <see cref="ForecastQuality"/>). A struct, so that its user holds the slots' array itself: one object fewer
+/// between a series' state and its waiting forecasts for the step to miss on (issue 19). Touched by the
+/// inference loop only.
 /// </remarks>
 internal readonly struct WaitingForecasts<TPayload>
     where TPayload : struct
 {
     private readonly Slot[] _slots;
+    private readonly int _row;
+    private readonly int _rows;
 
+    /// <summary>One series' waiting forecasts, in an array of their own.</summary>
     public WaitingForecasts(WaitingSchedule schedule)
+        : this(schedule, new Slot[schedule.Slots], row: 0, rows: 1)
+    {
+        Empty();
+    }
+
+    private WaitingForecasts(WaitingSchedule schedule, Slot[] slots, int row, int rows)
     {
         Schedule = schedule;
-        _slots = new Slot[schedule.Slots];
-        _slots.AsSpan().Fill(new Slot { Target = long.MinValue });
+        (_slots, _row, _rows) = (slots, row, rows);
+    }
+
+    /// <summary>A table of <paramref name="rows"/> series' waiting forecasts, all empty; <see cref="Row"/> gives each series its own.</summary>
+    public static WaitingForecasts<TPayload> ForRows(WaitingSchedule schedule, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        var table = new WaitingForecasts<TPayload>(schedule, new Slot[schedule.Slots * rows], row: 0, rows);
+        table._slots.AsSpan().Fill(new Slot { Target = long.MinValue });
+        return table;
+    }
+
+    /// <summary>Row <paramref name="row"/> of the table this is a row of.</summary>
+    public WaitingForecasts<TPayload> Row(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, _rows);
+        return new(Schedule, _slots, row, _rows);
     }
 
     public WaitingSchedule Schedule { get; }
+
+    /// <summary>Forgets every forecast waiting in this row, payloads too: a row reused is as a new one, saved or not.</summary>
+    public void Empty()
+    {
+        for (int slot = 0; slot < Schedule.Slots; slot++)
+            _slots[slot * _rows + _row] = new Slot { Target = long.MinValue };
+    }
 
     /// <summary>Keeps <paramref name="payload"/> for the forecast of <paramref name="horizon"/> made at <paramref name="step"/>, unless that step's forecasts are not kept.</summary>
     /// <returns>False when <paramref name="step"/> is not one whose forecasts this horizon keeps.</returns>
@@ -37,7 +71,7 @@ internal readonly struct WaitingForecasts<TPayload>
         if (!Schedule.Keeps(horizon, step))
             return false;
         long target = step + Schedule.StepsOf(horizon);
-        ref Slot kept = ref _slots[Schedule.Slot(horizon, target)];
+        ref Slot kept = ref _slots[Schedule.Slot(horizon, target) * _rows + _row];
         kept.Target = target;
         kept.Payload = payload;
         return true;
@@ -54,7 +88,7 @@ internal readonly struct WaitingForecasts<TPayload>
             payload = default;
             return false;
         }
-        ref Slot slot = ref _slots[Schedule.Slot(horizon, step)];
+        ref Slot slot = ref _slots[Schedule.Slot(horizon, step) * _rows + _row];
         if (slot.Target != step)
         {
             payload = default;
@@ -66,7 +100,7 @@ internal readonly struct WaitingForecasts<TPayload>
     }
 
     /// <summary>The payload of slot <paramref name="slot"/>, in slot order: for a user's snapshot.</summary>
-    public ref TPayload PayloadAt(int slot) => ref _slots[slot].Payload;
+    public ref TPayload PayloadAt(int slot) => ref _slots[slot * _rows + _row].Payload;
 
     /// <summary>Copies what waits here to <paramref name="to"/>, made for the same horizons.</summary>
     public void CopyTo(WaitingForecasts<TPayload> to)
@@ -75,19 +109,20 @@ internal readonly struct WaitingForecasts<TPayload>
         // WaitingSchedule's limit of shared ones it is not).
         if (to.Schedule != Schedule && !to.Schedule.Fits(Schedule.HorizonSteps))
             throw new ArgumentException("Waiting forecasts of other horizons.", nameof(to));
-        _slots.CopyTo(to._slots, 0);
+        for (int slot = 0; slot < Schedule.Slots; slot++)
+            to._slots[slot * to._rows + to._row] = _slots[slot * _rows + _row];
     }
 
     public void WriteSteps(BinaryWriter writer)
     {
-        foreach (Slot slot in _slots)
-            writer.Write(slot.Target);
+        for (int slot = 0; slot < Schedule.Slots; slot++)
+            writer.Write(_slots[slot * _rows + _row].Target);
     }
 
     public void ReadSteps(BinaryReader reader)
     {
-        foreach (ref Slot slot in _slots.AsSpan())
-            slot.Target = reader.ReadInt64();
+        for (int slot = 0; slot < Schedule.Slots; slot++)
+            _slots[slot * _rows + _row].Target = reader.ReadInt64();
     }
 
     // Packed to four bytes: a payload of two or three floats then takes 16 or 20 bytes a slot, not 24.

@@ -190,6 +190,93 @@ public sealed class ForecastCombinationTests
         }
     }
 
+    private static byte[] Saved(ForecastCombination combination)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+            combination.WriteTo(writer);
+        return stream.ToArray();
+    }
+
+    /// <summary>Series s's value at a step: a daily cycle of its own, a gap now and then.</summary>
+    private static float Outcome(int s, long step) => (step * 7 + s) % 61 == 0 ? float.NaN : (float)(50 + s + 5 * Math.Sin(2 * Math.PI * step / Day + s) + (step * 13 + s) % 7 / 7.0);
+
+    /// <summary>One step of series s for a combination: the outcome judged, the model fed, each horizon combined.</summary>
+    private static float[] StepOf(ForecastCombination combination, int s, long step, int horizons)
+    {
+        float actual = Outcome(s, step);
+        combination.Observe(step, actual);
+        combination.Feed(step, [actual]);
+        var combined = new float[horizons];
+        for (int h = 0; h < horizons; h++)
+            combined[h] = combination.Combine(h, step, float.IsNaN(actual) ? 50 : actual + (float)((step / 40 % 3 - 1) * (h + 1) * ((step + s) % 5) / 5.0));
+        return combined;
+    }
+
+    [Fact]
+    public void CombinationsInATargetsRowsJudgeAndCombineAsEachAloneToTheBit()
+    {
+        // Seventy series in a target's rows (two blocks, every row of the first used), each beside a twin that
+        // stands alone: every combined forecast, weight and saved state the same, step after step.
+        const int Count = 70;
+        int[] horizons = [1, 5, 12, 30];
+        var rows = new CombinationRows(horizons, Day);
+        var inRows = new ForecastCombination[Count];
+        var alone = new ForecastCombination[Count];
+        for (int s = 0; s < Count; s++)
+        {
+            double[] season = [.. Enumerable.Range(0, Day).Select(i => 5 * Math.Sin(2 * Math.PI * i / Day + s))];
+            inRows[s] = new ForecastCombination(rows, s);
+            alone[s] = new ForecastCombination(horizons, Day);
+            inRows[s].Adopt(new HoltWintersModel(0.3, 0.02, 0.2, 50 + s, 0, season, s % Day, 0), fittedThrough: 0);
+            alone[s].Adopt(new HoltWintersModel(0.3, 0.02, 0.2, 50 + s, 0, season, s % Day, 0), fittedThrough: 0);
+        }
+        Assert.Equal(2, rows.Blocks);
+        for (long step = 1; step <= 6 * Day; step++)
+        {
+            for (int s = 0; s < Count; s++)
+            {
+                Assert.Equal(StepOf(alone[s], s, step, horizons.Length), StepOf(inRows[s], s, step, horizons.Length));
+                for (int h = 0; h < horizons.Length; h++)
+                    Assert.True(alone[s].LstmWeight(h) == inRows[s].LstmWeight(h), $"series {s}, step {step}, horizon {h}");
+            }
+        }
+        for (int s = 0; s < Count; s++)
+        {
+            Assert.Equal(Saved(alone[s]), Saved(inRows[s]));
+            Assert.Equal(Saved(alone[s]), Saved(inRows[s].Clone()));
+        }
+    }
+
+    [Fact]
+    public void ACombinationMovedIntoARowGoesOnAsAloneAndANewOneStartsItsRowAfresh()
+    {
+        int[] horizons = [1, 6];
+        var rows = new CombinationRows(horizons, Day);
+        // Row 3 first holds another series' combination, which has seen outcomes.
+        var earlier = new ForecastCombination(rows, 3);
+        earlier.Adopt(LastValue(80), fittedThrough: 0);
+        for (long step = 1; step <= 60; step++)
+            StepOf(earlier, 9, step, horizons.Length);
+        Assert.NotEqual(0.5, earlier.LstmWeight(0));
+
+        // A combination restored for the series that now has id 3 moves in, and goes on as its twin does.
+        var restored = new ForecastCombination(horizons, Day);
+        restored.Adopt(LastValue(60), fittedThrough: 0);
+        for (long step = 1; step <= 60; step++)
+            StepOf(restored, 1, step, horizons.Length);
+        var twin = ForecastCombination.ReadFrom(new BinaryReader(new MemoryStream(Saved(restored))));
+        restored.MoveTo(rows, 3);
+        for (long step = 61; step <= 200; step++)
+            Assert.Equal(StepOf(twin, 1, step, horizons.Length), StepOf(restored, 1, step, horizons.Length));
+        Assert.Equal(Saved(twin), Saved(restored));
+
+        // A new series taking id 3 starts from equal weights with nothing waiting.
+        var fresh = new ForecastCombination(rows, 3);
+        Assert.Equal(Saved(new ForecastCombination(horizons, Day)), Saved(fresh));
+        Assert.Throws<ArgumentException>(() => new ForecastCombination([1, 7], Day).MoveTo(rows, 4));
+    }
+
     /// <summary>Steps 1 to <paramref name="last"/>: each step's outcome arrives, the Holt-Winters is fed
     /// <paramref name="fed"/>, and the LSTM's forecast made there is <paramref name="lstm"/>.</summary>
     private static void Replay(ForecastCombination combination, long last, float outcome, float fed, float lstm)

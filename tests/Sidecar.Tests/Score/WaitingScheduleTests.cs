@@ -81,4 +81,35 @@ public sealed class WaitingScheduleTests
         Assert.Equal(((1f, 1f), (3f, 3f)), (oneAhead, threeAhead));
         Assert.Throws<ArgumentException>(() => waiting.CopyTo(new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 4]))));
     }
+
+    [Fact]
+    public void EachRowOfATableKeepsItsOwnForecasts()
+    {
+        var table = WaitingForecasts<(float, float)>.ForRows(WaitingSchedule.For([1, 3]), rows: 3);
+        var (first, second, third) = (table.Row(0), table.Row(1), table.Row(2));
+        Assert.True(first.TryRecord(0, 50, (1f, 1f)));
+        Assert.True(second.TryRecord(0, 50, (2f, 2f)));
+        Assert.True(second.TryRecord(1, 50, (3f, 3f)));
+
+        Assert.False(third.TryTake(0, 51, out _));
+        Assert.True(second.TryTake(0, 51, out var secondsOwn));
+        Assert.Equal((2f, 2f), secondsOwn);
+        Assert.True(first.TryTake(0, 51, out var firstsOwn));
+        Assert.Equal((1f, 1f), firstsOwn);
+
+        // Emptied, a row forgets what waited in it; its neighbours keep theirs.
+        Assert.True(first.TryRecord(1, 50, (4f, 4f)));
+        second.Empty();
+        Assert.False(second.TryTake(1, 53, out _));
+        Assert.True(first.TryTake(1, 53, out var firstsLong));
+        Assert.Equal((4f, 4f), firstsLong);
+
+        // A row copied to another table's row, and to one of its own kind alone.
+        Assert.True(third.TryRecord(1, 60, (5f, 5f)));
+        var alone = new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 3]));
+        third.CopyTo(alone);
+        Assert.True(alone.TryTake(1, 63, out var copied));
+        Assert.Equal((5f, 5f), copied);
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.Row(3));
+    }
 }

@@ -30,6 +30,7 @@ internal sealed class CombinationBlock
         Judgings = new Judging[schedule.Horizons * rows];
         // An outcome's weight in an average over about a day of a horizon's outcomes: the same for every row.
         DayAlpha = [.. Enumerable.Range(0, schedule.Horizons).Select(h => 2.0 / (Math.Max(1.0, (double)DaySteps / schedule.Stride(h)) + 1))];
+        DayOutcomes = [.. DayAlpha.Select(FirstOutcomeAtRate)];
         Waiting = WaitingForecasts<Members>.ForRows(schedule, rows);
     }
 
@@ -48,6 +49,21 @@ internal sealed class CombinationBlock
 
     /// <summary>Per horizon, an outcome's weight once it has had a day of them.</summary>
     public double[] DayAlpha { get; }
+
+    /// <summary>Per horizon, the first outcome count n whose running mean's weight 1 / n is no more than <see cref="DayAlpha"/>'s.</summary>
+    public int[] DayOutcomes { get; }
+
+    // 1.0 / n falls as n grows (correctly rounded, never rises), so from this n on the larger of the two
+    // weights is the day's, exactly as Math.Max(1.0 / n, alpha) chooses it: no division per outcome after it.
+    private static int FirstOutcomeAtRate(double alpha)
+    {
+        int n = Math.Max(1, (int)(1.0 / alpha) - 1);
+        while (n > 1 && 1.0 / (n - 1) <= alpha)
+            n--;
+        while (1.0 / n > alpha)
+            n++;
+        return n;
+    }
 
     /// <summary>The forecasts waiting for their outcome, every row's; a row's own through <see cref="WaitingForecasts{TPayload}.Row"/>.</summary>
     public WaitingForecasts<Members> Waiting { get; }

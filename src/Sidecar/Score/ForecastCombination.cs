@@ -131,11 +131,13 @@ internal sealed class ForecastCombination
             int at = h * block.Rows + _row;
             ref CombinationBlock.Judging judging = ref block.Judgings[at];
             int outcomes = ++judging.Outcomes;
-            // A running mean at first, then an average over about a day of this horizon's outcomes.
-            double alpha = Math.Max(1.0 / outcomes, block.DayAlpha[h]);
+            // A running mean at first, then an average over about a day of this horizon's outcomes: the larger
+            // of the two weights (DayOutcomes spares the division once the day's is).
+            double alpha = outcomes >= block.DayOutcomes[h] ? block.DayAlpha[h] : 1.0 / outcomes;
             Span<double> errors = judging.Errors;
             JudgeMixes(errors, actual, members.Lstm, members.Other, alpha);
-            block.Weights[at] = outcomes < MinimumOutcomes ? CombinationBlock.EqualWeight : MixGrid.Weight(MixGrid.Best(errors));
+            // The best mix's weight from the table of them: MixGrid.Weight's values, without its division.
+            block.Weights[at] = outcomes < MinimumOutcomes ? CombinationBlock.EqualWeight : LstmWeights[MixGrid.Best(errors)];
         }
     }
 

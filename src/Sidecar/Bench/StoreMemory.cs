@@ -103,13 +103,22 @@ internal static class StoreMemory
         double previousPerPoint = (MeasurePerSeries(baselineSeries, () => new float[Steps]) + fixedPerSeries) / Steps;
 
         // model.combine: holt_winters at this 1m step: each series' combination with its fitted model (a daily
-        // season of 1,440 offsets), for the horizons of the default config (5m, 1h, 6h).
+        // season of 1,440 offsets), for the horizons of the default config (5m, 1h, 6h), held as the pipeline
+        // holds them: judging in the target's rows, offsets in its season table, both by series id.
+        var combinationRows = new Score.CombinationRows([5, 60, 360], 1440);
+        var seasons = new Model.Baselines.HoltWintersSeasons(1440);
+        int nextId = 0;
         double combinationPerSeries = MeasurePerSeries(baselineSeries, () =>
         {
-            var combination = new Score.ForecastCombination([5, 60, 360], 1440);
-            combination.Adopt(new Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 0, 0, new double[1440], 0, 0), 0);
+            int id = nextId++;
+            var combination = new Score.ForecastCombination(combinationRows, id);
+            var model = new Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 0, 0, new double[1440], 0, 0);
+            combination.Adopt(model, 0);
+            seasons.Hold(id, model, nextStep: 1);
             return combination;
         });
+        GC.KeepAlive(combinationRows);
+        GC.KeepAlive(seasons);
 
         var (pipelinePerSeries, lstmStatePerSeries) = PipelineStatePerSeries(baselineSeries);
         double gaugesPerSeries = GaugesPerSeries(baselineSeries);

@@ -5,6 +5,7 @@
 # fifteen pairs or more are needed to see a change of a few hundredths.
 #
 #   bench/inference-ab.sh REV_A REV_B [PAIRS]      e.g. bench/inference-ab.sh b942a2e HEAD 15
+#   SERIES=4096 bench/inference-ab.sh REV_A REV_B 6  the same at another batch (`bench inference --series`)
 #
 # Each revision is exported with `git archive` and published in Release into a temporary directory,
 # removed at the end. Needs git, the .NET SDK and python3.
@@ -30,7 +31,7 @@ done
 
 for ((i = 1; i <= pairs; i++)); do
     for side in A B; do
-        out=$("$work/pub-$side/prometheus-forecast-sidecar" bench inference 2>&1) \
+        out=$("$work/pub-$side/prometheus-forecast-sidecar" bench inference ${SERIES:+--series "$SERIES"} 2>&1) \
             || { echo "$out" >&2; echo "bench inference of $side failed" >&2; exit 1; }
         ratio=$(grep -oP 'whole_pipeline_step_steady_series_steps_per_s=[0-9]+ ratio_to_forward_beside_it=\K[0-9.]+' <<<"$out") \
             || { echo "$out" >&2; echo "no step ratio in $side's output: an older revision may print another format" >&2; exit 1; }

@@ -61,13 +61,7 @@ public sealed class CombinationTablesTests
         }
     }
 
-    private static byte[] Saved(ForecastCombination combination)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-            combination.WriteTo(writer);
-        return stream.ToArray();
-    }
+    private static byte[] Saved(ForecastCombination combination) => SavedBytes.Of(combination.WriteTo);
 
     [Fact]
     public void ARestartedPipelinePutsEachSavedCombinationInItsRowsAndGoesOnAsTheOneThatSavedIt()

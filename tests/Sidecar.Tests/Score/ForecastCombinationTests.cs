@@ -1,5 +1,6 @@
 using Sidecar.Model.Baselines;
 using Sidecar.Score;
+using Sidecar.Tests.Support;
 
 namespace Sidecar.Tests.Score;
 
@@ -190,13 +191,7 @@ public sealed class ForecastCombinationTests
         }
     }
 
-    private static byte[] Saved(ForecastCombination combination)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream))
-            combination.WriteTo(writer);
-        return stream.ToArray();
-    }
+    private static byte[] Saved(ForecastCombination combination) => SavedBytes.Of(combination.WriteTo);
 
     /// <summary>Series s's value at a step: a daily cycle of its own, a gap now and then.</summary>
     private static float Outcome(int s, long step) => (step * 7 + s) % 61 == 0 ? float.NaN : (float)(50 + s + 5 * Math.Sin(2 * Math.PI * step / Day + s) + (step * 13 + s) % 7 / 7.0);

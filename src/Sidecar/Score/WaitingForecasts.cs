@@ -25,20 +25,16 @@ internal readonly struct WaitingForecasts<TPayload>
     private readonly int _row;
     private readonly int _rows;
 
-    /// <summary>One series' waiting forecasts, in an array of their own.</summary>
-    public WaitingForecasts(WaitingSchedule schedule)
-        : this(schedule, new Slot[schedule.Slots], row: 0, rows: 1)
-    {
-        Empty();
-    }
-
     private WaitingForecasts(WaitingSchedule schedule, Slot[] slots, int row, int rows)
     {
         Schedule = schedule;
         (_slots, _row, _rows) = (slots, row, rows);
     }
 
-    /// <summary>A table of <paramref name="rows"/> series' waiting forecasts, all empty; <see cref="Row"/> gives each series its own.</summary>
+    /// <summary>
+    /// A table of <paramref name="rows"/> series' waiting forecasts, all empty, as its first row; <see cref="Row"/>
+    /// gives each series its own (one series alone: a table of one row).
+    /// </summary>
     public static WaitingForecasts<TPayload> ForRows(WaitingSchedule schedule, int rows)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);

@@ -48,7 +48,7 @@ public sealed class WaitingScheduleTests
     [Fact]
     public void AForecastIsTakenOnceAtItsTargetStepWithWhatWasKeptForIt()
     {
-        var waiting = new WaitingForecasts<(float, float)>(WaitingSchedule.For([2, 40]));
+        var waiting = WaitingForecasts<(float, float)>.ForRows(WaitingSchedule.For([2, 40]), rows: 1);
 
         Assert.True(waiting.TryRecord(0, 101, (1f, 2f)));
         Assert.False(waiting.TryRecord(1, 101, (3f, 4f))); // 40 steps ahead keeps every third step's forecast
@@ -65,11 +65,11 @@ public sealed class WaitingScheduleTests
     [Fact]
     public void ACopyKeepsWhatWaitedWhateverTheOriginalDoesNext()
     {
-        var waiting = new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 3]));
+        var waiting = WaitingForecasts<(float, float)>.ForRows(WaitingSchedule.For([1, 3]), rows: 1);
         Assert.True(waiting.TryRecord(0, 50, (1f, 1f)));
         Assert.True(waiting.TryRecord(1, 50, (3f, 3f)));
 
-        var copy = new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 3]));
+        var copy = WaitingForecasts<(float, float)>.ForRows(WaitingSchedule.For([1, 3]), rows: 1);
         waiting.CopyTo(copy);
         // Taken from the original, and so gone from it; still in the copy.
         Assert.True(waiting.TryTake(0, 51, out _));
@@ -79,7 +79,7 @@ public sealed class WaitingScheduleTests
         Assert.True(copy.TryTake(0, 51, out var oneAhead));
         Assert.True(copy.TryTake(1, 53, out var threeAhead));
         Assert.Equal(((1f, 1f), (3f, 3f)), (oneAhead, threeAhead));
-        Assert.Throws<ArgumentException>(() => waiting.CopyTo(new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 4]))));
+        Assert.Throws<ArgumentException>(() => waiting.CopyTo(WaitingForecasts<(float, float)>.ForRows(WaitingSchedule.For([1, 4]), rows: 1)));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class WaitingScheduleTests
 
         // A row copied to another table's row, and to one of its own kind alone.
         Assert.True(third.TryRecord(1, 60, (5f, 5f)));
-        var alone = new WaitingForecasts<(float, float)>(WaitingSchedule.For([1, 3]));
+        var alone = WaitingForecasts<(float, float)>.ForRows(WaitingSchedule.For([1, 3]), rows: 1);
         third.CopyTo(alone);
         Assert.True(alone.TryTake(1, 63, out var copied));
         Assert.Equal((5f, 5f), copied);

@@ -29,8 +29,14 @@ internal sealed class CombinationBlock
         Weights.AsSpan().Fill(EqualWeight);
         Judgings = new Judging[schedule.Horizons * rows];
         // An outcome's weight in an average over about a day of a horizon's outcomes: the same for every row.
-        DayAlpha = [.. Enumerable.Range(0, schedule.Horizons).Select(h => 2.0 / (Math.Max(1.0, (double)DaySteps / schedule.Stride(h)) + 1))];
-        DayOutcomes = [.. DayAlpha.Select(FirstOutcomeAtRate)];
+        // (Plain loops: a snapshot makes a block of one row for every series it copies.)
+        DayAlpha = new double[schedule.Horizons];
+        DayOutcomes = new int[schedule.Horizons];
+        for (int h = 0; h < schedule.Horizons; h++)
+        {
+            DayAlpha[h] = 2.0 / (Math.Max(1.0, (double)DaySteps / schedule.Stride(h)) + 1);
+            DayOutcomes[h] = FirstOutcomeAtRate(DayAlpha[h]);
+        }
         Waiting = WaitingForecasts<Members>.ForRows(schedule, rows);
     }
 

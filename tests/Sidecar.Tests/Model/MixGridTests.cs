@@ -31,7 +31,21 @@ public sealed class MixGridTests
             Each(k => k == 0 ? double.NaN : 1.0 + k),
             Each(k => k == 7 ? -1.0 : 1.0),
             Each(k => k == 0 ? -1.0 : k == 1 ? -0.9999999995 : 1.0),   // negative: the scan takes the later one
+            Each(k => k == 2 ? -0.0 : k == 9 ? 0.0 : 1.0),   // zeros of both signs tie
+            Each(k => k == 9 ? -0.0 : 1.0),
         ];
+        // A NaN in each place, beside a clear least elsewhere and beside ties: a minimum that passes NaNs over
+        // must still send these to the scan.
+        for (int nan = 0; nan < MixGrid.Count; nan++)
+        {
+            for (int best = 0; best < MixGrid.Count; best++)
+            {
+                int at = nan, clear = best;
+                cases.Add(Each(k => k == at ? double.NaN : k == clear ? 0.5 : 1.0 + k));
+                cases.Add(Each(k => k == at ? double.NaN : k == clear ? -0.0 : 1.0));
+                cases.Add(Each(k => k == at ? double.NaN : k == clear ? -2.0 : 1.0));
+            }
+        }
         for (int i = 0; i < 200_000; i++)
         {
             // Errors convex in the weight, as a mix's mean absolute error is, around a random best weight...

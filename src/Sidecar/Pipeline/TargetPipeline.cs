@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Microsoft.Extensions.Logging;
 using Sidecar.Expose;
 using Sidecar.Host;
@@ -38,6 +37,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly StepBuffers _buffers = new();
     private readonly SeriesPublisher _publisher = new(gauges, store.Settings);
     private NetworkForecasts? _forecasts; // made on first use: it takes fields initialised after this one
+    // Made on first use: it takes the pipeline's own lookups of a series' state and model.
+    private NetworkInputs Inputs => _inputs ??= new NetworkInputs(Settings, _layout, _buffers, Store, StateOf, SlotFor);
+    private NetworkInputs? _inputs;
     private readonly FeatureLayout _layout = new(store.Settings.Model.Features, store.Settings.StepMs);
     private ModelSlot? _targetSlot;
     private readonly Dictionary<string, ModelSlot> _seriesSlots = new(StringComparer.Ordinal);
@@ -45,8 +47,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly System.Collections.Concurrent.ConcurrentQueue<(string? SeriesKey, TrainedModel Model)> _published = new();
     private SavedStates? _seededStates;
     private SavedScores? _seededScores;
-    private CovariateIndex? _covariateIndex;
-    private int _covariateIndexAt = -1;
 
     // Held by each Process call and by ExportStates, so a snapshot never sees a step half-applied.
     private readonly Lock _gate = new();
@@ -64,7 +64,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     // Every series' novelty scorer, four scored at once; null with novelty off.
     private readonly NoveltyTable? _noveltyTable = store.Settings.Anomaly.Novelty is { } novelty ? new NoveltyTable(novelty) : null;
     private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
-    private readonly ScoreLanes _scoreLanes = new(store.Settings.Anomaly, AnomalyRates.Of(store.Settings.Anomaly));
+    private readonly ResidualScoring _scoring = new(store.Settings);
     // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts).
     private readonly AdaptiveIntervals _intervals = AdaptiveIntervals.ForTarget(store.Settings);
 
@@ -420,7 +420,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             {
                 state.LastResidual = actual - state.PendingOneStep;
                 // The score waits for a trained model: a fallback's residuals are shown, not scored. Scored
-                // four at once in the pass after this loop (ScoreStepped).
+                // four at once in the pass after this loop (ResidualScoring).
                 scored = state.PendingFromModel;
             }
             // A forecast for a later step (one restored with the scoring state, when this step is processed again) still waits.
@@ -499,7 +499,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// </remarks>
     private void FinishStepped(Span<SteppedSeries> chunk)
     {
-        ScoreStepped(chunk);
+        _scoring.Score(chunk, AnomalyChanged);
         if (_noveltyTable is { } table)
         {
             // Steady series are staged and scored four at once; the others (new, or skipped ahead) catch up alone.
@@ -520,75 +520,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
                 _fallback?.Forecast(stepped.Series, stepped.State, stepped.Reads.Step, _publisher);
             else if (stepped.Publication == SteppedPublication.RestoredForecast)
                 _publisher.PublishForecast(stepped.Series, stepped.State, LstmModelName);
-        }
-    }
-
-    /// <summary>
-    /// Scores the residuals of the chunk's series that the planning loop marked (<see cref="SteppedSeries.Scored"/>),
-    /// four at once (<see cref="ScoreLanes"/>), and tells of each series that crosses the anomaly threshold
-    /// either way, in the chunk's order.
-    /// </summary>
-    private void ScoreStepped(Span<SteppedSeries> chunk)
-    {
-        Span<int> lanes = stackalloc int[4];
-        int filled = 0;
-        for (int i = 0; i < chunk.Length; i++)
-        {
-            if (!chunk[i].Scored)
-                continue;
-            lanes[filled++] = i;
-            if (filled == lanes.Length)
-            {
-                ScoreFour(chunk, lanes);
-                filled = 0;
-            }
-        }
-        if (filled > 0)
-            ScoreFour(chunk, lanes[..filled]);
-    }
-
-    // The lanes past the series given score these, on zeros: nothing reads their results.
-    private AnomalyScorer _spareScorer;
-    private ScoreSurprise _spareSurprise;
-
-    private void ScoreFour(Span<SteppedSeries> chunk, ReadOnlySpan<int> lanes)
-    {
-        // A lane past the series given takes the last one's inputs, for a spare scorer. The inputs go into
-        // the vectors from registers: written to memory one by one and read back as a vector, each waited for
-        // the stores (a 256-bit load is not forwarded from four 64-bit stores), which made the lanes slower than
-        // one series at a time.
-        int count = lanes.Length;
-        ref SteppedSeries t0 = ref chunk[lanes[0]];
-        ref SteppedSeries t1 = ref chunk[lanes[Math.Min(1, count - 1)]];
-        ref SteppedSeries t2 = ref chunk[lanes[Math.Min(2, count - 1)]];
-        ref SteppedSeries t3 = ref chunk[lanes[Math.Min(3, count - 1)]];
-        SeriesState s0 = t0.State, s1 = t1.State, s2 = t2.State, s3 = t3.State;
-        Vector256<double> scores = _scoreLanes.Score(
-            ref s0.Scorer, ref count > 1 ? ref s1.Scorer : ref _spareScorer, ref count > 2 ? ref s2.Scorer : ref _spareScorer, ref count > 3 ? ref s3.Scorer : ref _spareScorer,
-            ref s0.Surprise, ref count > 1 ? ref s1.Surprise : ref _spareSurprise, ref count > 2 ? ref s2.Surprise : ref _spareSurprise, ref count > 3 ? ref s3.Surprise : ref _spareSurprise,
-            Vector256.Create(s0.LastResidual, s1.LastResidual, s2.LastResidual, s3.LastResidual),
-            Vector256.Create(t0.Reads.Value, t1.Reads.Value, t2.Reads.Value, t3.Reads.Value),
-            Vector256.Create(s0.PendingLowerGap, s1.PendingLowerGap, s2.PendingLowerGap, s3.PendingLowerGap),
-            Vector256.Create(s0.PendingUpperGap, s1.PendingUpperGap, s2.PendingUpperGap, s3.PendingUpperGap),
-            out Vector256<double> surprises);
-        for (int lane = 0; lane < count; lane++)
-        {
-            ref SteppedSeries stepped = ref chunk[lanes[lane]];
-            stepped.State.LastScore = scores.GetElement(lane);
-            if (_scoreLanes.Surprises)
-                stepped.Surprise = stepped.State.LastSurprise = surprises.GetElement(lane);
-        }
-        // Told after every lane's score is in place: a subscriber that throws leaves no scorer moved on
-        // without its score published.
-        for (int lane = 0; lane < count; lane++)
-        {
-            ref SteppedSeries stepped = ref chunk[lanes[lane]];
-            SeriesState state = stepped.State;
-            if (state.LastScore > 1 != state.Anomalous)
-            {
-                state.Anomalous = !state.Anomalous;
-                AnomalyChanged?.Invoke(new AnomalyTransition(Settings.Name, stepped.Series.Labels, state.Anomalous, stepped.Reads.Step * Settings.StepMs, state.LastScore, stepped.Reads.Value, state.PendingOneStep));
-            }
         }
     }
 
@@ -638,65 +569,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         ForwardCalls++;
         long filling = Stopwatch.GetTimestamp();
         TrainedModel model = slot.Model;
-        int features = _layout.Count;
-        // Kept from one step to the next (StepBuffers); the tensors take the prefix this chunk needs.
-        float[] inputs = _buffers.Inputs(plans.Length * steps * features);
-        float[] values = _buffers.Values(steps);
-        float[] daily = _buffers.Daily(steps);
-        float[] weekly = _buffers.Weekly(steps);
-        float[] covariate = _buffers.Covariate(steps);
-        long[] slots = _buffers.Slots(plans.Length);
-        bool[] usable = _buffers.Usable(plans.Length);
-        float[] lastValues = _buffers.LastValues(plans.Length);
-        CalendarInputs[] calendar = _buffers.Calendar(steps);
-        long batchFrom = plans[0].From;
-        for (int t = 0; t < steps; t++)
-            calendar[t] = _layout.CalendarOf(batchFrom + t);
-        for (int b = 0; b < plans.Length; b++)
-        {
-            var (series, state, _, from, last, _, reads, id, _) = plans[b];
-            slots[b] = slot.StateIndex(id);
-            ScalerFor(series, state, slot);
-            if (steps == 1 && reads.Step == last)
-            {
-                // The steady state: Step read all of it already.
-                values[0] = reads.Value;
-                daily[0] = reads.DayAgo;
-                weekly[0] = reads.WeekAgo;
-            }
-            else
-            {
-                // Through the cursors the step above used: each read decodes from where the last one stopped.
-                series.CopyHistory(last, values, ref state.NewestRead);
-                CopyLag(series, last, _layout.DailyLagSteps, daily, ref state.DayAgoRead);
-                CopyLag(series, last, _layout.WeeklyLagSteps, weekly, ref state.WeekAgoRead);
-            }
-            if (state.Levels.IsUnknown)
-                state.Levels = StartingLevels(series, state, from, values);
-            for (int t = 0; t < steps; t++)
-                _layout.Fill(inputs.AsSpan((b * steps + t) * features, features), from == batchFrom ? calendar[t] : _layout.CalendarOf(from + t), values[t], daily[t], weekly[t], state.Scaler, ref state.Levels);
-            Series?[] covariates = CovariatesOf(series, state);
-            for (int c = 0; c < _layout.CovariateCount; c++)
-            {
-                covariate.AsSpan().Fill(float.NaN);
-                RobustScaler covariateScaler = default;
-                if (covariates[c] is { } other)
-                {
-                    SeriesState otherState = StateOf(other);
-                    ScalerFor(other, otherState, SlotFor(otherState) ?? slot);
-                    covariateScaler = otherState.Scaler;
-                    other.CopyHistory(last, covariate);
-                }
-                for (int t = 0; t < steps; t++)
-                {
-                    float raw = covariate[t];
-                    _layout.FillCovariate(inputs.AsSpan((b * steps + t) * features, features), c, float.IsNaN(raw) ? float.NaN : covariateScaler.Scale(raw));
-                }
-            }
-            state.StateStep = last;
-            usable[b] = !float.IsNaN(values[^1]);
-            lastValues[b] = values[^1];
-        }
+        Inputs.Fill(plans, slot, steps);
 
         long forwarding = Stopwatch.GetTimestamp();
         PartTimes.AddInputs(filling, forwarding);
@@ -707,83 +580,14 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // Tensors over the arrays themselves (StepBuffers), not clones of them: the inputs go in without a
             // copy, and the outputs come back by one native copy, not through TensorAccessor's
             // element-by-element enumerator.
-            Tensor result = slot.States.Run(model.Network, _buffers.InputsTensor(plans.Length, steps, features), slots, fresh);
+            Tensor result = slot.States.Run(model.Network, _buffers.InputsTensor(plans.Length, steps, _layout.Count), _buffers.Slots(plans.Length), fresh);
             _buffers.OutputsTensor(plans.Length, heads, quantiles).copy_(result);
         }
 
         long recording = Stopwatch.GetTimestamp();
         PartTimes.AddForward(forwarding, recording);
-        (_forecasts ??= new NetworkForecasts(Settings, Combinations, _quality, _intervals, _publisher)).Record(plans, model, outputs, usable, lastValues);
+        (_forecasts ??= new NetworkForecasts(Settings, Combinations, _quality, _intervals, _publisher)).Record(plans, model, outputs, _buffers.Usable(plans.Length), _buffers.LastValues(plans.Length));
         PartTimes.AddOutputs(recording, Stopwatch.GetTimestamp());
-    }
-
-    /// <summary>The covariates of <paramref name="series"/>, resolved again whenever the target gained series.</summary>
-    private Series?[] CovariatesOf(Series series, SeriesState state)
-    {
-        if (_layout.CovariateCount == 0)
-            return [];
-        // The store's version, not its count: a series forgotten and another added leave the count as it was.
-        int version = Store.Version;
-        if (state.CovariatesResolvedAt != version)
-        {
-            if (_covariateIndex is null || _covariateIndexAt != version)
-            {
-                _covariateIndex = new CovariateIndex(Settings.Model.Features.Covariates, Store.Snapshot());
-                _covariateIndexAt = version;
-            }
-            state.Covariates = _covariateIndex.Resolve(series);
-            state.CovariatesResolvedAt = version;
-        }
-        return state.Covariates;
-    }
-
-    private static void CopyLag(Series series, long last, int lagSteps, float[] destination, ref HistoryCursor cursor)
-    {
-        if (lagSteps == 0)
-            return;
-        series.CopyHistory(last - lagSteps, destination, ref cursor);
-    }
-
-    // A series (re)starting on a window: with smoothed levels, run them over the steps before it first, as
-    // training does before each lane; otherwise, and without earlier history, start from the window's first value.
-    private InputLevels StartingLevels(Series series, SeriesState state, long from, float[] window)
-    {
-        if (_layout.Settings.SmoothedLevels)
-        {
-            float[] before = _buffers.LevelWarmup(InputLevels.WarmupSteps);
-            series.CopyHistory(from - 1, before);
-            var levels = InputLevels.Over(before, state.Scaler);
-            if (!levels.IsUnknown)
-                return levels;
-        }
-        return InputLevels.At(FirstObserved(window, state.Scaler));
-    }
-
-    private static float FirstObserved(float[] values, RobustScaler scaler)
-    {
-        foreach (float v in values)
-        {
-            if (!float.IsNaN(v))
-                return scaler.Scale(v);
-        }
-        return 0;
-    }
-
-    private void ScalerFor(Series series, SeriesState state, ModelSlot slot)
-    {
-        if (state.ScalerGeneration == slot.Generation)
-            return;
-        state.ScalerGeneration = slot.Generation;
-        if (slot.Model.Description.Scalers.TryGetValue(state.Key, out RobustScaler scaler))
-        {
-            state.Scaler = scaler;
-            return;
-        }
-        // A series born after the last training run gets forecasts at once, scaled by its own history.
-        int length = Math.Max(Settings.Model.Window, Math.Min(series.ClosedStepCount, Settings.Model.FitWindowSteps));
-        var history = new float[length];
-        series.CopyHistory(series.LastClosedStep, history);
-        state.Scaler = RobustScaler.Fit(history);
     }
 
     /// <summary>

@@ -82,6 +82,7 @@ internal static class InferenceSpeed
         // of the two runs below came out 1.6 to 2 times slower whichever it was.
         PipelineStep(batch, novelty: true);
         var withoutNovelty = PipelineStep(batch, novelty: false);
+        var withoutCombination = PipelineStep(batch, novelty: true, combine: false);
         var pipeline = PipelineStep(batch, novelty: true);
         Console.WriteLine(string.Create(invariant, $"batch={batch} network=2x{Hidden} lstm, {layout.Count} inputs, {Heads} heads x {Quantiles} quantiles, 1 libtorch thread"));
         Console.WriteLine(string.Create(invariant, $"raw_fused_forward_inference_mode_series_steps_per_s={raw:F0} (baseline; wrong for some hidden sizes in this libtorch, see LstmInferenceModeTests)"));
@@ -95,6 +96,8 @@ internal static class InferenceSpeed
         // The pipeline's ratios are against a forward timed beside each step (PipelineStep), not the one above.
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_steady_series_steps_per_s={pipeline.Steady:F0} ratio_to_forward_beside_it={pipeline.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={pipeline.ColdRatio:F3}"));
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_without_novelty_steady_series_steps_per_s={withoutNovelty.Steady:F0} ratio_to_forward_beside_it={withoutNovelty.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={withoutNovelty.ColdRatio:F3}"));
+        // model.combine (the default at 1m and longer) came after issue 19 set its goal: what it costs, apart.
+        Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_without_combination_steady_series_steps_per_s={withoutCombination.Steady:F0} ratio_to_forward_beside_it={withoutCombination.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={withoutCombination.ColdRatio:F3}"));
         // Work that comes round every few steps, seen apart: the cursors' decodes every sixteenth step, the
         // long horizons' forecasts kept and judged every k-th.
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_steady_ns_per_series_by_step_of_{WindowSteps}={string.Join(' ', pipeline.SteadyPhases.Select(ns => ns.ToString("F0", invariant)))}"));
@@ -206,8 +209,8 @@ internal static class InferenceSpeed
             pipeline.Combinations.Publish(series, new Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 50, 0, season, (int)((fittedThrough + 1) % daySteps), 0), fittedThrough);
     }
 
-    /// <summary>One target of the defaults at a 1-minute step, novelty on or off.</summary>
-    private static SidecarSettings BenchSettings(int count, bool novelty) => ConfigLoader.Load($"""
+    /// <summary>One target of the defaults at a 1-minute step, novelty and <c>model.combine</c> on or off.</summary>
+    private static SidecarSettings BenchSettings(int count, bool novelty, bool combine = true) => ConfigLoader.Load($"""
         demo:
           mode: off
         limits:
@@ -218,6 +221,8 @@ internal static class InferenceSpeed
             step: 1m
             horizons: [5m, 30m, 1h]
             history: 8d
+            model:
+              combine: {(combine ? "holt_winters" : "none")}
             anomaly:
               novelty_tolerance: {(novelty ? "0.05" : "0")}
         """);
@@ -229,15 +234,16 @@ internal static class InferenceSpeed
     /// sidecar that has been up for a while.
     /// </summary>
     /// <param name="novelty">False: with <c>anomaly.novelty_tolerance: 0</c>, to show what novelty costs.</param>
+    /// <param name="combine">False: with <c>model.combine: none</c>, to show what the combination costs.</param>
     /// <returns>
     /// The step's rate as a share of the raw forward's, each forward timed right after a step on the same
     /// batch, in the first steps and in the steady state; the steady step's own rate; its mean time a
     /// series at each step of a window (<see cref="WindowSteps"/>), in nanoseconds; and the steady steps'
     /// time a series by part (<see cref="StepPartTimes.PerSeriesStep"/>).
     /// </returns>
-    private static (double ColdRatio, double SteadyRatio, double Steady, double[] SteadyPhases, string SteadyParts) PipelineStep(int count, bool novelty)
+    private static (double ColdRatio, double SteadyRatio, double Steady, double[] SteadyPhases, string SteadyParts) PipelineStep(int count, bool novelty, bool combine = true)
     {
-        var settings = BenchSettings(count, novelty);
+        var settings = BenchSettings(count, novelty, combine);
         var time = new SimulatedClock(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
         var store = new SeriesStore(settings, time);
         var registry = Metrics.NewCustomRegistry();

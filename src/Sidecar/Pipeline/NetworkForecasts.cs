@@ -23,6 +23,14 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
         int horizons = settings.Horizons.Count;
         float[] scales = ScalesOf(model);
         int perSeries = heads * quantiles;
+        // Each combined series' Holt-Winters takes the step's value first, in a loop of its own: its filter is a
+        // long chain of dependent arithmetic (a division, two conversions to and from Half), which in the loop
+        // below, whose body is long, the processor could not overlap with the next series' work (issue 19).
+        for (int b = 0; b < plans.Length; b++)
+        {
+            if (usable[b] && plans[b].State.Combination is { Model: not null } combination)
+                combinations.CatchUp(plans[b].Series, combination, plans[b].Last, plans[b].Reads);
+        }
         for (int b = 0; b < plans.Length; b++)
         {
             // A forecast needs the newest step itself; a gap only moves the state on.
@@ -55,8 +63,6 @@ internal sealed class NetworkForecasts(TargetSettings settings, CombinationFeed 
             if (!intervals.Has(id))
                 intervals.Start(id);
             ForecastCombination? combination = state.Combination;
-            if (combination?.Model is not null)
-                combinations.CatchUp(plan.Series, combination, last, plan.Reads);
             for (int h = 0; h < horizons; h++)
             {
                 // The band as calibrated on the validation part, then stretched by what this series' own

@@ -414,7 +414,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             state.LastResidual = double.NaN;
             _quality.Observe(series.Id, step, actual);
             _intervals.Stage(series.Id, step, actual); // judged with the others after this loop
-            state.Combination?.Observe(step, actual);
             bool scored = false;
             if (state.PendingStep == step && !float.IsNaN(actual))
             {
@@ -499,6 +498,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// </remarks>
     private void FinishStepped(Span<SteppedSeries> chunk)
     {
+        // The combinations judge their waiting forecasts here, not in the planning loop: the judging is a long
+        // chain of dependent arithmetic, which that loop's long body kept the processor from overlapping with
+        // the next series' work (issue 19).
+        foreach (ref SteppedSeries stepped in chunk)
+            stepped.State.Combination?.Observe(stepped.Reads.Step, stepped.Reads.Value);
         _scoring.Score(chunk, AnomalyChanged);
         if (_noveltyTable is { } table)
         {

@@ -485,15 +485,17 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     }
 
     /// <summary>
-    /// What the step does for a chunk of its series after its planning loop: each one's novelty, then the
-    /// forecasts published without the network (the fallback's, a restored one's), which show that novelty.
+    /// What the step does for a chunk of its series after its planning loop: the combinations' judging, the
+    /// scores, each one's novelty, then the forecasts published without the network (the fallback's, a
+    /// restored one's), which show that novelty.
     /// </summary>
     /// <remarks>
     /// A pass of its own: inside the planning loop, novelty's long chains of dependent arithmetic (divisions,
     /// square roots) left that loop's body too long for the processor to start the next series' work while
     /// one series' chains ran, or so it behaved. Moved out, the planning cost 20 to 35 ns a series less in a
-    /// build timing it (bench inference, batch 1,024, issue 19); the loop's other parts moved out as well cost
-    /// more than they saved (each pass touches the series' states again). By chunks (<see cref="SeriesPerPass"/>),
+    /// build timing it (bench inference, batch 1,024, issue 19); so did the combinations' judging (145 to 137
+    /// ns, 12 pairs). The loop's other parts moved out as well cost more than they saved (each pass touches
+    /// the series' states again; the quality ledger's outcomes, tried last, too). By chunks (<see cref="SeriesPerPass"/>),
     /// so the chunk's states are still in cache here whatever the target's size.
     /// </remarks>
     private void FinishStepped(Span<SteppedSeries> chunk)

@@ -224,7 +224,7 @@ internal static class InferenceSpeed
             horizons: [5m, 30m, 1h]
             history: 8d
             model:
-              combine: {(combine ? "holt_winters" : "none")}
+              combine: {(combine ? "null" : "none")}  # null: the default, holt_winters at this step
             anomaly:
               novelty_tolerance: {(novelty ? "0.05" : "0")}
         """);

@@ -122,11 +122,10 @@ internal sealed class HoltWintersModel
         if (columns < 1 || column < 0 || column >= columns || table.Length < (long)_length * columns)
             throw new ArgumentException($"Column {column} of {columns} doesn't fit a table of {table.Length} offsets for a season of {_length} steps.", nameof(table));
         int row = (int)(((nextStep % _length) + _length) % _length);
-        Half[] offsets = new Half[_length];
+        // Gathered first: they may already lie in this table (a model moved twice), where the writes would overtake the reads.
+        Half[] offsets = OwnOffsets();
         for (int i = 0; i < _length; i++)
-            offsets[i] = _offsets[_first + (_nextPhase + i) % _length * _stride];
-        for (int i = 0; i < _length; i++)
-            table[column + (row + i) % _length * columns] = offsets[i];
+            table[column + (row + i) % _length * columns] = offsets[(_nextPhase + i) % _length];
         (_offsets, _first, _stride, _nextPhase) = (table, column, columns, row);
     }
 

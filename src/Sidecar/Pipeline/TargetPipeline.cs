@@ -26,33 +26,24 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
 {
     public const string LstmModelName = "lstm";
 
-    private readonly List<SeriesState?> _states = [];
+    private SeriesStateTable States => _states ??= new SeriesStateTable(Drop);
+    private SeriesStateTable? _states; // made on first use: it takes the pipeline's Drop
     private readonly List<Series> _work = [];
     private readonly List<int> _workIds = [];
-    // Per series id, the pass (a call of Process) in which the step found the series neither silent nor
-    // behind: the staleness sweep of that pass then need not look at it (SweepByTime).
-    private int[] _currentInPass = [];
-    private int _pass;
     private readonly List<StepPlan> _plans = [];
     private readonly StepBuffers _buffers = new();
     private readonly SeriesPublisher _publisher = new(gauges, store.Settings);
     private NetworkForecasts? _forecasts; // made on first use: it takes fields initialised after this one
     // Made on first use: it takes the pipeline's own lookups of a series' state and model.
-    private NetworkInputs Inputs => _inputs ??= new NetworkInputs(Settings, _layout, _buffers, Store, StateOf, SlotFor);
+    private NetworkInputs Inputs => _inputs ??= new NetworkInputs(Settings, _layout, _buffers, Store, States.StateOf, _models.For);
     private NetworkInputs? _inputs;
     private readonly FeatureLayout _layout = new(store.Settings.Model.Features, store.Settings.StepMs);
-    private ModelSlot? _targetSlot;
-    private readonly Dictionary<string, ModelSlot> _seriesSlots = new(StringComparer.Ordinal);
-    private int _generation;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(string? SeriesKey, TrainedModel Model)> _published = new();
+    private readonly ModelSlots _models = new();
     private SavedStates? _seededStates;
     private SavedScores? _seededScores;
 
     // Held by each Process call and by ExportStates, so a snapshot never sees a step half-applied.
     private readonly Lock _gate = new();
-    // Orders Publish (training thread) against Retire, so no model is handed to a retired pipeline and leaked.
-    private readonly Lock _publishing = new();
-    private bool _retired;
     private long _nextExpiryCheckMs;
     // Quality is followed on the first series of a target: enough to alert on, bounded in memory.
     private const int QualitySampleSeries = 256;
@@ -67,6 +58,8 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly ResidualScoring _scoring = new(store.Settings);
     // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts).
     private readonly AdaptiveIntervals _intervals = AdaptiveIntervals.ForTarget(store.Settings);
+    private ScoringStateTransfer ScoringTransfer => _scoringTransfer ??= new ScoringStateTransfer(Settings, States, _intervals, _noveltyTable, Combinations);
+    private ScoringStateTransfer? _scoringTransfer;
 
     // The lags of the day-ago and week-ago values each step reads (ReadClosedStep), for the network's
     // seasonal inputs and novelty's day-over-day and week-over-week views. The network has those inputs
@@ -92,7 +85,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         get
         {
             lock (_gate)
-                return _targetSlot?.States.Bytes ?? 0;
+                return _models.Target?.States.Bytes ?? 0;
         }
     }
 
@@ -114,16 +107,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// Hands a freshly trained model to the inference loop, which swaps it in at its next step: for the
     /// whole target, or for one series (<paramref name="seriesKey"/>) with <c>model.scope: series</c>.
     /// </summary>
-    public void Publish(TrainedModel model, string? seriesKey = null)
-    {
-        lock (_publishing)
-        {
-            if (_retired)
-                model.Dispose();
-            else
-                _published.Enqueue((seriesKey, model));
-        }
-    }
+    public void Publish(TrainedModel model, string? seriesKey = null) => _models.Publish(model, seriesKey);
 
     /// <summary>
     /// Processes every series that closed a step since the last call, then expires silent ones. Does
@@ -133,7 +117,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         lock (_gate)
         {
-            if (_retired)
+            if (_models.Retired)
                 return;
             ProcessLocked();
             // Set under the gate, so a reload that retires this pipeline can't race a late update back in.
@@ -150,12 +134,11 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         lock (_gate)
         {
-            lock (_publishing)
-                _retired = true;
+            _models.Retire();
             Combinations.Close();
-            foreach (SeriesState? state in _states)
+            for (int id = 0; id < States.Count; id++)
             {
-                if (state is not null)
+                if (States[id] is { } state)
                     Hide(state);
             }
             _targetMetrics.Remove();
@@ -187,23 +170,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     public SavedScores ExportScores()
     {
         lock (_gate)
-        {
-            var series = new List<SavedSeriesScores>();
-            for (int id = 0; id < _states.Count; id++)
-            {
-                SeriesState? state = _states[id];
-                bool hasInterval = _intervals.Has(id), hasNovelty = _noveltyTable?.Has(id) == true;
-                if (state is not null && (state.Scorer.Count > 0 || hasNovelty || hasInterval || state.Combination is not null))
-                {
-                    var pending = new PendingForecast(state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel);
-                    AdaptiveInterval? interval = hasInterval ? AdaptiveInterval.CopyOf(_intervals, id) : null;
-                    NoveltyScorer? novelty = hasNovelty ? _noveltyTable!.Export(id) : null;
-                    series.Add(new SavedSeriesScores(state.Key, state.Scorer, state.Surprise, novelty, pending, interval, state.Combination?.Clone()));
-                }
-            }
-            var windows = Settings.Anomaly.Novelty;
-            return new SavedScores(windows?.SmoothingSteps ?? 0, windows?.OnsetSteps ?? 0, series);
-        }
+            return ScoringTransfer.Export();
     }
 
     /// <summary>The streaming state of every warm series, for the snapshot; null without a model.</summary>
@@ -212,28 +179,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         lock (_gate)
         {
             // Per-series models (small targets) warm up again after a restart; only a target-wide model's states are kept.
-            if (_targetSlot is not { } slot)
-                return null;
-            var model = slot.Model;
-            var (hidden, cell) = slot.States.Export();
-            int layers = model.Network.Layers, size = model.Network.HiddenSize, slots = slot.States.Slots;
-            var series = new List<SavedSeriesState>();
-            for (int id = 0; id < _states.Count; id++)
-            {
-                SeriesState? state = _states[id];
-                if (state is null || state.StateStep == long.MinValue || state.ScalerGeneration != slot.Generation)
-                    continue;
-                var h = new float[layers * size];
-                var c = new float[layers * size];
-                for (int l = 0; l < layers; l++)
-                {
-                    Array.Copy(hidden, ((long)l * slots + id) * size, h, l * size, size);
-                    Array.Copy(cell, ((long)l * slots + id) * size, c, l * size, size);
-                }
-                float[] forecast = state.ForecastStep == state.StateStep && state.ForecastModel == LstmModelName && state.Forecast is not null ? [.. state.Forecast] : [];
-                series.Add(new SavedSeriesState(state.Key, state.StateStep, state.Levels, state.Scaler, h, c, forecast));
-            }
-            return new SavedStates(model.Description.ConfigHash, model.Description.TrainedAt.UtcTicks, layers, size, series);
+            return _models.Target is { } slot ? StreamingStateTransfer.Export(slot, States) : null;
         }
     }
 
@@ -241,18 +187,18 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         // One time for the whole pass: what the step finds of a series at it is what the sweep would.
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        _pass++;
+        States.BeginPass();
         if (_seededScores is { } scores)
         {
             _seededScores = null;
-            RestoreScores(scores);
+            ScoringTransfer.Restore(scores, Store.Snapshot());
         }
-        while (_published.TryDequeue(out var published))
+        while (_models.TryTakePublished(out var published))
             SwapIn(published.Model, published.SeriesKey);
-        Combinations.AdoptPublished(StateOf);
+        Combinations.AdoptPublished(States.StateOf);
         while (Store.TryDequeueForgotten(out Series gone))
         {
-            if (StateIfCurrent(gone) is { } state)
+            if (States.StateIfCurrent(gone) is { } state)
                 Drop(state);
         }
 
@@ -270,36 +216,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         SweepByTime(now);
     }
 
-    private void RestoreScores(SavedScores scores)
-    {
-        var saved = scores.Series.ToDictionary(s => s.Key, StringComparer.Ordinal);
-        foreach (Series series in Store.Snapshot())
-        {
-            if (!saved.TryGetValue(series.Labels.ToString(), out var restored))
-                continue;
-            SeriesState state = StateOf(series);
-            state.Scorer = restored.Scorer;
-            state.Surprise = restored.Surprise;
-            // Records kept under other windows don't fit: novelty rebuilds them from the store's history at the next step.
-            if (restored.Novelty is { } kept && _noveltyTable is { } table && kept.Settings.SameWindows(table.Settings))
-                table.CopyIn(kept, series.Id);
-            else
-                _noveltyTable?.Remove(series.Id);
-            (state.PendingStep, state.PendingOneStep, state.PendingLowerGap, state.PendingUpperGap, state.PendingFromModel) = restored.Pending;
-            // An interval learnt for other horizons (a reload that changed them) starts afresh, at the first
-            // forecast; one that fits carries on under the coverage configured now.
-            if (restored.Interval is { } interval && interval.Fits(_horizonSteps))
-                interval.CopyTo(_intervals, series.Id);
-            else
-                _intervals.Remove(series.Id);
-            // A combination for other horizons or another step, or one the config no longer asks for, goes.
-            int daySteps = Combinations.DaySteps;
-            state.Combination = daySteps > 0 && restored.Combination is { } combination && combination.Fits(_horizonSteps, daySteps) ? combination : null;
-            if (state.Combination is not null)
-                Combinations.NoteRestored(series, state.Combination);
-        }
-    }
-
     private void SwapIn(TrainedModel published, string? seriesKey)
     {
         // A per-series model trained while its series was being forgotten has nobody to serve.
@@ -308,18 +224,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             published.Dispose();
             return;
         }
-        var slot = new ModelSlot(published, ++_generation, seriesKey);
-        if (seriesKey is null)
-        {
-            _targetSlot?.Dispose();
-            _targetSlot = slot;
-        }
-        else
-        {
-            if (_seriesSlots.Remove(seriesKey, out var old))
-                old.Dispose();
-            _seriesSlots[seriesKey] = slot;
-        }
+        ModelSlot slot = _models.SwapIn(published, seriesKey);
         // Every affected state belongs to the old network: warm those series up again and forecast them
         // now, not only when their next step closes.
         var seeded = seriesKey is null && _seededStates is { } saved && saved.BelongsTo(published) ? saved.Series.ToDictionary(s => s.Key) : null;
@@ -327,27 +232,14 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             _seededStates = null;
         foreach (Series series in Store.Snapshot())
         {
-            SeriesState state = StateOf(series);
-            if (SlotFor(state) != slot)
+            SeriesState state = States.StateOf(series);
+            if (_models.For(state) != slot)
                 continue;
             state.StateStep = long.MinValue;
             state.ProcessedStep = long.MinValue;
+            // The state carried before the restart: the series continues from its state step.
             if (seeded is not null && seeded.TryGetValue(state.Key, out var restored))
-            {
-                // The state carried before the restart: the series continues from its state step.
-                slot.States.Import(slot.StateIndex(series.Id), restored.Hidden, restored.Cell);
-                state.StateStep = restored.StateStep;
-                state.Levels = restored.Levels;
-                state.Scaler = restored.Scaler;
-                state.ScalerGeneration = slot.Generation;
-                if (restored.Forecast.Length == Settings.Horizons.Count * 3)
-                {
-                    state.Forecast = [.. restored.Forecast];
-                    state.ForecastStep = restored.StateStep;
-                    state.ForecastModel = LstmModelName;
-                    state.ForecastOrigin = series.CopyHistoryAt(restored.StateStep);
-                }
-            }
+                StreamingStateTransfer.Restore(state, slot, restored, Settings.Horizons.Count);
             Store.NotifyClosed(series);
         }
     }
@@ -378,6 +270,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         int window = Settings.Model.Window;
         int dayLag = DayLag, weekLag = WeekLag;
         List<StepPlan> plans = _plans;
+        SeriesStateTable states = States;
         plans.Clear();
         int stepped = 0;
         for (int i = 0; i < closed.Count; i++)
@@ -393,7 +286,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             if (series.Forgotten)
                 continue;
-            SeriesState state = StateOf(series);
+            SeriesState state = states.StateOf(series);
             if (series.Ended)
             {
                 Hide(state);
@@ -406,7 +299,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             // Processed up to the step closed at `now` from here on, and if it has heard from the series
             // since the timeout, the sweep at `now` would find nothing to do: told so while the series is in cache.
             if (now - series.LastReceivedAtMs <= timeoutMs)
-                NoteCurrent(series.Id);
+                states.NoteCurrent(series.Id);
             if (step <= state.ProcessedStep)
                 continue;
             state.ProcessedStep = step;
@@ -433,7 +326,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             }
             ref SteppedSeries next = ref _stepped[stepped++];
             next = new SteppedSeries(series, state, reads, scored);
-            ModelSlot? slot = SlotFor(state);
+            ModelSlot? slot = _models.For(state);
             if (slot is null)
             {
                 next.Publication = SteppedPublication.Fallback;
@@ -604,7 +497,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         lock (_gate)
         {
-            SeriesState? state = StateIfCurrent(series);
+            SeriesState? state = States.StateIfCurrent(series);
             if (state is null)
                 return null;
             bool current = state.ForecastStep == state.ProcessedStep && state.Forecast is not null;
@@ -637,7 +530,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// <summary>Hides series that went silent, and queues those whose last step closed by time alone.</summary>
     /// <remarks>
     /// By id over the pipeline's states (a series without one has nothing to hide or catch up), skipping
-    /// those the step of this pass found current (<see cref="NoteCurrent"/>): in steady state that is every
+    /// those the step of this pass found current (<see cref="SeriesStateTable.NoteCurrent"/>): in steady state that is every
     /// series, and the sweep reads one number per series instead of loading each series and its state, which
     /// cost it about 30 ns a series at 1,024 and 110 to 150 ns at 8,192 (bench inference, issue 19).
     /// </remarks>
@@ -648,12 +541,12 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
             return;
         _nextExpiryCheckMs = now + Settings.StepMs;
         long timeoutMs = TimeoutMs;
-        int[] currentInPass = _currentInPass;
-        for (int id = 0; id < _states.Count; id++)
+        SeriesStateTable states = States;
+        for (int id = 0; id < states.Count; id++)
         {
-            if (id < currentInPass.Length && currentInPass[id] == _pass)
+            if (states.CurrentInPass(id))
                 continue;
-            SeriesState? state = _states[id];
+            SeriesState? state = states[id];
             if (state is null || state.Series.Forgotten)
                 continue;
             Series series = state.Series;
@@ -664,51 +557,17 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         }
     }
 
-    /// <summary>
-    /// Tells this pass's sweep that the series was processed up to the step closed at the pass's time and was
-    /// heard from within the timeout: hiding it or queueing it would find nothing to do. A sample that comes
-    /// in meanwhile only makes it more current, and queues its series itself.
-    /// </summary>
-    private void NoteCurrent(int id)
-    {
-        if (id >= _currentInPass.Length)
-            Array.Resize(ref _currentInPass, Math.Max(id + 1, _currentInPass.Length * 2));
-        _currentInPass[id] = _pass;
-    }
-
     private void Hide(SeriesState state)
     {
         if (_publisher.Remove(state))
             state.PendingStep = long.MinValue;
     }
 
-    private SeriesState StateOf(Series series)
-    {
-        while (_states.Count <= series.Id)
-            _states.Add(null);
-        SeriesState? state = _states[series.Id];
-        // The usual case returns without storing: a reference stored into the list is a type check and a
-        // write barrier, at every step of every series.
-        if (state is not null && ReferenceEquals(state.Series, series))
-            return state;
-        // The id belonged to a series that was forgotten: nothing of that one carries over.
-        if (state is not null)
-            Drop(state);
-        return _states[series.Id] = new SeriesState(series);
-    }
-
     /// <summary>What the step keeps of exactly this series, for tests that check what a step computed for it.</summary>
-    internal SeriesState? StateForTests(Series series) => StateIfCurrent(series);
+    internal SeriesState? StateForTests(Series series) => States.StateIfCurrent(series);
 
     /// <summary>The target's adaptive intervals, one row per series id; for tests.</summary>
     internal AdaptiveIntervals IntervalsForTests => _intervals;
-
-    /// <summary>The state of exactly this series, if it has one (not that of an earlier series with its id).</summary>
-    private SeriesState? StateIfCurrent(Series series)
-    {
-        SeriesState? state = series.Id < _states.Count ? _states[series.Id] : null;
-        return state is not null && ReferenceEquals(state.Series, series) ? state : null;
-    }
 
     /// <summary>
     /// Frees what the pipeline holds for a forgotten series: its gauges, its place in the quality sample,
@@ -719,38 +578,21 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         Hide(state);
         int id = state.Series.Id;
-        if (id < _states.Count && ReferenceEquals(_states[id], state))
-            _states[id] = null;
+        States.Remove(state);
         _quality.Forget(id);
         _intervals.Remove(id);
         _noveltyTable?.Remove(id);
-        if (_seriesSlots.Remove(state.Key, out var own))
-            own.Dispose();
+        _models.DropSeries(state.Key);
     }
 
     public void Dispose()
     {
         lock (_gate)
         {
-            lock (_publishing)
-                _retired = true;
+            _models.Dispose();
             Combinations.Close();
             _buffers.Dispose();
-            _targetSlot?.Dispose();
-            _targetSlot = null;
-            foreach (var slot in _seriesSlots.Values)
-                slot.Dispose();
-            _seriesSlots.Clear();
-            while (_published.TryDequeue(out var published))
-                published.Model.Dispose();
         }
         logger.LogDebug("Pipeline for target {Target} disposed", Settings.Name);
     }
-
-    /// <summary>
-    /// The model a series is forecast with: its own, or the target's; null before there is one. Most targets
-    /// have no per-series models, and then the series' label text isn't hashed at every step.
-    /// </summary>
-    private ModelSlot? SlotFor(SeriesState state) =>
-        _seriesSlots.Count == 0 ? _targetSlot : _seriesSlots.GetValueOrDefault(state.Key) ?? _targetSlot;
 }

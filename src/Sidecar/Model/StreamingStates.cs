@@ -17,7 +17,7 @@ namespace Sidecar.Model;
 /// <c>index_copy_</c>. libtorch's <c>index_copy_</c> pays about 40 ns per index on one thread: 90 µs of a
 /// 1,024-series step, three times its <c>index_select</c>, as much as a tenth of the forward (issue 19).
 /// Row copies of <c>hidden</c> floats from managed arrays cost a few nanoseconds each, and the network's
-/// inputs and outputs already cross as shared arrays (<c>torch.from_array</c>); see docs/performance.md.
+/// inputs and outputs already cross as shared arrays (<c>torch.from_array</c>); see docs/performance-history.md.
 /// The tensors over the arrays are kept from one step to the next (<see cref="ArrayTensor"/>): made at every
 /// step, they were most of what the step's forward cost beyond the network's own (issue 19).
 /// Until 2026-12-06 a consecutive batch's new state was copied back into the arrays at every step: two

@@ -54,7 +54,6 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     private readonly TargetMetrics _targetMetrics = new(metrics, store.Settings);
     // Every series' novelty scorer, four scored at once; null with novelty off.
     private readonly NoveltyTable? _noveltyTable = store.Settings.Anomaly.Novelty is { } novelty ? new NoveltyTable(novelty) : null;
-    private readonly int[] _horizonSteps = [.. store.Settings.Horizons.Select(h => h.Steps)];
     private readonly ResidualScoring _scoring = new(store.Settings);
     // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts).
     private readonly AdaptiveIntervals _intervals = AdaptiveIntervals.ForTarget(store.Settings);

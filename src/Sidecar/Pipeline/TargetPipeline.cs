@@ -55,6 +55,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     // Every series' novelty scorer, four scored at once; null with novelty off.
     private readonly NoveltyTable? _noveltyTable = store.Settings.Anomaly.Novelty is { } novelty ? new NoveltyTable(novelty) : null;
     private readonly ResidualScoring _scoring = new(store.Settings);
+    private readonly int _horizonCount = store.Settings.Horizons.Count;
     // Each series' interval by id, from its first LSTM forecast on (NetworkForecasts).
     private readonly AdaptiveIntervals _intervals = AdaptiveIntervals.ForTarget(store.Settings);
     private ScoringStateTransfer ScoringTransfer => _scoringTransfer ??= new ScoringStateTransfer(Settings, States, _intervals, _noveltyTable, Combinations);
@@ -394,9 +395,13 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     {
         // The combinations judge their waiting forecasts here, not in the planning loop: the judging is a long
         // chain of dependent arithmetic, which that loop's long body kept the processor from overlapping with
-        // the next series' work (issue 19).
-        foreach (ref SteppedSeries stepped in chunk)
-            stepped.State.Combination?.Observe(stepped.Reads.Step, stepped.Reads.Value);
+        // the next series' work (issue 19). A horizon at a time over the chunk: each loop reads one horizon's
+        // waiting forecasts, errors and weights (planning over the forward 0.366 -> 0.355, lower in 9 of 10 pairs).
+        for (int h = 0; h < _horizonCount; h++)
+        {
+            foreach (ref SteppedSeries stepped in chunk)
+                stepped.State.Combination?.Observe(h, stepped.Reads.Step, stepped.Reads.Value);
+        }
         _scoring.Score(chunk, AnomalyChanged);
         if (_noveltyTable is { } table)
         {

@@ -121,24 +121,30 @@ internal sealed class ForecastCombination
     /// <summary>Judges both members' forecasts for <paramref name="step"/> against its outcome.</summary>
     public void Observe(long step, float actual)
     {
-        if (float.IsNaN(actual))
+        for (int h = 0; h < _block.Schedule.Horizons; h++)
+            Observe(h, step, actual);
+    }
+
+    /// <summary>
+    /// Judges horizon <paramref name="horizon"/>'s forecasts for <paramref name="step"/> against its outcome.
+    /// Each horizon's judging is its own (errors, outcomes, weight, waiting forecasts): a step may judge a
+    /// horizon for all its series before the next horizon.
+    /// </summary>
+    public void Observe(int horizon, long step, float actual)
+    {
+        if (float.IsNaN(actual) || !_waiting.TryTake(horizon, step, out CombinationBlock.Members members))
             return;
         CombinationBlock block = _block;
-        for (int h = 0; h < block.Schedule.Horizons; h++)
-        {
-            if (!_waiting.TryTake(h, step, out CombinationBlock.Members members))
-                continue;
-            int at = h * block.Rows + _row;
-            ref CombinationBlock.Judging judging = ref block.Judgings[at];
-            int outcomes = ++judging.Outcomes;
-            // A running mean at first, then an average over about a day of this horizon's outcomes: the larger
-            // of the two weights (DayOutcomes spares the division once the day's is).
-            double alpha = outcomes >= block.DayOutcomes[h] ? block.DayAlpha[h] : 1.0 / outcomes;
-            Span<double> errors = judging.Errors;
-            JudgeMixes(errors, actual, members.Lstm, members.Other, alpha);
-            // The best mix's weight from the table of them: MixGrid.Weight's values, without its division.
-            block.Weights[at] = outcomes < MinimumOutcomes ? CombinationBlock.EqualWeight : LstmWeights[MixGrid.Best(errors)];
-        }
+        int at = horizon * block.Rows + _row;
+        ref CombinationBlock.Judging judging = ref block.Judgings[at];
+        int outcomes = ++judging.Outcomes;
+        // A running mean at first, then an average over about a day of this horizon's outcomes: the larger
+        // of the two weights (DayOutcomes spares the division once the day's is).
+        double alpha = outcomes >= block.DayOutcomes[horizon] ? block.DayAlpha[horizon] : 1.0 / outcomes;
+        Span<double> errors = judging.Errors;
+        JudgeMixes(errors, actual, members.Lstm, members.Other, alpha);
+        // The best mix's weight from the table of them: MixGrid.Weight's values, without its division.
+        block.Weights[at] = outcomes < MinimumOutcomes ? CombinationBlock.EqualWeight : LstmWeights[MixGrid.Best(errors)];
     }
 
     // Every mix's error moved towards its error on this outcome, four mixes at a time:

@@ -397,7 +397,9 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         // chain of dependent arithmetic, which that loop's long body kept the processor from overlapping with
         // the next series' work (issue 19). A horizon at a time over the chunk: each loop reads one horizon's
         // waiting forecasts, errors and weights (planning over the forward 0.366 -> 0.355, lower in 9 of 10 pairs).
-        for (int h = 0; h < _horizonCount; h++)
+        // A target that doesn't combine (no day of steps to fit) has no combination to judge: no loop at all.
+        int judged = Combinations.DaySteps > 0 ? _horizonCount : 0;
+        for (int h = 0; h < judged; h++)
         {
             foreach (ref SteppedSeries stepped in chunk)
                 stepped.State.Combination?.Observe(h, stepped.Reads.Step, stepped.Reads.Value);

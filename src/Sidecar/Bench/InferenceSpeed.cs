@@ -41,21 +41,10 @@ internal static class InferenceSpeed
         network.eval();
         var invariant = CultureInfo.InvariantCulture;
 
-        // Every forward below hands its outputs to managed memory as the pipeline's step does: one native copy
-        // into a tensor kept over the array (ArrayTensor). Until 2026-12-06 the baselines read them through
-        // TorchSharp's element-by-element accessor (data<float>().ToArray()), which took a tenth of the time
-        // of the forward timed beside each step and a fifth of the raw forward's here, and so flattered every
-        // ratio against them: the step's 0.767 became 0.691 with the same code (three runs each, issue 19).
-        // Made here, outside inference mode: a tensor made inside it can't be written in place outside it.
+        double raw = RawForward(network, layout.Count, batch);
+        // The baselines below hand their outputs over as RawForward does (see there).
         using var outputView = new ArrayTensor();
         Tensor outputs = outputView.Prefix(new float[batch * Heads * Quantiles], batch, Heads, Quantiles);
-        double raw = Measure(batch, () =>
-        {
-            using var scope = torch.NewDisposeScope();
-            using var inference = torch.inference_mode();
-            var (output, h, c) = network.Forward(torch.rand(batch, 1, layout.Count), torch.zeros(Layers, batch, Hidden), torch.zeros(Layers, batch, Hidden));
-            outputs.copy_(output.select(1, -1));
-        });
 
         // The fused LSTM computed with autograd on: the path that is right for every hidden size.
         double rawAutograd = Measure(batch, () =>
@@ -95,6 +84,10 @@ internal static class InferenceSpeed
         Console.WriteLine(string.Create(invariant, $"flops_per_series_step={flops} forward_gflops={raw * flops / 1e9:F1} sgemm_1024_gflops={peak / 1e9:F1} (one thread, the practical peak) ratio={raw * flops / peak:F3}"));
         Console.WriteLine(string.Create(invariant, $"raw_fused_forward_with_autograd_series_steps_per_s={rawAutograd:F0} ratio={rawAutograd / raw:F3}"));
         Console.WriteLine(string.Create(invariant, $"streaming_with_gather_scatter_series_steps_per_s={streaming:F0} ratio={streaming / raw:F3}"));
+        // What one forward call costs a series by its batch: the pipeline steps a large target's series in
+        // forward calls of at most TargetPipeline.MaxSeriesPerForward, chosen by this line.
+        Console.WriteLine("raw_fused_forward_ns_per_series_by_batch " + string.Join(' ', ForwardBatches.Select(b =>
+            string.Create(invariant, $"{b}={1e9 / RawForward(network, layout.Count, b):F0}"))));
         // The pipeline's ratios are against a forward timed beside each step (PipelineStep), not the one above.
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_steady_series_steps_per_s={pipeline.Steady:F0} ratio_to_forward_beside_it={pipeline.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={pipeline.ColdRatio:F3}"));
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_without_novelty_steady_series_steps_per_s={withoutNovelty.Steady:F0} ratio_to_forward_beside_it={withoutNovelty.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={withoutNovelty.ColdRatio:F3}"));
@@ -107,6 +100,32 @@ internal static class InferenceSpeed
         // it does around it.
         Console.WriteLine($"whole_pipeline_step_steady_ns_per_series_by_part {pipeline.SteadyParts}");
         return 0;
+    }
+
+    // Batches of the by-batch line: a small target's, the default chunk's, and a large target's.
+    private static readonly int[] ForwardBatches = [256, 512, 1024, 2048, 4096, 8192, 16384];
+
+    /// <summary>
+    /// Series-steps per second of the raw one-step fused forward on <paramref name="batch"/> series, under
+    /// inference mode, with no state carried in or out, its outputs copied to managed memory as the step does.
+    /// </summary>
+    private static double RawForward(LstmNetwork network, int features, int batch)
+    {
+        // Every forward below hands its outputs to managed memory as the pipeline's step does: one native copy
+        // into a tensor kept over the array (ArrayTensor). Until 2026-12-06 the baselines read them through
+        // TorchSharp's element-by-element accessor (data<float>().ToArray()), which took a tenth of the time
+        // of the forward timed beside each step and a fifth of the raw forward's here, and so flattered every
+        // ratio against them: the step's 0.767 became 0.691 with the same code (three runs each, issue 19).
+        // Made here, outside inference mode: a tensor made inside it can't be written in place outside it.
+        using var outputView = new ArrayTensor();
+        Tensor outputs = outputView.Prefix(new float[batch * Heads * Quantiles], batch, Heads, Quantiles);
+        return Measure(batch, () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            using var inference = torch.inference_mode();
+            var (output, h, c) = network.Forward(torch.rand(batch, 1, features), torch.zeros(Layers, batch, Hidden), torch.zeros(Layers, batch, Hidden));
+            outputs.copy_(output.select(1, -1));
+        });
     }
 
     /// <summary>
@@ -290,8 +309,14 @@ internal static class InferenceSpeed
         pipeline.Process(); // warms every series up
         long next = first + 60;
         AdoptCombinations(pipeline, fittedThrough: next - 1);
-        var forwardInput = torch.rand(count, 1, layout.Count);
-        var forwardState = torch.zeros(Layers, count, Hidden);
+        // The raw forward beside each step runs the series in the calls the step makes (at most
+        // TargetPipeline.DefaultSeriesPerForward series each): the network as the step can best run it.
+        var forwardCalls = new List<(Tensor Input, Tensor State, int Start, int Count)>();
+        for (int start = 0; start < count; start += TargetPipeline.DefaultSeriesPerForward)
+        {
+            int size = Math.Min(TargetPipeline.DefaultSeriesPerForward, count - start);
+            forwardCalls.Add((torch.rand(size, 1, layout.Count), torch.zeros(Layers, size, Hidden), start, size));
+        }
         using var forwardOutputView = new ArrayTensor();
         Tensor forwardOutputs = forwardOutputView.Prefix(new float[count * Heads * Quantiles], count, Heads, Quantiles);
         var phases = new double[WindowSteps];
@@ -310,7 +335,10 @@ internal static class InferenceSpeed
                 clock.Restart();
                 using (var scope = torch.NewDisposeScope())
                 using (var inference = torch.inference_mode())
-                    forwardOutputs.copy_(network.Forward(forwardInput, forwardState, forwardState).Output.select(1, -1));
+                {
+                    foreach (var call in forwardCalls)
+                        forwardOutputs.narrow(0, call.Start, call.Count).copy_(network.Forward(call.Input, call.State, call.State).Output.select(1, -1));
+                }
                 forward[i] = clock.Elapsed.TotalSeconds;
             }
             // The median window of steps and of forwards: a collection or a neighbour's burst on this shared

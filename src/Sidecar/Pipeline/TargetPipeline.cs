@@ -444,11 +444,35 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// last window at once (100,000 series × 60 steps), and libtorch's LSTM holds its input projections and
     /// outputs for the whole call: at 100k series that step peaked 0.72 GiB higher in one call than in
     /// chunks (<c>bench store-memory</c>). In chunks a step's memory is that of one chunk, whatever the
-    /// target's size. In steady state (one step per series) a chunk is this many series; not tuned further.
+    /// target's size. In steady state (one step per series) <see cref="SeriesPerForward"/> binds first.
     /// </summary>
     internal int SeriesStepsPerForward { get; set; } = DefaultSeriesStepsPerForward;
 
     internal const int DefaultSeriesStepsPerForward = 16_384;
+
+    /// <summary>Series one forward call takes at most, whatever their steps. Settable for tests.</summary>
+    /// <remarks>
+    /// The forward's cost a series depends on its batch: past a few thousand series its working set leaves the
+    /// cache. The raw forward took 693, 501, 422, 387, 485, 1,072 and 1,152 ns a series at batches of 256 to
+    /// 16,384, doubling (<c>bench inference</c>'s by-batch line, AMD EPYC family 26, AVX-512F, 2026-12-07;
+    /// held to AVX2: 1,095 at 1,024, 1,060 at 4,096, 1,563 at 8,192). Until then a large target's steady step
+    /// ran its series 16,384 to a call, at about three times the forward's cost a series at 2,048. 2,048
+    /// rather than 4,096 leaves room below the cliff for processors with smaller caches (none measured), and a
+    /// call's fixed cost (about 90 µs here) is still about a tenth of it.
+    /// </remarks>
+    internal int SeriesPerForward
+    {
+        get => _seriesPerForward;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _seriesPerForward = value;
+        }
+    }
+
+    private int _seriesPerForward = DefaultSeriesPerForward;
+
+    internal const int DefaultSeriesPerForward = 2_048;
 
     /// <summary>Where the steps have spent their time, part by part (for <c>bench inference</c>).</summary>
     internal StepPartTimes PartTimes { get; } = new();
@@ -463,7 +487,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
         foreach (StepPlan plan in plans)
             highestSlot = Math.Max(highestSlot, slot.StateIndex(plan.Id)); // the plan's id: the series is out of cache by now
         slot.States.EnsureSlots(highestSlot + 1);
-        int chunk = Math.Max(1, SeriesStepsPerForward / steps);
+        int chunk = Math.Clamp(SeriesStepsPerForward / steps, 1, SeriesPerForward);
         for (int start = 0; start < plans.Length; start += chunk)
             Run(plans.Slice(start, Math.Min(chunk, plans.Length - start)), slot, steps, fresh);
     }

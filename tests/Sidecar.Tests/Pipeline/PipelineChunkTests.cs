@@ -6,8 +6,9 @@ namespace Sidecar.Tests.Pipeline;
 /// <summary>
 /// A step splits its series into forward calls of at most <see cref="TargetPipeline.SeriesStepsPerForward"/>
 /// series-steps, so that restarting every series from its window after a new model can't take gigabytes in
-/// one call. The chunks must be invisible in the results: each series' forecasts, scores and carried state
-/// are those of one call over all of them.
+/// one call, and of at most <see cref="TargetPipeline.SeriesPerForward"/> series, so that a large target's
+/// steady step keeps the forward's working set in cache. The chunks must be invisible in the results: each
+/// series' forecasts, scores and carried state are those of one call over all of them.
 /// </summary>
 [Collection(TorchRandomCollection.Name)]
 public sealed class PipelineChunkTests
@@ -20,7 +21,38 @@ public sealed class PipelineChunkTests
         using var whole = new SteppedTarget(SeriesCount);
         using var chunked = new SteppedTarget(SeriesCount, configure: pipeline => pipeline.SeriesStepsPerForward = 7);
 
-        for (int step = 0; step < 6; step++)
+        StepBothAndCompare(whole, chunked);
+
+        // Everything fits one call by default; at 7 series-steps the first step (every series from its
+        // 60-step window) runs one series per call, the steady steps 7 series per call.
+        Assert.Equal(Steps, whole.Pipeline.ForwardCalls);
+        Assert.Equal(SeriesCount + (Steps - 1) * (int)Math.Ceiling(SeriesCount / 7.0), chunked.Pipeline.ForwardCalls);
+    }
+
+    [Fact]
+    public void StepsCappedBySeriesGiveEverySeriesTheForecastsOfOneCall()
+    {
+        using var whole = new SteppedTarget(SeriesCount);
+        using var capped = new SteppedTarget(SeriesCount, configure: pipeline => pipeline.SeriesPerForward = 8);
+
+        StepBothAndCompare(whole, capped);
+
+        // The cap binds at every step, the first (60 steps a series, far under the series-steps' limit) included.
+        Assert.Equal(Steps * (int)Math.Ceiling(SeriesCount / 8.0), capped.Pipeline.ForwardCalls);
+    }
+
+    [Fact]
+    public void ACapOfNoSeriesIsRefused()
+    {
+        using var target = new SteppedTarget(1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => target.Pipeline.SeriesPerForward = 0);
+    }
+
+    private const int Steps = 6;
+
+    private static void StepBothAndCompare(SteppedTarget whole, SteppedTarget chunked)
+    {
+        for (int step = 0; step < Steps; step++)
         {
             whole.Step();
             chunked.Step();
@@ -35,10 +67,5 @@ public sealed class PipelineChunkTests
                 Assert.Equal(expected.AnomalyScore, actual.AnomalyScore, 1e-4);
             }
         }
-
-        // Everything fits one call by default; at 7 series-steps the first step (every series from its
-        // 60-step window) runs one series per call, the steady steps 7 series per call.
-        Assert.Equal(6, whole.Pipeline.ForwardCalls);
-        Assert.Equal(SeriesCount + 5 * (int)Math.Ceiling(SeriesCount / 7.0), chunked.Pipeline.ForwardCalls);
     }
 }

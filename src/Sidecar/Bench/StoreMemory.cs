@@ -135,7 +135,7 @@ internal static class StoreMemory
         Console.WriteLine(string.Create(invariant, $"combine_holt_winters_bytes_per_series={combinationPerSeries:F0} ratio_to_store_per_series={combinationPerSeries * seriesCount / storeBytes:F3} (model.combine's state at 1m steps, horizons 5m/1h/6h; not in store_bytes)"));
         Console.WriteLine(string.Create(invariant, $"process_rss_bytes={rss} ({rss / (double)(1L << 30):F2} GiB, with the store filled)"));
         Console.WriteLine(string.Create(invariant, $"served_first_step_seconds={served.FirstStepSeconds:F1} served_first_step_peak_rss_bytes={served.FirstStepPeakRss} ({served.FirstStepPeakRss / (double)(1L << 30):F2} GiB: novelty primed from each series' history, every LSTM state warmed from its last window at once, as after a new model)"));
-        Console.WriteLine(string.Create(invariant, $"served_steady_rss_bytes={served.SteadyRss} ({served.SteadyRss / (double)(1L << 30):F2} GiB, store and pipeline after {LaterSteps} more steps and two scrapes of /metrics; managed heap {served.SteadyManagedBytes / (double)(1L << 30):F2} GiB) served_steady_step_seconds={served.SteadyStepSeconds:F2}"));
+        Console.WriteLine(string.Create(invariant, $"served_steady_rss_bytes={served.SteadyRss} ({served.SteadyRss / (double)(1L << 30):F2} GiB, store and pipeline after {LaterSteps} more steps and two scrapes of /metrics; managed heap {served.SteadyManagedBytes / (double)(1L << 30):F2} GiB) served_steady_step_seconds={Median(served.SteadyStepSeconds):F3} (median of the {LaterSteps}: {string.Join(' ', served.SteadyStepSeconds.Select(s => s.ToString("F3", invariant)))})"));
         Console.WriteLine(string.Create(invariant, $"scrape_bytes={served.ScrapeBytes} ({served.ScrapeBytes / (double)seriesCount:F0} per series) first_scrape_seconds={served.FirstScrapeSeconds:F2} later_scrape_seconds={served.LaterScrapeSeconds:F2} first_scrape_peak_rss_bytes={served.FirstScrapePeakRss} ({served.FirstScrapePeakRss / (double)(1L << 30):F2} GiB; the text exposition of every gauge, into a sink that counts bytes)"));
         Console.WriteLine(string.Create(invariant, $"snapshot_seconds={snapshotSeconds:F2} snapshot_bytes={snapshotBytes} restore_seconds={restoreSeconds:F2} restored_series={restoredSeries} snapshot_peak_rss_bytes={snapshotPeak} ({snapshotPeak / (double)(1L << 30):F2} GiB, the store alone) restore_peak_rss_bytes={restorePeak} ({restorePeak / (double)(1L << 30):F2} GiB, a process of its own that only restores, as at a sidecar's start)"));
         Console.WriteLine(string.Create(invariant, $"novelty_priming_seconds={primingSeconds:F2} ratio_to_restore={primingSeconds / restoreSeconds:F2} ns_per_primed_step={primingSeconds * 1e9 / primedSteps:F1} (every restored series' records built from its whole history, as after a restart without saved scores)"));
@@ -143,8 +143,17 @@ internal static class StoreMemory
         return 0;
     }
 
+    // The middle one of an odd count (LaterSteps): a step that met a collection or a neighbour's burst doesn't move it.
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+
     /// <summary>What the process holds while a pipeline serves the filled store: the production shape a sizing is for.</summary>
-    private readonly record struct ServedStore(double FirstStepSeconds, long FirstStepPeakRss, long SteadyRss, long SteadyManagedBytes, double SteadyStepSeconds,
+    /// <param name="SteadyStepSeconds">Each of the ordinary steps' time, in order.</param>
+    private readonly record struct ServedStore(double FirstStepSeconds, long FirstStepPeakRss, long SteadyRss, long SteadyManagedBytes, double[] SteadyStepSeconds,
         long ScrapeBytes, double FirstScrapeSeconds, double LaterScrapeSeconds, long FirstScrapePeakRss);
 
     /// <summary>
@@ -168,7 +177,7 @@ internal static class StoreMemory
         double firstSeconds = watch.Elapsed.TotalSeconds;
         long firstPeak = PeakRss.Bytes() ?? -1;
         long stepStartMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        double steadySeconds = 0;
+        var steadySeconds = new double[LaterSteps];
         for (int step = 0; step < LaterSteps; step++)
         {
             for (int index = 0; index < labels.Count; index++)
@@ -176,7 +185,7 @@ internal static class StoreMemory
             clock.Set(DateTimeOffset.FromUnixTimeMilliseconds(stepStartMs + (step + 1) * 60_000L));
             watch.Restart();
             pipeline.Process();
-            steadySeconds = watch.Elapsed.TotalSeconds;
+            steadySeconds[step] = watch.Elapsed.TotalSeconds;
         }
         // Prometheus scrapes /metrics: the first scrape renders and keeps the label text of the registry's children (the self-metrics).
         GC.Collect();

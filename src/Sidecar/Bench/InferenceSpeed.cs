@@ -85,7 +85,7 @@ internal static class InferenceSpeed
         Console.WriteLine(string.Create(invariant, $"raw_fused_forward_with_autograd_series_steps_per_s={rawAutograd:F0} ratio={rawAutograd / raw:F3}"));
         Console.WriteLine(string.Create(invariant, $"streaming_with_gather_scatter_series_steps_per_s={streaming:F0} ratio={streaming / raw:F3}"));
         // What one forward call costs a series by its batch: the pipeline steps a large target's series in
-        // forward calls of at most TargetPipeline.MaxSeriesPerForward, chosen by this line.
+        // forward calls of at most TargetPipeline.SeriesPerForward series, chosen by this line.
         Console.WriteLine("raw_fused_forward_ns_per_series_by_batch " + string.Join(' ', ForwardBatches.Select(b =>
             string.Create(invariant, $"{b}={1e9 / RawForward(network, layout.Count, b):F0}"))));
         // The pipeline's ratios are against a forward timed beside each step (PipelineStep), not the one above.

@@ -454,7 +454,7 @@ internal sealed class TargetPipeline(TargetStore store, ForecastGauges gauges, S
     /// <remarks>
     /// The forward's cost a series depends on its batch: past a few thousand series its working set leaves the
     /// cache. The raw forward took 693, 501, 422, 387, 485, 1,072 and 1,152 ns a series at batches of 256 to
-    /// 16,384, doubling (<c>bench inference</c>'s by-batch line, AMD EPYC family 26, AVX-512F, 2026-12-07;
+    /// 16,384, doubling (<c>bench inference</c>'s by-batch line, one run, AMD EPYC family 26, AVX-512F, 2026-12-07;
     /// held to AVX2: 1,095 at 1,024, 1,060 at 4,096, 1,563 at 8,192). Until then a large target's steady step
     /// ran its series 16,384 to a call, at about three times the forward's cost a series at 2,048. 2,048
     /// rather than 4,096 leaves room below the cliff for processors with smaller caches (none measured), and a

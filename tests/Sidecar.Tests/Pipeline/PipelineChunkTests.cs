@@ -42,6 +42,18 @@ public sealed class PipelineChunkTests
     }
 
     [Fact]
+    public void ALargeTargetsSteadyStepRunsAtMostTwoThousandFortyEightSeriesACall()
+    {
+        // Past a few thousand series a call the forward's working set leaves the cache (TargetPipeline.SeriesPerForward):
+        // by default a steady step of 2,049 series makes two calls, where the series-steps' limit alone would make one.
+        using var target = new SteppedTarget(2_049);
+        target.Step();
+        long warmUp = target.Pipeline.ForwardCalls;
+        target.Step();
+        Assert.Equal(2, target.Pipeline.ForwardCalls - warmUp);
+    }
+
+    [Fact]
     public void ACapOfNoSeriesIsRefused()
     {
         using var target = new SteppedTarget(1);

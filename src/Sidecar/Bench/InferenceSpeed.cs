@@ -30,7 +30,11 @@ internal static class InferenceSpeed
     private const int Layers = 2, Hidden = 32, Heads = 4, Quantiles = 3;
 
     /// <param name="batch">Series stepped together (<c>--series</c>).</param>
-    public static int Run(int batch)
+    /// <param name="flushCaches">
+    /// Whether the pipeline's steps and the forwards timed beside them each start with the caches flushed
+    /// (<c>--flush-caches</c>, <see cref="CacheFlush"/>), as a step a minute after the last one does in production.
+    /// </param>
+    public static int Run(int batch, bool flushCaches = false)
     {
         torch.set_num_threads(1);
         torch.manual_seed(1);
@@ -69,13 +73,16 @@ internal static class InferenceSpeed
 
         // A first, discarded run warms the pipeline's code up (tiered JIT); measured before it, the first
         // of the two runs below came out 1.6 to 2 times slower whichever it was.
-        PipelineStep(batch, novelty: true);
-        var withoutNovelty = PipelineStep(batch, novelty: false);
-        var pipeline = PipelineStep(batch, novelty: true);
+        CacheFlush? flush = flushCaches ? new CacheFlush() : null;
+        PipelineStep(batch, novelty: true, flush: flush);
+        var withoutNovelty = PipelineStep(batch, novelty: false, flush: flush);
+        var pipeline = PipelineStep(batch, novelty: true, flush: flush);
         // After the default, so that the default is measured where it was before this row was added (after the
         // warm-up and the run without novelty), and its figure stays comparable with the rows before.
-        var withoutCombination = PipelineStep(batch, novelty: true, combine: false);
+        var withoutCombination = PipelineStep(batch, novelty: true, combine: false, flush: flush);
         Console.WriteLine(string.Create(invariant, $"batch={batch} network=2x{Hidden} lstm, {layout.Count} inputs, {Heads} heads x {Quantiles} quantiles, 1 libtorch thread"));
+        if (flush is not null)
+            Console.WriteLine(string.Create(invariant, $"caches=flushed before each pipeline step and each forward timed beside it ({flush.Bytes >> 20} MiB written; the raw forwards' loops below are not)"));
         Console.WriteLine(string.Create(invariant, $"raw_fused_forward_inference_mode_series_steps_per_s={raw:F0} (baseline; wrong for some hidden sizes in this libtorch, see LstmInferenceModeTests)"));
         // How far the forward is from this core's limit: its multiply-adds against what libtorch's own
         // matrix product reaches on one thread, measured here.
@@ -256,13 +263,14 @@ internal static class InferenceSpeed
     /// </summary>
     /// <param name="novelty">False: with <c>anomaly.novelty_tolerance: 0</c>, to show what novelty costs.</param>
     /// <param name="combine">False: with <c>model.combine: none</c>, to show what the combination costs.</param>
+    /// <param name="flush">Run before each step and before each forward beside it, when given (<c>--flush-caches</c>).</param>
     /// <returns>
     /// The step's rate as a share of the raw forward's, each forward timed right after a step on the same
     /// batch, in the first steps and in the steady state; the steady step's own rate; its mean time a
     /// series at each step of a window (<see cref="WindowSteps"/>), in nanoseconds; and the steady steps'
     /// time a series by part (<see cref="StepPartTimes.PerSeriesStep"/>).
     /// </returns>
-    private static (double ColdRatio, double SteadyRatio, double Steady, double[] SteadyPhases, string SteadyParts) PipelineStep(int count, bool novelty, bool combine = true)
+    private static (double ColdRatio, double SteadyRatio, double Steady, double[] SteadyPhases, string SteadyParts) PipelineStep(int count, bool novelty, bool combine = true, CacheFlush? flush = null)
     {
         var settings = BenchSettings(count, novelty, combine);
         var time = new SimulatedClock(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
@@ -327,11 +335,13 @@ internal static class InferenceSpeed
             for (int i = 0; i < steps; i++)
             {
                 WriteStep(next++);
+                flush?.Run();
                 var clock = Stopwatch.StartNew();
                 pipeline.Process();
                 seconds[i] = clock.Elapsed.TotalSeconds;
                 // The raw forward of the same batch right after each step, so a neighbour's burst on a shared
                 // machine slows both sides of the ratio alike.
+                flush?.Run();
                 clock.Restart();
                 using (var scope = torch.NewDisposeScope())
                 using (var inference = torch.inference_mode())

@@ -46,7 +46,7 @@ internal static class BenchCommands
     private static Command InferenceCommand()
     {
         var series = new ValueFlag<int>("--series", "N", "series stepped together, one batch", "1024", FlagValues.PositiveInteger);
-        var flushCaches = SwitchFlag.Create("--flush-caches", "flush the processor's caches before each pipeline step and each forward timed beside it, as a minute between steps does");
+        var flushCaches = SwitchFlag.Create("--flush-caches", "flush the processor's caches before each pipeline step and each forward timed beside it, as the minute between steps in production may");
         var command = new Command("inference", "Series-steps per second of streaming inference on one libtorch thread") { series.Option, flushCaches };
         command.SetAction(result => OnThisMachine(() => InferenceSpeed.Run(series.Read(result), result.GetValue(flushCaches))));
         return command;

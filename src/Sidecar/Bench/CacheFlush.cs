@@ -5,8 +5,9 @@ namespace Sidecar.Bench;
 /// <summary>
 /// Pushes whatever a benchmark's code last touched out of the processor's caches, by reading and writing a
 /// buffer twice the size of the last-level cache (at least 64 MiB) a cache line at a time. A pipeline step
-/// in production starts a minute after the last one, with ingest, scrapes and training in between: nothing
-/// of the step's is still cached, where a bench running steps back to back finds most of it there.
+/// in production starts a minute after the last one, with ingest, scrapes and training in between, so
+/// little of what it touches may still be cached, where a bench running steps back to back finds most of it
+/// there. Flushed is the other bound: how much survives a minute depends on the machine's other work.
 /// </summary>
 internal sealed class CacheFlush
 {

@@ -32,7 +32,7 @@ internal static class InferenceSpeed
     /// <param name="batch">Series stepped together (<c>--series</c>).</param>
     /// <param name="flushCaches">
     /// Whether the pipeline's steps and the forwards timed beside them each start with the caches flushed
-    /// (<c>--flush-caches</c>, <see cref="CacheFlush"/>), as a step a minute after the last one does in production.
+    /// (<c>--flush-caches</c>, <see cref="CacheFlush"/>), as a step a minute after the last one may in production.
     /// </param>
     public static int Run(int batch, bool flushCaches = false)
     {

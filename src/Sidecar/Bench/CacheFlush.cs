@@ -4,7 +4,7 @@ namespace Sidecar.Bench;
 
 /// <summary>
 /// Pushes whatever a benchmark's code last touched out of the processor's caches, by reading and writing a
-/// buffer twice the size of the last-level cache (at least 64 MiB) a cache line at a time. A pipeline step
+/// buffer twice the size of the last-level cache (64 MiB to 1 GiB) a cache line at a time. A pipeline step
 /// in production starts a minute after the last one, with ingest, scrapes and training in between, so
 /// little of what it touches may still be cached, where a bench running steps back to back finds most of it
 /// there. Flushed is the other bound: how much survives a minute depends on the machine's other work.
@@ -14,6 +14,9 @@ internal sealed class CacheFlush
     private const int LineBytes = 64;
     private const long MinimumBytes = 64L << 20;
 
+    // An array's limit is below 2 GiB; no last-level cache listed for one CPU comes near half of that.
+    private const long MaximumBytes = 1L << 30;
+
     private readonly byte[] _buffer;
 
     // Kept so the reads can't be elided.
@@ -22,7 +25,7 @@ internal sealed class CacheFlush
     public CacheFlush()
     {
         long lastLevel = LastLevelCacheBytes();
-        _buffer = new byte[Math.Max(MinimumBytes, 2 * lastLevel)];
+        _buffer = new byte[Math.Clamp(2 * lastLevel, MinimumBytes, MaximumBytes)];
     }
 
     /// <summary>Bytes read and written by each <see cref="Run"/>.</summary>

@@ -318,11 +318,12 @@ internal static class InferenceSpeed
         long next = first + 60;
         AdoptCombinations(pipeline, fittedThrough: next - 1);
         // The raw forward beside each step runs the series in the calls the step makes (at most
-        // TargetPipeline.DefaultSeriesPerForward series each): the network as the step can best run it.
+        // the pipeline's SeriesPerForward series each): the network as the step can best run it.
+        int perCall = pipeline.SeriesPerForward;
         var forwardCalls = new List<(Tensor Input, Tensor State, int Start, int Count)>();
-        for (int start = 0; start < count; start += TargetPipeline.DefaultSeriesPerForward)
+        for (int start = 0; start < count; start += perCall)
         {
-            int size = Math.Min(TargetPipeline.DefaultSeriesPerForward, count - start);
+            int size = Math.Min(perCall, count - start);
             forwardCalls.Add((torch.rand(size, 1, layout.Count), torch.zeros(Layers, size, Hidden), start, size));
         }
         using var forwardOutputView = new ArrayTensor();

@@ -10,7 +10,7 @@ namespace Sidecar.Pipeline;
 /// serving loop (<see cref="TrainingService"/>) and <c>backtest</c>'s simulated clock share one schedule:
 /// <list type="bullet">
 /// <item>at start, a saved model trained under the same config is used at once;</item>
-/// <item>a target trains as soon as one of its series has <c>min_history</c> closed steps, then every
+/// <item>a target trains once one of its series has <c>min_history</c> closed steps (looked for once a step), then every
 /// <c>fit_every</c> on the last <c>fit_window</c>;</item>
 /// <item>a new model replaces the one in use only if its validation loss, on the same data, is no worse.</item>
 /// </list>
@@ -172,7 +172,12 @@ internal sealed class TrainingScheduler(
             return false;
         var data = TrainingData.From(pipeline.Store, only);
         if (data.Series.Count == 0)
+        {
+            // No series has min_history yet, and none gets it before another step closes: look again then, not
+            // at every pass (one a second), each of which copied and read every series of the target (issue 19).
+            schedule.NextFit = time.GetUtcNow() + pipeline.Settings.Step;
             return false;
+        }
         if (Trainer.WhyCannotTrain(data, pipeline.Settings.Model) is { } reason)
         {
             // Not a failure: the history can't make a run succeed yet. Check again a step on, when it has grown.

@@ -111,4 +111,45 @@ public sealed class HoltWintersRefitsTests
             Assert.Equal(0, off.Refits.RunDue(offTime.GetUtcNow().ToUnixTimeMilliseconds()));
     }
 
+    [Fact]
+    public void WhichSeriesAreDueIsLookedUpOnceAStep()
+    {
+        var (store, pipeline, time) = Target(series: 1, days: 3);
+        using (pipeline)
+        {
+            Assert.Equal(1, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            // A second series with the same three days joins within the step: the passes of this step don't see it.
+            for (long step = 0; step < 3 * DaySteps; step++)
+                Write(store, 2, step);
+            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds() + StepMs / 2));
+            // The next step's scan finds it; the first series' fit is a step old, not a day.
+            time.Set(time.GetUtcNow().AddMilliseconds(StepMs));
+            Assert.Equal(1, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        }
+    }
+
+    [Fact]
+    public void ASeriesWhoseFitIsRestoredAfterTheStepsScanIsPassedOver()
+    {
+        var (_, pipeline, time) = Target(series: 20, days: 3);
+        using (pipeline)
+        {
+            Assert.Equal(HoltWintersRefits.FitsPerPass, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            // Every series' fit comes back with the scoring state within the same step, made at the newest step.
+            long last = 3 * DaySteps - 1;
+            var none = new PendingForecast(long.MinValue, 0, float.NaN, float.NaN, false);
+            var restored = pipeline.Store.Current().Select(series =>
+            {
+                var combination = new Sidecar.Score.ForecastCombination([1, 6], DaySteps);
+                combination.Adopt(new Sidecar.Model.Baselines.HoltWintersModel(0.2, 0.01, 0.1, 10, 0, new double[DaySteps], 0, 0), last);
+                return new SavedSeriesScores(series.Labels.ToString(), default, default, null, none, null, combination);
+            }).ToList();
+            pipeline.SeedScores(new SavedScores(0, 0, restored));
+            pipeline.Process();
+            // The step's due list still names the twelve not fitted yet; each now has a fit of this step.
+            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        }
+    }
 }

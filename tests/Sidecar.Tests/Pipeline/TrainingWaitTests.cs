@@ -69,4 +69,34 @@ public sealed class TrainingWaitTests
         Assert.Equal("", Sidecar.Api.Grpc.GrpcMessages.ToMessage(targetView with { Training = pipeline.Training.View }).Model.WaitingFor);
         Assert.Contains("forecast_sidecar_training_waiting_for_data{target=\"t\"} 0", await RegistryText.ScrapeAsync(registry));
     }
+
+    [Fact]
+    public void WithNoSeriesAtMinHistoryTheTargetIsLookedAtAgainAStepLaterNotAtEveryPass()
+    {
+        var time = new ManualTimeProvider(Start);
+        var store = new SeriesStore(TestSettings.SmallTarget(), time);
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new SelfMetrics(registry);
+        using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), metrics, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        using var scheduler = new TrainingScheduler([pipeline], null, metrics, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        long t0 = Start.ToUnixTimeMilliseconds() - 200_000;
+        void Write(int from, int to)
+        {
+            var series = WriteRequests.Series("test_metric", ("instance", "a"));
+            for (int i = from; i < to; i++)
+                series.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
+            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
+        }
+        // 50 closed steps of the 90 min_history asks for: nothing to train on.
+        Write(0, 50);
+        Assert.Equal(0, scheduler.RunDue(CancellationToken.None));
+        // A backfill brings the rest at once: the passes within the step don't look (each read every series).
+        Write(50, 150);
+        Assert.Equal(0, scheduler.RunDue(CancellationToken.None));
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(0, scheduler.RunDue(CancellationToken.None));
+        // A step (1 s) after the first look, the target trains.
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(1, scheduler.RunDue(CancellationToken.None));
+    }
 }

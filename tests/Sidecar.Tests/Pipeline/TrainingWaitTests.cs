@@ -32,13 +32,7 @@ public sealed class TrainingWaitTests
         // 100 one-second samples, then 40 s of silence and one sample: 141 closed steps (min_history is 90),
         // whose validation part (the newest 20 %) holds no observed targets.
         long t0 = Start.ToUnixTimeMilliseconds() - 142_000;
-        void Write(int from, int to)
-        {
-            var series = WriteRequests.Series("test_metric", ("instance", "a"));
-            for (int i = from; i < to; i++)
-                series.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
-            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
-        }
+        void Write(int from, int to) => WriteSeconds(store, t0, from, to);
         Write(0, 100);
         Write(140, 142);
         for (int check = 0; check < 3; check++)
@@ -80,13 +74,7 @@ public sealed class TrainingWaitTests
         using var pipeline = new TargetPipeline(store.Targets[0], TestGauges.For(registry), metrics, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         using var scheduler = new TrainingScheduler([pipeline], null, metrics, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         long t0 = Start.ToUnixTimeMilliseconds() - 200_000;
-        void Write(int from, int to)
-        {
-            var series = WriteRequests.Series("test_metric", ("instance", "a"));
-            for (int i = from; i < to; i++)
-                series.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
-            RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
-        }
+        void Write(int from, int to) => WriteSeconds(store, t0, from, to);
         // 50 closed steps of the 90 min_history asks for: nothing to train on.
         Write(0, 50);
         Assert.Equal(0, scheduler.RunDue(CancellationToken.None));
@@ -98,5 +86,14 @@ public sealed class TrainingWaitTests
         // A step (1 s) after the first look, the target trains.
         time.Advance(TimeSpan.FromMilliseconds(500));
         Assert.Equal(1, scheduler.RunDue(CancellationToken.None));
+    }
+
+    // One-second samples of one series, from `from` to `to` (exclusive) seconds after t0, in one remote-write request.
+    private static void WriteSeconds(SeriesStore store, long t0, int from, int to)
+    {
+        var series = WriteRequests.Series("test_metric", ("instance", "a"));
+        for (int i = from; i < to; i++)
+            series.With((t0 + i * 1000L, 50 + 10 * Math.Sin(i / 5.0)));
+        RemoteWriteV1Decoder.Ingest(store, WriteRequests.Encode(series));
     }
 }

@@ -35,12 +35,13 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
 
     /// <summary>Fits the series that are due, at most <see cref="FitsPerPass"/>; returns how many were fitted.</summary>
     /// <remarks>
-    /// Which series are due is looked up once a target step, not at every pass: a series only becomes due when a
-    /// step closes, and the scan reads every series. At every pass (one a second) it was most of an idle
-    /// sidecar's CPU: holding 100k series and with no sample arriving, the sidecar spent 2.5 to 2.7 % of a core,
-    /// 0.6 % with this and the training check once a step (<c>bench/idle-cpu.sh</c>, issue 19). Between scans each
-    /// pass takes the next of the due series, stalest first, as a fresh scan would have ordered them; one fitted,
-    /// restored or forgotten since the scan is passed over.
+    /// Which series are due is looked up once a target step, or a minute for a longer step
+    /// (<see cref="TrainingScheduler.LookInterval"/>), not at every pass: a series becomes due when a step closes
+    /// (or a backfill brings its history), and the scan reads every series. At every pass (one a second) it was
+    /// most of an idle sidecar's CPU: holding 100k series at 1m steps with no sample arriving, the sidecar spent
+    /// 2.5 to 2.7 % of a core, 0.6 % with this and the training check looked for as often
+    /// (<c>bench/idle-cpu.sh</c>, issue 19). Between scans each pass takes the next of the due series, stalest
+    /// first, as a fresh scan would have ordered them; one fitted, restored or forgotten since the scan is passed over.
     /// </remarks>
     public int RunDue(long nowMs)
     {
@@ -50,11 +51,12 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
         int daySteps = (int)(86_400_000 / settings.StepMs);
         while (pipeline.Combinations.TryTakeRestored(out var restored))
             _fittedAt[restored.Series] = Math.Max(restored.FittedThrough, _fittedAt.GetValueOrDefault(restored.Series, long.MinValue));
-        long stepNow = Math.DivRem(nowMs, settings.StepMs, out long remainder) - (remainder < 0 ? 1 : 0);
-        if (stepNow != _scannedStep)
+        if (nowMs >= _nextScanMs || nowMs < _scannedAtMs)
         {
             FindDue(nowMs, daySteps);
-            _scannedStep = stepNow;
+            long stepNow = Math.DivRem(nowMs, settings.StepMs, out long remainder) - (remainder < 0 ? 1 : 0);
+            _scannedAtMs = nowMs;
+            _nextScanMs = Math.Min((stepNow + 1) * settings.StepMs, nowMs + (long)TrainingScheduler.LookInterval(settings).TotalMilliseconds);
         }
         int fitted = 0;
         while (_nextDue < _due.Count && fitted < FitsPerPass)
@@ -87,8 +89,10 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
         return fitted;
     }
 
-    // The target step whose due series _due holds, and the next of them a pass takes.
-    private long _scannedStep = long.MinValue;
+    // When _due was found, when it is found again (the next step's start, or a minute on), and the next of
+    // its series a pass takes. A clock that steps back finds them again at once.
+    private long _scannedAtMs = long.MinValue;
+    private long _nextScanMs = long.MinValue;
     private int _nextDue;
 
     // Every series due at nowMs, stalest first: never fitted, or its fit a day old.

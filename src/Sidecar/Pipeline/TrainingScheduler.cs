@@ -10,7 +10,7 @@ namespace Sidecar.Pipeline;
 /// serving loop (<see cref="TrainingService"/>) and <c>backtest</c>'s simulated clock share one schedule:
 /// <list type="bullet">
 /// <item>at start, a saved model trained under the same config is used at once;</item>
-/// <item>a target trains once one of its series has <c>min_history</c> closed steps (looked for once a step), then every
+/// <item>a target trains once one of its series has <c>min_history</c> closed steps (looked for every <see cref="LookInterval"/>), then every
 /// <c>fit_every</c> on the last <c>fit_window</c>;</item>
 /// <item>a new model replaces the one in use only if its validation loss, on the same data, is no worse.</item>
 /// </list>
@@ -20,6 +20,18 @@ internal sealed class TrainingScheduler(
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ProgressLogInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long the training thread waits between looks at a target's series, for one with <c>min_history</c>
+    /// or one due a <c>model.combine</c> refit: a step, in which new history closes, but at most a minute, since
+    /// a backfill brings history at any time and a long-step target would otherwise wait a whole step for it.
+    /// Each look reads every series of the target: at every pass (one a second) it was most of an idle
+    /// sidecar's CPU (issue 19).
+    /// </summary>
+    internal static TimeSpan LookInterval(TargetSettings target) =>
+        target.Step < LongestLookInterval ? target.Step : LongestLookInterval;
+
+    private static readonly TimeSpan LongestLookInterval = TimeSpan.FromMinutes(1);
 
     private IReadOnlyList<TargetPipeline> _pipelines = pipelines;
 
@@ -173,9 +185,9 @@ internal sealed class TrainingScheduler(
         var data = TrainingData.From(pipeline.Store, only);
         if (data.Series.Count == 0)
         {
-            // No series has min_history yet, and none gets it before another step closes: look again then, not
-            // at every pass (one a second), each of which copied and read every series of the target (issue 19).
-            schedule.NextFit = time.GetUtcNow() + pipeline.Settings.Step;
+            // No series has min_history yet: look again a step on, or a minute (LookInterval), not at every
+            // pass (one a second), each of which copied and read every series of the target.
+            schedule.NextFit = time.GetUtcNow() + LookInterval(pipeline.Settings);
             return false;
         }
         if (Trainer.WhyCannotTrain(data, pipeline.Settings.Model) is { } reason)

@@ -112,21 +112,22 @@ public sealed class HoltWintersRefitsTests
     }
 
     [Fact]
-    public void WhichSeriesAreDueIsLookedUpOnceAStep()
+    public void WhichSeriesAreDueIsLookedUpOnceAStepOrAMinuteForALongerStep()
     {
         var (store, pipeline, time) = Target(series: 1, days: 3);
         using (pipeline)
         {
-            Assert.Equal(1, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
-            // A second series with the same three days joins within the step: the passes of this step don't see it.
+            long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            Assert.Equal(1, pipeline.Refits.RunDue(now));
+            // A second series with the same three days joins (a backfill, say): the passes of the next minute don't see it.
             for (long step = 0; step < 3 * DaySteps; step++)
                 Write(store, 2, step);
-            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
-            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds() + StepMs / 2));
-            // The next step's scan finds it; the first series' fit is a step old, not a day.
-            time.Set(time.GetUtcNow().AddMilliseconds(StepMs));
-            Assert.Equal(1, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
-            Assert.Equal(0, pipeline.Refits.RunDue(time.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.Equal(0, pipeline.Refits.RunDue(now));
+            Assert.Equal(0, pipeline.Refits.RunDue(now + 59_000));
+            // A minute on, within the same 10-minute step, the look finds it; the first series' fit is not a day old.
+            Assert.Equal(1, pipeline.Refits.RunDue(now + 60_000));
+            Assert.Equal(0, pipeline.Refits.RunDue(now + 60_000));
+            Assert.Equal(0, pipeline.Refits.RunDue(now + StepMs));
         }
     }
 

@@ -51,12 +51,11 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
         int daySteps = (int)(86_400_000 / settings.StepMs);
         while (pipeline.Combinations.TryTakeRestored(out var restored))
             _fittedAt[restored.Series] = Math.Max(restored.FittedThrough, _fittedAt.GetValueOrDefault(restored.Series, long.MinValue));
-        if (nowMs >= _nextScanMs || nowMs < _scannedAtMs)
+        if (_scannedAtMs == long.MinValue || nowMs < _scannedAtMs
+            || nowMs - _scannedAtMs >= (long)TrainingScheduler.LookInterval(settings).TotalMilliseconds)
         {
             FindDue(nowMs, daySteps);
-            long stepNow = Math.DivRem(nowMs, settings.StepMs, out long remainder) - (remainder < 0 ? 1 : 0);
             _scannedAtMs = nowMs;
-            _nextScanMs = Math.Min((stepNow + 1) * settings.StepMs, nowMs + (long)TrainingScheduler.LookInterval(settings).TotalMilliseconds);
         }
         int fitted = 0;
         while (_nextDue < _due.Count && fitted < FitsPerPass)
@@ -89,10 +88,9 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
         return fitted;
     }
 
-    // When _due was found, when it is found again (the next step's start, or a minute on), and the next of
-    // its series a pass takes. A clock that steps back finds them again at once.
+    // When _due was found (found again a LookInterval on, or at once if the clock steps back), and the next of
+    // its series a pass takes.
     private long _scannedAtMs = long.MinValue;
-    private long _nextScanMs = long.MinValue;
     private int _nextDue;
 
     // Every series due at nowMs, stalest first: never fitted, or its fit a day old.

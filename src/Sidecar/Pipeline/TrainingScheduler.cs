@@ -101,6 +101,7 @@ internal sealed class TrainingScheduler(
             metrics.LastTrained.RemoveLabelled(gone.Settings.Name);
             if (_schedules.Remove(gone, out var schedule))
                 schedule.Incumbent?.Dispose();
+            _seriesVersions.Remove(gone);
             foreach (var key in _seriesSchedules.Keys.Where(k => k.Item1 == gone).ToList())
             {
                 _seriesSchedules.Remove(key, out var seriesSchedule);
@@ -128,10 +129,14 @@ internal sealed class TrainingScheduler(
                 trained += RunIfDue(pipeline, _schedules[pipeline], null, requested, cancellation) ? 1 : 0;
                 continue;
             }
-            Store.Series[] live = pipeline.Store.Snapshot();
-            ForgetSeriesModels(pipeline, live);
-            foreach (var series in live)
+            // The store's shared list, not a copy: read at every pass (one a second). Its version first: a
+            // series forgotten in between then shows as a change at the next pass.
+            int version = pipeline.Store.Version;
+            IReadOnlyList<Store.Series> live = pipeline.Store.Current();
+            ForgetSeriesModelsIfChanged(pipeline, live, version);
+            for (int i = 0; i < live.Count; i++) // by index: a foreach through the interface allocates an enumerator
             {
+                Store.Series series = live[i];
                 if (cancellation.IsCancellationRequested || series.ClosedStepCount < pipeline.Settings.Model.MinHistorySteps)
                     continue;
                 string key = series.Labels.ToString();
@@ -156,7 +161,22 @@ internal sealed class TrainingScheduler(
     /// no longer holds (forgotten after its retention, or not restored because it was forgotten while the
     /// sidecar was down): a fleet that redeploys daily would otherwise fill the disk with dead models.
     /// </summary>
-    private void ForgetSeriesModels(TargetPipeline pipeline, Store.Series[] live)
+    /// <param name="version">The store's <see cref="Store.TargetStore.Version"/>, read before <paramref name="live"/>.</param>
+    private void ForgetSeriesModelsIfChanged(TargetPipeline pipeline, IReadOnlyList<Store.Series> live, int version)
+    {
+        // Only a series forgotten since the last look can have left a model behind, and forgetting changes the
+        // store's version: at every pass (one a second) the set of every series' key below was garbage in
+        // proportion to the target's size.
+        if (_seriesVersions.TryGetValue(pipeline, out int seen) && seen == version)
+            return;
+        _seriesVersions[pipeline] = version;
+        ForgetSeriesModels(pipeline, live);
+    }
+
+    // The store version each per-series target's models were last checked against (ForgetSeriesModelsIfChanged).
+    private readonly Dictionary<TargetPipeline, int> _seriesVersions = [];
+
+    private void ForgetSeriesModels(TargetPipeline pipeline, IReadOnlyList<Store.Series> live)
     {
         var keys = live.Select(s => s.Labels.ToString()).ToHashSet(StringComparer.Ordinal);
         foreach (var key in _seriesSchedules.Keys.Where(k => k.Item1 == pipeline && !keys.Contains(k.Item2)).ToList())

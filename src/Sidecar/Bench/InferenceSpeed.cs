@@ -80,6 +80,9 @@ internal static class InferenceSpeed
         // After the default, so that the default is measured where it was before this row was added (after the
         // warm-up and the run without novelty), and its figure stays comparable with the rows before.
         var withoutCombination = PipelineStep(batch, novelty: true, combine: false, flush: flush);
+        // Neither: what every target's step does whatever its settings (reads, forecasts, intervals, scores,
+        // gauges), the floor under the ratio whichever of the two the goal counts.
+        var withoutEither = PipelineStep(batch, novelty: false, combine: false, flush: flush);
         Console.WriteLine(string.Create(invariant, $"batch={batch} network=2x{Hidden} lstm, {layout.Count} inputs, {Heads} heads x {Quantiles} quantiles, 1 libtorch thread"));
         if (flush is not null)
             Console.WriteLine(string.Create(invariant, $"caches=flushed before each pipeline step and each forward timed beside it ({flush.Bytes >> 20} MiB written; the raw forwards' loops below are not)"));
@@ -100,6 +103,7 @@ internal static class InferenceSpeed
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_without_novelty_steady_series_steps_per_s={withoutNovelty.Steady:F0} ratio_to_forward_beside_it={withoutNovelty.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={withoutNovelty.ColdRatio:F3}"));
         // model.combine (the default at 1m and longer) came after issue 19 set its goal: what it costs, apart.
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_without_combination_steady_series_steps_per_s={withoutCombination.Steady:F0} ratio_to_forward_beside_it={withoutCombination.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={withoutCombination.ColdRatio:F3}"));
+        Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_without_novelty_or_combination_steady_series_steps_per_s={withoutEither.Steady:F0} ratio_to_forward_beside_it={withoutEither.SteadyRatio:F3} first_{ColdSteps}_steps_ratio={withoutEither.ColdRatio:F3}"));
         // Work that comes round every few steps, seen apart: the cursors' decodes every sixteenth step, the
         // long horizons' forecasts kept and judged every k-th.
         Console.WriteLine(string.Create(invariant, $"whole_pipeline_step_steady_ns_per_series_by_step_of_{WindowSteps}={string.Join(' ', pipeline.SteadyPhases.Select(ns => ns.ToString("F0", invariant)))}"));

@@ -61,8 +61,7 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
         while (_nextDue < _due.Count && fitted < FitsPerPass)
         {
             var (series, last, _) = _due[_nextDue++];
-            long fittedAt = _fittedAt.GetValueOrDefault(series, long.MinValue);
-            if (series.Forgotten || (fittedAt != long.MinValue && last - fittedAt < daySteps))
+            if (series.Forgotten || !IsDue(last, _fittedAt.GetValueOrDefault(series, long.MinValue), daySteps))
                 continue;
             _fittedAt[series] = last;
             int length = Math.Min(series.ClosedStepCount, FitDays * daySteps);
@@ -105,7 +104,7 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
                 continue;
             long last = series.LastClosedStepAt(nowMs);
             long fittedAt = _fittedAt.GetValueOrDefault(series, long.MinValue);
-            if (last == long.MinValue || (fittedAt != long.MinValue && last - fittedAt < daySteps))
+            if (!IsDue(last, fittedAt, daySteps))
                 continue;
             _due.Add((series, last, fittedAt));
         }
@@ -113,6 +112,11 @@ internal sealed class HoltWintersRefits(TargetPipeline pipeline)
             Prune(current);
         _due.Sort((a, b) => a.FittedAt.CompareTo(b.FittedAt));
     }
+
+    // Due: a closed step to fit through, and no fit yet or one a day old. The scan asks, and each pass again
+    // for a series it takes (a fit restored or made since the scan makes it not due).
+    private static bool IsDue(long last, long fittedAt, int daySteps) =>
+        last != long.MinValue && (fittedAt == long.MinValue || last - fittedAt >= daySteps);
 
     private void Prune(IReadOnlyList<Series> current)
     {
